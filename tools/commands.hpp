@@ -1,0 +1,35 @@
+// The command table of the `kskline` binary: each command file adds its
+// subcommands to the CLI11 application through one of these functions.
+#pragma once
+
+#include <string_view>
+
+#include <CLI/CLI.hpp>
+
+#include "base/error.hpp"
+
+namespace kskline::tools {
+
+// Exit codes shared by all commands.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // the operation failed; the message says why
+inline constexpr int kExitUsage = 2;    // the command line was wrong
+
+// The application and the exit code its command callbacks set.
+struct Cli {
+  CLI::App app{"kskline: DNSSEC with an offline KSK, over a serial cable or a USB stick"};
+  CLI::App* zone = nullptr;  // the `zone` command group
+  int exit_code = kExitOk;
+};
+
+// Prints "kskline: <error message>" to stderr and returns kExitFailure.
+int report(const Error& error);
+
+// `kskline keygen`: a key pair in BIND format.
+void add_keygen(Cli& cli);
+// `kskline ds`: DS records of key files.
+void add_ds(Cli& cli);
+// `kskline zone check`: parse and check a zone file.
+void add_zone_check(Cli& cli);
+
+}  // namespace kskline::tools

@@ -1,0 +1,36 @@
+// The only main() of the project: builds the command table and runs it.
+#include <cstdio>
+#include <exception>
+
+#include "tools/commands.hpp"
+
+namespace kskline::tools {
+
+int report(const Error& error) {
+  std::fprintf(stderr, "kskline: %s\n", error.message().c_str());
+  return kExitFailure;
+}
+
+}  // namespace kskline::tools
+
+int main(int argc, char** argv) {
+  using namespace kskline::tools;
+  Cli cli;
+  cli.app.require_subcommand(1);
+  cli.app.set_version_flag("--version", "kskline 0.1.0");
+  cli.zone = cli.app.add_subcommand("zone", "zone-side commands: check, sign, verify");
+  cli.zone->require_subcommand(1);
+  add_keygen(cli);
+  add_ds(cli);
+  add_zone_check(cli);
+  try {
+    cli.app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = cli.app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kskline: internal error: %s\n", e.what());
+    return kExitFailure;
+  }
+  return cli.exit_code;
+}

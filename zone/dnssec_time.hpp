@@ -1,0 +1,33 @@
+// RRSIG time fields: RFC 4034 §3.2 presentation forms and RFC 1982 serial
+// arithmetic on 32-bit timestamps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/error.hpp"
+
+namespace kskline::zone {
+
+// Parses YYYYMMDDHHmmSS (UTC) or a decimal number of seconds into a 32-bit
+// timestamp (seconds since 1970 modulo 2^32). errc::bad_rdata.
+Result<std::uint32_t> parse_dnssec_time(std::string_view text);
+
+// Formats a 32-bit timestamp as YYYYMMDDHHmmSS, choosing the date within
+// 68 years of `now` (RFC 4034 §3.1.5) so that times after 2106 print right.
+std::string format_dnssec_time(std::uint32_t value, std::int64_t now);
+
+// Formats with `now` taken as the 32-bit value itself (the date closest to it
+// in 1970..2106 terms); deterministic, for files and tests.
+std::string format_dnssec_time(std::uint32_t value);
+
+// RFC 1982 serial comparison: whether a is before b (a < b, mod 2^32).
+constexpr bool serial_lt(std::uint32_t a, std::uint32_t b) {
+  return a != b && static_cast<std::int32_t>(a - b) < 0;
+}
+
+// Maps a 32-bit timestamp to the 64-bit time within 68 years of `now`.
+std::int64_t widen_time(std::uint32_t value, std::int64_t now);
+
+}  // namespace kskline::zone

@@ -1,0 +1,38 @@
+#include "zone/errc.hpp"
+
+namespace kskline::zone {
+namespace {
+
+class Category final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "kskline.zone"; }
+  std::string message(int value) const override {
+    switch (static_cast<errc>(value)) {
+      case errc::syntax: return "syntax error";
+      case errc::bad_name: return "malformed domain name";
+      case errc::label_too_long: return "label longer than 63 octets";
+      case errc::name_too_long: return "name longer than 255 octets";
+      case errc::unknown_type: return "unknown RR type";
+      case errc::unknown_class: return "unknown class";
+      case errc::bad_ttl: return "invalid TTL";
+      case errc::bad_rdata: return "invalid RDATA";
+      case errc::out_of_zone: return "record outside the zone";
+      case errc::include_failed: return "$INCLUDE failed";
+      case errc::zone_invalid: return "zone is invalid";
+      case errc::unsupported_algorithm: return "unsupported algorithm";
+      case errc::bad_key: return "invalid key";
+      case errc::crypto_failed: return "cryptographic operation failed";
+      case errc::bad_signature: return "signature does not verify";
+    }
+    return "unknown zone error";
+  }
+};
+
+}  // namespace
+
+const std::error_category& category() noexcept {
+  static const Category instance;
+  return instance;
+}
+
+}  // namespace kskline::zone

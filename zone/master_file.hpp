@@ -1,0 +1,33 @@
+// Reading master files (RFC 1035 §5) into records.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/error.hpp"
+#include "zone/name.hpp"
+#include "zone/record.hpp"
+
+namespace kskline::zone {
+
+// How a master file is read.
+struct MasterOptions {
+  Name origin;                               // the initial $ORIGIN
+  std::optional<std::uint32_t> default_ttl;  // the initial $TTL, if any
+  bool allow_include = true;                 // $INCLUDE allowed at all
+  int max_include_depth = 8;                 // nesting limit of $INCLUDE
+};
+
+// Reads a master file. Every error is "file:line: what is wrong" (Error::where
+// holds "file:line"); nothing is guessed. $INCLUDE paths are relative to the
+// including file's directory. Records are returned in file order.
+Result<RecordList> read_master_file(const std::string& path, const MasterOptions& options);
+
+// Reads master-file text held in memory; `source_name` names it in errors.
+// $INCLUDE is resolved relative to the current directory.
+Result<RecordList> read_master_text(std::string_view text, std::string_view source_name,
+                                    const MasterOptions& options);
+
+}  // namespace kskline::zone
