@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "base/error.hpp"
@@ -23,8 +24,8 @@ struct Token {
 // parentheses may continue over physical lines) and tokens.
 class Lexer {
  public:
-  // Lexes `buffer`, which must outlive the lexer.
-  explicit Lexer(std::string_view buffer) : buf_(buffer) {}
+  // Lexes `buffer`, which must outlive the lexer; `source` names it in errors.
+  Lexer(std::string_view buffer, std::string_view source) : buf_(buffer), source_(source) {}
 
   // Moves to the next entry that has a token; false at the end of input.
   // `blank_start` tells whether the entry starts with white space (the owner
@@ -35,21 +36,30 @@ class Lexer {
   // errc::syntax on an unterminated quote or unbalanced parentheses.
   Result<std::optional<Token>> next();
 
+  // Returns `token` (just taken from next()) to be taken again by next().
+  void unget(const Token& token) { pending_ = token; }
+
   // Whether the current entry has no more tokens (skips blanks and comments).
   Result<bool> at_end();
 
   // The line of the last token returned (or of the entry start).
   std::uint32_t line() const { return token_line_; }
 
+  // "source:line" for a line of this buffer, as errors carry it in `where`.
+  std::string where(std::uint32_t line) const;
+
  private:
   Result<void> skip_blank();  // skips blanks, comments and, inside parens, newlines
+  tl::unexpected<Error> syntax_error(std::uint32_t line, std::string detail) const;
   std::string_view buf_;
+  std::string source_;
   std::size_t pos_ = 0;
   std::uint32_t line_ = 1;        // current physical line
   std::uint32_t token_line_ = 1;  // line of the last token
   int paren_depth_ = 0;
   std::uint32_t paren_line_ = 0;  // where the open parenthesis was
   bool in_entry_ = false;
+  std::optional<Token> pending_;  // a token given back by unget()
 };
 
 }  // namespace kskline::zone

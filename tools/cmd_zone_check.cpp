@@ -1,0 +1,52 @@
+// `kskline zone check FILE --origin Z`: parse and check a zone file.
+#include <cstdio>
+
+#include "tools/commands.hpp"
+#include "zone/master_file.hpp"
+#include "zone/zone_check.hpp"
+
+namespace kskline::tools {
+namespace {
+
+struct ZoneCheckOptions {
+  std::string file;
+  std::string origin;
+  bool no_include = false;
+};
+
+int run_zone_check(const ZoneCheckOptions& options) {
+  const zone::Name root;
+  auto origin = zone::Name::parse(options.origin, &root);
+  if (!origin) return report(origin.error().located("--origin"));
+  zone::MasterOptions master;
+  master.origin = *origin;
+  master.allow_include = !options.no_include;
+  auto list = zone::read_master_file(options.file, master);
+  if (!list) return report(list.error());
+  auto result = zone::check_zone(*list, *origin);
+  for (const auto& problem : result.problems) report(problem);
+  const auto& s = result.summary;
+  std::printf("%s: %s: %zu names, %zu RRsets, %zu records", options.file.c_str(),
+              origin->to_string().c_str(), s.names, s.rrsets, s.records);
+  if (s.duplicates > 0) std::printf(" (%zu duplicates removed)", s.duplicates);
+  std::printf("%s\n", result.problems.empty() ? ", OK" : "");
+  if (!result.problems.empty()) {
+    std::fprintf(stderr, "kskline: %zu problem%s found\n", result.problems.size(),
+                 result.problems.size() == 1 ? "" : "s");
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_zone_check(Cli& cli) {
+  auto options = std::make_shared<ZoneCheckOptions>();
+  auto* cmd = cli.zone->add_subcommand("check", "parse and check a zone file");
+  cmd->add_option("file", options->file, "the zone file")->required();
+  cmd->add_option("--origin,-o", options->origin, "the zone's name")->required();
+  cmd->add_flag("--no-include", options->no_include, "refuse $INCLUDE directives");
+  cmd->callback([&cli, options] { cli.exit_code = run_zone_check(*options); });
+}
+
+}  // namespace kskline::tools

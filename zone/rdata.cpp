@@ -1,0 +1,943 @@
+#include "zone/rdata.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <vector>
+
+#include "base/encoding.hpp"
+#include "base/text.hpp"
+#include "zone/algorithm.hpp"
+#include "zone/dnssec_time.hpp"
+#include "zone/errc.hpp"
+#include "zone/rr_types.hpp"
+
+namespace kskline::zone {
+namespace {
+
+// ---------------------------------------------------------------------------
+// Small parsers shared by several field kinds.
+
+template <class T>
+std::optional<T> parse_decimal(std::string_view text) {
+  T value{};
+  if (text.empty() || text.size() > 10) return std::nullopt;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// Parses decimal seconds or TTL units (w, d, h, m, s) up to `max`.
+std::optional<std::uint64_t> parse_units(std::string_view text, std::uint64_t max) {
+  if (text.empty()) return std::nullopt;
+  if (auto plain = parse_decimal<std::uint64_t>(text)) {
+    if (*plain > max) return std::nullopt;
+    return plain;
+  }
+  std::uint64_t total = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    if (i == start || i - start > 10 || i == text.size()) return std::nullopt;
+    auto number = parse_decimal<std::uint64_t>(text.substr(start, i - start));
+    std::uint64_t unit = 0;
+    switch (base::ascii_lower(text[i])) {
+      case 'w': unit = 604800; break;
+      case 'd': unit = 86400; break;
+      case 'h': unit = 3600; break;
+      case 'm': unit = 60; break;
+      case 's': unit = 1; break;
+      default: return std::nullopt;
+    }
+    ++i;
+    total += *number * unit;
+    if (total > max) return std::nullopt;
+  }
+  return total;
+}
+
+// Decodes the escapes of a <character-string> (\X and \DDD) into bytes.
+Result<void> append_unescaped(std::string_view text, Bytes& out) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c != '\\') {
+      out.push_back(static_cast<std::uint8_t>(c));
+      continue;
+    }
+    if (i + 1 >= text.size()) return fail(errc::bad_rdata, "dangling '\\' in string");
+    char n = text[i + 1];
+    if (n >= '0' && n <= '9') {
+      auto digits = text.substr(i + 1, 3);
+      auto v = parse_decimal<unsigned>(digits);
+      if (digits.size() != 3 || !v || *v > 255) return fail(errc::bad_rdata, "bad \\DDD escape in string");
+      out.push_back(static_cast<std::uint8_t>(*v));
+      i += 3;
+    } else {
+      out.push_back(static_cast<std::uint8_t>(n));
+      ++i;
+    }
+  }
+  return {};
+}
+
+// Appends bytes as the inside of a quoted string, escaping '"', '\' and
+// non-printable bytes (\DDD).
+void append_escaped(ByteView bytes, std::string& out, bool escape_comma = false) {
+  for (auto b : bytes) {
+    if (b == '"' || b == '\\' || (escape_comma && b == ',')) {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(b));
+    } else if (b < 0x20 || b > 0x7e) {
+      out.push_back('\\');
+      out.push_back(static_cast<char>('0' + b / 100));
+      out.push_back(static_cast<char>('0' + b / 10 % 10));
+      out.push_back(static_cast<char>('0' + b % 10));
+    } else {
+      out.push_back(static_cast<char>(b));
+    }
+  }
+}
+
+void append_quoted(ByteView bytes, std::string& out) {
+  out.push_back('"');
+  append_escaped(bytes, out);
+  out.push_back('"');
+}
+
+// ---------------------------------------------------------------------------
+// Type bitmaps (RFC 4034 §4.1.2).
+
+void append_bitmap(std::vector<std::uint16_t> types, Bytes& out) {
+  std::sort(types.begin(), types.end());
+  types.erase(std::unique(types.begin(), types.end()), types.end());
+  std::size_t i = 0;
+  while (i < types.size()) {
+    std::uint8_t window = static_cast<std::uint8_t>(types[i] >> 8);
+    std::array<std::uint8_t, 32> bits{};
+    std::size_t length = 0;
+    for (; i < types.size() && (types[i] >> 8) == window; ++i) {
+      std::uint8_t low = static_cast<std::uint8_t>(types[i]);
+      bits[low / 8] |= static_cast<std::uint8_t>(0x80 >> (low % 8));
+      length = low / 8 + 1;
+    }
+    out.push_back(window);
+    out.push_back(static_cast<std::uint8_t>(length));
+    out.insert(out.end(), bits.begin(), bits.begin() + static_cast<std::ptrdiff_t>(length));
+  }
+}
+
+Result<void> validate_bitmap(ByteView data) {
+  std::size_t pos = 0;
+  int last_window = -1;
+  while (pos < data.size()) {
+    if (pos + 2 > data.size()) return fail(errc::bad_rdata, "truncated type bitmap window");
+    int window = data[pos];
+    std::size_t length = data[pos + 1];
+    if (window <= last_window) return fail(errc::bad_rdata, "type bitmap windows out of order");
+    if (length < 1 || length > 32) return fail(errc::bad_rdata, "type bitmap window length not in 1..32");
+    if (pos + 2 + length > data.size()) return fail(errc::bad_rdata, "truncated type bitmap");
+    if (data[pos + 1 + length] == 0) return fail(errc::bad_rdata, "type bitmap window ends in a zero octet");
+    last_window = window;
+    pos += 2 + length;
+  }
+  return {};
+}
+
+template <class Visit>
+void for_each_bitmap_type(ByteView data, Visit visit) {
+  std::size_t pos = 0;
+  while (pos + 2 <= data.size()) {
+    std::uint16_t window = data[pos];
+    std::size_t length = data[pos + 1];
+    for (std::size_t i = 0; i < length; ++i) {
+      for (int bit = 0; bit < 8; ++bit) {
+        if (data[pos + 2 + i] & (0x80 >> bit)) visit(static_cast<std::uint16_t>(window << 8 | (i * 8 + bit)));
+      }
+    }
+    pos += 2 + length;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// SVCB/HTTPS parameters (RFC 9460 §2.1, Appendix A).
+
+struct SvcKeyName {
+  std::uint16_t key;
+  std::string_view name;
+};
+constexpr SvcKeyName kSvcKeys[] = {{0, "mandatory"}, {1, "alpn"},     {2, "no-default-alpn"},
+                                   {3, "port"},      {4, "ipv4hint"}, {5, "ech"},
+                                   {6, "ipv6hint"},  {7, "dohpath"},  {8, "ohttp"}};
+
+std::optional<std::uint16_t> parse_svc_key(std::string_view text) {
+  for (const auto& k : kSvcKeys) {
+    if (k.name == text) return k.key;
+  }
+  if (text.size() > 3 && text.substr(0, 3) == "key") {
+    auto v = parse_decimal<unsigned>(text.substr(3));
+    if (v && *v < 65535 && !(text.size() > 4 && text[3] == '0')) return static_cast<std::uint16_t>(*v);
+  }
+  return std::nullopt;
+}
+
+std::string svc_key_name(std::uint16_t key) {
+  for (const auto& k : kSvcKeys) {
+    if (k.key == key) return std::string(k.name);
+  }
+  return "key" + std::to_string(key);
+}
+
+// Splits an SvcParam value on unescaped commas, decoding escapes of each item.
+Result<std::vector<Bytes>> split_value_list(std::string_view text) {
+  std::vector<Bytes> items(1);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == ',') {
+      items.emplace_back();
+    } else if (c == '\\') {
+      if (i + 1 >= text.size()) return fail(errc::bad_rdata, "dangling '\\' in SvcParam value");
+      std::size_t len = (text[i + 1] >= '0' && text[i + 1] <= '9') ? 4 : 2;
+      if (i + len > text.size()) return fail(errc::bad_rdata, "short escape in SvcParam value");
+      if (auto r = append_unescaped(text.substr(i, len), items.back()); !r) return tl::unexpected(r.error());
+      i += len - 1;
+    } else {
+      items.back().push_back(static_cast<std::uint8_t>(c));
+    }
+  }
+  return items;
+}
+
+Result<Bytes> parse_svc_value(std::uint16_t key, std::string_view value, bool has_value) {
+  Bytes out;
+  auto need_value = [&]() -> Result<void> {
+    if (!has_value || value.empty()) return fail(errc::bad_rdata, "SvcParam " + svc_key_name(key) + " needs a value");
+    return {};
+  };
+  switch (key) {
+    case 0: {  // mandatory
+      if (auto r = need_value(); !r) return tl::unexpected(r.error());
+      auto items = split_value_list(value);
+      if (!items) return tl::unexpected(items.error());
+      std::vector<std::uint16_t> keys;
+      for (const auto& item : *items) {
+        auto k = parse_svc_key(std::string_view(reinterpret_cast<const char*>(item.data()), item.size()));
+        if (!k || *k == 0) return fail(errc::bad_rdata, "bad key in SvcParam mandatory");
+        keys.push_back(*k);
+      }
+      std::sort(keys.begin(), keys.end());
+      if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) {
+        return fail(errc::bad_rdata, "duplicate key in SvcParam mandatory");
+      }
+      for (auto k : keys) put_u16(out, k);
+      return out;
+    }
+    case 1: {  // alpn
+      if (auto r = need_value(); !r) return tl::unexpected(r.error());
+      auto items = split_value_list(value);
+      if (!items) return tl::unexpected(items.error());
+      for (const auto& item : *items) {
+        if (item.empty() || item.size() > 255) return fail(errc::bad_rdata, "alpn id must be 1..255 octets");
+        out.push_back(static_cast<std::uint8_t>(item.size()));
+        out.insert(out.end(), item.begin(), item.end());
+      }
+      return out;
+    }
+    case 2:  // no-default-alpn
+    case 8:  // ohttp
+      if (has_value) return fail(errc::bad_rdata, "SvcParam " + svc_key_name(key) + " takes no value");
+      return out;
+    case 3: {  // port
+      auto port = parse_decimal<std::uint16_t>(value);
+      if (!port) return fail(errc::bad_rdata, "SvcParam port must be 0..65535");
+      put_u16(out, *port);
+      return out;
+    }
+    case 4:    // ipv4hint
+    case 6: {  // ipv6hint
+      if (auto r = need_value(); !r) return tl::unexpected(r.error());
+      auto items = split_value_list(value);
+      if (!items) return tl::unexpected(items.error());
+      for (const auto& item : *items) {
+        std::string text(item.begin(), item.end());
+        std::uint8_t addr[16];
+        int family = key == 4 ? AF_INET : AF_INET6;
+        if (inet_pton(family, text.c_str(), addr) != 1) {
+          return fail(errc::bad_rdata, "bad address '" + text + "' in SvcParam " + svc_key_name(key));
+        }
+        out.insert(out.end(), addr, addr + (key == 4 ? 4 : 16));
+      }
+      return out;
+    }
+    case 5: {  // ech
+      if (auto r = need_value(); !r) return tl::unexpected(r.error());
+      if (auto r = base::append_base64(value, out); !r) return fail(errc::bad_rdata, "bad base64 in SvcParam ech");
+      return out;
+    }
+    default: {  // dohpath and unknown keys: the value's octets
+      if (key == 7) {
+        if (auto r = need_value(); !r) return tl::unexpected(r.error());
+      }
+      if (auto r = append_unescaped(value, out); !r) return tl::unexpected(r.error());
+      return out;
+    }
+  }
+}
+
+Result<void> validate_svc_value(std::uint16_t key, ByteView v) {
+  auto bad = [&](const char* what) { return fail(errc::bad_rdata, "SvcParam " + svc_key_name(key) + ": " + what); };
+  switch (key) {
+    case 0:
+      if (v.empty() || v.size() % 2 != 0) return bad("length must be a positive multiple of 2");
+      for (std::size_t i = 2; i < v.size(); i += 2) {
+        if (get_u16(&v[i - 2]) >= get_u16(&v[i])) return bad("keys must be strictly increasing");
+      }
+      return {};
+    case 1:
+      if (v.empty()) return bad("empty value");
+      for (std::size_t pos = 0; pos < v.size();) {
+        if (v[pos] == 0 || pos + 1 + v[pos] > v.size()) return bad("malformed alpn list");
+        pos += 1 + v[pos];
+      }
+      return {};
+    case 2:
+    case 8:
+      if (!v.empty()) return bad("must be empty");
+      return {};
+    case 3:
+      if (v.size() != 2) return bad("length must be 2");
+      return {};
+    case 4:
+      if (v.empty() || v.size() % 4 != 0) return bad("length must be a positive multiple of 4");
+      return {};
+    case 6:
+      if (v.empty() || v.size() % 16 != 0) return bad("length must be a positive multiple of 16");
+      return {};
+    case 5:
+    case 7:
+      if (v.empty()) return bad("empty value");
+      return {};
+    default:
+      return {};
+  }
+}
+
+Result<void> validate_svc_params(ByteView data) {
+  std::size_t pos = 0;
+  int last = -1;
+  while (pos < data.size()) {
+    if (pos + 4 > data.size()) return fail(errc::bad_rdata, "truncated SvcParam");
+    std::uint16_t key = get_u16(&data[pos]);
+    std::uint16_t length = get_u16(&data[pos + 2]);
+    if (key == 65535) return fail(errc::bad_rdata, "SvcParam key 65535 is reserved");
+    if (static_cast<int>(key) <= last) return fail(errc::bad_rdata, "SvcParam keys out of order or repeated");
+    if (pos + 4 + length > data.size()) return fail(errc::bad_rdata, "truncated SvcParam value");
+    if (auto r = validate_svc_value(key, data.subspan(pos + 4, length)); !r) return r;
+    last = key;
+    pos += 4 + length;
+  }
+  return {};
+}
+
+void append_svc_params_text(ByteView data, std::string& out) {
+  std::size_t pos = 0;
+  while (pos + 4 <= data.size()) {
+    std::uint16_t key = get_u16(&data[pos]);
+    std::uint16_t length = get_u16(&data[pos + 2]);
+    ByteView v = data.subspan(pos + 4, length);
+    if (pos > 0) out.push_back(' ');
+    pos += 4 + length;
+    out += svc_key_name(key);
+    if (key == 2 || key == 8) continue;
+    out.push_back('=');
+    switch (key) {
+      case 0:
+        for (std::size_t i = 0; i < v.size(); i += 2) {
+          if (i > 0) out.push_back(',');
+          out += svc_key_name(get_u16(&v[i]));
+        }
+        break;
+      case 1: {
+        out.push_back('"');
+        for (std::size_t i = 0; i < v.size(); i += 1 + v[i]) {
+          if (i > 0) out.push_back(',');
+          // Commas inside an id are escaped so the list splits where it should.
+          append_escaped(v.subspan(i + 1, v[i]), out, true);
+        }
+        out.push_back('"');
+        break;
+      }
+      case 3:
+        out += std::to_string(get_u16(v.data()));
+        break;
+      case 4:
+      case 6: {
+        std::size_t step = key == 4 ? 4 : 16;
+        for (std::size_t i = 0; i < v.size(); i += step) {
+          char buf[INET6_ADDRSTRLEN];
+          inet_ntop(key == 4 ? AF_INET : AF_INET6, v.data() + i, buf, sizeof buf);
+          if (i > 0) out.push_back(',');
+          out += buf;
+        }
+        break;
+      }
+      case 5:
+        out += base::to_base64(v);
+        break;
+      default:
+        append_quoted(v, out);
+        break;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The field walker: splits valid wire RDATA into fields.
+
+bool is_rest_kind(FieldKind kind) {
+  switch (kind) {
+    case FieldKind::char_strings: case FieldKind::base64_rest: case FieldKind::hex_rest:
+    case FieldKind::type_bitmap: case FieldKind::string_rest: case FieldKind::svc_params:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::size_t fixed_size(FieldKind kind) {
+  switch (kind) {
+    case FieldKind::u8: case FieldKind::algorithm: return 1;
+    case FieldKind::u16: case FieldKind::rr_type: return 2;
+    case FieldKind::u32: case FieldKind::period: case FieldKind::time: case FieldKind::ipv4: return 4;
+    case FieldKind::ipv6: return 16;
+    case FieldKind::eui48: return 6;
+    case FieldKind::eui64: return 8;
+    default: return 0;
+  }
+}
+
+// The length of the field of `kind` at the start of `data`, checking its
+// structure; errc::bad_rdata when it does not fit.
+Result<std::size_t> field_length(FieldKind kind, ByteView data) {
+  if (std::size_t n = fixed_size(kind)) {
+    if (data.size() < n) return fail(errc::bad_rdata, "RDATA too short");
+    return n;
+  }
+  switch (kind) {
+    case FieldKind::name: {
+      std::size_t used = 0;
+      if (auto n = Name::from_wire(data, &used); !n) return fail(errc::bad_rdata, n.error().detail);
+      return used;
+    }
+    case FieldKind::char_string:
+    case FieldKind::salt:
+    case FieldKind::hash_b32:
+    case FieldKind::caa_tag: {
+      if (data.empty() || 1u + data[0] > data.size()) return fail(errc::bad_rdata, "truncated length-prefixed field");
+      if ((kind == FieldKind::hash_b32 || kind == FieldKind::caa_tag) && data[0] == 0) {
+        return fail(errc::bad_rdata, "empty length-prefixed field");
+      }
+      if (kind == FieldKind::caa_tag) {
+        for (std::size_t i = 1; i <= data[0]; ++i) {
+          auto c = data[i];
+          bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+          if (!alnum) return fail(errc::bad_rdata, "CAA tag is not alphanumeric");
+        }
+      }
+      return std::size_t{1} + data[0];
+    }
+    case FieldKind::char_strings: {
+      if (data.empty()) return fail(errc::bad_rdata, "no character-string");
+      std::size_t pos = 0;
+      while (pos < data.size()) {
+        if (pos + 1 + data[pos] > data.size()) return fail(errc::bad_rdata, "truncated character-string");
+        pos += 1 + data[pos];
+      }
+      return pos;
+    }
+    case FieldKind::type_bitmap:
+      if (auto r = validate_bitmap(data); !r) return tl::unexpected(r.error());
+      return data.size();
+    case FieldKind::svc_params:
+      if (auto r = validate_svc_params(data); !r) return tl::unexpected(r.error());
+      return data.size();
+    default:  // base64_rest, hex_rest, string_rest
+      return data.size();
+  }
+}
+
+// Calls visit(kind, field bytes) for each field of valid RDATA of a type row.
+template <class Visit>
+Result<void> walk_fields(const RRTypeInfo& info, ByteView rdata, Visit visit) {
+  std::size_t pos = 0;
+  for (auto kind : info.fields) {
+    auto length = field_length(kind, rdata.subspan(pos));
+    if (!length) return tl::unexpected(length.error());
+    visit(kind, rdata.subspan(pos, *length), pos);
+    pos += *length;
+  }
+  if (pos != rdata.size()) return fail(errc::bad_rdata, "trailing octets after the last field");
+  return {};
+}
+
+// Whether a field's text form can be written; empty "rest" fields that need a
+// token (and empty character-string lists) cannot, so the RDATA is printed in
+// generic form instead.
+bool has_text_form(FieldKind kind, ByteView field) {
+  switch (kind) {
+    case FieldKind::base64_rest: case FieldKind::hex_rest:
+      return !field.empty();
+    default:
+      return true;
+  }
+}
+
+void append_field_text(FieldKind kind, ByteView f, std::string& out) {
+  switch (kind) {
+    case FieldKind::u8:
+    case FieldKind::algorithm:
+      out += std::to_string(f[0]);
+      break;
+    case FieldKind::u16:
+      out += std::to_string(get_u16(f.data()));
+      break;
+    case FieldKind::u32:
+    case FieldKind::period:
+      out += std::to_string(get_u32(f.data()));
+      break;
+    case FieldKind::time:
+      out += format_dnssec_time(get_u32(f.data()));
+      break;
+    case FieldKind::rr_type:
+      out += type_to_string(get_u16(f.data()));
+      break;
+    case FieldKind::name:
+      out += Name::from_wire(f)->to_string();
+      break;
+    case FieldKind::ipv4:
+    case FieldKind::ipv6: {
+      char buf[INET6_ADDRSTRLEN];
+      inet_ntop(kind == FieldKind::ipv4 ? AF_INET : AF_INET6, f.data(), buf, sizeof buf);
+      out += buf;
+      break;
+    }
+    case FieldKind::char_string:
+      append_quoted(f.subspan(1), out);
+      break;
+    case FieldKind::char_strings:
+      for (std::size_t pos = 0; pos < f.size(); pos += 1 + f[pos]) {
+        if (pos > 0) out.push_back(' ');
+        append_quoted(f.subspan(pos + 1, f[pos]), out);
+      }
+      break;
+    case FieldKind::base64_rest:
+      out += base::to_base64(f);
+      break;
+    case FieldKind::hex_rest:
+      out += base::to_hex_upper(f);
+      break;
+    case FieldKind::salt:
+      out += f[0] == 0 ? std::string("-") : base::to_hex_upper(f.subspan(1));
+      break;
+    case FieldKind::hash_b32:
+      out += base::to_upper(base::to_base32hex(f.subspan(1)));
+      break;
+    case FieldKind::type_bitmap: {
+      bool first = true;
+      for_each_bitmap_type(f, [&](std::uint16_t t) {
+        if (!first) out.push_back(' ');
+        first = false;
+        out += type_to_string(t);
+      });
+      break;
+    }
+    case FieldKind::caa_tag:
+      out.append(reinterpret_cast<const char*>(f.data() + 1), f[0]);
+      break;
+    case FieldKind::string_rest:
+      append_quoted(f, out);
+      break;
+    case FieldKind::svc_params:
+      append_svc_params_text(f, out);
+      break;
+    case FieldKind::eui48:
+    case FieldKind::eui64: {
+      std::string hex = base::to_hex(f);
+      for (std::size_t i = 0; i < hex.size(); i += 2) {
+        if (i > 0) out.push_back('-');
+        out.append(hex, i, 2);
+      }
+      break;
+    }
+  }
+}
+
+void append_generic(ByteView rdata, std::string& out) {
+  out += "\\# ";
+  out += std::to_string(rdata.size());
+  if (!rdata.empty()) {
+    out.push_back(' ');
+    out += base::to_hex_upper(rdata);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Text to wire.
+
+// Parses one field from the lexer's tokens, appending its wire form.
+class FieldParser {
+ public:
+  FieldParser(Lexer& lexer, const Name& origin, Bytes& out) : lexer_(lexer), origin_(origin), out_(out) {}
+
+  Result<void> parse(FieldKind kind, std::size_t index);
+
+ private:
+  Result<Token> need(std::size_t index);
+  Result<std::vector<Token>> rest();
+  tl::unexpected<Error> bad(const Token& t, std::string what) {
+    return fail(errc::bad_rdata, std::move(what), lexer_.where(t.line));
+  }
+
+  Lexer& lexer_;
+  const Name& origin_;
+  Bytes& out_;
+};
+
+Result<Token> FieldParser::need(std::size_t index) {
+  auto t = lexer_.next();
+  if (!t) return tl::unexpected(t.error());
+  if (!*t) return fail(errc::bad_rdata, "missing RDATA field " + std::to_string(index + 1), lexer_.where(lexer_.line()));
+  return **t;
+}
+
+Result<std::vector<Token>> FieldParser::rest() {
+  std::vector<Token> tokens;
+  while (true) {
+    auto t = lexer_.next();
+    if (!t) return tl::unexpected(t.error());
+    if (!*t) return tokens;
+    tokens.push_back(**t);
+  }
+}
+
+Result<void> FieldParser::parse(FieldKind kind, std::size_t index) {
+  if (is_rest_kind(kind)) {
+    auto tokens = rest();
+    if (!tokens) return tl::unexpected(tokens.error());
+    auto where = [&] { return lexer_.where(tokens->empty() ? lexer_.line() : tokens->front().line); };
+    auto missing = [&]() { return fail(errc::bad_rdata, "missing RDATA field " + std::to_string(index + 1), where()); };
+    switch (kind) {
+      case FieldKind::char_strings:
+        if (tokens->empty()) return missing();
+        for (const auto& t : *tokens) {
+          std::size_t at = out_.size();
+          out_.push_back(0);
+          if (auto r = append_unescaped(t.text, out_); !r) return bad(t, r.error().detail);
+          std::size_t length = out_.size() - at - 1;
+          if (length > 255) return bad(t, "character-string longer than 255 octets");
+          out_[at] = static_cast<std::uint8_t>(length);
+        }
+        return {};
+      case FieldKind::base64_rest:
+      case FieldKind::hex_rest: {
+        if (tokens->empty()) return missing();
+        std::string joined;
+        for (const auto& t : *tokens) joined += t.text;
+        auto r = kind == FieldKind::base64_rest ? base::append_base64(joined, out_) : base::append_hex(joined, out_);
+        if (!r) return fail(errc::bad_rdata, r.error().detail, where());
+        return {};
+      }
+      case FieldKind::type_bitmap: {
+        std::vector<std::uint16_t> types;
+        for (const auto& t : *tokens) {
+          auto type = parse_type(t.text);
+          if (!type) return bad(t, "unknown type '" + std::string(t.text) + "' in type bitmap");
+          types.push_back(*type);
+        }
+        append_bitmap(std::move(types), out_);
+        return {};
+      }
+      case FieldKind::string_rest: {
+        if (tokens->size() != 1) return fail(errc::bad_rdata, "expected one string as the last field", where());
+        if (auto r = append_unescaped(tokens->front().text, out_); !r) return bad(tokens->front(), r.error().detail);
+        return {};
+      }
+      case FieldKind::svc_params: {
+        std::vector<std::pair<std::uint16_t, Bytes>> params;
+        for (const auto& t : *tokens) {
+          auto eq = t.text.find('=');
+          auto key = parse_svc_key(t.text.substr(0, eq));
+          if (!key) return bad(t, "unknown SvcParam key in '" + std::string(t.text) + "'");
+          std::string_view value = eq == std::string_view::npos ? std::string_view() : t.text.substr(eq + 1);
+          if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+          auto wire = parse_svc_value(*key, value, eq != std::string_view::npos);
+          if (!wire) return bad(t, wire.error().detail);
+          if (wire->size() > 65535) return bad(t, "SvcParam value too long");
+          params.emplace_back(*key, std::move(*wire));
+        }
+        std::sort(params.begin(), params.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (std::size_t i = 1; i < params.size(); ++i) {
+          if (params[i].first == params[i - 1].first) {
+            return fail(errc::bad_rdata, "SvcParam " + svc_key_name(params[i].first) + " given twice", where());
+          }
+        }
+        for (const auto& [key, value] : params) {
+          put_u16(out_, key);
+          put_u16(out_, static_cast<std::uint16_t>(value.size()));
+          out_.insert(out_.end(), value.begin(), value.end());
+        }
+        return {};
+      }
+      default:
+        return missing();
+    }
+  }
+
+  auto token = need(index);
+  if (!token) return tl::unexpected(token.error());
+  const Token& t = *token;
+  switch (kind) {
+    case FieldKind::u8: {
+      auto v = parse_decimal<std::uint8_t>(t.text);
+      if (!v) return bad(t, "'" + std::string(t.text) + "' is not a number in 0..255");
+      out_.push_back(*v);
+      return {};
+    }
+    case FieldKind::u16: {
+      auto v = parse_decimal<std::uint16_t>(t.text);
+      if (!v) return bad(t, "'" + std::string(t.text) + "' is not a number in 0..65535");
+      put_u16(out_, *v);
+      return {};
+    }
+    case FieldKind::u32: {
+      auto v = parse_decimal<std::uint32_t>(t.text);
+      if (!v) return bad(t, "'" + std::string(t.text) + "' is not a number in 0..4294967295");
+      put_u32(out_, *v);
+      return {};
+    }
+    case FieldKind::period: {
+      auto v = parse_units(t.text, 0xffffffffULL);
+      if (!v) return bad(t, "'" + std::string(t.text) + "' is not a time period");
+      put_u32(out_, static_cast<std::uint32_t>(*v));
+      return {};
+    }
+    case FieldKind::time: {
+      auto v = parse_dnssec_time(t.text);
+      if (!v) return bad(t, v.error().detail);
+      put_u32(out_, *v);
+      return {};
+    }
+    case FieldKind::rr_type: {
+      auto v = parse_type(t.text);
+      if (!v) return bad(t, "unknown type '" + std::string(t.text) + "'");
+      put_u16(out_, *v);
+      return {};
+    }
+    case FieldKind::algorithm: {
+      auto v = parse_algorithm(t.text);
+      if (!v) return bad(t, "unknown algorithm '" + std::string(t.text) + "'");
+      out_.push_back(*v);
+      return {};
+    }
+    case FieldKind::name: {
+      auto name = Name::parse(t.text, &origin_);
+      if (!name) return tl::unexpected(Error{name.error().code, lexer_.where(t.line), name.error().detail});
+      name->append_wire(out_);
+      return {};
+    }
+    case FieldKind::ipv4:
+    case FieldKind::ipv6: {
+      std::string text(t.text);
+      std::uint8_t addr[16];
+      bool v4 = kind == FieldKind::ipv4;
+      if (inet_pton(v4 ? AF_INET : AF_INET6, text.c_str(), addr) != 1) {
+        return bad(t, "'" + text + "' is not an " + (v4 ? "IPv4" : "IPv6") + " address");
+      }
+      out_.insert(out_.end(), addr, addr + (v4 ? 4 : 16));
+      return {};
+    }
+    case FieldKind::char_string: {
+      std::size_t at = out_.size();
+      out_.push_back(0);
+      if (auto r = append_unescaped(t.text, out_); !r) return bad(t, r.error().detail);
+      std::size_t length = out_.size() - at - 1;
+      if (length > 255) return bad(t, "character-string longer than 255 octets");
+      out_[at] = static_cast<std::uint8_t>(length);
+      return {};
+    }
+    case FieldKind::salt: {
+      if (t.text == "-") {
+        out_.push_back(0);
+        return {};
+      }
+      Bytes salt;
+      if (auto r = base::append_hex(t.text, salt); !r) return bad(t, "salt: " + r.error().detail);
+      if (salt.size() > 255) return bad(t, "salt longer than 255 octets");
+      out_.push_back(static_cast<std::uint8_t>(salt.size()));
+      out_.insert(out_.end(), salt.begin(), salt.end());
+      return {};
+    }
+    case FieldKind::hash_b32: {
+      Bytes hash;
+      if (auto r = base::append_base32hex(t.text, hash); !r) return bad(t, "next hashed owner: " + r.error().detail);
+      if (hash.empty() || hash.size() > 255) return bad(t, "next hashed owner must be 1..255 octets");
+      out_.push_back(static_cast<std::uint8_t>(hash.size()));
+      out_.insert(out_.end(), hash.begin(), hash.end());
+      return {};
+    }
+    case FieldKind::caa_tag: {
+      if (t.text.empty() || t.text.size() > 255) return bad(t, "CAA tag must be 1..255 characters");
+      for (char c : t.text) {
+        bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (!alnum) return bad(t, "CAA tag '" + std::string(t.text) + "' is not alphanumeric");
+      }
+      out_.push_back(static_cast<std::uint8_t>(t.text.size()));
+      out_.insert(out_.end(), t.text.begin(), t.text.end());
+      return {};
+    }
+    case FieldKind::eui48:
+    case FieldKind::eui64: {
+      std::size_t octets = kind == FieldKind::eui48 ? 6 : 8;
+      if (t.text.size() != octets * 3 - 1) return bad(t, "'" + std::string(t.text) + "' is not an EUI address");
+      std::string hex;
+      for (std::size_t i = 0; i < t.text.size(); ++i) {
+        if (i % 3 == 2) {
+          if (t.text[i] != '-') return bad(t, "'" + std::string(t.text) + "' is not an EUI address");
+        } else {
+          hex.push_back(t.text[i]);
+        }
+      }
+      if (auto r = base::append_hex(hex, out_); !r) return bad(t, "'" + std::string(t.text) + "' is not an EUI address");
+      return {};
+    }
+    default:
+      return bad(t, "internal: unhandled field kind");
+  }
+}
+
+// Parses the RFC 3597 generic form after its "\#" token.
+Result<void> parse_generic(Lexer& lexer, Bytes& out) {
+  auto length_token = lexer.next();
+  if (!length_token) return tl::unexpected(length_token.error());
+  if (!*length_token) return fail(errc::bad_rdata, "'\\#' without an RDATA length", lexer.where(lexer.line()));
+  auto length = parse_decimal<std::uint16_t>((*length_token)->text);
+  if (!length) return fail(errc::bad_rdata, "bad RDATA length after '\\#'", lexer.where(lexer.line()));
+  std::string hex;
+  while (true) {
+    auto t = lexer.next();
+    if (!t) return tl::unexpected(t.error());
+    if (!*t) break;
+    hex += (*t)->text;
+  }
+  std::size_t before = out.size();
+  if (auto r = base::append_hex(hex, out); !r) {
+    return fail(errc::bad_rdata, "generic RDATA: " + r.error().detail, lexer.where(lexer.line()));
+  }
+  if (out.size() - before != *length) {
+    return fail(errc::bad_rdata,
+                "generic RDATA has " + std::to_string(out.size() - before) + " octets, length says " + std::to_string(*length),
+                lexer.where(lexer.line()));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::uint32_t> parse_ttl(std::string_view text) {
+  auto v = parse_units(text, 0x7fffffffULL);
+  if (!v) return fail(errc::bad_ttl, "'" + std::string(text) + "' is not a TTL (0..2147483647 seconds, or units like 1h30m)");
+  return static_cast<std::uint32_t>(*v);
+}
+
+Result<void> parse_rdata(std::uint16_t type, Lexer& lexer, const Name& origin, Bytes& out) {
+  std::size_t start = out.size();
+  auto first = lexer.next();
+  if (!first) return tl::unexpected(first.error());
+  const RRTypeInfo* info = find_type(type);
+  if (*first && !(*first)->quoted && (*first)->text == "\\#") {
+    if (auto r = parse_generic(lexer, out); !r) return r;
+    if (out.size() - start > 65535) return fail(errc::bad_rdata, "RDATA longer than 65535 octets", lexer.where(lexer.line()));
+    if (auto r = validate_rdata(type, ByteView(out).subspan(start)); !r) {
+      return fail(errc::bad_rdata, type_to_string(type) + " in generic form: " + r.error().detail, lexer.where(lexer.line()));
+    }
+    return {};
+  }
+  if (info == nullptr) {
+    return fail(errc::bad_rdata, type_to_string(type) + " has no text form here; write it as '\\# length hex'",
+                lexer.where(lexer.line()));
+  }
+  if (*first) lexer.unget(**first);
+  FieldParser parser(lexer, origin, out);
+  for (std::size_t index = 0; index < info->fields.size(); ++index) {
+    if (auto r = parser.parse(info->fields[index], index); !r) return r;
+  }
+  auto extra = lexer.next();
+  if (!extra) return tl::unexpected(extra.error());
+  if (*extra) {
+    return fail(errc::bad_rdata, "unexpected '" + std::string((*extra)->text) + "' after the RDATA of " +
+                std::string(info->mnemonic), lexer.where((*extra)->line));
+  }
+  if (out.size() - start > 65535) return fail(errc::bad_rdata, "RDATA longer than 65535 octets", lexer.where(lexer.line()));
+  return {};
+}
+
+Result<Bytes> parse_rdata_text(std::uint16_t type, std::string_view text, const Name& origin) {
+  Lexer lexer(text, "rdata");
+  bool blank = false;
+  auto has = lexer.next_entry(blank);
+  if (!has) return tl::unexpected(has.error());
+  Bytes out;
+  if (auto r = parse_rdata(type, lexer, origin, out); !r) return tl::unexpected(r.error());
+  bool more = false;
+  auto another = lexer.next_entry(more);
+  if (!another) return tl::unexpected(another.error());
+  if (*another) return fail(errc::bad_rdata, "RDATA text spans more than one entry");
+  return out;
+}
+
+Result<void> validate_rdata(std::uint16_t type, ByteView rdata) {
+  const RRTypeInfo* info = find_type(type);
+  if (info == nullptr) return {};
+  return walk_fields(*info, rdata, [](FieldKind, ByteView, std::size_t) {});
+}
+
+void append_rdata_text(std::uint16_t type, ByteView rdata, std::string& out) {
+  const RRTypeInfo* info = find_type(type);
+  bool text_form = info != nullptr;
+  if (text_form) {
+    auto ok = walk_fields(*info, rdata, [&](FieldKind kind, ByteView field, std::size_t) {
+      text_form = text_form && has_text_form(kind, field);
+    });
+    text_form = text_form && ok.has_value();
+  }
+  if (!text_form) {
+    append_generic(rdata, out);
+    return;
+  }
+  bool first = true;
+  (void)walk_fields(*info, rdata, [&](FieldKind kind, ByteView field, std::size_t) {
+    bool empty_list = (kind == FieldKind::type_bitmap || kind == FieldKind::svc_params) && field.empty();
+    if (!first && !empty_list) out.push_back(' ');
+    first = false;
+    append_field_text(kind, field, out);
+  });
+}
+
+std::string rdata_to_text(std::uint16_t type, ByteView rdata) {
+  std::string out;
+  append_rdata_text(type, rdata, out);
+  return out;
+}
+
+void canonicalize_rdata(std::uint16_t type, std::span<std::uint8_t> rdata) {
+  const RRTypeInfo* info = find_type(type);
+  if (info == nullptr || !info->canonical_lowercase) return;
+  (void)walk_fields(*info, rdata, [&](FieldKind kind, ByteView field, std::size_t offset) {
+    if (kind != FieldKind::name) return;
+    for (std::size_t i = 0; i < field.size(); ++i) rdata[offset + i] = dns_tolower(rdata[offset + i]);
+  });
+}
+
+}  // namespace kskline::zone
