@@ -1,0 +1,189 @@
+#include "base/atomic_file.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace kskline::base {
+namespace {
+
+// An I/O failure from errno, always errc::io_error (the write contract),
+// naming the path.
+tl::unexpected<Error> io_fail(std::string_view what, const std::string& path) {
+  int saved = errno;
+  return fail(errc::io_error, std::string(what) + ": " + std::strerror(saved), path);
+}
+
+// Closes a descriptor on scope exit unless released.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) noexcept : fd_(fd) {}
+  ~Fd() { reset(); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const noexcept { return fd_; }
+  explicit operator bool() const noexcept { return fd_ >= 0; }
+  // Closes now, returning close()'s result (errno set on failure).
+  int close() noexcept {
+    int rc = fd_ >= 0 ? ::close(fd_) : 0;
+    fd_ = -1;
+    return rc;
+  }
+  void reset() noexcept {
+    if (fd_ >= 0) {
+      int saved = errno;
+      ::close(fd_);
+      errno = saved;
+    }
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+// Splits a path into its directory ("." when none) and final component.
+struct Split {
+  std::string dir;
+  std::string base;
+};
+
+Split split(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return {".", path};
+  std::string dir = slash == 0 ? "/" : path.substr(0, slash);
+  return {dir, path.substr(slash + 1)};
+}
+
+// A random suffix for temporary names; falls back to the address of a local
+// if getrandom() is unavailable (O_EXCL still guarantees uniqueness).
+std::string random_suffix() {
+  std::uint64_t v = 0;
+  if (::getrandom(&v, sizeof v, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof v)) {
+    v = reinterpret_cast<std::uintptr_t>(&v) ^ static_cast<std::uint64_t>(::getpid());
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// Writes all of data, retrying on EINTR and short writes.
+bool write_all(int fd, ByteView data) {
+  const std::uint8_t* p = data.data();
+  std::size_t left = data.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// How the temporary file is moved to its final name.
+enum class Install { replace, no_replace };
+
+// Moves the temporary to the final name without replacing an existing file:
+// renameat2(RENAME_NOREPLACE), or link()+unlink() on file systems without it.
+int rename_noreplace(int dirfd, const std::string& tmp, const std::string& base) {
+  if (::renameat2(dirfd, tmp.c_str(), dirfd, base.c_str(), RENAME_NOREPLACE) == 0) return 0;
+  if (errno != EINVAL && errno != ENOSYS) return -1;
+  if (::linkat(dirfd, tmp.c_str(), dirfd, base.c_str(), 0) != 0) return -1;
+  ::unlinkat(dirfd, tmp.c_str(), 0);
+  return 0;
+}
+
+Result<void> write_atomic(const std::string& path, ByteView data, mode_t mode, Install how) {
+  auto [dir, base] = split(path);
+  if (base.empty() || base == "." || base == "..") {
+    return fail(errc::io_error, "not a file name", path);
+  }
+  Fd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dirfd) return io_fail("open directory " + dir, path);
+
+  // ".<basename>.tmp.<pid>.<random>", the basename shortened so that the
+  // name stays within NAME_MAX (255) for any valid basename.
+  std::string tmp = "." + base.substr(0, 200) + ".tmp." + std::to_string(::getpid()) + "." + random_suffix();
+  Fd fd(::openat(dirfd.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (!fd) return io_fail("create temporary file", path);
+
+  // From here on the temporary exists and is removed on any failure.
+  auto abandon = [&](std::string_view what) {
+    auto error = io_fail(what, path);
+    fd.reset();
+    ::unlinkat(dirfd.get(), tmp.c_str(), 0);
+    return error;
+  };
+  if (::fchmod(fd.get(), mode) != 0) return abandon("fchmod");  // umask must not widen or narrow it
+  if (!write_all(fd.get(), data)) return abandon("write");
+  if (::fsync(fd.get()) != 0) return abandon("fsync");
+  if (fd.close() != 0) return abandon("close");
+
+  if (how == Install::replace) {
+    if (::renameat(dirfd.get(), tmp.c_str(), dirfd.get(), base.c_str()) != 0) return abandon("rename");
+  } else if (rename_noreplace(dirfd.get(), tmp, base) != 0) {
+    if (errno == EEXIST) {
+      ::unlinkat(dirfd.get(), tmp.c_str(), 0);
+      return fail(errc::io_error, "file exists; refusing to replace it", path);
+    }
+    return abandon("rename");
+  }
+  // The new contents are in place; make the directory entry durable.
+  if (::fsync(dirfd.get()) != 0) return io_fail("fsync directory " + dir, path);
+  return {};
+}
+
+}  // namespace
+
+Result<void> write_file_atomic(const std::string& path, ByteView data, mode_t mode) {
+  return write_atomic(path, data, mode, Install::replace);
+}
+
+Result<void> create_file_atomic(const std::string& path, ByteView data, mode_t mode) {
+  return write_atomic(path, data, mode, Install::no_replace);
+}
+
+Result<std::string> read_file(const std::string& path, std::size_t max_size) {
+  // O_NONBLOCK so that opening a FIFO cannot hang before it is refused below.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!fd) return fail_errno("open", path);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return fail_errno("fstat", path);
+  if (!S_ISREG(st.st_mode)) return fail(errc::io_error, "not a regular file", path);
+  if (static_cast<std::uintmax_t>(st.st_size) > max_size) {
+    return fail(errc::io_error,
+                "file is larger than " + std::to_string(max_size) + " bytes", path);
+  }
+  int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) return fail_errno("fcntl", path);
+
+  std::string out;
+  out.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail_errno("read", path);
+    }
+    if (n == 0) break;
+    // The file may have grown since fstat.
+    if (static_cast<std::size_t>(n) > max_size - out.size()) {
+      return fail(errc::io_error,
+                  "file is larger than " + std::to_string(max_size) + " bytes", path);
+    }
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+}  // namespace kskline::base

@@ -1,0 +1,257 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "base/atomic_file.hpp"
+
+using namespace kskline;
+using base::errc;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh directory under the system temp dir, removed with its contents.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = fs::temp_directory_path() /
+            ("kskline-atomic-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    fs::create_directory(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  // Names of the entries in the directory, sorted.
+  std::vector<std::string> entries() const {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(path_)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+ private:
+  fs::path path_;
+};
+
+// Sets the umask for a scope.
+class UmaskScope {
+ public:
+  explicit UmaskScope(mode_t mask) : old_(::umask(mask)) {}
+  ~UmaskScope() { ::umask(old_); }
+  UmaskScope(const UmaskScope&) = delete;
+  UmaskScope& operator=(const UmaskScope&) = delete;
+
+ private:
+  mode_t old_;
+};
+
+mode_t mode_of(const std::string& path) {
+  struct stat st {};
+  REQUIRE(::lstat(path.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("atomic_file: written data reads back identically", "[base][atomic_file]") {
+  TempDir dir;
+  std::string binary("key\0data\xff\n", 11);
+  auto path = dir.file("k.private");
+  REQUIRE(base::write_file_atomic(path, as_bytes(binary)));
+  auto back = base::read_file(path);
+  REQUIRE(back);
+  CHECK(*back == binary);
+  CHECK(slurp(path) == binary);
+  CHECK(dir.entries() == std::vector<std::string>{"k.private"});
+
+  auto empty = dir.file("empty");
+  REQUIRE(base::write_file_atomic(empty, {}));
+  auto back_empty = base::read_file(empty);
+  REQUIRE(back_empty);
+  CHECK(back_empty->empty());
+
+  std::string big(300000, 'x');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7);
+  REQUIRE(base::write_file_atomic(dir.file("big"), as_bytes(big)));
+  auto back_big = base::read_file(dir.file("big"));
+  REQUIRE(back_big);
+  CHECK(*back_big == big);
+}
+
+TEST_CASE("atomic_file: a relative path writes in the current directory", "[base][atomic_file]") {
+  TempDir dir;
+  auto old_cwd = fs::current_path();
+  fs::current_path(dir.file(""));
+  auto r = base::write_file_atomic("relative.txt", as_bytes("here"));
+  auto back = base::read_file("relative.txt");
+  fs::current_path(old_cwd);
+  REQUIRE(r);
+  REQUIRE(back);
+  CHECK(*back == "here");
+  CHECK(dir.entries() == std::vector<std::string>{"relative.txt"});
+}
+
+TEST_CASE("atomic_file: the requested mode is set exactly, whatever the umask", "[base][atomic_file]") {
+  TempDir dir;
+  {
+    UmaskScope mask(0);
+    REQUIRE(base::write_file_atomic(dir.file("secret"), as_bytes("s"), 0600));
+    CHECK(mode_of(dir.file("secret")) == 0600);
+    REQUIRE(base::create_file_atomic(dir.file("secret2"), as_bytes("s"), 0600));
+    CHECK(mode_of(dir.file("secret2")) == 0600);
+  }
+  {
+    UmaskScope mask(077);
+    REQUIRE(base::write_file_atomic(dir.file("public"), as_bytes("p"), 0644));
+    CHECK(mode_of(dir.file("public")) == 0644);
+    REQUIRE(base::write_file_atomic(dir.file("shared"), as_bytes("p"), 0640));
+    CHECK(mode_of(dir.file("shared")) == 0640);
+  }
+  CHECK(mode_of(dir.file("secret")) != mode_of(dir.file("public")));
+}
+
+TEST_CASE("atomic_file: an existing file is replaced with new contents and mode", "[base][atomic_file]") {
+  TempDir dir;
+  auto path = dir.file("zone.db");
+  REQUIRE(base::write_file_atomic(path, as_bytes("old contents that are longer"), 0644));
+  REQUIRE(base::write_file_atomic(path, as_bytes("new"), 0600));
+  auto back = base::read_file(path);
+  REQUIRE(back);
+  CHECK(*back == "new");
+  CHECK(mode_of(path) == 0600);
+  CHECK(dir.entries() == std::vector<std::string>{"zone.db"});
+}
+
+TEST_CASE("atomic_file: a symlink at the path is replaced, not followed", "[base][atomic_file]") {
+  TempDir dir;
+  auto target = dir.file("target");
+  auto link = dir.file("link");
+  REQUIRE(base::write_file_atomic(target, as_bytes("target contents")));
+  fs::create_symlink(target, link);
+  REQUIRE(base::write_file_atomic(link, as_bytes("replacement")));
+  CHECK_FALSE(fs::is_symlink(link));
+  CHECK(slurp(link) == "replacement");
+  CHECK(slurp(target) == "target contents");
+}
+
+TEST_CASE("atomic_file: create_file_atomic refuses an existing file", "[base][atomic_file]") {
+  TempDir dir;
+  auto path = dir.file("request.txt");
+  REQUIRE(base::create_file_atomic(path, as_bytes("first"), 0600));
+  CHECK(slurp(path) == "first");
+
+  auto again = base::create_file_atomic(path, as_bytes("second"), 0644);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == errc::io_error);
+  CHECK(again.error().where == path);
+  CHECK(again.error().message().find("exists") != std::string::npos);
+  CHECK(slurp(path) == "first");
+  CHECK(mode_of(path) == 0600);
+  CHECK(dir.entries() == std::vector<std::string>{"request.txt"});
+
+  // A dangling symlink also counts as existing and is left alone.
+  fs::create_symlink(dir.file("nowhere"), dir.file("dangling"));
+  auto onto_link = base::create_file_atomic(dir.file("dangling"), as_bytes("x"));
+  REQUIRE_FALSE(onto_link);
+  CHECK(fs::is_symlink(dir.file("dangling")));
+  CHECK_FALSE(fs::exists(dir.file("nowhere")));
+}
+
+TEST_CASE("atomic_file: a failed write leaves no temporary and the target untouched", "[base][atomic_file]") {
+  TempDir dir;
+  // A non-empty directory at the path: the temporary is written, the rename fails.
+  auto path = dir.file("occupied");
+  fs::create_directory(path);
+  REQUIRE(base::write_file_atomic(dir.file("occupied/inside"), as_bytes("keep")));
+
+  auto r = base::write_file_atomic(path, as_bytes("data"));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::io_error);
+  CHECK(r.error().where == path);
+  CHECK(dir.entries() == std::vector<std::string>{"occupied"});
+  CHECK(fs::is_directory(path));
+  CHECK(slurp(dir.file("occupied/inside")) == "keep");
+
+  auto c = base::create_file_atomic(path, as_bytes("data"));
+  REQUIRE_FALSE(c);
+  CHECK(c.error().code == errc::io_error);
+  CHECK(dir.entries() == std::vector<std::string>{"occupied"});
+}
+
+TEST_CASE("atomic_file: writing into a missing directory fails naming the path", "[base][atomic_file]") {
+  TempDir dir;
+  auto path = dir.file("no-such-dir/file");
+  auto r = base::write_file_atomic(path, as_bytes("x"));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::io_error);
+  CHECK(r.error().where == path);
+  CHECK(dir.entries().empty());
+}
+
+TEST_CASE("atomic_file: read_file of a missing file is not_found naming the path", "[base][atomic_file]") {
+  TempDir dir;
+  auto path = dir.file("missing.txt");
+  auto r = base::read_file(path);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::not_found);
+  CHECK(r.error().where == path);
+  CHECK(r.error().message().find(path) != std::string::npos);
+}
+
+TEST_CASE("atomic_file: read_file refuses what is not a regular file", "[base][atomic_file]") {
+  TempDir dir;
+  auto r = base::read_file(dir.file(""));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::io_error);
+
+  // A FIFO with no writer would block a plain open(); it must be refused at once.
+  auto fifo = dir.file("fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  auto f = base::read_file(fifo);
+  REQUIRE_FALSE(f);
+  CHECK(f.error().code == errc::io_error);
+  CHECK(f.error().where == fifo);
+}
+
+TEST_CASE("atomic_file: read_file follows a symlink to a regular file", "[base][atomic_file]") {
+  TempDir dir;
+  REQUIRE(base::write_file_atomic(dir.file("real"), as_bytes("through the link")));
+  fs::create_symlink(dir.file("real"), dir.file("alias"));
+  auto r = base::read_file(dir.file("alias"));
+  REQUIRE(r);
+  CHECK(*r == "through the link");
+}
+
+TEST_CASE("atomic_file: read_file refuses files larger than max_size", "[base][atomic_file]") {
+  TempDir dir;
+  auto path = dir.file("ten");
+  REQUIRE(base::write_file_atomic(path, as_bytes("0123456789")));
+  auto exact = base::read_file(path, 10);
+  REQUIRE(exact);
+  CHECK(*exact == "0123456789");
+  auto over = base::read_file(path, 9);
+  REQUIRE_FALSE(over);
+  CHECK(over.error().code == errc::io_error);
+  CHECK(over.error().where == path);
+  auto none = base::read_file(path, 0);
+  REQUIRE_FALSE(none);
+}
