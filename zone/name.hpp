@@ -25,8 +25,8 @@ class Name {
   static Result<Name> parse(std::string_view text, const Name* origin = nullptr);
 
   // Reads an uncompressed wire-form name at the start of `data`; `consumed`
-  // receives its length. errc::bad_name on truncation, compression pointers or
-  // a name over 255 octets.
+  // receives its length. errc::bad_name on truncation, a compression pointer or
+  // another label type; errc::name_too_long for a name over 255 octets.
   static Result<Name> from_wire(ByteView data, std::size_t* consumed = nullptr);
 
   // The wire form, root label included.
