@@ -49,6 +49,21 @@ Result<void> Lexer::skip_blank() {
   return {};
 }
 
+Result<void> Lexer::skip_quoted() {
+  while (pos_ < buf_.size() && buf_[pos_] != '"') {
+    if (buf_[pos_] == '\n') return syntax_error(token_line_, "quoted string runs past the end of the line");
+    if (buf_[pos_] == '\\') {
+      // An escaped newline belongs to the string (as BIND and ldns read it)
+      // and still ends a physical line.
+      if (pos_ + 1 < buf_.size() && buf_[pos_ + 1] == '\n') ++line_;
+      ++pos_;
+    }
+    ++pos_;
+  }
+  if (pos_ >= buf_.size()) return syntax_error(token_line_, "quoted string is never closed");
+  return {};
+}
+
 Result<bool> Lexer::next_entry(bool& blank_start) {
   pending_.reset();
   // Drop what is left of the current entry.
@@ -98,12 +113,7 @@ Result<std::optional<Token>> Lexer::next() {
   token_line_ = line_;
   if (buf_[pos_] == '"') {
     std::size_t start = ++pos_;
-    while (pos_ < buf_.size() && buf_[pos_] != '"') {
-      if (buf_[pos_] == '\n') return syntax_error(token_line_, "quoted string runs past the end of the line");
-      if (buf_[pos_] == '\\') ++pos_;
-      ++pos_;
-    }
-    if (pos_ >= buf_.size()) return syntax_error(token_line_, "quoted string is never closed");
+    if (auto r = skip_quoted(); !r) return tl::unexpected(r.error());
     Token token{buf_.substr(start, pos_ - start), true, token_line_};
     ++pos_;
     return std::optional<Token>(token);
@@ -118,12 +128,7 @@ Result<std::optional<Token>> Lexer::next() {
     } else if (buf_[pos_] == '"') {
       // A quoted part inside a token, as in key="value with spaces".
       ++pos_;
-      while (pos_ < buf_.size() && buf_[pos_] != '"') {
-        if (buf_[pos_] == '\n') return syntax_error(token_line_, "quoted string runs past the end of the line");
-        if (buf_[pos_] == '\\') ++pos_;
-        ++pos_;
-      }
-      if (pos_ >= buf_.size()) return syntax_error(token_line_, "quoted string is never closed");
+      if (auto r = skip_quoted(); !r) return tl::unexpected(r.error());
       ++pos_;
     } else {
       ++pos_;

@@ -50,6 +50,7 @@ class Lexer {
 
  private:
   Result<void> skip_blank();  // skips blanks, comments and, inside parens, newlines
+  Result<void> skip_quoted(); // moves pos_ to the closing quote of a quoted part
   tl::unexpected<Error> syntax_error(std::uint32_t line, std::string detail) const;
   std::string_view buf_;
   std::string source_;
