@@ -60,7 +60,9 @@ Result<std::uint32_t> parse_dnssec_time(std::string_view text) {
     unsigned month = digits_value(text.substr(4, 2)), day = digits_value(text.substr(6, 2));
     unsigned hour = digits_value(text.substr(8, 2)), minute = digits_value(text.substr(10, 2));
     unsigned second = digits_value(text.substr(12, 2));
-    if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
+    // Like Knot and ldns: no leap second 60 and no dates before 1970. Dates
+    // after 2106 wrap modulo 2^32, as RFC 4034 §3.1.5 serial arithmetic allows.
+    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
         minute > 59 || second > 59) {
       return fail(errc::bad_rdata, "time '" + std::string(text) + "' is not a valid date");
     }

@@ -10,8 +10,9 @@
 
 namespace kskline::zone {
 
-// Parses YYYYMMDDHHmmSS (UTC) or a decimal number of seconds into a 32-bit
-// timestamp (seconds since 1970 modulo 2^32). errc::bad_rdata.
+// Parses YYYYMMDDHHmmSS (UTC, 1970 or later, no leap second) or a decimal
+// number of seconds (at most 10 digits) into a 32-bit timestamp (seconds since
+// 1970 modulo 2^32, so dates after 2106 wrap). errc::bad_rdata.
 Result<std::uint32_t> parse_dnssec_time(std::string_view text);
 
 // Formats a 32-bit timestamp as YYYYMMDDHHmmSS, choosing the date within
