@@ -257,6 +257,40 @@ bool ec_group_matches(EVP_PKEY* pkey, const AlgSpec& spec) {
   return nid == spec.nid;
 }
 
+// Checks that RSA numbers n, e, d, p, q, dP, dQ, qInv (in this order) belong
+// together: n = p*q, e*d = 1 mod p-1 and mod q-1, dP = d mod p-1,
+// dQ = d mod q-1, qInv*q = 1 mod p. errc::bad_key naming the first mismatch.
+Result<void> rsa_consistent(const BnPtr (&v)[8]) {
+  const BIGNUM *n = v[0].get(), *e = v[1].get(), *d = v[2].get(), *p = v[3].get(), *q = v[4].get(),
+               *dp = v[5].get(), *dq = v[6].get(), *qinv = v[7].get();
+  BnCtxPtr ctx(BN_CTX_secure_new());
+  BnPtr t(BN_secure_new()), p1(BN_secure_new()), q1(BN_secure_new());
+  if (!ctx || !t || !p1 || !q1 || !BN_sub(p1.get(), p, BN_value_one()) || !BN_sub(q1.get(), q, BN_value_one())) {
+    return crypto_fail("checking the RSA key");
+  }
+  // BN_* failures (e.g. a zero modulus) count as mismatches.
+  auto mismatch = [](bool ok) {
+    if (!ok) ERR_clear_error();
+    return !ok;
+  };
+  if (mismatch(BN_mul(t.get(), p, q, ctx.get()) && BN_cmp(t.get(), n) == 0)) {
+    return fail(errc::bad_key, "RSA Modulus is not Prime1 * Prime2");
+  }
+  for (const BIGNUM* m : {p1.get(), q1.get()}) {
+    if (mismatch(BN_mod_mul(t.get(), e, d, m, ctx.get()) && BN_is_one(t.get()))) {
+      return fail(errc::bad_key, "RSA PrivateExponent does not invert PublicExponent");
+    }
+  }
+  if (mismatch(BN_mod(t.get(), d, p1.get(), ctx.get()) && BN_cmp(t.get(), dp) == 0) ||
+      mismatch(BN_mod(t.get(), d, q1.get(), ctx.get()) && BN_cmp(t.get(), dq) == 0)) {
+    return fail(errc::bad_key, "RSA Exponent1/Exponent2 do not match PrivateExponent");
+  }
+  if (mismatch(BN_mod_mul(t.get(), qinv, q, p, ctx.get()) && BN_is_one(t.get()))) {
+    return fail(errc::bad_key, "RSA Coefficient is not the inverse of Prime2 mod Prime1");
+  }
+  return {};
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- DNSKEY RDATA
@@ -397,11 +431,14 @@ Result<PrivateKey> PrivateKey::from_rsa(std::uint8_t algorithm, const RsaSecrets
       return crypto_fail("building RSA key");
     }
   }
+  // The numbers are independent fields of a file: check they belong together.
+  // (OpenSSL would not notice a wrong prime: its CRT fault check silently
+  // falls back to the private exponent.)
+  if (auto c = rsa_consistent(bns); !c) return tl::unexpected(c.error());
   auto pkey = from_params("RSA", EVP_PKEY_KEYPAIR, bld.get(), "RSA private key refused by OpenSSL");
   if (!pkey) return tl::unexpected(pkey.error());
   PrivateKey key(algorithm, pkey->release());
-  // The numbers are independent fields of a file: check they belong together
-  // by signing and verifying once (this also catches a wrong modulus).
+  // And that OpenSSL signs with them as we expect.
   static constexpr std::uint8_t kProbe[] = {'k', 's', 'k', 'l', 'i', 'n', 'e'};
   auto sig = sign_data(key, kProbe);
   if (!sig) return fail(errc::bad_key, "RSA private key numbers are inconsistent (signing failed)");
