@@ -83,8 +83,8 @@ struct CommandResult {
   std::string out;  // standard output
 };
 
-// Runs a shell command, capturing standard output (standard error goes to
-// `stderr_file` when given, else to ours).
+// Runs a shell command, capturing its standard output (redirect standard
+// error in the command to capture or hide it).
 inline CommandResult run(const std::string& command) {
   CommandResult result;
   FILE* pipe = ::popen(command.c_str(), "r");
