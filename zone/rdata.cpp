@@ -59,6 +59,14 @@ std::optional<std::uint64_t> parse_units(std::string_view text, std::uint64_t ma
   return total;
 }
 
+// Parses an IPv4 or IPv6 address into addr (4 or 16 octets); false unless the
+// whole text is one address (inet_pton would stop at an embedded NUL).
+bool parse_address(int family, std::string_view text, std::uint8_t* addr) {
+  if (text.size() >= INET6_ADDRSTRLEN || text.find('\0') != std::string_view::npos) return false;
+  std::string copy(text);
+  return inet_pton(family, copy.c_str(), addr) == 1;
+}
+
 // Decodes the escapes of a <character-string> (\X and \DDD) into bytes.
 Result<void> append_unescaped(std::string_view text, Bytes& out) {
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -85,9 +93,9 @@ Result<void> append_unescaped(std::string_view text, Bytes& out) {
 
 // Appends bytes as the inside of a quoted string, escaping '"', '\' and
 // non-printable bytes (\DDD).
-void append_escaped(ByteView bytes, std::string& out, bool escape_comma = false) {
+void append_escaped(ByteView bytes, std::string& out) {
   for (auto b : bytes) {
-    if (b == '"' || b == '\\' || (escape_comma && b == ',')) {
+    if (b == '"' || b == '\\') {
       out.push_back('\\');
       out.push_back(static_cast<char>(b));
     } else if (b < 0x20 || b > 0x7e) {
@@ -183,6 +191,11 @@ std::optional<std::uint16_t> parse_svc_key(std::string_view text) {
   return std::nullopt;
 }
 
+// Whether a key has a registered name (and so a defined value format).
+bool is_known_svc_key(std::uint16_t key) {
+  return std::any_of(std::begin(kSvcKeys), std::end(kSvcKeys), [&](const SvcKeyName& k) { return k.key == key; });
+}
+
 std::string svc_key_name(std::uint16_t key) {
   for (const auto& k : kSvcKeys) {
     if (k.key == key) return std::string(k.name);
@@ -190,41 +203,51 @@ std::string svc_key_name(std::uint16_t key) {
   return "key" + std::to_string(key);
 }
 
-// Splits an SvcParam value on unescaped commas, decoding escapes of each item.
-Result<std::vector<Bytes>> split_value_list(std::string_view text) {
+// Splits a decoded SvcParam value on unescaped commas (RFC 9460 Appendix A.1:
+// value lists are decoded after the character-string escapes, and inside an
+// item only "\," and "\\" are escapes). Empty items are refused.
+Result<std::vector<Bytes>> split_value_list(ByteView value) {
   std::vector<Bytes> items(1);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    auto c = value[i];
     if (c == ',') {
+      if (items.back().empty()) return fail(errc::bad_rdata, "empty item in SvcParam value list");
       items.emplace_back();
     } else if (c == '\\') {
-      if (i + 1 >= text.size()) return fail(errc::bad_rdata, "dangling '\\' in SvcParam value");
-      std::size_t len = (text[i + 1] >= '0' && text[i + 1] <= '9') ? 4 : 2;
-      if (i + len > text.size()) return fail(errc::bad_rdata, "short escape in SvcParam value");
-      if (auto r = append_unescaped(text.substr(i, len), items.back()); !r) return tl::unexpected(r.error());
-      i += len - 1;
+      if (i + 1 >= value.size() || (value[i + 1] != ',' && value[i + 1] != '\\')) {
+        return fail(errc::bad_rdata, "only '\\,' and '\\\\' may be escaped inside a SvcParam value list item");
+      }
+      items.back().push_back(value[++i]);
     } else {
-      items.back().push_back(static_cast<std::uint8_t>(c));
+      items.back().push_back(c);
     }
   }
+  if (items.back().empty()) return fail(errc::bad_rdata, "empty item in SvcParam value list");
   return items;
 }
 
-Result<Bytes> parse_svc_value(std::uint16_t key, std::string_view value, bool has_value) {
+std::string as_text(const Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
+
+// Converts the presentation value of one SvcParam (the text after '=', with
+// its character-string escapes and optional quotes) to its wire value.
+Result<Bytes> parse_svc_value(std::uint16_t key, std::string_view text, bool has_value) {
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') text = text.substr(1, text.size() - 2);
+  Bytes value;
+  if (auto r = append_unescaped(text, value); !r) return tl::unexpected(r.error());
   Bytes out;
-  auto need_value = [&]() -> Result<void> {
-    if (!has_value || value.empty()) return fail(errc::bad_rdata, "SvcParam " + svc_key_name(key) + " needs a value");
-    return {};
-  };
+  bool needs_value = key != 2 && key != 8 && is_known_svc_key(key);
+  if (needs_value && value.empty()) {
+    return fail(errc::bad_rdata, "SvcParam " + svc_key_name(key) + " needs a value");
+  }
   switch (key) {
     case 0: {  // mandatory
-      if (auto r = need_value(); !r) return tl::unexpected(r.error());
       auto items = split_value_list(value);
       if (!items) return tl::unexpected(items.error());
       std::vector<std::uint16_t> keys;
       for (const auto& item : *items) {
-        auto k = parse_svc_key(std::string_view(reinterpret_cast<const char*>(item.data()), item.size()));
-        if (!k || *k == 0) return fail(errc::bad_rdata, "bad key in SvcParam mandatory");
+        auto k = parse_svc_key(as_text(item));
+        if (!k) return fail(errc::bad_rdata, "unknown key '" + as_text(item) + "' in SvcParam mandatory");
+        if (*k == 0) return fail(errc::bad_rdata, "SvcParam mandatory must not list itself");
         keys.push_back(*k);
       }
       std::sort(keys.begin(), keys.end());
@@ -235,11 +258,10 @@ Result<Bytes> parse_svc_value(std::uint16_t key, std::string_view value, bool ha
       return out;
     }
     case 1: {  // alpn
-      if (auto r = need_value(); !r) return tl::unexpected(r.error());
       auto items = split_value_list(value);
       if (!items) return tl::unexpected(items.error());
       for (const auto& item : *items) {
-        if (item.empty() || item.size() > 255) return fail(errc::bad_rdata, "alpn id must be 1..255 octets");
+        if (item.size() > 255) return fail(errc::bad_rdata, "alpn id longer than 255 octets");
         out.push_back(static_cast<std::uint8_t>(item.size()));
         out.insert(out.end(), item.begin(), item.end());
       }
@@ -250,39 +272,38 @@ Result<Bytes> parse_svc_value(std::uint16_t key, std::string_view value, bool ha
       if (has_value) return fail(errc::bad_rdata, "SvcParam " + svc_key_name(key) + " takes no value");
       return out;
     case 3: {  // port
-      auto port = parse_decimal<std::uint16_t>(value);
+      auto port = parse_decimal<std::uint16_t>(as_text(value));
       if (!port) return fail(errc::bad_rdata, "SvcParam port must be 0..65535");
       put_u16(out, *port);
       return out;
     }
     case 4:    // ipv4hint
     case 6: {  // ipv6hint
-      if (auto r = need_value(); !r) return tl::unexpected(r.error());
       auto items = split_value_list(value);
       if (!items) return tl::unexpected(items.error());
       for (const auto& item : *items) {
-        std::string text(item.begin(), item.end());
+        std::string address = as_text(item);
         std::uint8_t addr[16];
-        int family = key == 4 ? AF_INET : AF_INET6;
-        if (inet_pton(family, text.c_str(), addr) != 1) {
-          return fail(errc::bad_rdata, "bad address '" + text + "' in SvcParam " + svc_key_name(key));
+        if (!parse_address(key == 4 ? AF_INET : AF_INET6, address, addr)) {
+          return fail(errc::bad_rdata, "bad address '" + address + "' in SvcParam " + svc_key_name(key));
         }
         out.insert(out.end(), addr, addr + (key == 4 ? 4 : 16));
       }
       return out;
     }
-    case 5: {  // ech
-      if (auto r = need_value(); !r) return tl::unexpected(r.error());
-      if (auto r = base::append_base64(value, out); !r) return fail(errc::bad_rdata, "bad base64 in SvcParam ech");
+    case 5:  // ech
+      if (auto r = base::append_base64(as_text(value), out); !r) return fail(errc::bad_rdata, "bad base64 in SvcParam ech");
       return out;
-    }
-    default: {  // dohpath and unknown keys: the value's octets
-      if (key == 7) {
-        if (auto r = need_value(); !r) return tl::unexpected(r.error());
-      }
-      if (auto r = append_unescaped(value, out); !r) return tl::unexpected(r.error());
-      return out;
-    }
+    default:  // dohpath and unknown keys: the value's octets
+      return value;
+  }
+}
+
+// Appends the items of a value list, escaping ',' and '\' inside each item.
+void append_value_list_item(ByteView item, std::string& out) {
+  for (auto b : item) {
+    if (b == ',' || b == '\\') out.push_back('\\');
+    out.push_back(static_cast<char>(b));
   }
 }
 
@@ -327,6 +348,8 @@ Result<void> validate_svc_value(std::uint16_t key, ByteView v) {
 Result<void> validate_svc_params(ByteView data) {
   std::size_t pos = 0;
   int last = -1;
+  std::vector<std::uint16_t> present;
+  ByteView mandatory;
   while (pos < data.size()) {
     if (pos + 4 > data.size()) return fail(errc::bad_rdata, "truncated SvcParam");
     std::uint16_t key = get_u16(&data[pos]);
@@ -335,8 +358,18 @@ Result<void> validate_svc_params(ByteView data) {
     if (static_cast<int>(key) <= last) return fail(errc::bad_rdata, "SvcParam keys out of order or repeated");
     if (pos + 4 + length > data.size()) return fail(errc::bad_rdata, "truncated SvcParam value");
     if (auto r = validate_svc_value(key, data.subspan(pos + 4, length)); !r) return r;
+    if (key == 0) mandatory = data.subspan(pos + 4, length);
+    present.push_back(key);
     last = key;
     pos += 4 + length;
+  }
+  // RFC 9460 §8: mandatory never lists itself, and every key it lists is present.
+  for (std::size_t i = 0; i < mandatory.size(); i += 2) {
+    std::uint16_t key = get_u16(&mandatory[i]);
+    if (key == 0) return fail(errc::bad_rdata, "SvcParam mandatory must not list itself");
+    if (!std::binary_search(present.begin(), present.end(), key)) {
+      return fail(errc::bad_rdata, "SvcParam mandatory lists " + svc_key_name(key) + ", which is missing");
+    }
   }
   return {};
 }
@@ -350,7 +383,7 @@ void append_svc_params_text(ByteView data, std::string& out) {
     if (pos > 0) out.push_back(' ');
     pos += 4 + length;
     out += svc_key_name(key);
-    if (key == 2 || key == 8) continue;
+    if (key == 2 || key == 8 || (v.empty() && !is_known_svc_key(key))) continue;
     out.push_back('=');
     switch (key) {
       case 0:
@@ -360,13 +393,14 @@ void append_svc_params_text(ByteView data, std::string& out) {
         }
         break;
       case 1: {
-        out.push_back('"');
+        // Escape ',' and '\' inside each id for the value list, then the
+        // whole list as a character-string (RFC 9460 Appendix A.1).
+        std::string list;
         for (std::size_t i = 0; i < v.size(); i += 1 + v[i]) {
-          if (i > 0) out.push_back(',');
-          // Commas inside an id are escaped so the list splits where it should.
-          append_escaped(v.subspan(i + 1, v[i]), out, true);
+          if (i > 0) list.push_back(',');
+          append_value_list_item(v.subspan(i + 1, v[i]), list);
         }
-        out.push_back('"');
+        append_quoted(as_bytes(list), out);
         break;
       }
       case 3:
@@ -671,7 +705,6 @@ Result<void> FieldParser::parse(FieldKind kind, std::size_t index) {
           auto key = parse_svc_key(t.text.substr(0, eq));
           if (!key) return bad(t, "unknown SvcParam key in '" + std::string(t.text) + "'");
           std::string_view value = eq == std::string_view::npos ? std::string_view() : t.text.substr(eq + 1);
-          if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
           auto wire = parse_svc_value(*key, value, eq != std::string_view::npos);
           if (!wire) return bad(t, wire.error().detail);
           if (wire->size() > 65535) return bad(t, "SvcParam value too long");
@@ -683,10 +716,15 @@ Result<void> FieldParser::parse(FieldKind kind, std::size_t index) {
             return fail(errc::bad_rdata, "SvcParam " + svc_key_name(params[i].first) + " given twice", where());
           }
         }
+        std::size_t at = out_.size();
         for (const auto& [key, value] : params) {
           put_u16(out_, key);
           put_u16(out_, static_cast<std::uint16_t>(value.size()));
           out_.insert(out_.end(), value.begin(), value.end());
+        }
+        // The rules that span parameters (mandatory keys present, ...).
+        if (auto r = validate_svc_params(ByteView(out_).subspan(at)); !r) {
+          return fail(errc::bad_rdata, r.error().detail, where());
         }
         return {};
       }
@@ -749,11 +787,10 @@ Result<void> FieldParser::parse(FieldKind kind, std::size_t index) {
     }
     case FieldKind::ipv4:
     case FieldKind::ipv6: {
-      std::string text(t.text);
       std::uint8_t addr[16];
       bool v4 = kind == FieldKind::ipv4;
-      if (inet_pton(v4 ? AF_INET : AF_INET6, text.c_str(), addr) != 1) {
-        return bad(t, "'" + text + "' is not an " + (v4 ? "IPv4" : "IPv6") + " address");
+      if (!parse_address(v4 ? AF_INET : AF_INET6, t.text, addr)) {
+        return bad(t, "'" + std::string(t.text) + "' is not an " + (v4 ? "IPv4" : "IPv6") + " address");
       }
       out_.insert(out_.end(), addr, addr + (v4 ? 4 : 16));
       return {};
