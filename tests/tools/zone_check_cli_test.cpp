@@ -1,0 +1,266 @@
+// Tests of `kskline zone check FILE --origin Z` through the built binary:
+// exit codes, the summary line, "file:line: ..." errors, and the verdicts of
+// kzonecheck on the same broken zones.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+const std::string kData = std::string(KSKLINE_SOURCE_DIR) + "/tests/data/zones/check/";
+
+// Exit status, standard output and standard error of a command.
+struct Run {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "kskline-zcheck-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void spit(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+Run run(const std::string& command) {
+  static TempDir dir;  // holds the captured standard error
+  Run result;
+  std::string err = dir.file("stderr");
+  FILE* pipe = ::popen((command + " 2>" + quote(err)).c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) result.out.append(buf.data(), n);
+  int raw = ::pclose(pipe);
+  if (raw != -1 && WIFEXITED(raw)) result.status = WEXITSTATUS(raw);
+  result.err = slurp(err);
+  return result;
+}
+
+// `kskline <args>`.
+Run kskline(const std::string& args) { return run(quote(KSKLINE_BINARY) + " " + args); }
+
+// `kskline zone check FILE --origin example.com.`
+Run zone_check(const std::string& file) { return kskline("zone check " + quote(file) + " --origin example.com."); }
+
+// `kzonecheck -v -o example.com. FILE`; -v prints the loader's "line N" errors.
+Run kzonecheck(const std::string& file) { return run("kzonecheck -v -o example.com. " + quote(file)); }
+
+bool have_kzonecheck() { return std::system("command -v kzonecheck >/dev/null 2>&1") == 0; }
+
+// The lines a zone starts with: SOA, apex NS and its address (lines 1-5).
+const std::string kHead =
+    "$ORIGIN example.com.\n"
+    "$TTL 3600\n"
+    "@    SOA  ns1 hostmaster 1 7200 3600 1209600 300\n"
+    "     NS   ns1\n"
+    "ns1  A    192.0.2.53\n";
+
+}  // namespace
+
+TEST_CASE("zone check: a good zone exits 0 with the summary line and its counts", "[tools][zone_check]") {
+  const std::string file = kData + "good.zone";
+  auto r = zone_check(file);
+  INFO(r.err);
+  CHECK(r.status == 0);
+  // Counted by hand, and 17 records is what ldns-read-zone prints too.
+  CHECK(r.out == file + ": example.com.: 9 names, 14 RRsets, 17 records, OK\n");
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("zone check: duplicate records count once and are named in the summary", "[tools][zone_check]") {
+  const std::string file = kData + "duplicates.zone";
+  auto r = zone_check(file);
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out == file + ": example.com.: 3 names, 4 RRsets, 4 records (1 duplicates removed), OK\n");
+}
+
+TEST_CASE("zone check: a syntax error exits 1 naming file:line, the line kzonecheck names", "[tools][zone_check]") {
+  struct Case {
+    const char* what;
+    std::string tail;  // after kHead's five lines
+    int line;
+  };
+  const Case cases[] = {
+      {"bad IPv4 address", "www  A  192.0.2.300\n", 6},
+      {"unknown type", "www  FOO  1\n", 6},
+      {"bad TTL", "\nwww  12x  A  192.0.2.3\n", 7},
+      {"label over 63 octets", std::string(70, 'a') + "  A  192.0.2.3\n", 6},
+      {"bad base64", "k  DNSKEY  257 3 13 !!!!\n", 6},
+      {"missing RDATA field", "; a comment\nmx  MX  10\n", 7},
+      {"quote not closed", "www  TXT  \"abc\nmail  A  192.0.2.9\n", 6},
+      {"error after a multi-line record", "www  TXT  ( \"a\"\n  \"b\" )\nmail  A  192.0.2.999\n", 8},
+  };
+  TempDir dir;
+  for (const auto& c : cases) {
+    const std::string file = dir.file("broken.zone");
+    spit(file, kHead + c.tail);
+    auto r = zone_check(file);
+    INFO(c.what << ": " << r.out << r.err);
+    CHECK(r.status == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err.rfind("kskline: " + file + ":" + std::to_string(c.line) + ": ", 0) == 0);
+    if (have_kzonecheck()) {
+      auto k = kzonecheck(file);
+      INFO("kzonecheck: " << k.out << k.err);
+      CHECK(k.status != 0);
+      CHECK((k.out + k.err).find("line " + std::to_string(c.line) + " (") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("zone check: an unclosed parenthesis names the line that opened it", "[tools][zone_check]") {
+  TempDir dir;
+  const std::string file = dir.file("paren.zone");
+  spit(file, kHead + "www  TXT  ( \"a\"\n\nmail  A  192.0.2.9\n");
+  auto r = zone_check(file);
+  CHECK(r.status == 1);
+  CHECK(r.err.rfind("kskline: " + file + ":6: ", 0) == 0);
+  // kzonecheck rejects it too, naming the end of the file (line 9) instead.
+  if (have_kzonecheck()) CHECK(kzonecheck(file).status != 0);
+}
+
+TEST_CASE("zone check: an error in an $INCLUDEd file names that file and its line", "[tools][zone_check]") {
+  auto r = zone_check(kData + "include.zone");
+  INFO(r.err);
+  CHECK(r.status == 1);
+  CHECK(r.err.rfind("kskline: " + kData + "include_broken.inc:3: ", 0) == 0);
+  if (have_kzonecheck()) CHECK(kzonecheck(kData + "include.zone").status != 0);
+}
+
+TEST_CASE("zone check: a missing file is a clear error and exit 1", "[tools][zone_check]") {
+  TempDir dir;
+  const std::string file = dir.file("no-such.zone");
+  auto r = zone_check(file);
+  CHECK(r.status == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.find(file) != std::string::npos);
+  CHECK(r.err.find("No such file or directory") != std::string::npos);
+}
+
+TEST_CASE("zone check: out-of-zone data is reported with file:line", "[tools][zone_check]") {
+  TempDir dir;
+  const std::string file = dir.file("out.zone");
+  spit(file, kHead + "www  A  192.0.2.80\nwww.example.org.  A  192.0.2.81\n");
+  auto r = zone_check(file);
+  CHECK(r.status == 1);
+  CHECK(r.err.find("kskline: " + file + ":7: www.example.org. A is outside the zone example.com.") !=
+        std::string::npos);
+  CHECK(r.err.find("1 problem found") != std::string::npos);
+  // The summary still says what was read, without ", OK".
+  CHECK(r.out == file + ": example.com.: 4 names, 5 RRsets, 5 records\n");
+  // The verdicts differ here on purpose: kzonecheck (Knot 3.2) and
+  // named-checkzone (BIND 9.18) both warn "ignoring out-of-zone data" and exit
+  // 0; kskline refuses, since data it would drop is an error in the file.
+  if (have_kzonecheck()) {
+    auto k = kzonecheck(file);
+    CHECK(k.status == 0);
+    CHECK((k.out + k.err).find("out-of-zone") != std::string::npos);
+  }
+}
+
+TEST_CASE("zone check: CNAME beside other data is reported with file:line", "[tools][zone_check]") {
+  TempDir dir;
+  const std::string file = dir.file("cname.zone");
+  spit(file, kHead + "www  CNAME  ns1\nmail  A  192.0.2.25\nwww  A  192.0.2.80\n");
+  auto r = zone_check(file);
+  CHECK(r.status == 1);
+  CHECK(r.err.find("kskline: " + file + ":6: CNAME at www.example.com. beside other data (A at " + file + ":8)") !=
+        std::string::npos);
+  if (have_kzonecheck()) {
+    auto k = kzonecheck(file);
+    CHECK(k.status != 0);
+    CHECK((k.out + k.err).find("another record exists beside CNAME") != std::string::npos);
+  }
+}
+
+TEST_CASE("zone check: kzonecheck also rejects the zones it finds semantically broken", "[tools][zone_check]") {
+  struct Case {
+    const char* what;
+    std::string text;
+    std::string ours;    // in our error
+    std::string theirs;  // in kzonecheck's report
+  };
+  const Case cases[] = {
+      {"two CNAMEs", kHead + "www  CNAME  a.example.net.\nwww  CNAME  b.example.net.\n", ":7: more than one CNAME",
+       "multiple CNAME records"},
+      {"two DNAMEs", kHead + "d  DNAME  a.example.net.\nd  DNAME  b.example.net.\n", ":7: more than one DNAME",
+       "multiple DNAME records"},
+      {"no SOA", "$ORIGIN example.com.\n$TTL 3600\n@  NS  ns1\nns1  A  192.0.2.53\n", "no SOA record at the apex",
+       "missing SOA at the zone apex"},
+      {"no apex NS", "$ORIGIN example.com.\n$TTL 3600\n@  SOA  ns1 h 1 2 3 4 5\nns1  A  192.0.2.53\n",
+       "no NS records at the apex", "missing NS at the zone apex"},
+  };
+  TempDir dir;
+  for (const auto& c : cases) {
+    const std::string file = dir.file("broken.zone");
+    spit(file, c.text);
+    auto r = zone_check(file);
+    INFO(c.what << ": " << r.err);
+    CHECK(r.status == 1);
+    CHECK(r.err.find(c.ours) != std::string::npos);
+    if (have_kzonecheck()) {
+      auto k = kzonecheck(file);
+      INFO("kzonecheck: " << k.out << k.err);
+      CHECK(k.status != 0);
+      CHECK((k.out + k.err).find(c.theirs) != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("zone check: a wrong command line prints usage and exits 2", "[tools][zone_check]") {
+  const std::string good = quote(kData + "good.zone");
+  for (const std::string& args : {std::string(), std::string("zone"), std::string("zone check"),
+                                 "zone check " + good, "zone check " + good + " --origin example.com. --bogus",
+                                 "zone check " + good + " " + good + " --origin example.com."}) {
+    auto r = kskline(args);
+    INFO("kskline " << args << ": " << r.out << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(!r.err.empty());
+  }
+  auto help = kskline("zone check --help");
+  CHECK(help.status == 0);
+  CHECK(help.out.find("--origin") != std::string::npos);
+}
