@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include <openssl/evp.h>
 
 #include "tests/zone/dnssec_test_util.hpp"
@@ -328,4 +330,32 @@ TEST_CASE("dnssec_key: DNSKEY RDATA is split and built", "[zone][dnssec_key]") {
   CHECK(v->public_key.size() == 3);
   CHECK_FALSE(parse_dnskey(Bytes{1, 1, 3}));
   CHECK_FALSE(parse_dnskey(Bytes{1, 1, 3, 15}));
+}
+
+TEST_CASE("dnssec_key: arbitrary public key octets are refused or usable, never a crash", "[zone][dnssec_key]") {
+  std::mt19937 rng(20240601);
+  Bytes p256 = b64("GojIhhXUN/u4v54ZQqGSnyhWJwaubCvTmeexv7bR6edbkrSqQpF64cYbcB7wNcP+e+MAnLr+Wi9xMWyQLc8NAA==");
+  int accepted = 0;
+  for (const auto& c : kAlgs) {
+    for (int i = 0; i < 400; ++i) {
+      // Random lengths around the right one, random octets, sometimes a
+      // mutated real key.
+      Bytes field(c.public_size + (rng() % 9) - 4);
+      for (auto& b : field) b = static_cast<std::uint8_t>(rng());
+      if (c.alg == alg::ECDSAP256SHA256 && i % 2 == 0) {
+        field = p256;
+        field[rng() % field.size()] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+      }
+      auto pub = PublicKey::from_dnskey(c.alg, field);
+      if (!pub) {
+        CHECK((pub.error().code == errc::bad_key || pub.error().code == errc::crypto_failed));
+        continue;
+      }
+      ++accepted;
+      Bytes sig(c.sig_size);
+      for (auto& b : sig) b = static_cast<std::uint8_t>(rng());
+      CHECK_FALSE(*verify_data(*pub, kMessage, sig));
+    }
+  }
+  CHECK(accepted > 0);  // EdDSA takes any octets of the right length
 }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <ctime>
+#include <random>
 #include <regex>
 
 #include "tests/zone/dnssec_test_util.hpp"
@@ -437,4 +438,27 @@ TEST_CASE("key_file: keys we write are used by dnssec-signzone and ldns-signzone
       CHECK(r.status == 0);
     }
   }
+}
+
+TEST_CASE("key_file: mutated private key files are refused or read, never a crash", "[zone][key_file]") {
+  std::mt19937 rng(5702);
+  const auto& examples = test::rfc_examples();
+  int refused = 0;
+  for (int i = 0; i < 1500; ++i) {
+    std::string text = examples[static_cast<std::size_t>(i) % examples.size()].private_text;
+    for (int j = 0; j < 1 + i % 3; ++j) {
+      std::size_t at = rng() % text.size();
+      switch (rng() % 3) {
+        case 0: text[at] = static_cast<char>(rng()); break;
+        case 1: text.erase(at, 1 + rng() % 8); break;
+        default: text.insert(at, 1, "\n: =+/A0"[rng() % 8]); break;
+      }
+    }
+    auto key = parse_private_key_text(text, "fuzz.private");
+    if (!key) {
+      ++refused;
+      CHECK(key.error().message().find("fuzz.private") != std::string::npos);
+    }
+  }
+  CHECK(refused > 0);
 }
