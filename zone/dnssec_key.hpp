@@ -136,7 +136,8 @@ class PrivateKey {
 // calls. Not thread-safe: make one per thread (the key may be shared).
 class Signer {
  public:
-  // Prepares signing with `key`, which the signer references (not copies).
+  // Prepares signing with `key`, whose OpenSSL key the signer shares
+  // (reference counted: the PrivateKey may go first).
   // errc::unsupported_algorithm, errc::crypto_failed.
   static Result<Signer> create(const PrivateKey& key);
 
@@ -163,7 +164,7 @@ class Signer {
 // alive between calls. Not thread-safe: make one per thread.
 class Verifier {
  public:
-  // Prepares verification with `key` (shared, not copied).
+  // Prepares verification with `key`, whose OpenSSL key it shares.
   // errc::unsupported_algorithm, errc::crypto_failed.
   static Result<Verifier> create(const PublicKey& key);
 

@@ -295,6 +295,10 @@ Result<KeyPair> read_key_pair(const std::string& path) {
   if (fields->protocol != kDnskeyProtocol) {
     return key_error("DNSKEY protocol " + std::to_string(fields->protocol) + " (must be 3)", key_path);
   }
+  // The public key must be usable on its own (this names a truncated key).
+  if (auto pub_key = PublicKey::from_dnskey(fields->algorithm, fields->public_key); !pub_key) {
+    return tl::unexpected(pub_key.error().located(key_path));
+  }
 
   auto text = base::read_file(private_path, 1 << 20);
   if (!text) return tl::unexpected(text.error());

@@ -252,8 +252,15 @@ TEST_CASE("key_file: errors in key files name the file", "[zone][key_file]") {
     expect_error(read_key_pair(base), errc::bad_rdata, base + ".key:2");
   }
   SECTION("a .key whose RSA public key is truncated") {
-    test::spit(base + ".key", "example.com. IN DNSKEY 257 3 13 AwEAAQ==\n");
-    expect_error(read_key_pair(base), errc::bad_key, "does not match");
+    test::TempDir dir2;
+    std::string rsa = write_pair(dir2, generated_pair(alg::RSASHA256, 257, 1024));
+    // Exponent length 3, exponent 65537, and no modulus.
+    test::spit(rsa + ".key", "example.com. IN DNSKEY 257 3 8 AwEAAQ==\n");
+    expect_error(read_key_pair(rsa), errc::bad_key, rsa + ".key: RSA public key truncated");
+  }
+  SECTION("a .key of an unsupported algorithm") {
+    test::spit(base + ".key", "example.com. IN DNSKEY 257 3 5 AwEAAQ==\n");
+    expect_error(read_key_pair(base), errc::unsupported_algorithm, base + ".key");
   }
   SECTION("a .key that includes another file") {
     test::spit(base + ".key", "$INCLUDE /etc/passwd\n");
