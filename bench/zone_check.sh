@@ -63,12 +63,13 @@ if command -v named-checkzone >/dev/null && [ ! -e "$zone.named-ok" ]; then
 fi
 
 # --- Timing. -------------------------------------------------------------------
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 cmd_kskline="'$kskline' zone check '$zone' --origin $origin"
 cmd_knot="kzonecheck -o $origin '$zone'"
 cmd_ldns="ldns-read-zone '$zone' > /dev/null"
 names=(kskline kzonecheck ldns-read-zone)
 cmds=("$cmd_kskline" "$cmd_knot" "$cmd_ldns")
-declare -A mean sd rss
+declare -A mean sd cpu rss
 
 if [ -n "$hyperfine" ] && command -v "$hyperfine" >/dev/null; then
   json=$work/zone_check.json
@@ -76,9 +77,10 @@ if [ -n "$hyperfine" ] && command -v "$hyperfine" >/dev/null; then
   "$hyperfine" --warmup 1 --runs "$runs" --style basic --export-json "$json" --export-csv "$csv" \
     -n kskline "$cmd_kskline" -n kzonecheck "$cmd_knot" -n ldns-read-zone "$cmd_ldns" >&2
   # CSV: command,mean,stddev,median,user,system,min,max
-  while IFS=, read -r name m s _; do
+  while IFS=, read -r name m s _ u y _; do
     mean[$name]=$m
     sd[$name]=$s
+    cpu[$name]=$(awk -v u="$u" -v y="$y" 'BEGIN {printf "%.6f", u + y}')
   done < <(tail -n +2 "$csv")
   method="hyperfine --warmup 1 --runs $runs (mean ± stddev)"
 else
@@ -86,13 +88,15 @@ else
     sh -c "${cmds[$i]}" >/dev/null 2>&1  # warm-up
     times=()
     for ((r = 0; r < runs; r++)); do
-      /usr/bin/time -o "$work/time.out" -f %e sh -c "${cmds[$i]}" >/dev/null 2>&1
+      /usr/bin/time -o "$work/time.out" -f '%e %U %S' sh -c "${cmds[$i]}" >/dev/null 2>&1
       times+=("$(tail -1 "$work/time.out")")
     done
-    read -r m s < <(printf '%s\n' "${times[@]}" |
-      awk '{x[NR]=$1; t+=$1} END {m=t/NR; for (i in x) v+=(x[i]-m)^2; printf "%.6f %.6f\n", m, (NR>1?sqrt(v/(NR-1)):0)}')
+    read -r m s c < <(printf '%s\n' "${times[@]}" |
+      awk '{x[NR]=$1; t+=$1; cp+=$2+$3} END {m=t/NR; for (i in x) v+=(x[i]-m)^2;
+           printf "%.6f %.6f %.6f\n", m, (NR>1?sqrt(v/(NR-1)):0), cp/NR}')
     mean[${names[$i]}]=$m
     sd[${names[$i]}]=$s
+    cpu[${names[$i]}]=$c
   done
   method="/usr/bin/time, 1 warm-up + $runs runs (mean ± stddev)"
 fi
@@ -111,13 +115,19 @@ echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | h
 echo "versions: $("$kskline" --version 2>/dev/null | head -1); $(kzonecheck --version | head -1); $(ldns-read-zone -v | head -1)"
 echo "timing: $method"
 echo
-printf '%-15s %14s %12s %14s\n' tool "time (s)" "peak RSS" "tool ÷ kskline"
-for n in "${names[@]}"; do
-  awk -v n="$n" -v m="${mean[$n]}" -v s="${sd[$n]}" -v r="${rss[$n]}" -v k="${mean[kskline]}" \
-    'BEGIN {printf "%-15s %7.3f ± %.3f %9.0f MB %13.2fx\n", n, m, s, r/1024, m/k}'
-done
+echo "load average before timing: $load"
 echo
-awk -v k="${mean[kskline]}" -v z="${mean[kzonecheck]}" -v l="${mean[ldns-read-zone]}" 'BEGIN {
-  printf "ratios: kzonecheck/kskline = %.2f, ldns-read-zone/kskline = %.2f\n", z/k, l/k
+printf '%-15s %15s %9s %10s %12s %12s\n' tool "wall (s)" "CPU (s)" "peak RSS" "wall ratio" "CPU ratio"
+for n in "${names[@]}"; do
+  awk -v n="$n" -v m="${mean[$n]}" -v s="${sd[$n]}" -v c="${cpu[$n]}" -v r="${rss[$n]}" \
+    -v k="${mean[kskline]}" -v kc="${cpu[kskline]}" \
+    'BEGIN {printf "%-15s %7.3f ± %.3f %9.3f %7.0f MB %11.2fx %11.2fx\n", n, m, s, c, r/1024, m/k, c/kc}'
+done
+echo "(ratio = tool ÷ kskline; CPU = user + system, less disturbed by other load on a shared machine)"
+echo
+awk -v k="${mean[kskline]}" -v z="${mean[kzonecheck]}" -v l="${mean[ldns-read-zone]}" \
+  -v kc="${cpu[kskline]}" -v zc="${cpu[kzonecheck]}" -v lc="${cpu[ldns-read-zone]}" 'BEGIN {
+  printf "ratios (wall): kzonecheck/kskline = %.2f, ldns-read-zone/kskline = %.2f\n", z/k, l/k
+  printf "ratios (CPU):  kzonecheck/kskline = %.2f, ldns-read-zone/kskline = %.2f\n", zc/kc, lc/kc
   printf "goal (kskline at least 2x faster than kzonecheck): %s\n", (z/k >= 2 ? "met" : "NOT met")
 }'
