@@ -161,3 +161,27 @@ TEST_CASE("ds: errors name the file and print no DS at all", "[tools][ds]") {
   }
   CHECK(run_cli("ds").status == 2);
 }
+
+TEST_CASE("keygen: never takes a key tag already used in the directory", "[tools][keygen]") {
+  // Every Ed25519 tag taken (by a .key or a .private): keygen must give up
+  // rather than overwrite, and leave every file as it was.
+  test::TempDir dir;
+  for (unsigned tag = 0; tag < 65536; ++tag) {
+    char name[64];
+    std::snprintf(name, sizeof name, "Kexample.com.+015+%05u.%s", tag, tag % 2 ? "key" : "private");
+    test::spit(dir.file(name), "");
+  }
+  auto r = run_cli("keygen --zone example.com -a ed25519 --dir " + test::shell_quote(dir.path()), true);
+  CHECK(r.status == 1);
+  CHECK(r.out.find("no free key tag") != std::string::npos);
+  std::size_t files = 0, nonempty = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    ++files;
+    if (std::filesystem::file_size(e.path()) != 0) ++nonempty;
+  }
+  CHECK(files == 65536);
+  CHECK(nonempty == 0);
+  // Another algorithm's tags are free.
+  auto other = run_cli("keygen --zone example.com -a ed448 --dir " + test::shell_quote(dir.path()), true);
+  CHECK(other.status == 0);
+}
