@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <utility>
 
 #include "base/text.hpp"
 
@@ -134,14 +135,21 @@ std::string type_to_string(std::uint16_t code) {
   return "TYPE" + std::to_string(code);
 }
 
+// The class mnemonics of RFC 1035 §3.2.4 (CS is obsolete but still a class).
+constexpr std::pair<std::uint16_t, std::string_view> kClasses[] = {{1, "IN"}, {2, "CS"}, {3, "CH"}, {4, "HS"}};
+
 std::optional<std::uint16_t> parse_class(std::string_view text) {
-  if (base::iequals(text, "IN")) return kClassIN;
+  for (const auto& [code, mnemonic] : kClasses) {
+    if (base::iequals(text, mnemonic)) return code;
+  }
   if (base::istarts_with(text, "CLASS")) return parse_u16_suffix(text.substr(5));
   return std::nullopt;
 }
 
 std::string class_to_string(std::uint16_t code) {
-  if (code == kClassIN) return "IN";
+  for (const auto& [known, mnemonic] : kClasses) {
+    if (known == code) return std::string(mnemonic);
+  }
   return "CLASS" + std::to_string(code);
 }
 

@@ -70,9 +70,10 @@ std::optional<std::uint16_t> parse_type(std::string_view text);
 // The type's mnemonic, or "TYPEn" when it has none.
 std::string type_to_string(std::uint16_t code);
 
-// Parses "IN" or "CLASSn" (case-insensitive); nullopt otherwise.
+// Parses a class mnemonic (IN, CS, CH, HS) or "CLASSn" (case-insensitive), so
+// that other classes can be named and refused; nullopt otherwise.
 std::optional<std::uint16_t> parse_class(std::string_view text);
-// "IN" for class 1, "CLASSn" otherwise.
+// The class mnemonic (IN, CS, CH, HS), or "CLASSn" when it has none.
 std::string class_to_string(std::uint16_t code);
 
 }  // namespace kskline::zone
