@@ -1,0 +1,272 @@
+#include "proto/arq.hpp"
+
+#include <algorithm>
+
+#include "proto/record.hpp"
+
+namespace kskline::proto {
+
+std::optional<std::uint64_t> expand_seq(std::uint16_t wire, std::uint64_t expected) noexcept {
+  auto diff = static_cast<std::int16_t>(static_cast<std::uint16_t>(wire - static_cast<std::uint16_t>(expected)));
+  if (diff < 0 && expected < static_cast<std::uint64_t>(-static_cast<std::int32_t>(diff))) return std::nullopt;
+  return expected + static_cast<std::uint64_t>(static_cast<std::int64_t>(diff));
+}
+
+Bytes encode_sack(const std::vector<SackRange>& ranges) {
+  Bytes out;
+  out.reserve(ranges.size() * 4);
+  for (const auto& r : ranges) {
+    put_u16(out, r.start);
+    put_u16(out, r.end);
+  }
+  return out;
+}
+
+std::optional<std::vector<SackRange>> parse_sack(ByteView payload) {
+  if (payload.size() % 4 != 0 || payload.size() / 4 > kMaxSackRanges) return std::nullopt;
+  std::vector<SackRange> out;
+  for (std::size_t i = 0; i < payload.size(); i += 4) {
+    out.push_back({get_u16(payload.data() + i), get_u16(payload.data() + i + 2)});
+  }
+  return out;
+}
+
+// --- RttEstimator ---
+
+RttEstimator::RttEstimator(Duration initial, Duration min, Duration max) : min_(min), max_(max), rto_(initial) {}
+
+void RttEstimator::on_sample(Duration rtt) {
+  if (rtt < Duration(0)) rtt = Duration(0);
+  if (!srtt_) {
+    srtt_ = rtt;
+    rttvar_ = rtt / 2;
+  } else {
+    Duration err = *srtt_ > rtt ? *srtt_ - rtt : rtt - *srtt_;
+    rttvar_ = (3 * rttvar_ + err) / 4;
+    srtt_ = (7 * *srtt_ + rtt) / 8;
+  }
+  rto_ = std::clamp(*srtt_ + 4 * rttvar_, min_, max_);
+}
+
+void RttEstimator::on_timeout() { rto_ = std::min(rto_ * 2, max_); }
+
+void RttEstimator::set_bounds(Duration min, Duration max) {
+  min_ = min;
+  max_ = max;
+  rto_ = std::clamp(rto_, min_, max_);
+}
+
+// --- FrameSizer ---
+
+FrameSizer::FrameSizer(std::size_t initial, std::size_t max)
+    : current_(std::clamp(initial, kMinSize, std::max(max, kMinSize))), max_(std::max(max, kMinSize)) {}
+
+void FrameSizer::on_acked() noexcept {
+  if (++clean_ < kGrowAfter) return;
+  clean_ = 0;
+  current_ = std::min(current_ * 2, max_);
+}
+
+void FrameSizer::on_lost(std::uint64_t tx_serial, std::uint64_t next_serial) noexcept {
+  clean_ = 0;
+  if (tx_serial < changed_at_) return;
+  current_ = std::max(current_ / 2, kMinSize);
+  changed_at_ = next_serial;
+}
+
+void FrameSizer::set_max(std::size_t max) noexcept {
+  max_ = std::max(max, kMinSize);
+  current_ = std::min(current_, max_);
+}
+
+// --- OutRecord ---
+
+Bytes OutRecord::materialize() const {
+  if (!is_chunk()) return control;
+  return encode_chunk(static_cast<std::uint32_t>(offset),
+                      ByteView(*message).subspan(static_cast<std::size_t>(offset), length));
+}
+
+// --- ArqSender ---
+
+ArqSender::ArqSender(const Params& p)
+    : window_(std::max<std::size_t>(p.window, 1)),
+      max_transmissions_(std::max<std::uint32_t>(p.max_transmissions, 1)),
+      rtt_(p.initial_rto, p.min_rto, p.max_rto),
+      sizer_(p.initial_chunk, p.max_chunk) {}
+
+ArqSender::InFlight* ArqSender::find(std::uint64_t seq) noexcept {
+  if (seq < una_ || seq >= next_) return nullptr;
+  return &frames_[static_cast<std::size_t>(seq - una_)];
+}
+
+void ArqSender::arm(Timestamp now) noexcept {
+  if (!armed_at_) armed_at_ = now;
+}
+
+Outgoing ArqSender::send_new(OutRecord record, Timestamp now) {
+  Outgoing out;
+  out.seq = next_++;
+  out.payload = record.materialize();
+  InFlight f;
+  f.record = std::move(record);
+  f.sent = now;
+  f.serial = ++serial_;
+  f.transmissions = 1;
+  frames_.push_back(std::move(f));
+  arm(now);
+  return out;
+}
+
+std::optional<Outgoing> ArqSender::retransmit(Timestamp now) {
+  while (!lost_.empty()) {
+    std::uint64_t seq = *lost_.begin();
+    lost_.erase(lost_.begin());
+    InFlight* f = find(seq);
+    if (f == nullptr || f->acked || !f->lost) continue;
+    if (f->transmissions >= max_transmissions_) {
+      exhausted_ = true;
+      return std::nullopt;
+    }
+    Outgoing out;
+    out.seq = seq;
+    if (f->record.is_chunk() && f->record.length > sizer_.current()) {
+      std::size_t keep = sizer_.current();
+      out.rest_message = f->record.message;
+      out.rest_offset = f->record.offset + keep;
+      out.rest_length = f->record.length - keep;
+      f->record.length = keep;
+    }
+    out.payload = f->record.materialize();
+    f->lost = false;
+    f->sent = now;
+    f->serial = ++serial_;
+    ++f->transmissions;
+    ++retransmissions_;
+    arm(now);
+    return out;
+  }
+  return std::nullopt;
+}
+
+void ArqSender::mark_lost(std::uint64_t seq, InFlight& f) {
+  f.lost = true;
+  lost_.insert(seq);
+  sizer_.on_lost(f.serial, serial_ + 1);
+}
+
+AckResult ArqSender::on_ack(std::uint16_t cumulative, const std::vector<SackRange>& sacks, Timestamp now) {
+  AckResult r;
+  std::optional<Timestamp> sample_sent;
+  auto take = [&](std::uint64_t seq) {
+    InFlight* f = find(seq);
+    if (f == nullptr || f->acked) return;
+    f->acked = true;
+    if (f->lost) {
+      f->lost = false;
+      lost_.erase(seq);
+    }
+    ++r.newly_acked;
+    sizer_.on_acked();
+    highest_acked_serial_ = std::max(highest_acked_serial_, f->serial);
+    if (f->transmissions == 1 && (!sample_sent || f->sent > *sample_sent)) sample_sent = f->sent;
+  };
+  auto cum = expand_seq(cumulative, una_);
+  if (cum && *cum > una_ && *cum <= next_) {
+    for (std::uint64_t s = una_; s < *cum; ++s) take(s);
+  }
+  for (const auto& range : sacks) {
+    auto start = expand_seq(range.start, una_);
+    if (!start) continue;
+    std::uint16_t count = static_cast<std::uint16_t>(range.end - range.start);
+    if (count > window_) continue;
+    for (std::uint64_t s = *start; s < *start + count; ++s) take(s);
+  }
+  // Release the acknowledged prefix.
+  while (!frames_.empty() && frames_.front().acked) {
+    frames_.pop_front();
+    ++una_;
+  }
+  if (sample_sent) rtt_.on_sample(now - *sample_sent);
+  // Anything transmitted before an acknowledged transmission is lost: the line keeps order.
+  for (std::size_t i = 0; i < frames_.size(); ++i) {
+    InFlight& f = frames_[i];
+    if (!f.acked && !f.lost && f.serial < highest_acked_serial_) {
+      mark_lost(una_ + i, f);
+      ++r.newly_lost;
+    }
+  }
+  if (r.newly_acked > 0) {
+    armed_at_.reset();
+    bool outstanding = std::any_of(frames_.begin(), frames_.end(), [](const InFlight& f) { return !f.acked && !f.lost; });
+    if (outstanding) armed_at_ = now;
+  }
+  return r;
+}
+
+std::optional<Timestamp> ArqSender::deadline() const noexcept {
+  if (!armed_at_) return std::nullopt;
+  return *armed_at_ + rtt_.rto();
+}
+
+void ArqSender::on_timer(Timestamp now) {
+  auto due = deadline();
+  if (!due || now < *due) return;
+  armed_at_.reset();
+  for (std::size_t i = 0; i < frames_.size(); ++i) {
+    InFlight& f = frames_[i];
+    if (!f.acked && !f.lost) {
+      mark_lost(una_ + i, f);
+      break;
+    }
+  }
+  rtt_.on_timeout();
+}
+
+// --- ArqReceiver ---
+
+Arrival ArqReceiver::on_data(std::uint16_t wire_seq, Bytes payload, std::vector<Bytes>& deliver) {
+  auto seq = expand_seq(wire_seq, next_);
+  if (!seq || *seq < next_) return Arrival::duplicate;
+  if (*seq >= next_ + window_) return Arrival::beyond_window;
+  if (*seq > next_) {
+    if (buffered_.count(*seq) != 0) return Arrival::duplicate;
+    buffered_.emplace(*seq, std::move(payload));
+    return Arrival::buffered;
+  }
+  deliver.push_back(std::move(payload));
+  ++next_;
+  for (auto it = buffered_.begin(); it != buffered_.end() && it->first == next_; it = buffered_.erase(it)) {
+    deliver.push_back(std::move(it->second));
+    ++next_;
+  }
+  return Arrival::in_order;
+}
+
+std::vector<SackRange> ArqReceiver::sack() const {
+  std::vector<SackRange> out;
+  std::uint64_t start = 0, end = 0;
+  bool open = false;
+  auto emit = [&] {
+    SackRange r{static_cast<std::uint16_t>(start), static_cast<std::uint16_t>(end)};
+    if (out.size() < kMaxSackRanges) {
+      out.push_back(r);
+    } else {
+      out.back() = r;  // keep the highest range: it tells what was lost below it
+    }
+  };
+  for (const auto& [seq, payload] : buffered_) {
+    if (open && seq == end) {
+      ++end;
+      continue;
+    }
+    if (open) emit();
+    start = seq;
+    end = seq + 1;
+    open = true;
+  }
+  if (open) emit();
+  return out;
+}
+
+}  // namespace kskline::proto

@@ -1,0 +1,219 @@
+// Selective-repeat ARQ: sequence numbers, the RFC 6298 timer, adaptive frame
+// size, and the send and receive windows (docs/protocol.md §3). No I/O:
+// callers pass the time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "base/bytes.hpp"
+#include "proto/time.hpp"
+
+namespace kskline::proto {
+
+// Expands a 16-bit wire sequence number to the 64-bit number nearest to
+// `expected`; nullopt when that would be negative.
+std::optional<std::uint64_t> expand_seq(std::uint16_t wire, std::uint64_t expected) noexcept;
+
+// A SACK range of sequence numbers [start, end), as 16-bit wire values.
+struct SackRange {
+  std::uint16_t start = 0;
+  std::uint16_t end = 0;
+  bool operator==(const SackRange&) const = default;
+};
+
+// The most SACK ranges an ACK frame carries.
+inline constexpr std::size_t kMaxSackRanges = 16;
+
+// Encodes SACK ranges as an ACK payload (start, end per range, big-endian).
+Bytes encode_sack(const std::vector<SackRange>& ranges);
+// Decodes an ACK payload; nullopt if its length is not a multiple of 4 or it
+// holds more than kMaxSackRanges ranges.
+std::optional<std::vector<SackRange>> parse_sack(ByteView payload);
+
+// The retransmission timer of RFC 6298: SRTT, RTTVAR, RTO with bounds and
+// exponential backoff.
+class RttEstimator {
+ public:
+  // A timer with the given initial RTO and bounds (min <= initial <= max).
+  RttEstimator(Duration initial, Duration min, Duration max);
+  // Takes an RTT sample from a frame sent once; clears any backoff.
+  void on_sample(Duration rtt);
+  // Doubles the RTO after an expiry (up to the maximum).
+  void on_timeout();
+  // The current RTO, including backoff.
+  Duration rto() const noexcept { return rto_; }
+  // The smoothed RTT, once a sample was taken.
+  std::optional<Duration> srtt() const noexcept { return srtt_; }
+  // Changes the bounds (e.g. when the frame size bound changes).
+  void set_bounds(Duration min, Duration max);
+
+ private:
+  Duration min_, max_, rto_;
+  std::optional<Duration> srtt_;
+  Duration rttvar_{0};
+};
+
+// The chunk size controller: halves on loss, doubles after a run of clean
+// acknowledgements.
+class FrameSizer {
+ public:
+  // Frames after this many consecutive acknowledgements without loss double.
+  static constexpr int kGrowAfter = 16;
+  // The smallest chunk payload.
+  static constexpr std::size_t kMinSize = 64;
+
+  // A sizer starting at `initial`, never above `max`.
+  FrameSizer(std::size_t initial, std::size_t max);
+  // The chunk size to use now.
+  std::size_t current() const noexcept { return current_; }
+  // A frame was acknowledged.
+  void on_acked() noexcept;
+  // A frame was lost; halves unless it was transmitted before the last
+  // change of size (transmission serial `tx_serial`), whose losses are
+  // already accounted for. `next_serial` is the serial of the next transmission.
+  void on_lost(std::uint64_t tx_serial, std::uint64_t next_serial) noexcept;
+  // Changes the upper bound.
+  void set_max(std::size_t max) noexcept;
+
+ private:
+  std::size_t current_, max_;
+  int clean_ = 0;
+  std::uint64_t changed_at_ = 0;
+};
+
+// What a reliable DATA frame carries: a control record, or a chunk of a
+// message referenced (not copied) until it is transmitted.
+struct OutRecord {
+  Bytes control;                          // the whole record, when not a chunk
+  std::shared_ptr<const Bytes> message;   // chunk: the envelope bytes
+  std::uint64_t offset = 0;               // chunk: where in the message
+  std::size_t length = 0;                 // chunk: how many bytes
+
+  // Whether this is a chunk of a message.
+  bool is_chunk() const noexcept { return message != nullptr; }
+  // The DATA payload: the control record, or CHUNK type, offset, bytes.
+  Bytes materialize() const;
+};
+
+// The result of processing an acknowledgement.
+struct AckResult {
+  std::size_t newly_acked = 0;  // frames acknowledged for the first time
+  std::size_t newly_lost = 0;   // frames found lost (queued for retransmission)
+};
+
+// A frame to put on the wire, from ArqSender.
+struct Outgoing {
+  std::uint64_t seq = 0;
+  Bytes payload;
+  // For a chunk retransmitted at a smaller size: the part no longer carried
+  // by this frame, which the caller must send again as new frames.
+  std::shared_ptr<const Bytes> rest_message;
+  std::uint64_t rest_offset = 0;
+  std::size_t rest_length = 0;
+};
+
+// The sending half of selective repeat: numbers frames, keeps them until
+// acknowledged, detects loss (a later transmission was acknowledged, or the
+// RTO expired), and enforces the retry budget.
+class ArqSender {
+ public:
+  // Timer and size parameters of a sender.
+  struct Params {
+    std::size_t window = 64;
+    std::uint32_t max_transmissions = 12;
+    Duration initial_rto{1000000}, min_rto{200000}, max_rto{60000000};
+    std::size_t initial_chunk = 1024;
+    std::size_t max_chunk = 4096;
+  };
+
+  explicit ArqSender(const Params& p);
+
+  // Whether the window has room for a new frame.
+  bool can_send_new() const noexcept { return next_ - una_ < window_; }
+  // Numbers and records a new frame sent now; returns it for the wire.
+  Outgoing send_new(OutRecord record, Timestamp now);
+  // Whether a lost frame waits for retransmission.
+  bool has_retransmission() const noexcept { return !lost_.empty(); }
+  // Takes the lowest lost frame and records its retransmission now; nullopt
+  // when none waits, or when that frame has used up the retry budget (then
+  // budget_exhausted() is true and the link is lost).
+  std::optional<Outgoing> retransmit(Timestamp now);
+  // Whether a frame needed more than max_transmissions transmissions.
+  bool budget_exhausted() const noexcept { return exhausted_; }
+  // Processes a cumulative ACK and SACK ranges received now.
+  AckResult on_ack(std::uint16_t cumulative, const std::vector<SackRange>& sacks, Timestamp now);
+  // When the retransmission timer expires, if it is armed.
+  std::optional<Timestamp> deadline() const noexcept;
+  // Handles an expiry at `now`: the oldest outstanding frame is lost, the
+  // RTO backs off. Does nothing if the timer has not expired.
+  void on_timer(Timestamp now);
+  // Whether every frame sent has been acknowledged.
+  bool all_acked() const noexcept { return una_ == next_; }
+  // The chunk size to use now.
+  std::size_t chunk_size() const noexcept { return sizer_.current(); }
+  // The timer (RTT estimate, RTO).
+  const RttEstimator& rtt() const noexcept { return rtt_; }
+  // Total transmissions and retransmissions so far.
+  std::uint64_t transmissions() const noexcept { return serial_; }
+  std::uint64_t retransmissions() const noexcept { return retransmissions_; }
+
+ private:
+  struct InFlight {
+    OutRecord record;
+    Timestamp sent{};
+    std::uint64_t serial = 0;
+    std::uint32_t transmissions = 0;
+    bool acked = false;
+    bool lost = false;
+  };
+  InFlight* find(std::uint64_t seq) noexcept;
+  void mark_lost(std::uint64_t seq, InFlight& f);
+  void arm(Timestamp now) noexcept;
+
+  std::size_t window_;
+  std::uint32_t max_transmissions_;
+  RttEstimator rtt_;
+  FrameSizer sizer_;
+  std::uint64_t una_ = 0, next_ = 0, serial_ = 0, retransmissions_ = 0;
+  std::uint64_t highest_acked_serial_ = 0;
+  std::deque<InFlight> frames_;  // frames_[i] has sequence number una_ + i
+  std::set<std::uint64_t> lost_;  // sequence numbers waiting for retransmission
+  bool exhausted_ = false;
+  std::optional<Timestamp> armed_at_;
+};
+
+// How a DATA frame fitted into the receive window.
+enum class Arrival { in_order, buffered, duplicate, beyond_window };
+
+// The receiving half of selective repeat: reorders, suppresses duplicates,
+// and produces cumulative ACK and SACK ranges.
+class ArqReceiver {
+ public:
+  // A receiver buffering at most `window` frames.
+  explicit ArqReceiver(std::size_t window) : window_(window) {}
+
+  // Takes a DATA frame; appends the payloads now deliverable in order to `deliver`.
+  Arrival on_data(std::uint16_t wire_seq, Bytes payload, std::vector<Bytes>& deliver);
+  // The cumulative acknowledgement (lowest sequence number not received), 16 bits.
+  std::uint16_t cumulative() const noexcept { return static_cast<std::uint16_t>(next_); }
+  // Whether frames above a gap are buffered.
+  bool has_gap() const noexcept { return !buffered_.empty(); }
+  // Up to kMaxSackRanges ranges of buffered frames; when there are more, the
+  // highest range is kept in place of the last one.
+  std::vector<SackRange> sack() const;
+
+ private:
+  std::size_t window_;
+  std::uint64_t next_ = 0;
+  std::map<std::uint64_t, Bytes> buffered_;
+};
+
+}  // namespace kskline::proto
