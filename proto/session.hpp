@@ -1,0 +1,220 @@
+// The sans-I/O link engine: fed bytes and the time, it hands back bytes to
+// send, events and its next deadline (docs/protocol.md). It never reads a
+// clock, a file, a socket or a random source of its own.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "base/bytes.hpp"
+#include "base/error.hpp"
+#include "proto/arq.hpp"
+#include "proto/envelope.hpp"
+#include "proto/events.hpp"
+#include "proto/frame.hpp"
+#include "proto/hello.hpp"
+#include "proto/identity.hpp"
+#include "proto/partial_store.hpp"
+#include "proto/random.hpp"
+#include "proto/record.hpp"
+#include "proto/time.hpp"
+
+namespace kskline::proto {
+
+// The settings of an engine. Defaults suit a serial line of 9600 baud or
+// more; set line_rate so timers account for the time a frame takes.
+struct EngineConfig {
+  // Authentication.
+  const LinkIdentity* identity = nullptr;  // not owned; outlives the engine; null: none
+  PinnedKeys pinned;                       // peer keys accepted
+  AuthPolicy auth = AuthPolicy::off;
+  bool signs_messages = false;  // announce SIGNS: the caller signs every envelope it sends
+
+  // Encoding and sizes.
+  bool allow_binary = true;    // offer the binary encoding (still subject to the probe)
+  bool escape_xonxoff = false; // keep 11 13 91 93 off the wire (software flow control)
+  EscapeSet extra_escapes;     // more byte values to keep off the wire
+  std::uint16_t max_frame = 4096;  // largest DATA payload received, 256..16384
+  std::uint16_t window = 64;       // frames buffered, 32..1024
+  std::uint64_t max_message = kDefaultMaxEnvelope;  // largest envelope accepted (and sent)
+  std::uint32_t block_size = 4096;  // resume granularity of messages we send
+
+  // Timing and budgets.
+  std::uint32_t line_rate = 0;  // bytes per second of the line (baud / 10), 0 if unknown
+  Duration hello_interval{1'000'000};
+  std::optional<Duration> hello_wait = Duration{120'000'000};  // nullopt: wait forever
+  Duration keepalive{5'000'000};
+  Duration idle_timeout{30'000'000};
+  std::uint32_t max_transmissions = 12;
+  std::uint32_t probe_attempts = 5;
+  bool reconnect = true;  // after link lost or CLOSE, handshake again instead of closing
+
+  // Checks ranges; errc::invalid_argument naming the field.
+  Result<void> validate() const;
+};
+
+// Counters for progress lines and efficiency figures.
+struct EngineStats {
+  std::uint64_t bytes_sent = 0;          // wire bytes handed out by poll_transmit
+  std::uint64_t bytes_received = 0;      // wire bytes fed to handle_bytes
+  std::uint64_t frames_sent = 0;
+  std::uint64_t frames_received = 0;     // frames with a good check
+  std::uint64_t frames_bad = 0;          // frames cut out but failing the check
+  std::uint64_t retransmissions = 0;
+  std::uint64_t chunk_bytes_sent = 0;    // message bytes put in CHUNK records (with repeats)
+  std::uint64_t messages_sent = 0;       // confirmed by the peer
+  std::uint64_t messages_received = 0;
+  std::uint64_t sessions = 0;            // handshakes completed
+  Encoding tx_encoding = Encoding::seven_bit;
+  std::size_t chunk_size = 0;
+  std::optional<Duration> srtt;
+  Duration rto{0};
+};
+
+// The link engine. Not thread-safe: one driver thread calls it.
+//
+// The driver feeds every received byte with handle_bytes(), calls
+// handle_timeout() when poll_timeout() passes (or spuriously), and after
+// each call drains poll_event() and poll_transmit(). poll_transmit() hands
+// out one encoded frame at a time: call it when the line can take more (e.g.
+// after the previous write completed), so frames are stamped with the time
+// they really leave; the stamp is the latest time given to handle_*().
+class Engine {
+ public:
+  // The phase of the engine.
+  enum class Phase { handshake, established, closed };
+
+  // An engine that starts its handshake at `now`. `random` and `store` are
+  // not owned and must outlive it; a null store means an in-memory one.
+  // The config must validate (programmer error otherwise: throws
+  // std::invalid_argument).
+  Engine(EngineConfig config, Random& random, Timestamp now, PartialStore* store = nullptr);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Processes received bytes (any amount, any split) at `now`.
+  void handle_bytes(std::span<const std::uint8_t> in, Timestamp now);
+  // Processes the passage of time up to `now`; safe to call at any time.
+  void handle_timeout(Timestamp now);
+  // The next frame to send, encoded for the wire, or nullopt if none now.
+  std::optional<Bytes> poll_transmit();
+  // When handle_timeout() must next be called, or nullopt if never (closed).
+  std::optional<Timestamp> poll_timeout() const;
+  // The next event, or nullopt.
+  std::optional<Event> poll_event();
+
+  // Queues an envelope for sending and returns its digest. The envelope
+  // must parse with a good digest within max_message (errc from
+  // parse_envelope otherwise); errc::closed if the engine is closed.
+  // Messages go one at a time in the order queued; each ends in MessageSent
+  // or MessageFailed.
+  Result<Sha256> send_message(Bytes envelope);
+  // Leaves on purpose: a CLOSE frame is sent (if a session is up) and the
+  // engine closes without a Closed event.
+  void close();
+
+  // The current phase.
+  Phase phase() const noexcept { return phase_; }
+  // Whether nothing is left to send or to be acknowledged.
+  bool idle() const noexcept;
+  // Counters.
+  EngineStats stats() const;
+
+ private:
+  struct Outbound {
+    std::shared_ptr<const Bytes> bytes;
+    Sha256 digest{};
+    int attempts = 0;
+  };
+  struct Sending {
+    bool offered = false;
+    std::uint64_t cursor = 0;
+    std::vector<BlockRange> skip;
+    std::deque<std::pair<std::uint64_t, std::size_t>> resend;
+  };
+
+  void start_attempt();
+  void reset_link_state();
+  void on_frame(const Frame& f);
+  void on_hello(ByteView payload);
+  void establish();
+  void on_data(const Frame& f);
+  void on_ack(const Frame& f);
+  void on_record(ByteView payload);
+  void on_bind(const BindRecord& r);
+  void on_offer(const OfferRecord& r);
+  void on_chunk(const ChunkRecord& r);
+  void on_status(const StatusRecord& r);
+  void on_done(const DoneRecord& r);
+  void finish_incoming();
+  void message_finished(std::optional<Error> error);
+  void maybe_connected();
+  void refuse(std::uint8_t reason, Error error);
+  void close_with(Error error);
+  void link_lost(Error error);
+  void queue_control(const Record& r);
+  std::optional<OutRecord> next_record();
+  std::optional<OutRecord> next_chunk();
+  Bytes wire(const Frame& f, Encoding enc, bool bound);
+  Bytes hello_frame();
+  Bytes ack_frame(bool ping);
+  std::optional<Bytes> data_frame();
+  Duration frame_time(std::size_t bytes) const;
+  Duration idle_limit() const;
+
+  EngineConfig config_;
+  Random& random_;
+  std::unique_ptr<PartialStore> own_store_;
+  PartialStore& store_;
+  Timestamp now_;
+  Phase phase_ = Phase::handshake;
+  FrameDecoder decoder_;
+  EscapeSet own_escapes_;
+  std::deque<Event> events_;
+  EngineStats stats_;
+
+  // Handshake.
+  Hello our_hello_;
+  Bytes our_offer_;
+  std::optional<Hello> peer_hello_;
+  Bytes peer_offer_;
+  std::optional<std::uint32_t> tag_;
+  std::optional<Negotiated> negotiated_;
+  bool confirmed_ = false;
+  bool hello_reply_due_ = false;
+  Timestamp next_hello_at_{};
+  Timestamp attempt_started_{};
+  std::optional<Bytes> refuse_frame_;
+  bool refuse_due_ = false;
+  bool close_due_ = false;
+
+  // Established session.
+  Encoding tx_encoding_ = Encoding::seven_bit;
+  bool probing_ = false;
+  std::uint32_t probe_attempt_ = 0;
+  Timestamp next_probe_at_{};
+  std::deque<std::uint16_t> probe_acks_due_;
+  std::optional<ArqSender> tx_;
+  std::optional<ArqReceiver> rx_;
+  bool ack_due_ = false;
+  bool ping_due_ = false;
+  Timestamp last_rx_{};
+  Timestamp last_tx_{};
+  bool bind_sent_ = false;
+  bool peer_records_seen_ = false;
+  bool peer_bound_ = false;  // BIND verified with a pinned key
+  bool connected_reported_ = false;
+  std::deque<Bytes> control_;
+
+  // Messages.
+  std::deque<Outbound> outbox_;
+  Sending sending_;
+  std::optional<OfferRecord> incoming_;
+};
+
+}  // namespace kskline::proto
