@@ -225,7 +225,7 @@ TEST_CASE("simulation: thousands of seeds deliver exactly once, intact, in order
   std::vector<LinkIdentity> ids;
   ids.push_back(LinkIdentity::generate(*std::make_unique<SeededRandom>(1)));
   ids.push_back(LinkIdentity::generate(*std::make_unique<SeededRandom>(2)));
-  const int seeds = 3000;
+  const int seeds = 10000;
   int completed = 0, errors = 0, survivable = 0, survived = 0, restarts = 0;
   double longest = 0;
   std::map<std::string, int> reasons;
@@ -283,4 +283,32 @@ TEST_CASE("simulation: 1 MiB at bit error rate 1e-4 still gets through efficient
   Transfer t = transfer(1 << 20, line, test_config(), 45);
   report("binary, BER 1e-4:", t);
   CHECK(t.efficiency >= 0.60);  // the issue's bench target at 1e-4
+}
+
+TEST_CASE("simulation: a 2 KiB request answered by 4 KiB at 9600 baud takes at most 1.25 times its line time", "[proto][simulation]") {
+  LineConfig line;
+  line.bytes_per_second = 960;
+  line.latency = Duration(1000);
+  EngineConfig c = test_config(960);
+  Peer zone(c, 1, Timestamp{}), ksk(c, 2, Timestamp{});
+  LinkSim sim(line, line, 9600);
+  sim.a = zone.engine.get();
+  sim.b = ksk.engine.get();
+  Bytes request = make_envelope(2048, 1), response = make_envelope(4096, 2);
+  REQUIRE(zone.engine->send_message(request));
+  bool answered = false;
+  REQUIRE(sim.run_until(
+      [&] {
+        if (!answered && !events_of<event::MessageReceived>(sim.events_b).empty()) {
+          REQUIRE(ksk.engine->send_message(response));  // the KSK side answers at once
+          answered = true;
+        }
+        return !events_of<event::MessageReceived>(sim.events_a).empty();
+      },
+      at_micros(120 * kSec)));
+  double elapsed = static_cast<double>(first_time<event::MessageReceived>(sim.events_a)->time_since_epoch().count()) / kSec;
+  double line_time = static_cast<double>(request.size() + response.size()) / 960;
+  std::printf("  request/response at 9600 baud: %.2f s for %.2f s of envelope line time (%.2fx)\n", elapsed, line_time,
+              elapsed / line_time);
+  CHECK(elapsed <= 1.25 * line_time);
 }
