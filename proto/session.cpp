@@ -16,6 +16,7 @@ constexpr Duration kMaxRto{60'000'000};
 constexpr int kMaxCorruptAttempts = 3;
 constexpr std::size_t kMaxProbeAcksQueued = 4;
 constexpr std::size_t kRefuseTextMax = 200;
+constexpr std::size_t kMaxControlQueued = 256;  // answers to the peer's records not yet sent
 
 // REFUSE reasons (docs/protocol.md §1.1).
 constexpr std::uint8_t kRefuseVersion = 1;
@@ -483,7 +484,13 @@ void Engine::message_finished(std::optional<Error> error) {
   }
 }
 
-void Engine::queue_control(const Record& r) { control_.push_back(encode_record(r)); }
+void Engine::queue_control(const Record& r) {
+  if (control_.size() >= kMaxControlQueued) {
+    refuse(kRefuseProtocol, make_error(errc::protocol_violation, "the peer floods the link with records to answer"));
+    return;
+  }
+  control_.push_back(encode_record(r));
+}
 
 std::optional<OutRecord> Engine::next_record() {
   if (config_.identity != nullptr && !bind_sent_) {

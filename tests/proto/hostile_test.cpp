@@ -132,3 +132,61 @@ TEST_CASE("hostile: forged frames with valid checks never crash an engine or cor
   CHECK(*forged > 500);     // the forger really forged
   CHECK(delivered > 100);  // and did not simply stop everything
 }
+
+namespace {
+
+// Completes a handshake with an engine by hand, as a fake peer; returns the session tag.
+std::uint32_t fake_handshake(Engine& e, const Nonce& peer_nonce, Timestamp now) {
+  auto first = e.poll_transmit();  // the engine's HELLO
+  REQUIRE(first);
+  FrameDecoder d;
+  std::vector<RawFrame> raws;
+  d.feed(*first, raws);
+  REQUIRE(raws.size() == 1);
+  auto theirs = parse_hello(open_frame(raws[0].logical, std::nullopt)->payload);
+  REQUIRE(theirs);
+  Hello ours;
+  ours.nonce = peer_nonce;
+  ours.echo = theirs->nonce;
+  ours.confirmed = true;
+  e.handle_bytes(encode_frame(Frame{FrameType::hello, 0, 0, 0, encode_hello(ours)}, Encoding::seven_bit, EscapeSet(), 0), now);
+  REQUIRE(e.phase() == Engine::Phase::established);
+  return session_tag(theirs->nonce, peer_nonce);
+}
+
+}  // namespace
+
+TEST_CASE("hostile: a peer flooding records to answer is refused, not buffered without bound", "[proto][hostile]") {
+  SeededRandom r(1);
+  EngineConfig c = test_config();
+  c.window = 1024;
+  Engine e(c, r, Timestamp{});
+  Nonce peer{};
+  peer[0] = 0x99;
+  std::uint32_t tag = fake_handshake(e, peer, at_micros(1000));
+  // 300 OFFERs in order, and the engine never gets to transmit its answers.
+  for (std::uint16_t seq = 0; seq < 300 && e.phase() == Engine::Phase::established; ++seq) {
+    Sha256 d{};
+    d[0] = static_cast<std::uint8_t>(seq);
+    d[1] = static_cast<std::uint8_t>(seq >> 8);
+    Frame f{FrameType::data, 0, seq, 0, encode_record(OfferRecord{d, 1000, 4096})};
+    e.handle_bytes(encode_frame(f, Encoding::binary, EscapeSet(), tag), at_micros(2000));
+  }
+  CHECK(e.phase() == Engine::Phase::closed);
+  bool refused = false;
+  while (auto ev = e.poll_event()) {
+    if (auto* closed = std::get_if<event::Closed>(&*ev)) refused = closed->error.code == errc::protocol_violation;
+  }
+  CHECK(refused);
+}
+
+TEST_CASE("hostile: a fake peer that skips the handshake gets nothing through", "[proto][hostile]") {
+  SeededRandom r(1);
+  Engine e(test_config(), r, Timestamp{});
+  // Bound frames with a guessed tag before any HELLO: dropped as noise.
+  Frame f{FrameType::data, 0, 0, 0, encode_record(OfferRecord{Sha256{}, 1000, 4096})};
+  for (std::uint32_t tag : {0u, 1u, 0xFFFFFFFFu}) e.handle_bytes(encode_frame(f, Encoding::binary, EscapeSet(), tag), at_micros(10));
+  CHECK(e.phase() == Engine::Phase::handshake);
+  CHECK_FALSE(e.poll_event());
+  CHECK(e.stats().frames_bad == 3);
+}
