@@ -23,6 +23,30 @@ class Problems {
   std::size_t max_;
 };
 
+// Whether a was read before b: by file, then line (exact within one file).
+bool read_before(const Record& a, const Record& b) {
+  return a.loc.file != b.loc.file ? a.loc.file < b.loc.file : a.loc.line < b.loc.line;
+}
+
+// The record of records[begin, end) that was read first.
+const Record& first_read(const std::vector<Record>& records, std::size_t begin, std::size_t end) {
+  const Record* first = &records[begin];
+  for (std::size_t i = begin + 1; i < end; ++i) {
+    if (read_before(records[i], *first)) first = &records[i];
+  }
+  return *first;
+}
+
+// The record of records[begin, end) read right after `first` (end - begin >= 2).
+const Record& second_read(const std::vector<Record>& records, std::size_t begin, std::size_t end, const Record& first) {
+  const Record* second = nullptr;
+  for (std::size_t i = begin; i < end; ++i) {
+    if (&records[i] == &first) continue;
+    if (second == nullptr || read_before(records[i], *second)) second = &records[i];
+  }
+  return *second;
+}
+
 }  // namespace
 
 ZoneReport check_zone(RecordList& list, const Name& origin, std::size_t max_problems) {
@@ -38,6 +62,22 @@ ZoneReport check_zone(RecordList& list, const Name& origin, std::size_t max_prob
   }
 
   sort_canonical(records);
+  // One TTL per RRset, checked before duplicates are merged: a duplicate with
+  // another TTL is a mismatch too (BIND and Knot report it as one). Records
+  // that differ from the first one read are reported.
+  for (const auto& set : group_rrsets(records)) {
+    const Record& first = records[set.begin];
+    if (first.type == rrtype::RRSIG) continue;
+    const Record& reference = first_read(records, set.begin, set.end);
+    for (std::size_t i = set.begin; i < set.end; ++i) {
+      if (records[i].ttl != reference.ttl) {
+        problems.add(records[i], errc::zone_invalid,
+                     "TTL " + std::to_string(records[i].ttl) + " differs from " + std::to_string(reference.ttl) +
+                         " in the same RRset " + first.owner.to_string() + " " + type_to_string(first.type) + " (" +
+                         list.where(reference.loc) + ")");
+      }
+    }
+  }
   report.summary.duplicates = remove_duplicates(records);
   report.summary.records = records.size();
   auto sets = group_rrsets(records);
@@ -50,28 +90,24 @@ ZoneReport check_zone(RecordList& list, const Name& origin, std::size_t max_prob
     std::size_t count = sets[s].end - sets[s].begin;
     bool at_apex = first.owner == origin;
 
-    if (first.type != rrtype::RRSIG) {
-      for (std::size_t i = sets[s].begin + 1; i < sets[s].end; ++i) {
-        if (records[i].ttl != first.ttl) {
-          problems.add(records[i], errc::zone_invalid,
-                       "TTL " + std::to_string(records[i].ttl) + " differs from " + std::to_string(first.ttl) +
-                           " in the same RRset " + first.owner.to_string() + " " + type_to_string(first.type) +
-                           " (" + list.where(first.loc) + ")");
-        }
-      }
-    }
+    // A second SOA, CNAME or DNAME is reported where it was read.
+    auto extra = [&]() -> const Record& {
+      return second_read(records, sets[s].begin, sets[s].end, first_read(records, sets[s].begin, sets[s].end));
+    };
+    auto first_where = [&]() { return list.where(first_read(records, sets[s].begin, sets[s].end).loc); };
     if (first.type == rrtype::SOA) {
       if (!at_apex) {
         problems.add(first, errc::zone_invalid, "SOA at " + first.owner.to_string() + ", not at the apex " + origin.to_string());
       } else {
         apex_soa = true;
-        if (count > 1) problems.add(records[sets[s].begin + 1], errc::zone_invalid, "more than one SOA record");
+        if (count > 1) problems.add(extra(), errc::zone_invalid, "more than one SOA record (first at " + first_where() + ")");
       }
     }
     if (first.type == rrtype::NS && at_apex) apex_ns = true;
     if ((first.type == rrtype::CNAME || first.type == rrtype::DNAME) && count > 1) {
-      problems.add(records[sets[s].begin + 1], errc::zone_invalid,
-                   "more than one " + type_to_string(first.type) + " at " + first.owner.to_string());
+      problems.add(extra(), errc::zone_invalid,
+                   "more than one " + type_to_string(first.type) + " at " + first.owner.to_string() + " (first at " +
+                       first_where() + ")");
     }
 
     // At the last RRset of a name, check what shares the name with a CNAME.

@@ -26,10 +26,12 @@ struct ZoneReport {
 
 // Puts `list.records` into canonical order, removes duplicates and checks the
 // zone rules: every owner at or below `origin`; exactly one SOA, at the apex;
-// NS at the apex; one TTL per RRset (RFC 2181 §5.2; RRSIG exempt); CNAME alone
-// at its name but for RRSIG/NSEC (RFC 1034 §3.6.2, RFC 4035 §2.5) and at most
-// one; at most one DNAME per name. Problems are reported, not thrown; at most
-// `max_problems` are kept.
+// NS at the apex; one TTL per RRset (RFC 2181 §5.2, duplicates included; RRSIG
+// exempt); CNAME alone at its name but for RRSIG/NSEC (RFC 1034 §3.6.2,
+// RFC 4035 §2.5) and at most one; at most one DNAME per name. Each problem
+// names the offending record's file:line (the one read later, for a second
+// SOA/CNAME/DNAME; just the first file for a missing SOA or NS). Problems are
+// reported, not thrown; at most `max_problems` are kept.
 ZoneReport check_zone(RecordList& list, const Name& origin, std::size_t max_problems = 1000);
 
 }  // namespace kskline::zone
