@@ -366,6 +366,7 @@ void Engine::on_offer(const OfferRecord& r) {
 
 void Engine::on_chunk(const ChunkRecord& r) {
   if (!incoming_) return;
+  stats_.chunk_bytes_received += r.data.size();
   const OfferRecord offer = *incoming_;
   if (!store_.write(offer.digest, r.offset, r.data)) return;  // outside the message: ignored
   if (r.offset == 0 && r.data.size() >= kEnvelopeHeaderSize) {
@@ -754,6 +755,11 @@ EngineStats Engine::stats() const {
     s.srtt = tx_->rtt().srtt();
     s.rto = tx_->rtt().rto();
   }
+  if (!outbox_.empty()) {
+    s.outgoing_size = outbox_.front().bytes->size();
+    s.outgoing_position = sending_.cursor;
+  }
+  if (incoming_) s.incoming_size = incoming_->total;
   return s;
 }
 

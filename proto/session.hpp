@@ -66,6 +66,10 @@ struct EngineStats {
   std::uint64_t frames_bad = 0;          // frames cut out but failing the check
   std::uint64_t retransmissions = 0;
   std::uint64_t chunk_bytes_sent = 0;    // message bytes put in CHUNK records (with repeats)
+  std::uint64_t chunk_bytes_received = 0;  // message bytes received in CHUNK records (with repeats)
+  std::uint64_t outgoing_size = 0;       // the message being sent: its size (0: none)
+  std::uint64_t outgoing_position = 0;   // how far its chunks have been handed out
+  std::uint64_t incoming_size = 0;       // the message being received: its size (0: none)
   std::uint64_t messages_sent = 0;       // confirmed by the peer
   std::uint64_t messages_received = 0;
   std::uint64_t sessions = 0;            // handshakes completed
@@ -83,6 +87,21 @@ struct EngineStats {
 // out one encoded frame at a time: call it when the line can take more (e.g.
 // after the previous write completed), so frames are stamped with the time
 // they really leave; the stamp is the latest time given to handle_*().
+// poll_timeout() reports only real timers: a frame that is due waits for
+// poll_transmit(), not for a deadline, so a busy line never spins the timer.
+//
+// A driver over Asio, in outline (transport/ owns the real one):
+//
+//   Timestamp now() { return Timestamp(duration_cast<Duration>(steady_clock::now().time_since_epoch())); }
+//   on read(bytes):   engine.handle_bytes(bytes, now()); pump();
+//   on timer:         engine.handle_timeout(now()); pump();
+//   on write done:    writing = false; pump();
+//   pump():           while (auto e = engine.poll_event()) act(*e);
+//                     if (!writing) if (auto f = engine.poll_transmit()) { writing = true; async_write(*f); }
+//                     if (auto t = engine.poll_timeout()) timer.expires_at(to_steady(*t)); else timer.cancel();
+//
+// act() writes MessageReceived envelopes to disk, counts MessageSent, and
+// stops on Closed; LinkLost and PeerRestarted are progress to report.
 class Engine {
  public:
   // The phase of the engine.

@@ -454,3 +454,22 @@ TEST_CASE("session: configuration is validated", "[proto][session]") {
   SeededRandom r(1);
   CHECK_THROWS_AS(Engine(c, r, Timestamp{}), std::invalid_argument);
 }
+
+TEST_CASE("session: stats follow the message in flight for a progress line", "[proto][session]") {
+  Pair p(test_config(), test_config());
+  Bytes env = make_envelope(100000, 17);
+  REQUIRE(p.a.engine->send_message(env));
+  REQUIRE(p.run([&] { return p.b.engine->stats().chunk_bytes_received >= 50000; }, 30));
+  auto sa = p.a.engine->stats();
+  auto sb = p.b.engine->stats();
+  CHECK(sa.outgoing_size == env.size());
+  CHECK(sa.outgoing_position >= 50000);
+  CHECK(sa.outgoing_position <= env.size());
+  CHECK(sb.incoming_size == env.size());
+  CHECK(sa.srtt);
+  REQUIRE(p.run([&] { return p.sent_a() == 1; }, 30));
+  CHECK(p.a.engine->stats().outgoing_size == 0);
+  CHECK(p.b.engine->stats().incoming_size == 0);
+  CHECK(p.b.engine->stats().chunk_bytes_received == env.size());
+  CHECK(p.a.engine->stats().bytes_sent > env.size());
+}
