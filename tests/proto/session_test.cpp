@@ -473,3 +473,27 @@ TEST_CASE("session: stats follow the message in flight for a progress line", "[p
   CHECK(p.b.engine->stats().chunk_bytes_received == env.size());
   CHECK(p.a.engine->stats().bytes_sent > env.size());
 }
+
+TEST_CASE("session: the frame size shrinks during errors and grows back on a clean line", "[proto][session]") {
+  LineConfig line;
+  // A bad spell: the line drops out briefly three times around 8..10 s, then is clean.
+  line.imp.outages = {{Duration(8 * kSec), Duration(500'000)}, {Duration(9 * kSec), Duration(500'000)},
+                      {Duration(10 * kSec), Duration(500'000)}};
+  Pair p(test_config(), test_config(), line);
+  Bytes env = make_envelope(400000, 18);
+  REQUIRE(p.a.engine->send_message(env));
+  std::size_t smallest = SIZE_MAX, before = 0;
+  REQUIRE(p.run(
+      [&] {
+        std::size_t cs = p.a.engine->stats().chunk_size;
+        if (p.sim.now < secs(8)) before = cs;
+        if (cs > 0) smallest = std::min(smallest, cs);
+        return p.sent_a() == 1;
+      },
+      120));
+  CAPTURE(before, smallest);
+  CHECK(before == 4096 - kChunkOverhead);
+  CHECK(smallest <= 1024);
+  CHECK(p.a.engine->stats().chunk_size == 4096 - kChunkOverhead);
+  CHECK(events_of<event::MessageReceived>(p.sim.events_b).at(0).envelope == env);
+}
