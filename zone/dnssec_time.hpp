@@ -23,7 +23,9 @@ std::string format_dnssec_time(std::uint32_t value, std::int64_t now);
 // in 1970..2106 terms); deterministic, for files and tests.
 std::string format_dnssec_time(std::uint32_t value);
 
-// RFC 1982 serial comparison: whether a is before b (a < b, mod 2^32).
+// RFC 1982 serial comparison: whether a is before b (a < b, mod 2^32). Two
+// values exactly 2^31 apart, which RFC 1982 leaves undefined, are each before
+// the other, as BIND's isc_serial_lt has it.
 constexpr bool serial_lt(std::uint32_t a, std::uint32_t b) {
   return a != b && static_cast<std::int32_t>(a - b) < 0;
 }

@@ -38,8 +38,9 @@ struct RecordList {
   std::string where(SourceLoc loc) const;
 };
 
-// The presentation form of one record on one line: owner TTL class type RDATA,
-// owner absolute, no trailing newline.
+// The presentation form of one record on one line: owner, TTL, class, type
+// and RDATA separated by tabs, owner absolute, no trailing newline; it reads
+// back (read_master_text) as the identical record.
 std::string to_text(const Record& record);
 // Appends to_text(record) and a newline to out.
 void append_text(const Record& record, std::string& out);

@@ -95,6 +95,9 @@ TEST_CASE("dnssec_time: serial_lt compares across the 2^32 wrap", "[zone][dnssec
   CHECK_FALSE(serial_lt(0x7fffffffu, 0));
   CHECK(serial_lt(0x80000001u, 0));  // more than 2^31 ahead wraps to behind
   CHECK_FALSE(serial_lt(0, 0x80000001u));
+  // Exactly 2^31 apart is undefined in RFC 1982; like BIND, each is "before" the other.
+  CHECK(serial_lt(0, 0x80000000u));
+  CHECK(serial_lt(0x80000000u, 0));
   // An inception just before the wrap is before an expiration just after it.
   CHECK(serial_lt(T("21060207000000"), T("21060301000000")));
 }
