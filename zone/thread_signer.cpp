@@ -1,0 +1,286 @@
+#include "zone/thread_signer.hpp"
+
+#include <array>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/params.h>
+#include <openssl/rsa.h>
+
+#include "zone/errc.hpp"
+
+namespace kskline::zone {
+namespace {
+
+enum class Family : std::uint8_t { rsa, ecdsa, eddsa };
+
+// How each algorithm is signed: one row per algorithm.
+struct AlgRow {
+  std::uint8_t number;
+  Family family;
+  const char* md;        // digest (RSA, ECDSA)
+  const char* key_type;  // OpenSSL key type
+  const char* group;     // ECDSA curve
+  std::size_t width;     // ECDSA coordinate / EdDSA signature half width
+};
+
+constexpr std::array<AlgRow, 6> kAlgs{{
+    {8, Family::rsa, "SHA2-256", "RSA", nullptr, 0},
+    {10, Family::rsa, "SHA2-512", "RSA", nullptr, 0},
+    {13, Family::ecdsa, "SHA2-256", "EC", "P-256", 32},
+    {14, Family::ecdsa, "SHA2-384", "EC", "P-384", 48},
+    {15, Family::eddsa, nullptr, "ED25519", nullptr, 32},
+    {16, Family::eddsa, nullptr, "ED448", nullptr, 57},
+}};
+
+const AlgRow* find_alg(std::uint8_t number) {
+  for (const auto& row : kAlgs) {
+    if (row.number == number) return &row;
+  }
+  return nullptr;
+}
+
+std::string openssl_errors() {
+  std::string text;
+  while (unsigned long e = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    if (!text.empty()) text += "; ";
+    text += buf;
+  }
+  return text.empty() ? "no OpenSSL error reported" : text;
+}
+
+tl::unexpected<Error> crypto_fail(const std::string& what) {
+  return fail(errc::crypto_failed, what + ": " + openssl_errors());
+}
+
+struct LibCtxFree { void operator()(OSSL_LIB_CTX* p) const { OSSL_LIB_CTX_free(p); } };
+struct PkeyFree { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
+struct PkeyCtxFree { void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); } };
+struct MdCtxFree { void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); } };
+struct MdFree { void operator()(EVP_MD* p) const { EVP_MD_free(p); } };
+struct BnFree { void operator()(BIGNUM* p) const { BN_clear_free(p); } };
+struct BldFree { void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); } };
+struct ParamFree { void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); } };
+
+using LibCtxPtr = std::unique_ptr<OSSL_LIB_CTX, LibCtxFree>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using MdPtr = std::unique_ptr<EVP_MD, MdFree>;
+using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
+using BldPtr = std::unique_ptr<OSSL_PARAM_BLD, BldFree>;
+using ParamPtr = std::unique_ptr<OSSL_PARAM, ParamFree>;
+
+BnPtr secret_bn(ByteView octets) {
+  BnPtr bn(BN_secure_new());
+  if (bn && BN_bin2bn(octets.data(), static_cast<int>(octets.size()), bn.get()) == nullptr) bn.reset();
+  return bn;
+}
+
+// Builds a key of `type` in `libctx` from the parameters in `bld`.
+Result<PkeyPtr> key_from_params(OSSL_LIB_CTX* libctx, const char* type, OSSL_PARAM_BLD* bld) {
+  ParamPtr params(OSSL_PARAM_BLD_to_param(bld));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(libctx, type, nullptr));
+  EVP_PKEY* raw = nullptr;
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
+      EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_KEYPAIR, params.get()) <= 0) {
+    return crypto_fail(std::string("importing a ") + type + " key into a thread's context");
+  }
+  return PkeyPtr(raw);
+}
+
+// A copy of `key` made in `libctx`.
+Result<PkeyPtr> import_key(OSSL_LIB_CTX* libctx, const AlgRow& alg, const PrivateKey& key) {
+  BldPtr bld(OSSL_PARAM_BLD_new());
+  if (!bld) return crypto_fail("building key parameters");
+  if (alg.family == Family::eddsa) {
+    auto seed = key.raw_secret();
+    if (!seed) return tl::unexpected(seed.error());
+    EVP_PKEY* raw = EVP_PKEY_new_raw_private_key_ex(libctx, alg.key_type, nullptr, seed->bytes().data(),
+                                                    seed->size());
+    if (raw == nullptr) return crypto_fail("importing an EdDSA key into a thread's context");
+    return PkeyPtr(raw);
+  }
+  if (alg.family == Family::ecdsa) {
+    auto d = key.raw_secret();
+    if (!d) return tl::unexpected(d.error());
+    auto pub = key.public_key_field();
+    if (!pub) return tl::unexpected(pub.error());
+    std::array<std::uint8_t, 97> point{};
+    if (pub->size() + 1 > point.size()) return fail(errc::bad_key, "ECDSA public key too long");
+    point[0] = 0x04;  // uncompressed x||y
+    std::memcpy(point.data() + 1, pub->data(), pub->size());
+    BnPtr bn = secret_bn(d->bytes());
+    if (!bn || !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, alg.group, 0) ||
+        !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, bn.get()) ||
+        !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), pub->size() + 1)) {
+      return crypto_fail("building ECDSA key parameters");
+    }
+    return key_from_params(libctx, "EC", bld.get());
+  }
+  auto s = key.rsa_secrets();
+  if (!s) return tl::unexpected(s.error());
+  const std::pair<const char*, const base::SecureBuffer*> fields[] = {
+      {OSSL_PKEY_PARAM_RSA_N, &s->modulus},           {OSSL_PKEY_PARAM_RSA_E, &s->public_exponent},
+      {OSSL_PKEY_PARAM_RSA_D, &s->private_exponent},  {OSSL_PKEY_PARAM_RSA_FACTOR1, &s->prime1},
+      {OSSL_PKEY_PARAM_RSA_FACTOR2, &s->prime2},      {OSSL_PKEY_PARAM_RSA_EXPONENT1, &s->exponent1},
+      {OSSL_PKEY_PARAM_RSA_EXPONENT2, &s->exponent2}, {OSSL_PKEY_PARAM_RSA_COEFFICIENT1, &s->coefficient},
+  };
+  std::vector<BnPtr> bns;  // must outlive the parameters built from them
+  for (const auto& [param, value] : fields) {
+    bns.push_back(secret_bn(value->bytes()));
+    if (!bns.back() || !OSSL_PARAM_BLD_push_BN(bld.get(), param, bns.back().get())) {
+      return crypto_fail("building RSA key parameters");
+    }
+  }
+  return key_from_params(libctx, "RSA", bld.get());
+}
+
+// Reads one DER INTEGER at p (within end) into a fixed-width big-endian field.
+bool der_integer(const std::uint8_t*& p, const std::uint8_t* end, std::uint8_t* field, std::size_t width) {
+  if (end - p < 2 || p[0] != 0x02) return false;
+  std::size_t len = p[1];
+  p += 2;
+  if (len == 0 || len > static_cast<std::size_t>(end - p)) return false;
+  const std::uint8_t* v = p;
+  p += len;
+  while (len > 0 && *v == 0) {
+    ++v;
+    --len;
+  }
+  if (len > width) return false;
+  std::memset(field, 0, width - len);
+  std::memcpy(field + (width - len), v, len);
+  return true;
+}
+
+// Converts a DER ECDSA-Sig-Value to r||s of `width` octets each.
+bool der_to_raw(const std::uint8_t* der, std::size_t der_len, std::uint8_t* out, std::size_t width) {
+  const std::uint8_t* p = der;
+  const std::uint8_t* end = der + der_len;
+  if (end - p < 2 || p[0] != 0x30) return false;
+  std::size_t len = p[1];
+  p += 2;
+  if (len == 0x81) {
+    if (end - p < 1) return false;
+    len = *p++;
+  } else if (len > 0x7f) {
+    return false;
+  }
+  if (len != static_cast<std::size_t>(end - p)) return false;
+  return der_integer(p, end, out, width) && der_integer(p, end, out + width, width) && p == end;
+}
+
+// One key prepared in the thread's context.
+struct Prepared {
+  const AlgRow* alg = nullptr;
+  PkeyPtr pkey;
+  PkeyCtxPtr sign_ctx;  // RSA, ECDSA: sign over a digest
+  MdPtr md;             // RSA, ECDSA: fetched in the thread's context
+  std::size_t max_out = 0;
+};
+
+}  // namespace
+
+struct ThreadSigner::Impl {
+  LibCtxPtr libctx;
+  MdCtxPtr md_ctx;
+  std::vector<Prepared> keys;
+};
+
+ThreadSigner::ThreadSigner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ThreadSigner::ThreadSigner(ThreadSigner&&) noexcept = default;
+ThreadSigner& ThreadSigner::operator=(ThreadSigner&&) noexcept = default;
+ThreadSigner::~ThreadSigner() = default;
+
+Result<ThreadSigner> ThreadSigner::create(std::span<const PrivateKey* const> keys) {
+  auto impl = std::make_unique<Impl>();
+  impl->libctx.reset(OSSL_LIB_CTX_new());
+  impl->md_ctx.reset(EVP_MD_CTX_new());
+  if (!impl->libctx || !impl->md_ctx) return crypto_fail("creating a thread's OpenSSL context");
+  OSSL_LIB_CTX* libctx = impl->libctx.get();
+  for (const PrivateKey* key : keys) {
+    Prepared p;
+    p.alg = find_alg(key->algorithm());
+    if (p.alg == nullptr) {
+      return fail(errc::unsupported_algorithm,
+                  "DNSSEC algorithm " + std::to_string(key->algorithm()) + " is not supported");
+    }
+    auto pkey = import_key(libctx, *p.alg, *key);
+    if (!pkey) return tl::unexpected(pkey.error());
+    p.pkey = std::move(*pkey);
+    p.max_out = static_cast<std::size_t>(EVP_PKEY_get_size(p.pkey.get()));
+    if (p.alg->family != Family::eddsa) {
+      p.md.reset(EVP_MD_fetch(libctx, p.alg->md, nullptr));
+      p.sign_ctx.reset(EVP_PKEY_CTX_new_from_pkey(libctx, p.pkey.get(), nullptr));
+      if (!p.md || !p.sign_ctx || EVP_PKEY_sign_init(p.sign_ctx.get()) <= 0) {
+        return crypto_fail("preparing a signing context");
+      }
+      if (p.alg->family == Family::rsa && EVP_PKEY_CTX_set_rsa_padding(p.sign_ctx.get(), RSA_PKCS1_PADDING) <= 0) {
+        return crypto_fail("setting RSA padding");
+      }
+      if (EVP_PKEY_CTX_set_signature_md(p.sign_ctx.get(), p.md.get()) <= 0) {
+        return crypto_fail("setting the signature digest");
+      }
+    }
+    impl->keys.push_back(std::move(p));
+  }
+  return ThreadSigner(std::move(impl));
+}
+
+std::size_t ThreadSigner::key_count() const { return impl_->keys.size(); }
+
+std::uint8_t ThreadSigner::algorithm(std::size_t key) const { return impl_->keys[key].alg->number; }
+
+Result<void> ThreadSigner::sign(std::size_t key, ByteView data, Bytes& out) {
+  Prepared& k = impl_->keys[key];
+  EVP_MD_CTX* md_ctx = impl_->md_ctx.get();
+  const std::size_t at = out.size();
+  if (k.alg->family == Family::eddsa) {
+    // OpenSSL 3.0 needs a fresh init for each EdDSA message.
+    std::size_t len = 2 * k.alg->width;
+    out.resize(at + len);
+    if (EVP_DigestSignInit_ex(md_ctx, nullptr, nullptr, impl_->libctx.get(), nullptr, k.pkey.get(), nullptr) <= 0 ||
+        EVP_DigestSign(md_ctx, out.data() + at, &len, data.data(), data.size()) <= 0 || len != 2 * k.alg->width) {
+      out.resize(at);
+      return crypto_fail("EdDSA signing");
+    }
+    return {};
+  }
+  std::uint8_t digest[EVP_MAX_MD_SIZE];
+  unsigned dlen = 0;
+  if (EVP_DigestInit_ex2(md_ctx, k.md.get(), nullptr) <= 0 ||
+      EVP_DigestUpdate(md_ctx, data.data(), data.size()) <= 0 || EVP_DigestFinal_ex(md_ctx, digest, &dlen) <= 0) {
+    return crypto_fail("hashing the signed data");
+  }
+  if (k.alg->family == Family::rsa) {
+    std::size_t len = k.max_out;
+    out.resize(at + len);
+    if (EVP_PKEY_sign(k.sign_ctx.get(), out.data() + at, &len, digest, dlen) <= 0) {
+      out.resize(at);
+      return crypto_fail("RSA signing");
+    }
+    out.resize(at + len);
+    return {};
+  }
+  std::uint8_t der[160];
+  std::size_t der_len = sizeof der;
+  if (EVP_PKEY_sign(k.sign_ctx.get(), der, &der_len, digest, dlen) <= 0) return crypto_fail("ECDSA signing");
+  out.resize(at + 2 * k.alg->width);
+  if (!der_to_raw(der, der_len, out.data() + at, k.alg->width)) {
+    out.resize(at);
+    return fail(errc::crypto_failed, "ECDSA signing: OpenSSL returned a malformed signature");
+  }
+  return {};
+}
+
+}  // namespace kskline::zone
