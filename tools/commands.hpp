@@ -31,5 +31,7 @@ void add_keygen(Cli& cli);
 void add_ds(Cli& cli);
 // `kskline zone check`: parse and check a zone file.
 void add_zone_check(Cli& cli);
+// `kskline zone sign`: sign a zone file.
+void add_zone_sign(Cli& cli);
 
 }  // namespace kskline::tools

@@ -1,0 +1,791 @@
+#include "zone/zone_signer.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "zone/algorithm.hpp"
+#include "zone/canonical.hpp"
+#include "zone/errc.hpp"
+#include "zone/keyset.hpp"
+#include "zone/nsec3_hash.hpp"
+#include "zone/rr_types.hpp"
+#include "zone/rrsig.hpp"
+#include "zone/rrsig_reuse.hpp"
+#include "zone/sign_keys.hpp"
+#include "zone/signed_output.hpp"
+#include "zone/thread_signer.hpp"
+#include "zone/zone_check.hpp"
+#include "zone/zone_tree.hpp"
+#include "zone/zonemd.hpp"
+
+namespace kskline::zone {
+namespace {
+
+constexpr std::uint32_t kNone = 0xffffffffu;
+// Owners per unit of work: small enough to spread the work and start writing
+// early, large enough that handing chunks over costs nothing.
+constexpr std::size_t kChunkItems = 256;
+// Chunks signed ahead of the writer per worker, bounding memory.
+constexpr std::size_t kWindowPerWorker = 8;
+
+// ------------------------------------------------------------------ preparing
+
+// What the input holds that the signer drops and makes anew.
+bool regenerated_type(std::uint16_t type) {
+  return type == rrtype::RRSIG || type == rrtype::NSEC || type == rrtype::NSEC3 || type == rrtype::NSEC3PARAM;
+}
+
+Error problem(errc code, std::string detail, std::string where = {}) {
+  return Error{code, std::move(where), std::move(detail)};
+}
+
+// Sets every RRset's TTL to its lowest; `records` sorted canonically.
+std::size_t normalize_ttls(std::vector<Record>& records) {
+  std::size_t changed = 0;
+  for (const auto& set : group_rrsets(records)) {
+    std::uint32_t low = records[set.begin].ttl;
+    for (std::size_t i = set.begin; i < set.end; ++i) low = std::min(low, records[i].ttl);
+    for (std::size_t i = set.begin; i < set.end; ++i) {
+      if (records[i].ttl != low) {
+        records[i].ttl = low;
+        ++changed;
+      }
+    }
+  }
+  return changed;
+}
+
+// Inserts apex records into a canonically sorted zone whose first records
+// are the apex's (everything is at or below the origin).
+void merge_apex(std::vector<Record>& records, std::vector<Record> extra, const Name& origin) {
+  if (extra.empty()) return;
+  std::size_t apex_end = 0;
+  while (apex_end < records.size() && records[apex_end].owner == origin) ++apex_end;
+  std::vector<Record> apex(std::make_move_iterator(records.begin()),
+                           std::make_move_iterator(records.begin() + static_cast<std::ptrdiff_t>(apex_end)));
+  for (auto& r : extra) apex.push_back(std::move(r));
+  sort_canonical(apex);
+  remove_duplicates(apex);
+  records.erase(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(apex_end));
+  records.insert(records.begin(), std::make_move_iterator(apex.begin()), std::make_move_iterator(apex.end()));
+}
+
+// The TTL of the apex RRset of `type`, if any.
+std::optional<std::uint32_t> apex_ttl(const std::vector<Record>& records, const Name& origin, std::uint16_t type) {
+  for (const Record& r : records) {
+    if (!(r.owner == origin)) break;
+    if (r.type == type) return r.ttl;
+  }
+  return std::nullopt;
+}
+
+const Record* apex_record(const std::vector<Record>& records, const Name& origin, std::uint16_t type) {
+  for (const Record& r : records) {
+    if (!(r.owner == origin)) break;
+    if (r.type == type) return &r;
+  }
+  return nullptr;
+}
+
+Record make_record(const Name& owner, std::uint16_t type, std::uint32_t ttl, Bytes rdata) {
+  Record r;
+  r.owner = owner;
+  r.type = type;
+  r.ttl = ttl;
+  r.rdata = std::move(rdata);
+  return r;
+}
+
+// ------------------------------------------------------------------ the plan
+
+// One owner of the output: a name of the tree, the owner of an NSEC3 record,
+// or both (when a name of the zone equals a hashed owner).
+struct Item {
+  std::uint32_t name = kNone;
+  std::uint32_t nsec3 = kNone;
+};
+
+// One NSEC3 record: the hash of a name of the tree and its owner.
+struct Nsec3Entry {
+  Nsec3Hash hash;
+  std::uint32_t name = 0;
+  Name owner;
+};
+
+// Everything the workers read; immutable while they run.
+struct Plan {
+  const SignOptions* options = nullptr;
+  const SigningKeys* keys = nullptr;
+  const ZoneTree* tree = nullptr;
+  const PreviousZone* previous = nullptr;
+  std::vector<Item> items;
+  std::vector<std::uint32_t> nsec_next;  // NSEC: the next name in the chain, per tree name
+  std::vector<Nsec3Entry> nsec3;         // NSEC3: sorted by hash
+  Nsec3Params nsec3_params;
+  std::uint32_t denial_ttl = 0;
+  bool keyset = false;        // the key RRsets come pre-signed
+  bool defer_zonemd = false;  // the ZONEMD RRset is signed at the end
+  std::uint32_t now32 = 0;
+  std::uint32_t keep_after = 0;
+};
+
+// Builds the NSEC3 chain: hashes in parallel, sorts, refuses collisions.
+Result<void> plan_nsec3(Plan& plan, unsigned threads) {
+  const ZoneTree& tree = *plan.tree;
+  const auto& s = *plan.options->nsec3;
+  std::vector<std::uint32_t> chain;
+  for (std::size_t i = 0; i < tree.name_count(); ++i) {
+    if (tree.in_nsec3_chain(i, s.opt_out)) chain.push_back(static_cast<std::uint32_t>(i));
+  }
+  plan.nsec3.resize(chain.size());
+  std::vector<Error> errors(threads);
+  std::vector<std::thread> pool;
+  std::atomic<bool> failed{false};
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      Nsec3Hasher hasher(s.salt, s.iterations);
+      for (std::size_t k = t; k < chain.size() && !failed; k += threads) {
+        auto& e = plan.nsec3[k];
+        e.name = chain[k];
+        e.hash = hasher.hash(tree.name(chain[k]));
+        auto owner = Name::parse(nsec3_hash_label(e.hash), &tree.origin());
+        if (!owner) {
+          errors[t] = owner.error();
+          failed = true;
+          return;
+        }
+        e.owner = std::move(*owner);
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  for (auto& e : errors) {
+    if (e.code) return tl::unexpected(e);
+  }
+  std::sort(plan.nsec3.begin(), plan.nsec3.end(),
+            [](const Nsec3Entry& a, const Nsec3Entry& b) { return a.hash < b.hash; });
+  for (std::size_t k = 1; k < plan.nsec3.size(); ++k) {
+    if (plan.nsec3[k].hash == plan.nsec3[k - 1].hash) {
+      return fail(errc::zone_invalid, "NSEC3 hash collision between " + tree.name(plan.nsec3[k - 1].name).to_string() +
+                                          " and " + tree.name(plan.nsec3[k].name).to_string() +
+                                          "; choose another salt");
+    }
+  }
+  return {};
+}
+
+// Lists the output's owners in canonical order: the tree's names that hold
+// records, merged with the NSEC3 owners.
+void plan_items(Plan& plan) {
+  const ZoneTree& tree = *plan.tree;
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < tree.name_count(); ++i) {
+    if (tree.rrsets(i).empty()) continue;
+    const Name& name = tree.name(i);
+    while (k < plan.nsec3.size() && plan.nsec3[k].owner < name) {
+      plan.items.push_back({kNone, static_cast<std::uint32_t>(k)});
+      ++k;
+    }
+    Item item{static_cast<std::uint32_t>(i), kNone};
+    if (k < plan.nsec3.size() && plan.nsec3[k].owner == name) item.nsec3 = static_cast<std::uint32_t>(k++);
+    plan.items.push_back(item);
+  }
+  for (; k < plan.nsec3.size(); ++k) plan.items.push_back({kNone, static_cast<std::uint32_t>(k)});
+}
+
+void plan_nsec(Plan& plan) {
+  const ZoneTree& tree = *plan.tree;
+  plan.nsec_next.assign(tree.name_count(), kNone);
+  std::uint32_t first = kNone, last = kNone;
+  for (std::size_t i = 0; i < tree.name_count(); ++i) {
+    if (!tree.in_nsec_chain(i)) continue;
+    if (last == kNone) {
+      first = static_cast<std::uint32_t>(i);
+    } else {
+      plan.nsec_next[last] = static_cast<std::uint32_t>(i);
+    }
+    last = static_cast<std::uint32_t>(i);
+  }
+  if (last != kNone) plan.nsec_next[last] = first;
+}
+
+// ------------------------------------------------------------------ workers
+
+// One line of output at the current owner: its RDATA lives in the input, in
+// the previous zone, or in the worker's arena.
+struct Line {
+  std::uint16_t type = 0;
+  std::uint32_t ttl = 0;
+  const std::uint8_t* data = nullptr;  // nullptr: in the arena at `offset`
+  std::uint32_t offset = 0;
+  std::uint32_t size = 0;
+};
+
+// An owner's lines with their RDATA owned, kept for the apex when its
+// ZONEMD RRset is signed at the end.
+struct OwnedLine {
+  std::uint16_t type;
+  std::uint32_t ttl;
+  Bytes rdata;
+};
+
+// What a worker makes of one chunk of owners.
+struct ChunkResult {
+  std::string text;
+  std::vector<Record> records;       // with zonemd: every record written
+  std::vector<OwnedLine> apex_lines; // with zonemd: the apex's lines
+  std::size_t names = 0, lines = 0, signatures = 0, reused = 0, denial = 0;
+};
+
+// Canonical order of RRSIG RDATA: the fixed fields decide unless equal.
+bool rrsig_before(ByteView a, ByteView b) {
+  std::size_t n = std::min<std::size_t>({a.size(), b.size(), 18});
+  if (int c = std::memcmp(a.data(), b.data(), n); c != 0) return c < 0;
+  return compare_canonical_rdata(rrtype::RRSIG, a, b) < 0;
+}
+
+class Worker {
+ public:
+  Worker(const Plan& plan, ThreadSigner signer) : plan_(plan), signer_(std::move(signer)) {
+    const auto& o = plan.options->origin;
+    sig_.signer = o;
+  }
+
+  // Signs and formats the owners items[begin, end).
+  Result<void> run(std::size_t begin, std::size_t end, ChunkResult& out) {
+    for (std::size_t i = begin; i < end; ++i) {
+      if (auto r = owner(plan_.items[i], out); !r) return r;
+    }
+    return {};
+  }
+
+ private:
+  ByteView view(const Line& l) const {
+    return {l.data != nullptr ? l.data : arena_.data() + l.offset, l.size};
+  }
+
+  void add_input(const Record& r) { lines_.push_back({r.type, r.ttl, r.rdata.data(), 0, static_cast<std::uint32_t>(r.rdata.size())}); }
+
+  // Signs one RRset with `keys`, reusing previous RRSIGs when allowed.
+  Result<void> sign(const Name& owner, std::span<const Record> rrset, const std::vector<std::size_t>& keys,
+                    bool unchanged, ChunkResult& out) {
+    const Record& first = rrset.front();
+    const auto labels = rrsig_label_count(owner);
+    for (std::size_t k : keys) {
+      const KeyPair& key = plan_.keys->keys()[k];
+      if (unchanged && plan_.previous->key_reusable(k)) {
+        PreviousZone::Wanted w{first.type, key.algorithm(), key.key_tag, labels, first.ttl, plan_.now32,
+                               plan_.keep_after};
+        ByteView kept = plan_.previous->reusable_rrsig(prev_owner_, w);
+        if (!kept.empty()) {
+          lines_.push_back({rrtype::RRSIG, first.ttl, kept.data(), 0, static_cast<std::uint32_t>(kept.size())});
+          ++out.reused;
+          continue;
+        }
+      }
+      auto window = rrsig_window(plan_.options->timing, owner, first.type, key.key_tag);
+      sig_.type_covered = first.type;
+      sig_.algorithm = key.algorithm();
+      sig_.labels = labels;
+      sig_.original_ttl = first.ttl;
+      sig_.expiration = window.expiration;
+      sig_.inception = window.inception;
+      sig_.key_tag = key.key_tag;
+      data_.clear();
+      if (auto d = append_signed_data(sig_, rrset, data_); !d) {
+        return fail(d.error().code, d.error().detail, owner.to_string() + " " + type_to_string(first.type));
+      }
+      std::size_t at = arena_.size();
+      append_rrsig_rdata(sig_, arena_);  // the signature is still empty
+      if (auto s = signer_.sign(k, data_, arena_); !s) {
+        return fail(s.error().code, s.error().detail, owner.to_string() + " " + type_to_string(first.type));
+      }
+      lines_.push_back({rrtype::RRSIG, first.ttl, nullptr, static_cast<std::uint32_t>(at),
+                        static_cast<std::uint32_t>(arena_.size() - at)});
+      ++out.signatures;
+    }
+    return {};
+  }
+
+  // Adds a record the signer makes (NSEC, NSEC3) and signs it.
+  Result<void> add_generated(const Name& owner, std::uint16_t type, ByteView rdata, ChunkResult& out) {
+    const std::uint32_t ttl = plan_.denial_ttl;
+    std::size_t at = arena_.size();
+    arena_.insert(arena_.end(), rdata.begin(), rdata.end());
+    lines_.push_back({type, ttl, nullptr, static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(rdata.size())});
+    ++out.denial;
+    generated_.owner = owner;
+    generated_.type = type;
+    generated_.ttl = ttl;
+    generated_.rdata.assign(rdata.begin(), rdata.end());
+    bool unchanged = prev_owner_ != PreviousZone::npos && plan_.previous->same_single(prev_owner_, type, ttl, rdata);
+    return sign(owner, std::span<const Record>(&generated_, 1), plan_.keys->data_signers(), unchanged, out);
+  }
+
+  Result<void> owner(const Item& item, ChunkResult& out) {
+    const ZoneTree& tree = *plan_.tree;
+    const Name& owner = item.name != kNone ? tree.name(item.name) : plan_.nsec3[item.nsec3].owner;
+    lines_.clear();
+    arena_.clear();
+    prev_owner_ = plan_.previous != nullptr ? plan_.previous->find_owner(owner, prev_hint_) : PreviousZone::npos;
+    const bool apex = item.name != kNone && item.name == tree.apex();
+
+    if (item.name != kNone) {
+      for (const TreeRRset& set : tree.rrsets(item.name)) {
+        auto rrset = tree.records_of(set);
+        for (const Record& r : rrset) add_input(r);
+        if (!is_signed(set.role)) continue;
+        if (apex && plan_.keyset && is_key_set_type(set.type)) continue;  // pre-signed
+        if (apex && plan_.defer_zonemd && set.type == rrtype::ZONEMD) continue;  // signed at the end
+        bool unchanged = prev_owner_ != PreviousZone::npos && plan_.previous->same_rrset(prev_owner_, rrset);
+        if (auto r = sign(owner, rrset, plan_.keys->keys_for(set.type, apex), unchanged, out); !r) return r;
+      }
+      if (plan_.options->nsec3) {
+        // NSEC3 records live at their hashed owners.
+      } else if (std::uint32_t next = plan_.nsec_next[item.name]; next != kNone) {
+        rdata_.clear();
+        tree.name(next).append_wire(rdata_);
+        Bytes bitmap = tree.denial_bitmap(item.name, Denial::nsec);
+        rdata_.insert(rdata_.end(), bitmap.begin(), bitmap.end());
+        if (auto r = add_generated(owner, rrtype::NSEC, rdata_, out); !r) return r;
+      }
+    }
+    if (item.nsec3 != kNone) {
+      const auto& chain = plan_.nsec3;
+      const Nsec3Entry& e = chain[item.nsec3];
+      const Nsec3Entry& next = chain[(item.nsec3 + 1) % chain.size()];
+      Bytes rdata = make_nsec3_rdata(plan_.nsec3_params, next.hash, tree.denial_bitmap(e.name, Denial::nsec3));
+      if (auto r = add_generated(owner, rrtype::NSEC3, rdata, out); !r) return r;
+    }
+    emit(owner, apex, out);
+    return {};
+  }
+
+  // Orders the owner's lines canonically and formats them.
+  void emit(const Name& owner, bool apex, ChunkResult& out) {
+    std::stable_sort(lines_.begin(), lines_.end(), [&](const Line& a, const Line& b) {
+      if (a.type != b.type) return a.type < b.type;
+      return a.type == rrtype::RRSIG && rrsig_before(view(a), view(b));
+    });
+    owner_text_ = owner.to_string();
+    for (const Line& l : lines_) append_record_line(owner_text_, l.ttl, l.type, view(l), out.text);
+    out.names += 1;
+    out.lines += lines_.size();
+    if (plan_.defer_zonemd) {
+      for (const Line& l : lines_) {
+        ByteView v = view(l);
+        out.records.push_back(make_record(owner, l.type, l.ttl, Bytes(v.begin(), v.end())));
+        if (apex) out.apex_lines.push_back({l.type, l.ttl, Bytes(v.begin(), v.end())});
+      }
+    }
+  }
+
+  const Plan& plan_;
+  ThreadSigner signer_;
+  Rrsig sig_;
+  Bytes data_;              // the signed data of one RRSIG
+  Bytes arena_;             // RDATA made for the current owner
+  Bytes rdata_;
+  Record generated_;        // an NSEC or NSEC3 record as a one-record RRset
+  std::vector<Line> lines_;
+  std::string owner_text_;
+  std::size_t prev_owner_ = PreviousZone::npos;
+  std::size_t prev_hint_ = 0;
+};
+
+Result<ThreadSigner> make_thread_signer(const SigningKeys& keys) {
+  std::vector<const PrivateKey*> ptrs;
+  for (const auto& k : keys.keys()) ptrs.push_back(&k.key);
+  return ThreadSigner::create(ptrs);
+}
+
+// ------------------------------------------------------------------ pipeline
+
+// Runs the workers over the chunks and hands each chunk to `sink` in order
+// on the calling thread, as soon as it and all before it are done.
+Result<void> run_pipeline(const Plan& plan, unsigned threads,
+                          const std::function<Result<void>(std::size_t, ChunkResult&)>& sink) {
+  // Chunk 0 is the apex alone (it is the first owner), so that it can be
+  // finished apart when a ZONEMD is signed at the end.
+  std::vector<std::size_t> bounds{0};
+  if (!plan.items.empty()) bounds.push_back(1);
+  for (std::size_t b = 1; b < plan.items.size();) {
+    b = std::min(plan.items.size(), b + kChunkItems);
+    bounds.push_back(b);
+  }
+  const std::size_t chunks = bounds.size() - 1;
+  const std::size_t window = plan.defer_zonemd ? chunks + 1 : kWindowPerWorker * threads;
+
+  std::mutex mutex;
+  std::condition_variable done_cv, space_cv;
+  std::vector<ChunkResult> results(chunks);
+  std::vector<char> ready(chunks, 0);
+  std::size_t written = 0;
+  std::atomic<std::size_t> next{0};
+  std::optional<Error> error;
+
+  auto stop = [&](Error e) {
+    std::lock_guard lock(mutex);
+    if (!error) error = std::move(e);
+    done_cv.notify_all();
+    space_cv.notify_all();
+  };
+
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      auto signer = make_thread_signer(*plan.keys);
+      if (!signer) return stop(signer.error());
+      Worker worker(plan, std::move(*signer));
+      while (true) {
+        std::size_t c = next.fetch_add(1);
+        if (c >= chunks) return;
+        {
+          std::unique_lock lock(mutex);
+          space_cv.wait(lock, [&] { return error || c < written + window; });
+          if (error) return;
+        }
+        ChunkResult result;
+        if (auto r = worker.run(bounds[c], bounds[c + 1], result); !r) return stop(r.error());
+        std::lock_guard lock(mutex);
+        results[c] = std::move(result);
+        ready[c] = 1;
+        done_cv.notify_all();
+      }
+    });
+  }
+
+  for (std::size_t c = 0; c < chunks; ++c) {
+    ChunkResult result;
+    {
+      std::unique_lock lock(mutex);
+      done_cv.wait(lock, [&] { return error || ready[c]; });
+      if (error) break;
+      result = std::move(results[c]);
+    }
+    auto r = sink(c, result);
+    std::lock_guard lock(mutex);
+    if (!r) {
+      if (!error) error = r.error();
+      space_cv.notify_all();
+      break;
+    }
+    ++written;
+    space_cv.notify_all();
+  }
+  for (auto& th : pool) th.join();
+  if (error) return tl::unexpected(*error);
+  return {};
+}
+
+// ------------------------------------------------------------------ ZONEMD
+
+// Puts the digest into the apex's ZONEMD line, signs the ZONEMD RRset and
+// formats the apex again.
+Result<void> finish_zonemd(const Plan& plan, std::vector<ChunkResult>& chunks, ChunkResult& summary_out) {
+  const Name& origin = plan.options->origin;
+  std::vector<Record> all;
+  std::size_t total = 0;
+  for (const auto& c : chunks) total += c.records.size();
+  all.reserve(total);
+  for (auto& c : chunks) {
+    for (auto& r : c.records) all.push_back(std::move(r));
+    c.records.clear();
+  }
+  const Record* soa = apex_record(plan.tree->records(), origin, rrtype::SOA);
+  auto serial = soa_serial(soa->rdata);
+  if (!serial) return tl::unexpected(serial.error());
+  auto digest = zonemd_digest(all, origin, zonemd::SHA384);
+  if (!digest) return tl::unexpected(digest.error());
+  Bytes rdata = make_zonemd_rdata(*serial, zonemd::SIMPLE, zonemd::SHA384, *digest);
+  all.clear();
+  all.shrink_to_fit();
+
+  auto& apex = chunks.front();
+  Record zonemd = make_record(origin, rrtype::ZONEMD, soa->ttl, rdata);
+  for (auto& l : apex.apex_lines) {
+    if (l.type == rrtype::ZONEMD) {
+      l.rdata = rdata;
+      zonemd.ttl = l.ttl;
+    }
+  }
+  auto signer = make_thread_signer(*plan.keys);
+  if (!signer) return tl::unexpected(signer.error());
+  Rrsig sig;
+  sig.signer = origin;
+  Bytes data;
+  for (std::size_t k : plan.keys->data_signers()) {
+    const KeyPair& key = plan.keys->keys()[k];
+    auto window = rrsig_window(plan.options->timing, origin, rrtype::ZONEMD, key.key_tag);
+    sig.type_covered = rrtype::ZONEMD;
+    sig.algorithm = key.algorithm();
+    sig.labels = rrsig_label_count(origin);
+    sig.original_ttl = zonemd.ttl;
+    sig.inception = window.inception;
+    sig.expiration = window.expiration;
+    sig.key_tag = key.key_tag;
+    data.clear();
+    if (auto d = append_signed_data(sig, std::span<const Record>(&zonemd, 1), data); !d) return d;
+    Bytes out;
+    append_rrsig_rdata(sig, out);
+    if (auto s = signer->sign(k, data, out); !s) return s;
+    apex.apex_lines.push_back({rrtype::RRSIG, zonemd.ttl, std::move(out)});
+    ++summary_out.signatures;
+    ++summary_out.lines;
+  }
+  std::stable_sort(apex.apex_lines.begin(), apex.apex_lines.end(), [](const OwnedLine& a, const OwnedLine& b) {
+    if (a.type != b.type) return a.type < b.type;
+    return a.type == rrtype::RRSIG && rrsig_before(a.rdata, b.rdata);
+  });
+  apex.text.clear();
+  std::string owner = origin.to_string();
+  for (const auto& l : apex.apex_lines) append_record_line(owner, l.ttl, l.type, l.rdata, apex.text);
+  return {};
+}
+
+// ------------------------------------------------------------------ checks
+
+struct Prepared {
+  std::vector<Record> records;
+  std::uint32_t serial = 0;
+};
+
+// Checks the zone and builds the record vector the tree is made of.
+Result<void> prepare(SignInput& input, const SignOptions& options, const SigningKeys& keys, Prepared& out,
+                     SignReport& report) {
+  const Name& origin = options.origin;
+  RecordList& list = input.zone;
+
+  // Drop what is made anew.
+  std::size_t dropped = 0, dropped_zonemd = 0, replaced_keys = 0;
+  std::erase_if(list.records, [&](const Record& r) {
+    if (regenerated_type(r.type)) return ++dropped, true;
+    if (r.type == rrtype::ZONEMD && r.owner == origin) return ++dropped_zonemd, true;
+    if (input.keyset && r.owner == origin && is_key_set_type(r.type)) return ++replaced_keys, true;
+    return false;
+  });
+  if (dropped > 0) {
+    report.notes.push_back("dropped " + std::to_string(dropped) +
+                           " RRSIG/NSEC/NSEC3/NSEC3PARAM records of the input; they are made anew");
+  }
+  if (dropped_zonemd > 0 && !options.zonemd) {
+    report.notes.push_back("dropped the input's apex ZONEMD RRset: signing changes the zone's digest (use --zonemd)");
+  }
+  if (replaced_keys > 0) {
+    report.notes.push_back("the keyset replaces the input's " + std::to_string(replaced_keys) +
+                           " apex DNSKEY/CDS/CDNSKEY records");
+  }
+
+  if (options.normalize_ttl) {
+    sort_canonical(list.records);
+    remove_duplicates(list.records);
+    if (std::size_t n = normalize_ttls(list.records); n > 0) {
+      report.notes.push_back("set the TTL of " + std::to_string(n) + " records to the lowest TTL of their RRset");
+    }
+  }
+  auto check = check_zone(list, origin);
+  report.problems = std::move(check.problems);
+  if (check.summary.duplicates > 0) {
+    report.notes.push_back("removed " + std::to_string(check.summary.duplicates) + " duplicate records");
+  }
+  for (const Record& r : list.records) {
+    if (r.type == rrtype::DS && r.owner == origin) {
+      report.problems.push_back(problem(errc::zone_invalid,
+                                        "DS at the apex " + origin.to_string() + "; DS records belong in the parent zone",
+                                        list.where(r.loc)));
+    }
+  }
+  if (!report.problems.empty()) return fail(errc::zone_invalid, "the zone was refused");
+
+  auto& records = list.records;
+  std::vector<Record> extra;
+
+  // The SOA serial.
+  const Record* soa = apex_record(records, origin, rrtype::SOA);
+  auto current = soa_serial(soa->rdata);
+  if (!current) return fail(errc::zone_invalid, "the SOA RDATA is malformed", list.where(soa->loc));
+  out.serial = next_serial(options.serial, *current, options.timing.now);
+  for (Record& r : records) {
+    if (!(r.owner == origin)) break;
+    if (r.type == rrtype::SOA) (void)set_soa_serial(r.rdata, out.serial);
+  }
+  const std::uint32_t soa_ttl = soa->ttl;
+  const std::uint32_t soa_minimum = get_u32(soa->rdata.data() + soa->rdata.size() - 4);
+  const std::uint32_t denial_ttl = std::min(soa_ttl, soa_minimum);
+
+  // Keys: the keyset's RRsets, or the DNSKEYs of the keys when missing.
+  if (input.keyset) {
+    std::vector<const KeyPair*> zsks;
+    for (std::size_t k : keys.data_signers()) zsks.push_back(&keys.keys()[k]);
+    auto ks = check_keyset(std::move(*input.keyset), origin, zsks, options.timing.now,
+                           options.timing.validity, report.notes);
+    if (!ks) {
+      report.problems.push_back(ks.error());
+      return tl::unexpected(ks.error());
+    }
+    for (auto& r : *ks) {
+      r.loc = SourceLoc{static_cast<std::uint32_t>(list.files.size()), 0};
+      extra.push_back(std::move(r));
+    }
+  } else {
+    auto ttl = apex_ttl(records, origin, rrtype::DNSKEY);
+    for (const KeyPair& k : keys.keys()) {
+      bool present = false;
+      for (const Record& r : records) {
+        if (!(r.owner == origin)) break;
+        if (r.type == rrtype::DNSKEY && r.rdata == k.dnskey_rdata) present = true;
+      }
+      if (present) continue;
+      if (!ttl) ttl = k.ttl.value_or(soa_ttl);
+      extra.push_back(make_record(origin, rrtype::DNSKEY, *ttl, k.dnskey_rdata));
+    }
+  }
+  if (options.nsec3) {
+    Nsec3Params p;
+    p.iterations = options.nsec3->iterations;
+    p.salt = options.nsec3->salt;
+    extra.push_back(make_record(origin, rrtype::NSEC3PARAM, denial_ttl, make_nsec3param_rdata(p)));
+  }
+  if (options.zonemd) {
+    auto placeholder = make_zonemd_placeholder(out.serial, zonemd::SHA384);
+    if (!placeholder) return tl::unexpected(placeholder.error());
+    extra.push_back(make_record(origin, rrtype::ZONEMD, soa_ttl, std::move(*placeholder)));
+  }
+  merge_apex(records, std::move(extra), origin);
+  out.records = std::move(records);
+  return {};
+}
+
+// Notes about algorithms of the DNSKEY RRset that sign nothing.
+void note_unused_algorithms(const std::vector<Record>& records, const Name& origin, const SigningKeys& keys,
+                            SignReport& report) {
+  for (const Record& r : records) {
+    if (!(r.owner == origin)) break;
+    if (r.type != rrtype::DNSKEY || r.rdata.size() < 4) continue;
+    std::uint8_t a = r.rdata[3];
+    bool used = std::any_of(keys.data_signers().begin(), keys.data_signers().end(),
+                            [&](std::size_t k) { return keys.keys()[k].algorithm() == a; });
+    if (!used) {
+      report.notes.push_back("the DNSKEY RRset has a key of algorithm " + algorithm_to_string(a) +
+                             " but no key of it signs the zone; validators may find the zone bogus (RFC 4035 §2.2)");
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZoneWriter& write) {
+  SignReport report;
+  const Name& origin = options.origin;
+  if (options.nsec3) {
+    if (options.nsec3->iterations > kMaxNsec3Iterations) {
+      report.problems.push_back(problem(
+          errc::zone_invalid,
+          std::to_string(options.nsec3->iterations) + " NSEC3 iterations refused: at most " +
+              std::to_string(kMaxNsec3Iterations) +
+              " (BIND 9.20's limit; validators treat more than 150 as insecure; RFC 9276 asks for 0)",
+          "--nsec3-iterations"));
+    }
+    if (options.nsec3->salt.size() > 255) {
+      report.problems.push_back(problem(errc::zone_invalid, "an NSEC3 salt is at most 255 octets", "--nsec3-salt"));
+    }
+  }
+  if (auto t = check_timing(options.timing); !t) report.problems.push_back(t.error());
+  if (!report.problems.empty()) return report;
+
+  auto keys = SigningKeys::assign(std::move(input.keys), origin, input.keyset.has_value());
+  if (!keys) {
+    report.problems.push_back(keys.error());
+    return report;
+  }
+  std::optional<RecordList> previous = std::move(input.previous);
+  input.previous.reset();
+
+  Prepared prepared;
+  if (auto p = prepare(input, options, *keys, prepared, report); !p) {
+    if (report.problems.empty()) report.problems.push_back(p.error());
+    return report;
+  }
+  note_unused_algorithms(prepared.records, origin, *keys, report);
+
+  auto tree = ZoneTree::build(prepared.records, origin);
+  if (!tree) {
+    report.problems.push_back(tree.error());
+    return report;
+  }
+  std::optional<PreviousZone> prev;
+  if (previous) prev = PreviousZone::build(std::move(previous->records), origin, *keys);
+
+  const unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  Plan plan;
+  plan.options = &options;
+  plan.keys = &*keys;
+  plan.tree = &*tree;
+  plan.previous = prev ? &*prev : nullptr;
+  plan.denial_ttl = *tree->denial_ttl();
+  plan.keyset = input.keyset.has_value();
+  plan.defer_zonemd = options.zonemd;
+  plan.now32 = static_cast<std::uint32_t>(options.timing.now);
+  plan.keep_after = static_cast<std::uint32_t>(options.timing.now + options.timing.refresh);
+  if (options.nsec3) {
+    plan.nsec3_params.iterations = options.nsec3->iterations;
+    plan.nsec3_params.salt = options.nsec3->salt;
+    plan.nsec3_params.flags = options.nsec3->opt_out ? kNsec3OptOut : 0;
+    if (auto r = plan_nsec3(plan, threads); !r) {
+      report.problems.push_back(r.error());
+      return report;
+    }
+  } else {
+    plan_nsec(plan);
+  }
+  plan_items(plan);
+
+  SignSummary& s = report.summary;
+  s.serial = prepared.serial;
+  s.threads = threads;
+  std::vector<ChunkResult> held;  // with zonemd, every chunk until the end
+  ChunkResult totals;
+  auto sink = [&](std::size_t, ChunkResult& c) -> Result<void> {
+    totals.names += c.names;
+    totals.lines += c.lines;
+    totals.signatures += c.signatures;
+    totals.reused += c.reused;
+    totals.denial += c.denial;
+    if (options.zonemd) {
+      held.push_back(std::move(c));
+      return {};
+    }
+    return write(c.text);
+  };
+  if (auto r = run_pipeline(plan, threads, sink); !r) {
+    report.problems.push_back(r.error());
+    return report;
+  }
+  if (options.zonemd) {
+    if (auto r = finish_zonemd(plan, held, totals); !r) {
+      report.problems.push_back(r.error());
+      return report;
+    }
+    for (auto& c : held) {
+      if (auto w = write(c.text); !w) {
+        report.problems.push_back(w.error());
+        return report;
+      }
+      c.text = std::string();
+    }
+  }
+  s.names = totals.names;
+  s.records = totals.lines;
+  s.signatures = totals.signatures;
+  s.reused = totals.reused;
+  s.denial = totals.denial;
+  return report;
+}
+
+}  // namespace kskline::zone
