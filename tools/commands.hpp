@@ -31,6 +31,8 @@ void add_keygen(Cli& cli);
 void add_ds(Cli& cli);
 // `kskline zone check`: parse and check a zone file.
 void add_zone_check(Cli& cli);
+// `kskline zone verify`: verify a signed zone completely.
+void add_zone_verify(Cli& cli);
 // `kskline zone sign`: sign a zone file.
 void add_zone_sign(Cli& cli);
 

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   add_keygen(cli);
   add_ds(cli);
   add_zone_check(cli);
+  add_zone_verify(cli);
   add_zone_sign(cli);
   try {
     cli.app.parse(argc, argv);
