@@ -186,6 +186,8 @@ struct Prepared {
   PkeyPtr pkey;
   PkeyCtxPtr sign_ctx;  // RSA, ECDSA: sign over a digest
   MdPtr md;             // RSA, ECDSA: fetched in the thread's context
+  MdCtxPtr md_ctx;      // per key: OpenSSL 3.0 keeps the first key of a
+                        // DigestSign context that is initialised again
   std::size_t max_out = 0;
 };
 
@@ -193,7 +195,6 @@ struct Prepared {
 
 struct ThreadSigner::Impl {
   LibCtxPtr libctx;
-  MdCtxPtr md_ctx;
   std::vector<Prepared> keys;
 };
 
@@ -205,8 +206,7 @@ ThreadSigner::~ThreadSigner() = default;
 Result<ThreadSigner> ThreadSigner::create(std::span<const PrivateKey* const> keys) {
   auto impl = std::make_unique<Impl>();
   impl->libctx.reset(OSSL_LIB_CTX_new());
-  impl->md_ctx.reset(EVP_MD_CTX_new());
-  if (!impl->libctx || !impl->md_ctx) return crypto_fail("creating a thread's OpenSSL context");
+  if (!impl->libctx) return crypto_fail("creating a thread's OpenSSL context");
   OSSL_LIB_CTX* libctx = impl->libctx.get();
   for (const PrivateKey* key : keys) {
     Prepared p;
@@ -219,6 +219,8 @@ Result<ThreadSigner> ThreadSigner::create(std::span<const PrivateKey* const> key
     if (!pkey) return tl::unexpected(pkey.error());
     p.pkey = std::move(*pkey);
     p.max_out = static_cast<std::size_t>(EVP_PKEY_get_size(p.pkey.get()));
+    p.md_ctx.reset(EVP_MD_CTX_new());
+    if (!p.md_ctx) return crypto_fail("creating a digest context");
     if (p.alg->family != Family::eddsa) {
       p.md.reset(EVP_MD_fetch(libctx, p.alg->md, nullptr));
       p.sign_ctx.reset(EVP_PKEY_CTX_new_from_pkey(libctx, p.pkey.get(), nullptr));
@@ -243,7 +245,7 @@ std::uint8_t ThreadSigner::algorithm(std::size_t key) const { return impl_->keys
 
 Result<void> ThreadSigner::sign(std::size_t key, ByteView data, Bytes& out) {
   Prepared& k = impl_->keys[key];
-  EVP_MD_CTX* md_ctx = impl_->md_ctx.get();
+  EVP_MD_CTX* md_ctx = k.md_ctx.get();
   const std::size_t at = out.size();
   if (k.alg->family == Family::eddsa) {
     // OpenSSL 3.0 needs a fresh init for each EdDSA message.
