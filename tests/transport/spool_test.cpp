@@ -1,0 +1,280 @@
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include "base/digest.hpp"
+#include "proto/envelope.hpp"
+#include "proto/errc.hpp"
+#include "transport/disk_replay_ledger.hpp"
+#include "transport/errc.hpp"
+#include "transport/file_transfer.hpp"
+#include "transport/sodium_random.hpp"
+#include "transport/spool.hpp"
+#include "transport_test_util.hpp"
+
+using namespace kskline;
+using namespace kskline::transport;
+using testing::TempDir;
+
+namespace {
+
+struct Fixture {
+  TempDir dir;
+  SodiumRandom random;
+  proto::LinkIdentity zone_id = proto::LinkIdentity::generate(random);
+  proto::LinkIdentity ksk_id = proto::LinkIdentity::generate(random);
+  proto::LinkIdentity stranger = proto::LinkIdentity::generate(random);
+  Spool zone = Spool::open(dir.path(), Side::zone).value();
+  Spool ksk = Spool::open(dir.path(), Side::ksk).value();
+  std::unique_ptr<DiskReplayLedger> ledger = DiskReplayLedger::open(dir.file("ksk-state")).value();
+  proto::PinnedKeys pinned{{zone_id.public_key()}};
+  std::uint64_t counter = 1000;
+
+  Bytes envelope(const std::string& text, const proto::LinkIdentity* signer, std::uint64_t c = 0) {
+    proto::EnvelopeSpec spec;
+    spec.kind = proto::Kind::request;
+    spec.payload_type = proto::PayloadType::text;
+    random.fill(spec.id);
+    spec.counter = c != 0 ? c : ++counter;
+    return proto::build_envelope(spec, as_bytes(text), signer).value();
+  }
+
+  SpoolScan scan(proto::AuthPolicy policy, std::vector<Bytes>* acted = nullptr) {
+    SpoolRules rules;
+    rules.policy = policy;
+    rules.pinned = &pinned;
+    auto act = [&](const proto::Envelope&, ByteView bytes) -> Result<void> {
+      if (acted) acted->emplace_back(bytes.begin(), bytes.end());
+      return {};
+    };
+    auto r = ksk.receive(rules, *ledger, act);
+    REQUIRE(r);
+    return std::move(*r);
+  }
+
+  std::string inbound(const std::string& sub = "") const { return dir.path() + "/to-ksk" + sub; }
+};
+
+std::string reason_of(const SpoolRejected& r) { return testing::slurp(r.file + ".reason"); }
+
+}  // namespace
+
+TEST_CASE("spool: each side writes its outbound folder; a posted envelope is verified and moved to done/", "[transport][spool]") {
+  Fixture f;
+  CHECK(f.zone.outbound() == f.dir.path() + "/to-ksk");
+  CHECK(f.ksk.outbound() == f.dir.path() + "/to-zone");
+  for (const char* sub : {"/to-ksk/done", "/to-ksk/rejected", "/to-zone/done", "/to-zone/rejected"}) {
+    CHECK(std::filesystem::is_directory(f.dir.path() + sub));
+  }
+  Bytes env = f.envelope("hello", &f.zone_id);
+  auto path = f.zone.post(env);
+  REQUIRE(path);
+  CHECK(testing::slurp(*path) == std::string(env.begin(), env.end()));
+  CHECK(std::filesystem::path(*path).filename().string().rfind("0000000000000000100", 0) == 0);
+  std::vector<Bytes> acted;
+  auto scan = f.scan(proto::AuthPolicy::required, &acted);
+  REQUIRE(scan.accepted.size() == 1);
+  CHECK(scan.rejected.empty());
+  CHECK(acted.at(0) == env);
+  CHECK(scan.accepted[0].auth == proto::AuthStatus::authenticated);
+  CHECK(scan.accepted[0].file.find("/to-ksk/done/") != std::string::npos);
+  CHECK(std::filesystem::exists(scan.accepted[0].file));
+  CHECK_FALSE(std::filesystem::exists(*path));
+  // A second pass finds nothing new.
+  CHECK(f.scan(proto::AuthPolicy::required).accepted.empty());
+}
+
+TEST_CASE("spool: truncated, bit-flipped, padded and foreign files are rejected with a reason", "[transport][spool]") {
+  Fixture f;
+  Bytes env = f.envelope("payload to damage", nullptr);
+  std::string s(env.begin(), env.end());
+  testing::spit(f.inbound("/1-truncated.kske"), s.substr(0, s.size() - 10));
+  testing::spit(f.inbound("/2-header-only.kske"), s.substr(0, 50));
+  std::string flipped = s;
+  flipped[75] ^= 0x04;
+  testing::spit(f.inbound("/3-flipped.kske"), flipped);
+  testing::spit(f.inbound("/4-padded.kske"), s + "x");
+  testing::spit(f.inbound("/5-not-an-envelope.txt"), "hello, world, this is not an envelope at all, but long enough to read a header from it");
+  std::string big = s;
+  big[64] = 0x7f;  // payload length near 2^63: refused from the header alone
+  testing::spit(f.inbound("/6-huge.kske"), big);
+  std::vector<Bytes> acted;
+  auto scan = f.scan(proto::AuthPolicy::off, &acted);
+  CHECK(scan.accepted.empty());
+  CHECK(acted.empty());
+  REQUIRE(scan.rejected.size() == 6);
+  CHECK_THAT(reason_of(scan.rejected[0]), Catch::Contains("truncated, padded or half-written"));
+  CHECK(scan.rejected[1].error.code == proto::errc::malformed);
+  CHECK(scan.rejected[2].error.code == proto::errc::digest_mismatch);
+  CHECK_THAT(reason_of(scan.rejected[3]), Catch::Contains("announces"));
+  CHECK(scan.rejected[4].error.code == proto::errc::bad_magic);
+  CHECK(scan.rejected[5].error.code == proto::errc::too_large);
+  for (const auto& r : scan.rejected) {
+    CHECK(r.file.find("/to-ksk/rejected/") != std::string::npos);
+    CHECK(std::filesystem::exists(r.file));
+    CHECK_THAT(reason_of(r), Catch::StartsWith("kskline: rejected "));
+  }
+  CHECK(testing::list_dir(f.inbound()) == std::vector<std::string>{"done", "rejected"});
+}
+
+TEST_CASE("spool: temporary (half-written) files are left alone until renamed", "[transport][spool]") {
+  Fixture f;
+  Bytes env = f.envelope("in progress", nullptr);
+  std::string s(env.begin(), env.end());
+  std::string tmp = f.inbound("/.00000000000000001001-abc.kske.tmp.123.feedface");
+  testing::spit(tmp, s.substr(0, 40));
+  auto scan = f.scan(proto::AuthPolicy::off);
+  CHECK(scan.accepted.empty());
+  CHECK(scan.rejected.empty());
+  CHECK(std::filesystem::exists(tmp));
+  testing::spit(tmp, s);
+  std::filesystem::rename(tmp, f.inbound("/00000000000000001001-abc.kske"));
+  CHECK(f.scan(proto::AuthPolicy::off).accepted.size() == 1);
+}
+
+TEST_CASE("spool: a replayed file is refused, even under another name", "[transport][spool]") {
+  Fixture f;
+  Bytes env = f.envelope("once only", &f.zone_id);
+  REQUIRE(f.zone.post(env));
+  REQUIRE(f.scan(proto::AuthPolicy::required).accepted.size() == 1);
+  testing::spit(f.inbound("/again.kske"), std::string(env.begin(), env.end()));
+  auto scan = f.scan(proto::AuthPolicy::required);
+  CHECK(scan.accepted.empty());
+  REQUIRE(scan.rejected.size() == 1);
+  CHECK(scan.rejected[0].error.code == proto::errc::replayed);
+  // An old message (counter far below the newest accepted) is refused too.
+  Bytes newer = f.envelope("newer", &f.zone_id, 100000);
+  REQUIRE(f.zone.post(newer));
+  REQUIRE(f.scan(proto::AuthPolicy::required).accepted.size() == 1);
+  Bytes stale = f.envelope("stale", &f.zone_id, 2000);
+  REQUIRE(f.zone.post(stale));
+  auto old = f.scan(proto::AuthPolicy::required);
+  REQUIRE(old.rejected.size() == 1);
+  CHECK(old.rejected[0].error.code == proto::errc::replayed);
+  CHECK_THAT(old.rejected[0].error.message(), Catch::Contains("too far below"));
+}
+
+TEST_CASE("spool: forged, unsigned and downgraded files are refused by policy", "[transport][spool]") {
+  Fixture f;
+  // Signed by a key nobody pinned.
+  REQUIRE(f.zone.post(f.envelope("from a stranger", &f.stranger)));
+  auto unknown = f.scan(proto::AuthPolicy::required);
+  REQUIRE(unknown.rejected.size() == 1);
+  CHECK(unknown.rejected[0].error.code == proto::errc::auth_unknown_key);
+  // A pinned signer's envelope with its payload altered and the digest recomputed:
+  // the signature no longer verifies.
+  Bytes env = f.envelope("transfer 10 keys", &f.zone_id);
+  env[72] ^= 1;
+  auto digest = base::digest(base::DigestAlgorithm::sha256, ByteView(env).first(env.size() - 32));
+  std::copy(digest.begin(), digest.end(), env.end() - 32);
+  testing::spit(f.inbound("/forged.kske"), std::string(env.begin(), env.end()));
+  auto forged = f.scan(proto::AuthPolicy::optional);
+  REQUIRE(forged.rejected.size() == 1);
+  CHECK(forged.rejected[0].error.code == proto::errc::auth_bad_signature);
+  // Unsigned under required.
+  REQUIRE(f.zone.post(f.envelope("unsigned", nullptr)));
+  auto unsigned_ = f.scan(proto::AuthPolicy::required);
+  REQUIRE(unsigned_.rejected.size() == 1);
+  CHECK(unsigned_.rejected[0].error.code == proto::errc::auth_unsigned);
+  // Under optional, unsigned is accepted until the pinned key has signed once;
+  // after that it is a downgrade.
+  REQUIRE(f.zone.post(f.envelope("unsigned but fine", nullptr)));
+  CHECK(f.scan(proto::AuthPolicy::optional).accepted.size() == 1);
+  REQUIRE(f.zone.post(f.envelope("signed", &f.zone_id)));
+  CHECK(f.scan(proto::AuthPolicy::optional).accepted.size() == 1);
+  REQUIRE(f.zone.post(f.envelope("unsigned again", nullptr)));
+  auto downgrade = f.scan(proto::AuthPolicy::optional);
+  REQUIRE(downgrade.rejected.size() == 1);
+  CHECK(downgrade.rejected[0].error.code == proto::errc::auth_downgrade);
+}
+
+TEST_CASE("spool: symlinks and special files are not followed but rejected", "[transport][spool]") {
+  Fixture f;
+  Bytes env = f.envelope("behind a link", nullptr);
+  std::string target = f.dir.file("outside.kske");
+  testing::spit(target, std::string(env.begin(), env.end()));
+  std::filesystem::create_symlink(target, f.inbound("/link.kske"));
+  std::filesystem::create_symlink("/etc/passwd", f.inbound("/passwd.kske"));
+  REQUIRE(::mkfifo(f.inbound("/fifo.kske").c_str(), 0600) == 0);
+  std::filesystem::create_directory(f.inbound("/subdir"));
+  std::vector<Bytes> acted;
+  auto scan = f.scan(proto::AuthPolicy::off, &acted);
+  CHECK(acted.empty());
+  CHECK(scan.accepted.empty());
+  REQUIRE(scan.rejected.size() == 4);
+  for (const auto& r : scan.rejected) CHECK(r.error.code == errc::not_a_file);
+  CHECK_THAT(reason_of(scan.rejected[1]), Catch::Contains("symbolic link"));
+  // The links themselves moved, their targets untouched.
+  CHECK(std::filesystem::is_symlink(f.inbound("/rejected/link.kske")));
+  CHECK(testing::slurp(target) == std::string(env.begin(), env.end()));
+  CHECK(std::filesystem::exists("/etc/passwd"));
+}
+
+TEST_CASE("spool: nothing in done/ or rejected/ is ever overwritten", "[transport][spool]") {
+  Fixture f;
+  testing::spit(f.inbound("/done/x.kske"), "earlier");
+  testing::spit(f.inbound("/rejected/y.kske"), "earlier");
+  testing::spit(f.inbound("/rejected/y.kske.reason"), "earlier");
+  Bytes env = f.envelope("new", nullptr);
+  testing::spit(f.inbound("/x.kske"), std::string(env.begin(), env.end()));
+  testing::spit(f.inbound("/y.kske"), "garbage garbage garbage garbage garbage garbage garbage garbage garbage garbage");
+  auto scan = f.scan(proto::AuthPolicy::off);
+  REQUIRE(scan.accepted.size() == 1);
+  REQUIRE(scan.rejected.size() == 1);
+  CHECK(scan.accepted[0].file == f.inbound("/done/x.kske.1"));
+  CHECK(scan.rejected[0].file == f.inbound("/rejected/y.kske.1"));
+  CHECK(testing::slurp(f.inbound("/done/x.kske")) == "earlier");
+  CHECK(testing::slurp(f.inbound("/rejected/y.kske")) == "earlier");
+  CHECK(testing::slurp(f.inbound("/rejected/y.kske.reason")) == "earlier");
+  CHECK(std::filesystem::exists(f.inbound("/rejected/y.kske.1.reason")));
+}
+
+TEST_CASE("spool: a failed action leaves the file for the next pass and records nothing", "[transport][spool]") {
+  Fixture f;
+  Bytes env = f.envelope("retry me", &f.zone_id);
+  auto path = f.zone.post(env);
+  REQUIRE(path);
+  SpoolRules rules;
+  rules.policy = proto::AuthPolicy::required;
+  rules.pinned = &f.pinned;
+  auto failing = [](const proto::Envelope&, ByteView) -> Result<void> {
+    return fail(errc::io_error, "disk full");
+  };
+  auto r = f.ksk.receive(rules, *f.ledger, failing);
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message(), Catch::Contains("disk full"));
+  CHECK(std::filesystem::exists(*path));
+  CHECK(f.scan(proto::AuthPolicy::required).accepted.size() == 1);
+}
+
+TEST_CASE("spool: send and receive files through the spool", "[transport][spool]") {
+  Fixture f;
+  testing::spit(f.dir.file("request.ksr"), "example.com. IN DNSKEY 256 3 13 abc\n");
+  testing::spit(f.dir.file("blob.bin"), testing::random_text(5000, 3));
+  TransferOptions send;
+  send.link = SpoolLink{f.dir.path()};
+  send.side = Side::zone;
+  send.identity = &f.zone_id;
+  send.handle_signals = false;
+  auto sent = send_files(send, {f.dir.file("request.ksr"), f.dir.file("blob.bin")});
+  REQUIRE(sent);
+  CHECK(sent->files_ok == 2);
+  CHECK(sent->ok());
+  TransferOptions receive = send;
+  receive.side = Side::ksk;
+  receive.identity = nullptr;
+  receive.pinned = f.pinned;
+  receive.auth = proto::AuthPolicy::required;
+  auto got = receive_files(receive, f.dir.file("out"), 2);
+  REQUIRE(got);
+  CHECK(got->ok());
+  CHECK(got->files_ok == 2);
+  CHECK(testing::slurp(f.dir.file("out/request.ksr")) == testing::slurp(f.dir.file("request.ksr")));
+  CHECK(testing::slurp(f.dir.file("out/blob.bin")) == testing::slurp(f.dir.file("blob.bin")));
+  // Waiting for a file that never comes ends in a clear error.
+  receive.wait = proto::Duration(300'000);
+  auto none = receive_files(receive, f.dir.file("out"), 1);
+  REQUIRE(none);
+  CHECK_FALSE(none->ok());
+  CHECK(none->errors.at(0).code == errc::timed_out);
+}

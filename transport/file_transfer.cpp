@@ -1,0 +1,624 @@
+#include "transport/file_transfer.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "base/atomic_file.hpp"
+#include "base/encoding.hpp"
+#include "proto/envelope.hpp"
+#include "proto/errc.hpp"
+#include "proto/session.hpp"
+#include "transport/disk_partial_store.hpp"
+#include "transport/disk_replay_ledger.hpp"
+#include "transport/errc.hpp"
+#include "transport/file_message.hpp"
+#include "transport/loopback.hpp"
+#include "transport/serial_port.hpp"
+#include "transport/sodium_random.hpp"
+
+namespace kskline::transport {
+namespace {
+
+namespace asio = boost::asio;
+using Steady = std::chrono::steady_clock;
+
+double seconds_since(Steady::time_point start) {
+  return std::chrono::duration<double>(Steady::now() - start).count();
+}
+
+std::string basename_of(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  auto slash = p.rfind('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+std::string state_dir(const TransferOptions& o, const std::string& output_dir) {
+  return o.state_dir.empty() ? output_dir + "/.kskline" : o.state_dir;
+}
+
+// A counter for spool envelopes with no state of the sender's own: the time
+// in milliseconds, strictly increasing within a process.
+std::uint64_t spool_counter() {
+  static std::uint64_t last = 0;
+  auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  last = std::max(last + 1, ms);
+  return last;
+}
+
+proto::EngineConfig engine_config(const TransferOptions& o, std::uint32_t line_rate, bool allow_binary, bool xonxoff) {
+  proto::EngineConfig c;
+  c.identity = o.identity;
+  c.pinned = o.pinned;
+  c.auth = o.auth;
+  c.signs_messages = o.identity != nullptr;
+  c.allow_binary = allow_binary;
+  c.escape_xonxoff = xonxoff;
+  c.line_rate = line_rate;
+  c.max_message = o.max_message;
+  c.hello_wait = o.wait;
+  return c;
+}
+
+// One end of a live link (serial or loopback) moving files: an engine, its
+// driver, a progress tick, and the rules for finishing cleanly.
+class LiveJob {
+ public:
+  LiveJob(asio::io_context& io, ByteStream& stream, const TransferOptions& options, proto::EngineConfig config,
+          proto::PartialStore* store)
+      : options_(options),
+        stream_(stream),
+        engine_(config, random_, EngineDriver::now(), store),
+        driver_(io, stream, engine_, [this](proto::Event&& e) { event(std::move(e)); },
+                [this](Error e) { stream_error(std::move(e)); }),
+        progress_timer_(io),
+        linger_timer_(io),
+        started_at_(Steady::now()) {
+    report_.line_rate = stream.line_rate();
+  }
+  virtual ~LiveJob() = default;
+  LiveJob(const LiveJob&) = delete;
+  LiveJob& operator=(const LiveJob&) = delete;
+
+  // Called once the job has ended (after the line was flushed).
+  std::function<void()> on_done;
+
+  void start() {
+    driver_.after_pump([this] {
+      goal();
+      check_finish();
+    });
+    driver_.start();
+    tick();
+  }
+
+  void interrupt() {
+    if (done_) return;
+    report_.errors.push_back(Error{make_error_code(errc::interrupted), {}, "interrupted by a signal"});
+    finish(proto::Duration(0));
+  }
+
+  bool done() const noexcept { return done_; }
+  TransferReport& report() { return report_; }
+
+ protected:
+  virtual void message_event(proto::Event& e) = 0;
+  virtual void goal() = 0;
+  virtual void fill_progress(TransferProgress& p, const proto::EngineStats& s) = 0;
+
+  void notice(const std::string& text) {
+    if (options_.notice) options_.notice(text);
+  }
+
+  // Ends once everything is acknowledged (or after `linger`), closing the
+  // session so the peer knows.
+  void finish(proto::Duration linger) {
+    if (finishing_) {
+      if (linger.count() == 0) force_ = true;
+      check_finish();
+      return;
+    }
+    finishing_ = true;
+    if (linger.count() == 0) {
+      force_ = true;
+    } else {
+      linger_timer_.expires_after(linger);
+      linger_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        force_ = true;
+        check_finish();
+      });
+    }
+    check_finish();
+  }
+
+  const TransferOptions& options_;
+  ByteStream& stream_;
+  SodiumRandom random_;
+  proto::Engine engine_;
+  EngineDriver driver_;
+  TransferReport report_;
+  bool connected_ = false;
+
+ private:
+  void event(proto::Event&& e) {
+    if (auto* c = std::get_if<proto::event::Connected>(&e)) {
+      connected_ = true;
+      if (report_.totals.link_losses + report_.totals.peer_restarts > 0 || sessions_seen_ > 0) {
+        notice("link up again (session " + std::to_string(engine_.stats().sessions) + ")");
+      }
+      ++sessions_seen_;
+      (void)c;
+    } else if (auto* l = std::get_if<proto::event::LinkLost>(&e)) {
+      connected_ = false;
+      notice(l->error.message() + "; waiting for the line to come back");
+    } else if (std::holds_alternative<proto::event::PeerRestarted>(e)) {
+      connected_ = false;
+      notice("the peer started a new session; resuming");
+    } else if (auto* cl = std::get_if<proto::event::Closed>(&e)) {
+      connected_ = false;
+      if (!finishing_ || report_.errors.empty()) report_.errors.push_back(cl->error);
+      finish(proto::Duration(0));
+      return;
+    }
+    message_event(e);
+  }
+
+  void stream_error(Error e) {
+    report_.errors.push_back(std::move(e));
+    end();
+  }
+
+  void check_finish() {
+    if (!finishing_ || closing_ || done_) return;
+    if (!(force_ || engine_.idle() || engine_.phase() == proto::Engine::Phase::closed)) return;
+    closing_ = true;
+    engine_.close();
+    driver_.when_flushed([this] {
+      stream_.drain(2000);
+      end();
+    });
+  }
+
+  void end() {
+    if (done_) return;
+    done_ = true;
+    auto s = engine_.stats();
+    report_.seconds = seconds_since(started_at_);
+    report_.wire_bytes_sent = s.bytes_sent;
+    report_.sessions = s.sessions;
+    report_.totals = driver_.totals();
+    driver_.stop();
+    progress_timer_.cancel();
+    linger_timer_.cancel();
+    if (on_done) on_done();
+  }
+
+  void tick() {
+    if (done_) return;
+    if (options_.progress) {
+      auto s = engine_.stats();
+      TransferProgress p;
+      p.seconds = seconds_since(started_at_);
+      p.retransmissions = driver_.totals().retransmissions;
+      p.line_rate = stream_.line_rate();
+      p.connected = connected_;
+      fill_progress(p, s);
+      options_.progress(p);
+    }
+    progress_timer_.expires_after(std::chrono::milliseconds(500));
+    progress_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) tick();
+    });
+  }
+
+  asio::steady_timer progress_timer_;
+  asio::steady_timer linger_timer_;
+  Steady::time_point started_at_;
+  bool finishing_ = false, force_ = false, closing_ = false, done_ = false;
+  std::uint64_t sessions_seen_ = 0;
+};
+
+class SendJob final : public LiveJob {
+ public:
+  SendJob(asio::io_context& io, ByteStream& stream, const TransferOptions& options, proto::EngineConfig config,
+          const std::vector<std::string>& files, std::vector<Bytes> envelopes)
+      : LiveJob(io, stream, options, config, nullptr), files_(files) {
+    for (std::size_t i = 0; i < envelopes.size(); ++i) {
+      envelope_sizes_.push_back(envelopes[i].size());
+      auto env = proto::parse_envelope(envelopes[i], options.max_message);
+      file_bytes_.push_back(env ? file_size(env->payload) : 0);
+      total_ += envelopes[i].size();
+      auto digest = engine_.send_message(std::move(envelopes[i]));
+      if (!digest) {
+        report_.errors.push_back(digest.error().located(files[i]));
+        ++report_.files_failed;
+        continue;
+      }
+      index_[*digest] = i;
+      ++remaining_;
+    }
+  }
+
+ protected:
+  void message_event(proto::Event& e) override {
+    if (auto* s = std::get_if<proto::event::MessageSent>(&e)) {
+      auto it = index_.find(s->digest);
+      if (it == index_.end()) return;
+      ++report_.files_ok;
+      report_.message_bytes += envelope_sizes_.at(it->second);
+      report_.file_bytes += file_bytes_.at(it->second);
+      confirmed_ += envelope_sizes_.at(it->second);
+      index_.erase(it);
+      --remaining_;
+    } else if (auto* f = std::get_if<proto::event::MessageFailed>(&e)) {
+      auto it = index_.find(f->digest);
+      if (it == index_.end()) return;
+      ++report_.files_failed;
+      report_.errors.push_back(f->error.located(files_.at(it->second)));
+      notice(files_.at(it->second) + ": " + f->error.message());
+      index_.erase(it);
+      --remaining_;
+    } else if (std::holds_alternative<proto::event::PeerClosed>(e)) {
+      if (remaining_ > 0) {
+        report_.errors.push_back(Error{make_error_code(proto::errc::closed), {},
+                                       "the receiver closed the link with " + std::to_string(remaining_) +
+                                           " file(s) not confirmed"});
+        report_.files_failed += remaining_;
+        remaining_ = 0;
+        index_.clear();
+        finish(proto::Duration(0));
+      }
+    }
+  }
+
+  void goal() override {
+    if (remaining_ == 0) finish(proto::Duration(2'000'000));
+    auto s = engine_.stats();
+    report_.chunk_bytes = s.chunk_bytes_sent;
+  }
+
+  void fill_progress(TransferProgress& p, const proto::EngineStats& s) override {
+    p.bytes_total = total_;
+    p.bytes_done = std::min(total_, confirmed_ + s.outgoing_position);
+    p.files_total = files_.size();
+    p.files_done = report_.files_ok + report_.files_failed;
+  }
+
+ private:
+  static std::uint64_t file_size(ByteView payload) {
+    auto f = decode_file_payload(payload);
+    return f ? f->content.size() : payload.size();
+  }
+
+  const std::vector<std::string>& files_;
+  std::map<proto::Sha256, std::size_t> index_;
+  std::vector<std::uint64_t> envelope_sizes_, file_bytes_;
+  std::uint64_t total_ = 0, confirmed_ = 0;
+  std::size_t remaining_ = 0;
+};
+
+class ReceiveJob final : public LiveJob {
+ public:
+  ReceiveJob(asio::io_context& io, ByteStream& stream, const TransferOptions& options, proto::EngineConfig config,
+             DiskPartialStore* store, std::string output_dir, std::size_t count)
+      : LiveJob(io, stream, options, config, store), store_(store), output_dir_(std::move(output_dir)), count_(count) {}
+
+ protected:
+  void message_event(proto::Event& e) override {
+    if (auto* m = std::get_if<proto::event::MessageReceived>(&e)) {
+      completed_bytes_ += m->envelope.size();
+      chunk_mark_ = engine_.stats().chunk_bytes_received;
+      auto path = store_received(output_dir_, m->envelope, options_.max_message);
+      if (!path) {
+        ++report_.files_failed;
+        report_.errors.push_back(path.error());
+        notice(path.error().message());
+        return;
+      }
+      ++report_.files_ok;
+      report_.message_bytes += m->envelope.size();
+      if (auto env = proto::parse_envelope(m->envelope, options_.max_message)) {
+        auto file = decode_file_payload(env->payload);
+        report_.file_bytes += file ? file->content.size() : env->payload.size();
+      }
+      report_.written.push_back(*path);
+    } else if (auto* r = std::get_if<proto::event::MessageRejected>(&e)) {
+      ++report_.files_failed;
+      report_.errors.push_back(r->error);
+      notice("refused a message: " + r->error.message());
+    } else if (std::holds_alternative<proto::event::PeerClosed>(e)) {
+      if (count_ != 0 && report_.files_ok < count_) {
+        report_.errors.push_back(Error{make_error_code(proto::errc::closed), {},
+                                       "the sender closed the link after " + std::to_string(report_.files_ok) + " of " +
+                                           std::to_string(count_) + " file(s)"});
+      }
+      finish(proto::Duration(0));
+    }
+  }
+
+  void goal() override {
+    auto s = engine_.stats();
+    report_.chunk_bytes = s.chunk_bytes_received;
+    if (store_ != nullptr) report_.resumed_bytes = store_->resumed_bytes();
+    if (count_ != 0 && report_.files_ok >= count_) finish(proto::Duration(3'000'000));
+  }
+
+  void fill_progress(TransferProgress& p, const proto::EngineStats& s) override {
+    std::uint64_t current = s.incoming_size == 0 ? 0 : std::min(s.incoming_size, s.chunk_bytes_received - chunk_mark_);
+    p.bytes_done = completed_bytes_ + current;
+    p.bytes_total = s.incoming_size == 0 ? 0 : completed_bytes_ + s.incoming_size;
+    p.files_done = report_.files_ok;
+    p.files_total = count_;
+  }
+
+ private:
+  DiskPartialStore* store_;
+  std::string output_dir_;
+  std::size_t count_;
+  std::uint64_t completed_bytes_ = 0, chunk_mark_ = 0;
+};
+
+Result<std::vector<Bytes>> build_envelopes(const TransferOptions& options, const std::vector<std::string>& files,
+                                           bool spool) {
+  SodiumRandom random;
+  std::vector<Bytes> out;
+  for (const auto& f : files) {
+    auto env = file_envelope(f, options, spool ? spool_counter() : 0, random);
+    if (!env) return tl::unexpected(env.error());
+    out.push_back(std::move(*env));
+  }
+  return out;
+}
+
+// Runs jobs on `io` until all ended; SIGINT/SIGTERM interrupt them.
+void run_jobs(asio::io_context& io, const std::vector<LiveJob*>& jobs, bool handle_signals) {
+  asio::signal_set signals(io);
+  if (handle_signals) {
+    signals.add(SIGINT);
+    signals.add(SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      for (auto* j : jobs) j->interrupt();
+    });
+  }
+  for (auto* j : jobs) {
+    j->on_done = [&] {
+      bool all = true;
+      for (auto* k : jobs) all = all && k->done();
+      if (all) {
+        boost::system::error_code ignored;
+        signals.cancel(ignored);
+        io.stop();
+      }
+    };
+  }
+  for (auto* j : jobs) j->start();
+  io.run();
+}
+
+Result<std::unique_ptr<SerialStream>> open_serial(asio::io_context& io, const SerialLink& link,
+                                                  const TransferOptions& options) {
+  return SerialStream::open(io, link, [&options](const std::string& text) {
+    if (options.notice) options.notice(text);
+  });
+}
+
+proto::EngineConfig serial_config(const TransferOptions& o, const SerialLink& link) {
+  const SerialSettings& s = link.settings;
+  return engine_config(o, s.bytes_per_second(), s.data_bits == 8, s.flow == Flow::xonxoff);
+}
+
+Result<TransferReport> spool_send(const TransferOptions& options, const SpoolLink& link,
+                                  const std::vector<std::string>& files) {
+  auto spool = Spool::open(link.dir, options.side);
+  if (!spool) return tl::unexpected(spool.error());
+  auto envelopes = build_envelopes(options, files, true);
+  if (!envelopes) return tl::unexpected(envelopes.error());
+  TransferReport report;
+  auto start = Steady::now();
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const Bytes& env = (*envelopes)[i];
+    auto posted = spool->post(env);
+    if (!posted) {
+      ++report.files_failed;
+      report.errors.push_back(posted.error().located(files[i]));
+      continue;
+    }
+    ++report.files_ok;
+    report.message_bytes += env.size();
+    if (auto parsed = proto::parse_envelope(env, UINT64_MAX >> 1)) {
+      if (auto f = decode_file_payload(parsed->payload)) report.file_bytes += f->content.size();
+    }
+    report.written.push_back(*posted);
+  }
+  report.seconds = seconds_since(start);
+  return report;
+}
+
+Result<TransferReport> spool_receive(const TransferOptions& options, const SpoolLink& link,
+                                     const std::string& output_dir, std::size_t count) {
+  auto spool = Spool::open(link.dir, options.side);
+  if (!spool) return tl::unexpected(spool.error());
+  auto ledger = DiskReplayLedger::open(state_dir(options, output_dir));
+  if (!ledger) return tl::unexpected(ledger.error());
+  SpoolRules rules;
+  rules.policy = options.auth;
+  rules.pinned = &options.pinned;
+  rules.max_size = options.max_message;
+  TransferReport report;
+  auto start = Steady::now();
+  static volatile std::sig_atomic_t interrupted = 0;
+  interrupted = 0;
+  struct sigaction sa {}, old_int{}, old_term{};
+  if (options.handle_signals) {
+    sa.sa_handler = [](int) { interrupted = 1; };
+    ::sigaction(SIGINT, &sa, &old_int);
+    ::sigaction(SIGTERM, &sa, &old_term);
+  }
+  Result<void> outcome;
+  while (true) {
+    auto act = [&](const proto::Envelope&, ByteView bytes) -> Result<void> {
+      auto path = store_received(output_dir, bytes, options.max_message);
+      if (!path) return tl::unexpected(path.error());
+      report.written.push_back(*path);
+      return {};
+    };
+    std::size_t limit = count == 0 ? 0 : count - report.files_ok;
+    auto scan = spool->receive(rules, **ledger, act, limit);
+    if (!scan) {
+      outcome = tl::unexpected(scan.error());
+      break;
+    }
+    for (const auto& a : scan->accepted) {
+      ++report.files_ok;
+      report.message_bytes += a.envelope.size();
+      if (auto env = proto::parse_envelope(a.envelope, options.max_message)) {
+        auto f = decode_file_payload(env->payload);
+        report.file_bytes += f ? f->content.size() : env->payload.size();
+      }
+    }
+    for (const auto& r : scan->rejected) {
+      ++report.files_failed;
+      report.errors.push_back(r.error);
+      if (options.notice) options.notice("rejected " + r.error.message() + " (moved to " + r.file + ")");
+    }
+    if (count == 0 || report.files_ok >= count) break;
+    if (options.wait && Steady::now() - start >= *options.wait) {
+      outcome = fail(errc::timed_out, "only " + std::to_string(report.files_ok) + " of " + std::to_string(count) +
+                                          " file(s) arrived in " + spool->inbound());
+      break;
+    }
+    if (interrupted) {
+      outcome = fail(errc::interrupted, "interrupted by a signal");
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  if (options.handle_signals) {
+    ::sigaction(SIGINT, &old_int, nullptr);
+    ::sigaction(SIGTERM, &old_term, nullptr);
+  }
+  if (!outcome) report.errors.push_back(outcome.error());
+  report.seconds = seconds_since(start);
+  return report;
+}
+
+}  // namespace
+
+Result<Bytes> file_envelope(const std::string& path, const TransferOptions& options, std::uint64_t counter,
+                            proto::Random& random) {
+  auto content = base::read_file(path, options.max_message);
+  if (!content) return tl::unexpected(content.error());
+  auto payload = encode_file_payload(basename_of(path), as_bytes(*content));
+  if (!payload) return tl::unexpected(payload.error().located(path));
+  proto::EnvelopeSpec spec;
+  spec.kind = proto::Kind::file;
+  spec.payload_type = guess_payload_type(as_bytes(*content));
+  random.fill(spec.id);
+  spec.counter = counter;
+  auto env = proto::build_envelope(spec, *payload, options.identity, options.max_message);
+  if (!env) return tl::unexpected(env.error().located(path));
+  return env;
+}
+
+Result<std::string> store_received(const std::string& dir, ByteView envelope, std::uint64_t max_message) {
+  auto env = proto::parse_envelope(envelope, max_message);
+  if (!env) return tl::unexpected(env.error());
+  std::string name;
+  ByteView content;
+  if (env->header.kind == proto::Kind::file) {
+    auto file = decode_file_payload(env->payload);
+    if (!file) return tl::unexpected(file.error());
+    name = file->name;
+    content = file->content;
+  } else {
+    name = base::to_hex(env->header.id) + ".kske";
+    content = envelope;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  for (int n = 0; n < 1000; ++n) {
+    std::string path = dir + "/" + (n == 0 ? name : name + "." + std::to_string(n));
+    auto created = base::create_file_atomic(path, content, 0644);
+    if (created) return path;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return tl::unexpected(created.error());
+    auto existing = base::read_file(path, content.size() + 1);
+    if (S_ISREG(st.st_mode) && existing && existing->size() == content.size() &&
+        std::equal(content.begin(), content.end(), existing->begin(),
+                   [](std::uint8_t a, char b) { return a == static_cast<std::uint8_t>(b); })) {
+      return path;  // the same file arrived before
+    }
+  }
+  return fail(errc::io_error, "too many files named " + name, dir);
+}
+
+Result<TransferReport> send_files(const TransferOptions& options, const std::vector<std::string>& files) {
+  if (const auto* spool = std::get_if<SpoolLink>(&options.link)) return spool_send(options, *spool, files);
+  if (std::holds_alternative<LoopbackLink>(options.link)) {
+    return fail(errc::not_supported,
+                "loopback joins two endpoints inside one process; between two processes use serial: or spool:");
+  }
+  const auto& serial = std::get<SerialLink>(options.link);
+  auto envelopes = build_envelopes(options, files, false);
+  if (!envelopes) return tl::unexpected(envelopes.error());
+  asio::io_context io;
+  auto stream = open_serial(io, serial, options);
+  if (!stream) return tl::unexpected(stream.error());
+  SendJob job(io, **stream, options, serial_config(options, serial), files, std::move(*envelopes));
+  run_jobs(io, {&job}, options.handle_signals);
+  return job.report();
+}
+
+Result<TransferReport> receive_files(const TransferOptions& options, const std::string& output_dir, std::size_t count) {
+  if (const auto* spool = std::get_if<SpoolLink>(&options.link)) return spool_receive(options, *spool, output_dir, count);
+  if (std::holds_alternative<LoopbackLink>(options.link)) {
+    return fail(errc::not_supported,
+                "loopback joins two endpoints inside one process; between two processes use serial: or spool:");
+  }
+  const auto& serial = std::get<SerialLink>(options.link);
+  std::error_code ec;
+  std::filesystem::create_directories(output_dir, ec);
+  if (ec) return fail(errc::io_error, "cannot create the output directory: " + ec.message(), output_dir);
+  auto store = DiskPartialStore::open(state_dir(options, output_dir) + "/partial");
+  if (!store) return tl::unexpected(store.error());
+  asio::io_context io;
+  auto stream = open_serial(io, serial, options);
+  if (!stream) return tl::unexpected(stream.error());
+  ReceiveJob job(io, **stream, options, serial_config(options, serial), store->get(), output_dir, count);
+  run_jobs(io, {&job}, options.handle_signals);
+  return job.report();
+}
+
+Result<std::pair<TransferReport, TransferReport>> transfer_over_loopback(const LoopbackLink& line,
+                                                                         const TransferOptions& sender,
+                                                                         const std::vector<std::string>& files,
+                                                                         const TransferOptions& receiver,
+                                                                         const std::string& output_dir) {
+  auto envelopes = build_envelopes(sender, files, false);
+  if (!envelopes) return tl::unexpected(envelopes.error());
+  std::error_code ec;
+  std::filesystem::create_directories(output_dir, ec);
+  auto store = DiskPartialStore::open(state_dir(receiver, output_dir) + "/partial");
+  if (!store) return tl::unexpected(store.error());
+  asio::io_context io;
+  LoopbackLine pipe(io, line);
+  std::uint32_t rate = line.baud / 10;
+  SendJob send(io, pipe.a(), sender, engine_config(sender, rate, true, false), files, std::move(*envelopes));
+  ReceiveJob receive(io, pipe.b(), receiver, engine_config(receiver, rate, true, false), store->get(), output_dir,
+                     files.size());
+  run_jobs(io, {&send, &receive}, sender.handle_signals);
+  return std::make_pair(send.report(), receive.report());
+}
+
+}  // namespace kskline::transport

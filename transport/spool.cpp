@@ -1,0 +1,222 @@
+#include "transport/spool.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/atomic_file.hpp"
+#include "base/encoding.hpp"
+#include "proto/errc.hpp"
+#include "transport/errc.hpp"
+
+namespace kskline::transport {
+namespace {
+
+constexpr const char* kDone = "done";
+constexpr const char* kRejected = "rejected";
+
+// A descriptor closed on scope exit.
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+};
+
+Result<void> make_folder(const std::string& path) {
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return fail_errno(errc::io_error, "mkdir", path);
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return fail_errno(errc::io_error, "lstat", path);
+  if (!S_ISDIR(st.st_mode)) return fail(errc::not_a_file, "not a directory (spool folders may not be symlinks)", path);
+  return {};
+}
+
+// Renames dir/name into dir/sub/ without replacing anything: name, then
+// name.1, name.2, ... Returns the final name.
+Result<std::string> move_into(const std::string& dir, const std::string& name, const char* sub) {
+  std::string target_dir = dir + "/" + sub;
+  for (int n = 0; n < 10000; ++n) {
+    std::string target = n == 0 ? name : name + "." + std::to_string(n);
+    std::string to = target_dir + "/" + target;
+    if (::renameat2(AT_FDCWD, (dir + "/" + name).c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
+      for (const std::string& d : {target_dir, dir}) {
+        Fd fd(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (fd.fd >= 0) ::fsync(fd.fd);
+      }
+      return target;
+    }
+    if (errno == EINVAL || errno == ENOSYS) {
+      // No RENAME_NOREPLACE here: link + unlink never replaces either.
+      if (::link((dir + "/" + name).c_str(), to.c_str()) == 0) {
+        ::unlink((dir + "/" + name).c_str());
+        return target;
+      }
+    }
+    if (errno != EEXIST) return fail_errno(errc::io_error, std::string("move into ") + sub + "/", dir + "/" + name);
+  }
+  return fail(errc::io_error, std::string("too many files of that name in ") + sub + "/", dir + "/" + name);
+}
+
+// A ledger that checks but records nothing: the replay check before acting.
+class CheckOnly final : public proto::ReplayLedger {
+ public:
+  explicit CheckOnly(proto::ReplayLedger& real) : real_(real) {}
+  Result<std::uint64_t> highest_counter(const proto::PublicKey& s) override { return real_.highest_counter(s); }
+  Result<bool> contains(const proto::PublicKey& s, const proto::MessageId& id) override { return real_.contains(s, id); }
+  Result<void> record(const proto::PublicKey&, const proto::MessageId&, std::uint64_t) override { return {}; }
+
+ private:
+  proto::ReplayLedger& real_;
+};
+
+// Reads a candidate file: regular, not a symlink, within the size its
+// header announces. Errors are reasons to reject it.
+Result<Bytes> read_candidate(const std::string& path, std::uint64_t max_size) {
+  struct stat lst {};
+  if (::lstat(path.c_str(), &lst) != 0) return fail_errno(errc::io_error, "lstat", path);
+  if (S_ISLNK(lst.st_mode)) return fail(errc::not_a_file, "a symbolic link; spool readers follow none", path);
+  if (!S_ISREG(lst.st_mode)) return fail(errc::not_a_file, "not a regular file", path);
+  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (fd.fd < 0) {
+    if (errno == ELOOP) return fail(errc::not_a_file, "a symbolic link; spool readers follow none", path);
+    return fail_errno(errc::io_error, "open", path);
+  }
+  struct stat st {};
+  if (::fstat(fd.fd, &st) != 0) return fail_errno(errc::io_error, "fstat", path);
+  if (!S_ISREG(st.st_mode) || st.st_ino != lst.st_ino || st.st_dev != lst.st_dev) {
+    return fail(errc::not_a_file, "replaced while being read", path);
+  }
+  auto size = static_cast<std::uint64_t>(st.st_size);
+  Bytes head(std::min<std::uint64_t>(size, proto::kEnvelopeHeaderSize));
+  if (::pread(fd.fd, head.data(), head.size(), 0) != static_cast<ssize_t>(head.size())) {
+    return fail_errno(errc::io_error, "read", path);
+  }
+  auto header = proto::parse_envelope_header(head, max_size);
+  if (!header) return tl::unexpected(header.error().located(path));
+  if (header->total_size() != size) {
+    return fail(proto::errc::malformed,
+                "the file is " + std::to_string(size) + " bytes but its envelope header announces " +
+                    std::to_string(header->total_size()) + " (truncated, padded or half-written)",
+                path);
+  }
+  Bytes all(size);
+  std::size_t done = 0;
+  while (done < all.size()) {
+    ssize_t n = ::pread(fd.fd, all.data() + done, all.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail_errno(errc::io_error, "read", path);
+    done += static_cast<std::size_t>(n);
+  }
+  return all;
+}
+
+}  // namespace
+
+std::string_view outbound_folder(Side side) noexcept { return side == Side::zone ? "to-ksk" : "to-zone"; }
+std::string_view inbound_folder(Side side) noexcept { return side == Side::zone ? "to-zone" : "to-ksk"; }
+
+Result<Spool> Spool::open(const std::string& dir, Side side) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) return fail_errno(errc::io_error, "spool directory", dir);
+  if (!S_ISDIR(st.st_mode)) return fail(errc::not_a_file, "the spool is not a directory", dir);
+  std::string out = dir + "/" + std::string(outbound_folder(side));
+  std::string in = dir + "/" + std::string(inbound_folder(side));
+  for (const std::string& p : {out, in, in + "/" + kDone, in + "/" + kRejected}) {
+    if (auto ok = make_folder(p); !ok) return tl::unexpected(ok.error());
+  }
+  return Spool(out, in);
+}
+
+Result<std::string> Spool::post(ByteView envelope) const {
+  auto env = proto::parse_envelope(envelope, UINT64_MAX >> 1);
+  if (!env) return tl::unexpected(env.error());
+  char counter[24];
+  std::snprintf(counter, sizeof counter, "%020" PRIu64, env->header.counter);
+  std::string path = outbound_ + "/" + counter + "-" + base::to_hex(env->header.id) + ".kske";
+  if (auto ok = base::create_file_atomic(path, envelope, 0644); !ok) return tl::unexpected(ok.error());
+  return path;
+}
+
+Result<SpoolScan> Spool::receive(const SpoolRules& rules, DiskReplayLedger& ledger, const Act& act,
+                                 std::size_t limit) const {
+  std::vector<std::string> names;
+  {
+    DIR* d = ::opendir(inbound_.c_str());
+    if (d == nullptr) return fail_errno(errc::io_error, "opendir", inbound_);
+    while (dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name.empty() || name[0] == '.' || name == kDone || name == kRejected) continue;
+      names.push_back(std::move(name));
+    }
+    ::closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+
+  SpoolScan scan;
+  auto reject = [&](const std::string& name, Error error) -> Result<void> {
+    auto moved = move_into(inbound_, name, kRejected);
+    if (!moved) return tl::unexpected(moved.error());
+    std::string file = inbound_ + "/" + kRejected + "/" + *moved;
+    error.where = inbound_ + "/" + name;
+    std::string reason = "kskline: rejected " + name + ": " + error.message() + "\n";
+    (void)base::create_file_atomic(file + ".reason", as_bytes(reason), 0644);
+    scan.rejected.push_back({file, std::move(error)});
+    return {};
+  };
+
+  bool signer_known = false;
+  if (rules.pinned != nullptr) {
+    for (const auto& key : ledger.signers()) signer_known = signer_known || rules.pinned->contains(key);
+  }
+  for (const std::string& name : names) {
+    if (limit != 0 && scan.accepted.size() >= limit) break;
+    std::string path = inbound_ + "/" + name;
+    auto bytes = read_candidate(path, rules.max_size);
+    if (!bytes) {
+      if (bytes.error().code == errc::io_error) return tl::unexpected(bytes.error());
+      if (auto r = reject(name, bytes.error()); !r) return tl::unexpected(r.error());
+      continue;
+    }
+    auto env = proto::parse_envelope(*bytes, rules.max_size);
+    if (!env) {
+      if (auto r = reject(name, env.error()); !r) return tl::unexpected(r.error());
+      continue;
+    }
+    proto::AuthRules auth;
+    auth.policy = rules.policy;
+    auth.pinned = rules.pinned;
+    auth.sender_signs = signer_known;
+    auto status = proto::authenticate(*env, auth);
+    if (!status) {
+      if (auto r = reject(name, status.error()); !r) return tl::unexpected(r.error());
+      continue;
+    }
+    CheckOnly dry(ledger);
+    if (auto fresh = proto::check_and_record_replay(*env, dry); !fresh) {
+      if (fresh.error().code != proto::errc::replayed) return tl::unexpected(fresh.error());
+      if (auto r = reject(name, fresh.error()); !r) return tl::unexpected(r.error());
+      continue;
+    }
+    if (auto done = act(*env, *bytes); !done) return tl::unexpected(done.error().located(path));
+    if (auto recorded = proto::check_and_record_replay(*env, ledger); !recorded) {
+      return tl::unexpected(recorded.error().located(path));
+    }
+    if (*status == proto::AuthStatus::authenticated) signer_known = true;
+    auto moved = move_into(inbound_, name, kDone);
+    if (!moved) return tl::unexpected(moved.error());
+    scan.accepted.push_back({inbound_ + "/" + kDone + "/" + *moved, std::move(*bytes), *status});
+  }
+  return scan;
+}
+
+}  // namespace kskline::transport

@@ -1,0 +1,102 @@
+// Spool directories (a USB stick or floppy): one envelope a file.
+//
+//   DIR/to-ksk/             written by the zone side, read by the KSK side
+//   DIR/to-zone/            written by the KSK side, read by the zone side
+//   DIR/to-*/done/          files the reader accepted and acted on
+//   DIR/to-*/rejected/      files the reader refused, each with NAME.reason
+//
+// Writers create files atomically (temporary ".NAME.tmp.*", fsync, rename,
+// directory fsync); readers ignore names starting with '.', follow no
+// symlink, verify a whole envelope (size, digest, authentication, replay)
+// before acting, and move every file they looked at to done/ or rejected/
+// without ever deleting or overwriting anything.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/bytes.hpp"
+#include "base/error.hpp"
+#include "proto/envelope.hpp"
+#include "proto/identity.hpp"
+#include "proto/replay.hpp"
+#include "transport/disk_replay_ledger.hpp"
+
+namespace kskline::transport {
+
+// Which endpoint of the ceremony a process is.
+enum class Side : std::uint8_t { zone, ksk };
+
+// The folder a side writes to ("to-ksk" for the zone side, "to-zone" for the KSK side).
+std::string_view outbound_folder(Side side) noexcept;
+// The folder a side reads from.
+std::string_view inbound_folder(Side side) noexcept;
+
+// What a spool reader checks envelopes against.
+struct SpoolRules {
+  proto::AuthPolicy policy = proto::AuthPolicy::off;
+  const proto::PinnedKeys* pinned = nullptr;
+  std::uint64_t max_size = proto::kDefaultMaxEnvelope;
+};
+
+// A file the reader accepted.
+struct SpoolAccepted {
+  std::string file;           // where it is now (in done/)
+  Bytes envelope;             // its bytes
+  proto::AuthStatus auth = proto::AuthStatus::not_checked;
+};
+
+// A file the reader refused.
+struct SpoolRejected {
+  std::string file;  // where it is now (in rejected/), beside FILE.reason
+  Error error;
+};
+
+// What one pass over the inbound folder did.
+struct SpoolScan {
+  std::vector<SpoolAccepted> accepted;
+  std::vector<SpoolRejected> rejected;
+};
+
+// One side's view of a spool directory.
+class Spool {
+ public:
+  // Opens the spool in `dir` (which must exist) for `side`, creating the two
+  // folders and their done/ and rejected/ subfolders if missing.
+  // errc::io_error naming the directory otherwise.
+  static Result<Spool> open(const std::string& dir, Side side);
+
+  // Writes an envelope into the outbound folder under a new name
+  // ("<counter, 20 digits>-<message id hex>.kske", never replacing a file)
+  // and returns its path. The envelope must parse (proto errors otherwise).
+  Result<std::string> post(ByteView envelope) const;
+
+  // Called for each verified envelope before it is recorded and moved to
+  // done/; an error leaves the file where it is (to be retried later) and
+  // stops the scan.
+  using Act = std::function<Result<void>(const proto::Envelope& envelope, ByteView bytes)>;
+
+  // Verifies every file in the inbound folder, oldest name first: regular
+  // file (lstat, O_NOFOLLOW), size from the header within max_size, whole
+  // envelope and digest, authentication (an unsigned envelope is a
+  // downgrade once a pinned signer is in the ledger), replay (ledger);
+  // then `act`, then the ledger record, then the move to done/. A file
+  // failing a check moves to rejected/ with a .reason file. Names starting
+  // with '.' (temporaries) and the done/ and rejected/ folders are skipped.
+  // Stops after `limit` accepted files (0: no limit). errc::io_error when
+  // the folder cannot be read or a file cannot be moved.
+  Result<SpoolScan> receive(const SpoolRules& rules, DiskReplayLedger& ledger, const Act& act,
+                            std::size_t limit = 0) const;
+
+  // The folder this side writes to, and the one it reads.
+  const std::string& outbound() const noexcept { return outbound_; }
+  const std::string& inbound() const noexcept { return inbound_; }
+
+ private:
+  Spool(std::string outbound, std::string inbound) : outbound_(std::move(outbound)), inbound_(std::move(inbound)) {}
+  std::string outbound_, inbound_;
+};
+
+}  // namespace kskline::transport
