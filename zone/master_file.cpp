@@ -16,7 +16,7 @@ struct FileState {
   Name origin;
   std::optional<std::uint32_t> default_ttl;  // $TTL
   std::optional<std::uint32_t> last_ttl;     // the TTL of the previous record
-  std::optional<Name> last_owner;
+  std::optional<std::size_t> last_owner;     // index of the previous record of this file
 };
 
 class Reader {
@@ -35,6 +35,7 @@ class Reader {
 
   const MasterOptions& options_;
   RecordList& out_;
+  Bytes rdata_;  // scratch: RDATA is parsed here, then copied once at its size
 };
 
 tl::unexpected<Error> syntax(const Lexer& lexer, std::uint32_t line, std::string detail, errc code = errc::syntax) {
@@ -56,6 +57,8 @@ Result<void> Reader::read_buffer(std::string_view text, const std::string& sourc
                                  const std::filesystem::path& dir, FileState& state, int depth) {
   auto file = static_cast<std::uint32_t>(out_.files.size());
   out_.files.push_back(source);
+  // About one record per 40 octets of master file.
+  out_.records.reserve(out_.records.size() + text.size() / 40);
   Lexer lexer(text, source);
   bool blank_start = false;
   while (true) {
@@ -133,7 +136,7 @@ Result<void> Reader::record(Lexer& lexer, std::optional<Token> first, bool blank
   std::optional<Token> pending = first;
   if (blank_start) {
     if (!state.last_owner) return syntax(lexer, first->line, "no owner name, and no previous record to take it from");
-    rec.owner = *state.last_owner;
+    rec.owner = out_.records[*state.last_owner].owner;
   } else {
     if (first->quoted) return syntax(lexer, first->line, "owner name must not be quoted", errc::bad_name);
     auto owner = Name::parse(first->text, &state.origin);
@@ -179,7 +182,9 @@ Result<void> Reader::record(Lexer& lexer, std::optional<Token> first, bool blank
     }
   }
   rec.type = *type;
-  if (auto r = parse_rdata(rec.type, lexer, state.origin, rec.rdata); !r) return r;
+  rdata_.clear();
+  if (auto r = parse_rdata(rec.type, lexer, state.origin, rdata_); !r) return r;
+  rec.rdata.assign(rdata_.begin(), rdata_.end());
 
   if (ttl) {
     rec.ttl = *ttl;
@@ -194,7 +199,7 @@ Result<void> Reader::record(Lexer& lexer, std::optional<Token> first, bool blank
     return syntax(lexer, rec.loc.line, "no TTL for this record and no $TTL before it", errc::bad_ttl);
   }
   state.last_ttl = rec.ttl;
-  state.last_owner = rec.owner;
+  state.last_owner = out_.records.size();
   out_.records.push_back(std::move(rec));
   return {};
 }

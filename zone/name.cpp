@@ -32,20 +32,17 @@ Result<Name> Name::parse(std::string_view text, const Name* origin) {
   }
   if (text == ".") return Name();
 
-  std::string wire;
-  wire.reserve(text.size() + 2);
+  // The wire form is built in a fixed buffer: a name never exceeds 255 octets,
+  // and a longer one is refused as soon as it is seen.
+  char wire[kMaxName + 1];
+  std::size_t size = 1;
   std::size_t label_start = 0;
-  wire.push_back('\0');
+  wire[0] = '\0';
   bool absolute = false;
+  auto quoted = [&] { return "'" + std::string(text) + "'"; };
   auto close_label = [&]() -> Result<void> {
-    std::size_t len = wire.size() - label_start - 1;
-    if (len == 0) {
-      return fail(errc::bad_name, "empty label in '" + std::string(text) + "'");
-    }
-    if (len > kMaxLabel) {
-      return fail(errc::label_too_long,
-                  "label of " + std::to_string(len) + " octets (max 63) in '" + std::string(text) + "'");
-    }
+    std::size_t len = size - label_start - 1;
+    if (len == 0) return fail(errc::bad_name, "empty label in " + quoted());
     wire[label_start] = static_cast<char>(len);
     return {};
   };
@@ -58,43 +55,51 @@ Result<Name> Name::parse(std::string_view text, const Name* origin) {
         absolute = true;
         break;
       }
-      label_start = wire.size();
-      wire.push_back('\0');
+      if (size >= kMaxName) return fail(errc::name_too_long, "name longer than 255 octets: " + quoted());
+      label_start = size;
+      wire[size++] = '\0';
       continue;
     }
     if (c == '\\') {
-      if (i + 1 >= text.size()) return fail(errc::bad_name, "dangling '\\' in '" + std::string(text) + "'");
+      if (i + 1 >= text.size()) return fail(errc::bad_name, "dangling '\\' in " + quoted());
       if (is_digit(text[i + 1])) {
         if (i + 3 >= text.size() || !is_digit(text[i + 2]) || !is_digit(text[i + 3])) {
-          return fail(errc::bad_name, "\\DDD escape needs three digits in '" + std::string(text) + "'");
+          return fail(errc::bad_name, "\\DDD escape needs three digits in " + quoted());
         }
         int v = (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
-        if (v > 255) return fail(errc::bad_name, "\\DDD escape over 255 in '" + std::string(text) + "'");
-        wire.push_back(static_cast<char>(v));
+        if (v > 255) return fail(errc::bad_name, "\\DDD escape over 255 in " + quoted());
+        c = static_cast<char>(v);
         i += 3;
       } else {
-        wire.push_back(text[i + 1]);
-        ++i;
+        c = text[++i];
       }
-      continue;
     }
-    wire.push_back(c);
+    if (size - label_start > kMaxLabel) {
+      return fail(errc::label_too_long, "label longer than 63 octets in " + quoted());
+    }
+    if (size >= kMaxName) return fail(errc::name_too_long, "name longer than 255 octets: " + quoted());
+    wire[size++] = c;
   }
 
+  std::string out;
   if (!absolute) {
     if (auto r = close_label(); !r) return tl::unexpected(r.error());
     if (origin == nullptr) {
-      return fail(errc::bad_name, "relative name '" + std::string(text) + "' without an origin");
+      return fail(errc::bad_name, "relative name " + quoted() + " without an origin");
     }
-    wire.append(origin->wire_);
+    if (size + origin->wire_.size() > kMaxName) {
+      return fail(errc::name_too_long, "name of " + std::to_string(size + origin->wire_.size()) +
+                                           " octets (max 255): " + quoted());
+    }
+    out.reserve(size + origin->wire_.size());
+    out.append(wire, size);
+    out.append(origin->wire_);
   } else {
-    wire.push_back('\0');
+    if (size + 1 > kMaxName) return fail(errc::name_too_long, "name longer than 255 octets: " + quoted());
+    wire[size++] = '\0';
+    out.assign(wire, size);
   }
-  if (wire.size() > kMaxName) {
-    return fail(errc::name_too_long, "name of " + std::to_string(wire.size()) +
-                                         " octets (max 255): '" + std::string(text) + "'");
-  }
-  return Name(std::move(wire));
+  return Name(std::move(out));
 }
 
 Result<Name> Name::from_wire(ByteView data, std::size_t* consumed) {
@@ -270,6 +275,12 @@ std::strong_ordering operator<=>(const Name& a, const Name& b) {
 }
 
 std::string Name::canonical_key() const {
+  std::string key;
+  append_canonical_key(key);
+  return key;
+}
+
+void Name::append_canonical_key(std::string& key) const {
   std::size_t offsets[128];
   std::size_t n = 0;
   std::size_t pos = 0;
@@ -277,8 +288,6 @@ std::string Name::canonical_key() const {
     offsets[n++] = pos;
     pos += 1 + static_cast<std::uint8_t>(wire_[pos]);
   }
-  std::string key;
-  key.reserve(wire_.size() + 2);
   while (n > 0) {
     std::size_t at = offsets[--n];
     auto len = static_cast<std::uint8_t>(wire_[at]);
@@ -294,7 +303,6 @@ std::string Name::canonical_key() const {
     }
     key.push_back('\0');
   }
-  return key;
 }
 
 }  // namespace kskline::zone

@@ -74,6 +74,8 @@ class Name {
   // the root down, lowercased, with an order-preserving escape of 0x00/0x01);
   // used for fast sorting and as a case-insensitive hash key.
   std::string canonical_key() const;
+  // Appends canonical_key() to out.
+  void append_canonical_key(std::string& out) const;
 
  private:
   explicit Name(std::string wire) : wire_(std::move(wire)) {}

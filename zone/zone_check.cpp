@@ -61,11 +61,11 @@ ZoneReport check_zone(RecordList& list, const Name& origin, std::size_t max_prob
     }
   }
 
-  sort_canonical(records);
+  OwnerStarts starts = sort_canonical(records);
   // One TTL per RRset, checked before duplicates are merged: a duplicate with
   // another TTL is a mismatch too (BIND and Knot report it as one). Records
   // that differ from the first one read are reported.
-  for (const auto& set : group_rrsets(records)) {
+  for (const auto& set : group_rrsets(records, &starts)) {
     const Record& first = records[set.begin];
     if (first.type == rrtype::RRSIG) continue;
     const Record& reference = first_read(records, set.begin, set.end);
@@ -78,9 +78,9 @@ ZoneReport check_zone(RecordList& list, const Name& origin, std::size_t max_prob
       }
     }
   }
-  report.summary.duplicates = remove_duplicates(records);
+  report.summary.duplicates = remove_duplicates(records, &starts);
   report.summary.records = records.size();
-  auto sets = group_rrsets(records);
+  auto sets = group_rrsets(records, &starts);
   report.summary.rrsets = sets.size();
 
   bool apex_soa = false, apex_ns = false;
@@ -111,7 +111,7 @@ ZoneReport check_zone(RecordList& list, const Name& origin, std::size_t max_prob
     }
 
     // At the last RRset of a name, check what shares the name with a CNAME.
-    bool last_of_name = s + 1 == sets.size() || !(records[sets[s + 1].begin].owner == first.owner);
+    bool last_of_name = s + 1 == sets.size() || sets[s + 1].new_owner;
     if (last_of_name) {
       const Record* cname = nullptr;
       const Record* other = nullptr;

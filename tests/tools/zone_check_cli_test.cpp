@@ -113,7 +113,7 @@ TEST_CASE("zone check: duplicate records count once and are named in the summary
   auto r = zone_check(file);
   INFO(r.err);
   CHECK(r.status == 0);
-  CHECK(r.out == file + ": example.com.: 3 names, 4 RRsets, 4 records (1 duplicates removed), OK\n");
+  CHECK(r.out == file + ": example.com.: 3 names, 4 RRsets, 4 records (1 duplicate removed), OK\n");
 }
 
 TEST_CASE("zone check: a syntax error exits 1 naming file:line, the line kzonecheck names", "[tools][zone_check]") {
