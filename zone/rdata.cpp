@@ -170,6 +170,32 @@ void for_each_bitmap_type(ByteView data, Visit visit) {
 }
 
 // ---------------------------------------------------------------------------
+// CERT certificate types (RFC 4398 §2.1), printed as mnemonics as BIND and
+// ldns do.
+
+struct CertTypeName {
+  std::uint16_t code;
+  std::string_view name;
+};
+constexpr CertTypeName kCertTypes[] = {{1, "PKIX"},   {2, "SPKI"},    {3, "PGP"},  {4, "IPKIX"},
+                                       {5, "ISPKI"},  {6, "IPGP"},    {7, "ACPKIX"}, {8, "IACPKIX"},
+                                       {253, "URI"},  {254, "OID"}};
+
+std::optional<std::uint16_t> parse_cert_type(std::string_view text) {
+  for (const auto& t : kCertTypes) {
+    if (base::iequals(t.name, text)) return t.code;
+  }
+  return parse_decimal<std::uint16_t>(text);
+}
+
+std::string cert_type_to_string(std::uint16_t code) {
+  for (const auto& t : kCertTypes) {
+    if (t.code == code) return std::string(t.name);
+  }
+  return std::to_string(code);
+}
+
+// ---------------------------------------------------------------------------
 // SVCB/HTTPS parameters (RFC 9460 §2.1, Appendix A).
 
 struct SvcKeyName {
@@ -443,7 +469,7 @@ bool is_rest_kind(FieldKind kind) {
 std::size_t fixed_size(FieldKind kind) {
   switch (kind) {
     case FieldKind::u8: case FieldKind::algorithm: return 1;
-    case FieldKind::u16: case FieldKind::rr_type: return 2;
+    case FieldKind::u16: case FieldKind::rr_type: case FieldKind::cert_type: return 2;
     case FieldKind::u32: case FieldKind::period: case FieldKind::time: case FieldKind::ipv4: return 4;
     case FieldKind::ipv6: return 16;
     case FieldKind::eui48: return 6;
@@ -536,6 +562,9 @@ void append_field_text(FieldKind kind, ByteView f, std::string& out) {
       break;
     case FieldKind::u16:
       out += std::to_string(get_u16(f.data()));
+      break;
+    case FieldKind::cert_type:
+      out += cert_type_to_string(get_u16(f.data()));
       break;
     case FieldKind::u32:
     case FieldKind::period:
@@ -746,6 +775,12 @@ Result<void> FieldParser::parse(FieldKind kind, std::size_t index) {
     case FieldKind::u16: {
       auto v = parse_decimal<std::uint16_t>(t.text);
       if (!v) return bad(t, "'" + std::string(t.text) + "' is not a number in 0..65535");
+      put_u16(out_, *v);
+      return {};
+    }
+    case FieldKind::cert_type: {
+      auto v = parse_cert_type(t.text);
+      if (!v) return bad(t, "'" + std::string(t.text) + "' is not a certificate type (mnemonic or 0..65535)");
       put_u16(out_, *v);
       return {};
     }

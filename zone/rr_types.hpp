@@ -26,6 +26,7 @@ inline constexpr std::uint16_t kClassIN = 1;
 enum class FieldKind : std::uint8_t {
   u8,            // decimal 0..255
   u16,           // decimal 0..65535
+  cert_type,     // CERT certificate type: u16, also a mnemonic (RFC 4398 §2.2)
   u32,           // decimal 0..4294967295
   period,        // u32 that also takes TTL units (1h30m), as SOA timers do
   name,          // domain name, uncompressed on the wire

@@ -371,12 +371,9 @@ TEST_CASE("writer oracle: every record in RFC 3597 generic form reads back the s
   }
 }
 
-// Known bug (reported; remove [!mayfail] when fixed): RFC 4398 §2.2 lets the
-// CERT type be a mnemonic, and ldns-read-zone and named-checkzone both print
-// types 1-8, 253 and 254 that way ("CERT PGP 0 0 ..."), but the type table
-// has the field as a plain u16, so their output of CERT records does not read
-// back. The test zone uses type 9, which has no mnemonic, meanwhile.
-TEST_CASE("writer oracle: CERT types read as the mnemonics ldns and BIND print", "[tools][writer_oracle][!mayfail]") {
+// RFC 4398 §2.2 lets the CERT type be a mnemonic, and ldns-read-zone and
+// named-checkzone both print types 1-8, 253 and 254 that way ("CERT PGP 0 0").
+TEST_CASE("writer oracle: CERT types read as the mnemonics ldns and BIND print", "[tools][writer_oracle]") {
   const std::string b64 = "KvipEEs/ZO1kDYx+KY0tSA8Do2EMvCszR0Mh7FkCSkgdPL+O04TX16DejyO7SuRy8Mh1Ceuv97CRJGMmDRoUYg==";
   const std::pair<const char*, std::uint16_t> kMnemonics[] = {{"PKIX", 1},  {"SPKI", 2},    {"PGP", 3},
                                                               {"IPKIX", 4}, {"ISPKI", 5},   {"IPGP", 6},

@@ -146,7 +146,7 @@ const Sample kSamples[] = {
     {"KX", "10 kx.example.",
      "000a026b78076578616d706c6500",
      ""},
-    {"CERT", "1 12345 8 MIIBCgKCAQEA",
+    {"CERT", "PKIX 12345 8 MIIBCgKCAQEA",
      "00013039083082010a0282010100",
      ""},
     {"DNAME", "other.example.",
@@ -703,7 +703,10 @@ TEST_CASE("rdata: TLSA, SSHFP, NAPTR, SRV, CERT, EUI48, EUI64, URI and ZONEMD fi
   CHECK(refused("SRV", "0 5 sip").code == errc::bad_rdata);
   // CERT: type, key tag, algorithm (mnemonic or number), base64.
   CHECK(P("CERT", "1 12345 RSASHA256 MIIBCgKCAQEA") == H("0001 3039 08 3082010a0282010100"));
-  CHECK(print("CERT", H("0001 3039 08 3082010a0282010100")) == "1 12345 8 MIIBCgKCAQEA");
+  CHECK(print("CERT", H("0001 3039 08 3082010a0282010100")) == "PKIX 12345 8 MIIBCgKCAQEA");
+  CHECK(P("CERT", "pgp 0 0 AAAA") == H("0003 0000 00 000000"));
+  CHECK(P("CERT", "9 0 0 AAAA") == H("0009 0000 00 000000"));
+  CHECK(print("CERT", H("0009 0000 00 000000")) == "9 0 0 AAAA");
   // RFC 7043 §3.2 and §4.2.
   CHECK(P("EUI48", "00-00-5e-00-53-2a") == H("00005e00532a"));
   CHECK(P("EUI48", "00-00-5E-00-53-2A") == H("00005e00532a"));
