@@ -6,3 +6,4 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 export KSKLINE=${KSKLINE:-$repo/build/tools/kskline}
 export KSKLINE_ZONEGEN=${KSKLINE_ZONEGEN:-$repo/build/bench/kskline-zonegen}
 "$repo/bench/zone_check.sh"
+"$repo/bench/zone_verify.sh"
