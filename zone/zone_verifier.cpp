@@ -1,5 +1,7 @@
 #include "zone/zone_verifier.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <bitset>
@@ -615,6 +617,16 @@ void check_zonemd(const Context& ctx, ProblemSink& problems, VerifyStats& stats)
   stats.zonemd = supported;
 }
 
+// The CPUs this process may run on (its affinity mask), at least 1.
+unsigned available_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) {
+    return static_cast<unsigned>(CPU_COUNT(&set));
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 }  // namespace
 
 VerifyReport verify_zone(RecordList& list, const Name& origin, const VerifyOptions& options) {
@@ -647,7 +659,7 @@ VerifyReport verify_zone(RecordList& list, const Name& origin, const VerifyOptio
 
   // Signatures, in parallel over blocks of names; denial and ZONEMD on this
   // thread meanwhile.
-  unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = options.threads != 0 ? options.threads : available_cpus();
   threads = static_cast<unsigned>(
       std::min<std::size_t>(threads, std::max<std::size_t>(1, tree->name_count() / kNamesPerBlock)));
   std::vector<Worker> workers;

@@ -19,7 +19,7 @@ struct VerifyOptions {
   std::int64_t now = 0;               // seconds since 1970 for signature windows
   std::vector<Record> trust_anchors;  // DS or DNSKEY records of the origin;
                                       // empty: no anchor is checked
-  unsigned threads = 0;               // worker threads; 0 = every core
+  unsigned threads = 0;               // worker threads; 0 = every CPU the process may use
 };
 
 // One problem found: where, the owner and type it concerns, and why.
