@@ -152,7 +152,9 @@ std::string signed_zone(Tool tool, const std::vector<int>& algs, Denial denial, 
     for (const auto& b : k.ksks) cmd += " " + b;
     for (const auto& b : k.zsks) cmd += " " + b;
   } else {
-    cmd = "dnssec-signzone -q -S -K " + shell_quote(k.dir) + " -s " + kInception + " -e " + kExpiration;
+    // -d: the dsset- file goes beside the keys, not into the current directory.
+    cmd = "dnssec-signzone -q -S -K " + shell_quote(k.dir) + " -d " + shell_quote(k.dir) + " -s " + kInception +
+          " -e " + kExpiration;
     if (denial == Denial::nsec3) cmd += " -3 - -H 0";
     if (denial == Denial::nsec3_optout) cmd += " -3 beef -H 2 -A";
     cmd += " " + extra + " -o example.com. -f " + shell_quote(out) + " " + shell_quote(input);
