@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/encoding.hpp"
@@ -16,6 +17,7 @@
 #include "zone/errc.hpp"
 #include "zone/key_file.hpp"
 #include "zone/master_file.hpp"
+#include "zone/parallel_read.hpp"
 #include "zone/rdata.hpp"
 #include "zone/signed_output.hpp"
 #include "zone/zone_signer.hpp"
@@ -44,6 +46,7 @@ struct ZoneSignOptions {
   std::string reuse;
   bool normalize_ttl = false;
   bool quiet = false;
+  bool timing = false;
   std::string output;
 };
 
@@ -139,6 +142,10 @@ Result<zone::SignOptions> build_options(const ZoneSignOptions& o, const zone::Na
   return s;
 }
 
+unsigned thread_count(const ZoneSignOptions& o) {
+  return o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
 int run_zone_sign(const ZoneSignOptions& o) {
   const auto started = std::chrono::steady_clock::now();
   const zone::Name root;
@@ -165,11 +172,11 @@ int run_zone_sign(const ZoneSignOptions& o) {
   std::future<Result<zone::RecordList>> previous;
   if (!o.reuse.empty()) {
     zone::MasterOptions prev_master = master;
-    previous = std::async(std::launch::async, [path = o.reuse, prev_master] {
-      return zone::read_master_file(path, prev_master);
+    previous = std::async(std::launch::async, [path = o.reuse, prev_master, threads = thread_count(o)] {
+      return zone::read_master_file_parallel(path, prev_master, threads);
     });
   }
-  auto list = zone::read_master_file(o.file, master);
+  auto list = zone::read_master_file_parallel(o.file, master, thread_count(o));
   if (previous.valid()) {
     auto prev = previous.get();
     if (!prev) return report(prev.error().located(o.reuse));
@@ -185,6 +192,7 @@ int run_zone_sign(const ZoneSignOptions& o) {
     input.keyset = std::move(*ks);
   }
 
+  const double read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto out = zone::OutputFile::create(o.output);
   if (!out) return report(out.error());
   auto result = zone::sign_zone(std::move(input), *options,
@@ -196,7 +204,14 @@ int run_zone_sign(const ZoneSignOptions& o) {
                  result.problems.size() == 1 ? "" : "s");
     return kExitFailure;
   }
+  const auto committing = std::chrono::steady_clock::now();
   if (auto c = out->commit(); !c) return report(c.error());
+  if (o.timing) {
+    std::fprintf(stderr, "kskline: timing: read %.3f s", read_seconds);
+    for (const auto& [phase, seconds] : result.summary.phases) std::fprintf(stderr, ", %s %.3f s", phase.c_str(), seconds);
+    std::fprintf(stderr, ", sync and rename %.3f s\n",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - committing).count());
+  }
   if (!o.quiet) {
     const auto& s = result.summary;
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -243,6 +258,7 @@ void add_zone_sign(Cli& cli) {
   cmd->add_flag("--normalize-ttl", o->normalize_ttl,
                 "give RRsets with mixed TTLs their lowest TTL instead of refusing them");
   cmd->add_flag("--quiet,-q", o->quiet, "print no summary");
+  cmd->add_flag("--timing", o->timing, "print the wall time of each phase to standard error");
   cmd->callback([&cli, o] { cli.exit_code = run_zone_sign(*o); });
 }
 

@@ -1,6 +1,7 @@
 #include "zone/signed_output.hpp"
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <utility>
@@ -59,8 +60,8 @@ void append_record_line(std::string_view owner, std::uint32_t ttl, std::uint16_t
   out += owner;
   out.push_back('\t');
   char digits[16];
-  int n = std::snprintf(digits, sizeof digits, "%u", ttl);
-  out.append(digits, static_cast<std::size_t>(n));
+  auto end = std::to_chars(digits, digits + sizeof digits, ttl).ptr;
+  out.append(digits, static_cast<std::size_t>(end - digits));
   out += "\tIN\t";
   out += type_text(type);
   out.push_back('\t');

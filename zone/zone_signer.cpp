@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
@@ -680,8 +681,24 @@ void note_unused_algorithms(const std::vector<Record>& records, const Name& orig
 
 }  // namespace
 
+// Records the wall time since the last mark as a phase.
+class PhaseClock {
+ public:
+  explicit PhaseClock(SignSummary& s) : summary_(s), last_(std::chrono::steady_clock::now()) {}
+  void mark(const char* phase) {
+    auto now = std::chrono::steady_clock::now();
+    summary_.phases.emplace_back(phase, std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  SignSummary& summary_;
+  std::chrono::steady_clock::time_point last_;
+};
+
 SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZoneWriter& write) {
   SignReport report;
+  PhaseClock clock(report.summary);
   const Name& origin = options.origin;
   if (options.nsec3) {
     if (options.nsec3->iterations > kMaxNsec3Iterations) {
@@ -704,8 +721,18 @@ SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZo
     report.problems.push_back(keys.error());
     return report;
   }
-  std::optional<RecordList> previous = std::move(input.previous);
-  input.previous.reset();
+  // The previous zone is indexed on another thread while the zone is checked.
+  std::optional<PreviousZone> prev;
+  double index_seconds = 0;
+  std::jthread indexer;
+  if (input.previous) {
+    indexer = std::jthread([&, records = std::move(input.previous->records)]() mutable {
+      auto start = std::chrono::steady_clock::now();
+      prev = PreviousZone::build(std::move(records), origin, *keys);
+      index_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    });
+    input.previous.reset();
+  }
 
   Prepared prepared;
   if (auto p = prepare(input, options, *keys, prepared, report); !p) {
@@ -713,14 +740,19 @@ SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZo
     return report;
   }
   note_unused_algorithms(prepared.records, origin, *keys, report);
+  clock.mark("check");
 
   auto tree = ZoneTree::build(prepared.records, origin);
   if (!tree) {
     report.problems.push_back(tree.error());
     return report;
   }
-  std::optional<PreviousZone> prev;
-  if (previous) prev = PreviousZone::build(std::move(previous->records), origin, *keys);
+  clock.mark("tree");
+  if (indexer.joinable()) {
+    indexer.join();
+    clock.mark("wait for the previous zone's index");
+    report.summary.phases.emplace_back("index previous (beside check)", index_seconds);
+  }
 
   const unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   Plan plan;
@@ -745,6 +777,7 @@ SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZo
     plan_nsec(plan);
   }
   plan_items(plan);
+  clock.mark(options.nsec3 ? "nsec3 chain" : "nsec chain");
 
   SignSummary& s = report.summary;
   s.serial = prepared.serial;
@@ -767,6 +800,7 @@ SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZo
     report.problems.push_back(r.error());
     return report;
   }
+  clock.mark("sign and write");
   if (options.zonemd) {
     if (auto r = finish_zonemd(plan, held, totals); !r) {
       report.problems.push_back(r.error());
@@ -779,6 +813,7 @@ SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZo
       }
       c.text = std::string();
     }
+    clock.mark("zonemd");
   }
   s.names = totals.names;
   s.records = totals.lines;

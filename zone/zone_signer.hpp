@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/bytes.hpp"
@@ -59,6 +60,8 @@ struct SignSummary {
   std::size_t denial = 0;          // NSEC or NSEC3 records
   std::uint32_t serial = 0;        // the SOA serial written
   unsigned threads = 0;            // worker threads used
+  // Wall-clock seconds of each phase, in order ("check", "tree", ...).
+  std::vector<std::pair<std::string, double>> phases;
 };
 
 // The outcome of a signing run: counts, refusals (each with where =
