@@ -21,7 +21,8 @@ using kskline::test::slurp;
 using kskline::test::spit;
 
 // The unsigned test zone: delegations with and without DS, glue, an empty
-// non-terminal, a wildcard, a DNAME with occluded data below, mixed case.
+// non-terminal, a wildcard, a DNAME with occluded data below, mixed case, and
+// an empty non-terminal (ent) with only an insecure delegation below it.
 const char* const kZone = R"($ORIGIN example.com.
 $TTL 3600
 @       SOA   ns1 hostmaster 2024010101 7200 3600 1209600 300
@@ -38,6 +39,7 @@ sec     NS    ns.sec
 sec     DS    12345 13 2 0102030405060708091011121314151617181920212223242526272829303132
 ns.sec  A     192.0.2.5
 insec   NS    ns.elsewhere.net.
+d.ent   NS    ns.elsewhere.net.
 dn      DNAME other.net.
 x.dn    A     192.0.2.6
 MiXeD   TXT   "case"
