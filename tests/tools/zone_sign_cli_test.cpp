@@ -141,6 +141,23 @@ TEST_CASE("zone sign: algorithms 8, 13, 14 and 15 with NSEC and NSEC3 pass every
   }
 }
 
+TEST_CASE("zone sign: data occluded below a DNAME stays unsigned; dnssec-verify and ldns-verify-zone agree", "[tools][zone_sign]") {
+  if (!have_validators()) return;
+  TempDir dir;
+  spit(dir.file("z"), zone_text() + "x.redirect IN A 192.0.2.8\n");
+  auto [zsk, ksk] = keygen(dir, "ECDSAP256SHA256");
+  for (const char* mode : {"", "--nsec3"}) {
+    INFO(mode);
+    auto r = cli("zone sign " + shell_quote(dir.file("z")) + " --origin example.org. -k " + shell_quote(zsk) + " -k " +
+                 shell_quote(ksk) + " -o " + shell_quote(dir.file("s")) + " " + mode);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    // kzonecheck refuses any data below a DNAME (RFC 6672 §2.4), signed or not.
+    CHECK(validators_reject(dir.file("s"), false).empty());
+    CHECK(slurp(dir.file("s")).find("x.redirect.example.org.\t3600\tIN\tA\t192.0.2.8\n") != std::string::npos);
+  }
+}
+
 TEST_CASE("zone sign: with --zonemd ldns-verify-zone checks the digest", "[tools][zone_sign]") {
   if (!have_validators()) return;
   TempDir dir;

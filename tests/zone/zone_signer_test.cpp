@@ -359,3 +359,21 @@ TEST_CASE("zone_signer: a keyset's RRsets are placed as they are", "[zone][zone_
   CHECK(rrsigs_over(list, "example.org.", rrtype::DNSKEY).size() == 1);
   CHECK(test::bad_signatures(list, name("example.org.")).empty());
 }
+
+TEST_CASE("zone_signer: data below a DNAME is written unsigned and outside the chain", "[zone][zone_signer]") {
+  for (bool nsec3 : {false, true}) {
+    auto options = sign_options();
+    if (nsec3) options.nsec3 = Nsec3Settings{};
+    auto z = sign_rich(options, zsk_ksk(13), test::rich_zone() + "x.redirect A 192.0.2.8\n");
+    CHECK(records_of(z.list, "x.redirect.example.org.", rrtype::A).size() == 1);
+    CHECK(rrsigs_over(z.list, "x.redirect.example.org.", rrtype::A).empty());
+    CHECK(records_of(z.list, "x.redirect.example.org.", rrtype::NSEC).empty());
+    CHECK(rrsigs_over(z.list, "redirect.example.org.", rrtype::DNAME).size() == 1);
+    CHECK(test::bad_signatures(z.list, name("example.org.")).empty());
+    if (nsec3) {
+      Nsec3Hasher hasher(Bytes{}, 0);
+      auto hashed = hasher.hashed_owner(name("x.redirect.example.org."), name("example.org."));
+      CHECK(records_of(z.list, hashed->to_string(), rrtype::NSEC3).empty());
+    }
+  }
+}
