@@ -36,4 +36,13 @@ void add_zone_verify(Cli& cli);
 // `kskline zone sign`: sign a zone file.
 void add_zone_sign(Cli& cli);
 
+// `kskline link-keygen`: a link identity (Ed25519).
+void add_link_keygen(Cli& cli);
+// `kskline send`: send whole files over a link.
+void add_send(Cli& cli);
+// `kskline receive`: receive whole files from a link.
+void add_receive(Cli& cli);
+// `kskline linesim`: two pseudo-terminals joined like an imperfect line.
+void add_linesim(Cli& cli);
+
 }  // namespace kskline::tools

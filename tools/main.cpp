@@ -25,6 +25,10 @@ int main(int argc, char** argv) {
   add_zone_check(cli);
   add_zone_verify(cli);
   add_zone_sign(cli);
+  add_link_keygen(cli);
+  add_send(cli);
+  add_receive(cli);
+  add_linesim(cli);
   try {
     cli.app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
