@@ -209,8 +209,9 @@ int run_zone_sign(const ZoneSignOptions& o) {
   if (o.timing) {
     std::fprintf(stderr, "kskline: timing: read %.3f s", read_seconds);
     for (const auto& [phase, seconds] : result.summary.phases) std::fprintf(stderr, ", %s %.3f s", phase.c_str(), seconds);
-    std::fprintf(stderr, ", sync and rename %.3f s\n",
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - committing).count());
+    std::fprintf(stderr, ", sync and rename %.3f s; %zu ECDSA nonces computed ahead\n",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - committing).count(),
+                 result.summary.nonces_ahead);
   }
   if (!o.quiet) {
     const auto& s = result.summary;

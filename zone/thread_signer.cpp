@@ -1,6 +1,7 @@
 #include "zone/thread_signer.hpp"
 
 #include <array>
+#include <optional>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -14,6 +15,7 @@
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 
+#include "zone/ecdsa_presign.hpp"
 #include "zone/errc.hpp"
 
 namespace kskline::zone {
@@ -145,41 +147,6 @@ Result<PkeyPtr> import_key(OSSL_LIB_CTX* libctx, const AlgRow& alg, const Privat
   return key_from_params(libctx, "RSA", bld.get());
 }
 
-// Reads one DER INTEGER at p (within end) into a fixed-width big-endian field.
-bool der_integer(const std::uint8_t*& p, const std::uint8_t* end, std::uint8_t* field, std::size_t width) {
-  if (end - p < 2 || p[0] != 0x02) return false;
-  std::size_t len = p[1];
-  p += 2;
-  if (len == 0 || len > static_cast<std::size_t>(end - p)) return false;
-  const std::uint8_t* v = p;
-  p += len;
-  while (len > 0 && *v == 0) {
-    ++v;
-    --len;
-  }
-  if (len > width) return false;
-  std::memset(field, 0, width - len);
-  std::memcpy(field + (width - len), v, len);
-  return true;
-}
-
-// Converts a DER ECDSA-Sig-Value to r||s of `width` octets each.
-bool der_to_raw(const std::uint8_t* der, std::size_t der_len, std::uint8_t* out, std::size_t width) {
-  const std::uint8_t* p = der;
-  const std::uint8_t* end = der + der_len;
-  if (end - p < 2 || p[0] != 0x30) return false;
-  std::size_t len = p[1];
-  p += 2;
-  if (len == 0x81) {
-    if (end - p < 1) return false;
-    len = *p++;
-  } else if (len > 0x7f) {
-    return false;
-  }
-  if (len != static_cast<std::size_t>(end - p)) return false;
-  return der_integer(p, end, out, width) && der_integer(p, end, out + width, width) && p == end;
-}
-
 // One key prepared in the thread's context.
 struct Prepared {
   const AlgRow* alg = nullptr;
@@ -188,6 +155,7 @@ struct Prepared {
   MdPtr md;             // RSA, ECDSA: fetched in the thread's context
   MdCtxPtr md_ctx;      // per key: OpenSSL 3.0 keeps the first key of a
                         // DigestSign context that is initialised again
+  std::optional<EcdsaPresigner> ecdsa;  // ECDSA: signs digests, nonces ahead
   std::size_t max_out = 0;
 };
 
@@ -215,13 +183,22 @@ Result<ThreadSigner> ThreadSigner::create(std::span<const PrivateKey* const> key
       return fail(errc::unsupported_algorithm,
                   "DNSSEC algorithm " + std::to_string(key->algorithm()) + " is not supported");
     }
+    p.md_ctx.reset(EVP_MD_CTX_new());
+    if (!p.md_ctx) return crypto_fail("creating a digest context");
+    if (p.alg->family == Family::ecdsa) {
+      p.md.reset(EVP_MD_fetch(libctx, p.alg->md, nullptr));
+      if (!p.md) return crypto_fail("fetching the digest");
+      auto ecdsa = EcdsaPresigner::create(libctx, *key);
+      if (!ecdsa) return tl::unexpected(ecdsa.error());
+      p.ecdsa = std::move(*ecdsa);
+      impl->keys.push_back(std::move(p));
+      continue;
+    }
     auto pkey = import_key(libctx, *p.alg, *key);
     if (!pkey) return tl::unexpected(pkey.error());
     p.pkey = std::move(*pkey);
     p.max_out = static_cast<std::size_t>(EVP_PKEY_get_size(p.pkey.get()));
-    p.md_ctx.reset(EVP_MD_CTX_new());
-    if (!p.md_ctx) return crypto_fail("creating a digest context");
-    if (p.alg->family != Family::eddsa) {
+    if (p.alg->family == Family::rsa) {
       p.md.reset(EVP_MD_fetch(libctx, p.alg->md, nullptr));
       p.sign_ctx.reset(EVP_PKEY_CTX_new_from_pkey(libctx, p.pkey.get(), nullptr));
       if (!p.md || !p.sign_ctx || EVP_PKEY_sign_init(p.sign_ctx.get()) <= 0) {
@@ -274,15 +251,22 @@ Result<void> ThreadSigner::sign(std::size_t key, ByteView data, Bytes& out) {
     out.resize(at + len);
     return {};
   }
-  std::uint8_t der[160];
-  std::size_t der_len = sizeof der;
-  if (EVP_PKEY_sign(k.sign_ctx.get(), der, &der_len, digest, dlen) <= 0) return crypto_fail("ECDSA signing");
   out.resize(at + 2 * k.alg->width);
-  if (!der_to_raw(der, der_len, out.data() + at, k.alg->width)) {
+  if (auto r = k.ecdsa->sign_digest(ByteView(digest, dlen), out.data() + at); !r) {
     out.resize(at);
-    return fail(errc::crypto_failed, "ECDSA signing: OpenSSL returned a malformed signature");
+    return r;
   }
   return {};
+}
+
+std::size_t ThreadSigner::precompute(std::size_t key, std::size_t count) {
+  Prepared& k = impl_->keys[key];
+  return k.ecdsa ? k.ecdsa->precompute(count) : 0;
+}
+
+std::size_t ThreadSigner::pooled(std::size_t key) const {
+  const Prepared& k = impl_->keys[key];
+  return k.ecdsa ? k.ecdsa->pooled() : 0;
 }
 
 }  // namespace kskline::zone

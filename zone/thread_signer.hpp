@@ -17,8 +17,9 @@ namespace kskline::zone {
 // default library context contend on its locks (about 56,000 instead of
 // 65,000 P-256 signatures a second on two cores); each ThreadSigner owns a
 // fresh OSSL_LIB_CTX and copies of the keys made in it. RSA and ECDSA hash
-// with a reused EVP_MD_CTX and sign the digest with a reused EVP_PKEY_CTX;
-// EdDSA signs in one shot. Not thread-safe: make one per thread. Move-only.
+// with a reused EVP_MD_CTX; RSA signs the digest with a reused EVP_PKEY_CTX,
+// ECDSA through EcdsaPresigner (nonces may be computed ahead); EdDSA signs in
+// one shot. Not thread-safe: make one per thread. Move-only.
 class ThreadSigner {
  public:
   // Makes a library context and imports `keys` into it (in this order; the
@@ -40,6 +41,12 @@ class ThreadSigner {
   // raw EdDSA (RFC 8080). errc::crypto_failed with OpenSSL's message; out is
   // unchanged then.
   Result<void> sign(std::size_t key, ByteView data, Bytes& out);
+
+  // Computes up to `count` ECDSA nonces ahead for key `key` (none for other
+  // algorithms); returns how many. sign() spends them first.
+  std::size_t precompute(std::size_t key, std::size_t count);
+  // The number of nonces computed ahead and not yet spent for key `key`.
+  std::size_t pooled(std::size_t key) const;
 
  private:
   struct Impl;

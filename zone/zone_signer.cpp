@@ -407,82 +407,149 @@ Result<ThreadSigner> make_thread_signer(const SigningKeys& keys) {
 
 // ------------------------------------------------------------------ pipeline
 
-// Runs the workers over the chunks and hands each chunk to `sink` in order
-// on the calling thread, as soon as it and all before it are done.
-Result<void> run_pipeline(const Plan& plan, unsigned threads,
-                          const std::function<Result<void>(std::size_t, ChunkResult&)>& sink) {
-  // Chunk 0 is the apex alone (it is the first owner), so that it can be
-  // finished apart when a ZONEMD is signed at the end.
-  std::vector<std::size_t> bounds{0};
-  if (!plan.items.empty()) bounds.push_back(1);
-  for (std::size_t b = 1; b < plan.items.size();) {
-    b = std::min(plan.items.size(), b + kChunkItems);
-    bounds.push_back(b);
-  }
-  const std::size_t chunks = bounds.size() - 1;
-  const std::size_t window = plan.defer_zonemd ? chunks + 1 : kWindowPerWorker * threads;
+// Receives each chunk's result in order, on the thread that runs the pool.
+using ChunkSink = std::function<Result<void>(std::size_t, ChunkResult&)>;
 
-  std::mutex mutex;
-  std::condition_variable done_cv, space_cv;
-  std::vector<ChunkResult> results(chunks);
-  std::vector<char> ready(chunks, 0);
-  std::size_t written = 0;
-  std::atomic<std::size_t> next{0};
-  std::optional<Error> error;
-
-  auto stop = [&](Error e) {
-    std::lock_guard lock(mutex);
-    if (!error) error = std::move(e);
-    done_cv.notify_all();
-    space_cv.notify_all();
-  };
-
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      auto signer = make_thread_signer(*plan.keys);
-      if (!signer) return stop(signer.error());
-      Worker worker(plan, std::move(*signer));
-      while (true) {
-        std::size_t c = next.fetch_add(1);
-        if (c >= chunks) return;
-        {
-          std::unique_lock lock(mutex);
-          space_cv.wait(lock, [&] { return error || c < written + window; });
-          if (error) return;
-        }
-        ChunkResult result;
-        if (auto r = worker.run(bounds[c], bounds[c + 1], result); !r) return stop(r.error());
-        std::lock_guard lock(mutex);
-        results[c] = std::move(result);
-        ready[c] = 1;
-        done_cv.notify_all();
-      }
-    });
+// The worker threads. They start as soon as the keys are known: each makes
+// its ThreadSigner and, while the calling thread reads and checks the zone,
+// all but one compute ECDSA nonces ahead (the calling thread keeps a core).
+// run() then hands them the plan: they sign chunks of owners, and the
+// calling thread writes each chunk as soon as it and all before it are done.
+class WorkerPool {
+ public:
+  WorkerPool(const SigningKeys& keys, unsigned threads) : keys_(keys), threads_(threads) {
+    for (std::size_t k : keys.data_signers()) {
+      auto a = keys.keys()[k].algorithm();
+      if (a == 13 || a == 14) ecdsa_keys_.push_back(k);
+    }
+    for (unsigned t = 0; t < threads; ++t) pool_.emplace_back([this, t] { main(t); });
   }
 
-  for (std::size_t c = 0; c < chunks; ++c) {
-    ChunkResult result;
+  ~WorkerPool() {
     {
-      std::unique_lock lock(mutex);
-      done_cv.wait(lock, [&] { return error || ready[c]; });
-      if (error) break;
-      result = std::move(results[c]);
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+      if (!error_) error_ = Error{errc::zone_invalid, {}, "stopped"};
     }
-    auto r = sink(c, result);
-    std::lock_guard lock(mutex);
-    if (!r) {
-      if (!error) error = r.error();
-      space_cv.notify_all();
-      break;
-    }
-    ++written;
-    space_cv.notify_all();
+    go_ = true;
+    cv_.notify_all();
   }
-  for (auto& th : pool) th.join();
-  if (error) return tl::unexpected(*error);
-  return {};
-}
+
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // The nonces computed ahead.
+  std::size_t precomputed() const { return precomputed_; }
+
+  // Signs the plan's owners and gives each chunk to `sink` in order.
+  Result<void> run(const Plan& plan, const ChunkSink& sink) {
+    // Chunk 0 is the apex alone (it is the first owner), so that it can be
+    // finished apart when a ZONEMD is signed at the end.
+    bounds_ = {0};
+    if (!plan.items.empty()) bounds_.push_back(1);
+    for (std::size_t b = 1; b < plan.items.size();) {
+      b = std::min(plan.items.size(), b + kChunkItems);
+      bounds_.push_back(b);
+    }
+    const std::size_t chunks = bounds_.size() - 1;
+    window_ = plan.defer_zonemd ? chunks + 1 : kWindowPerWorker * threads_;
+    results_.assign(chunks, ChunkResult{});
+    ready_.assign(chunks, 0);
+    {
+      std::lock_guard lock(mutex_);
+      plan_ = &plan;
+    }
+    go_ = true;
+    cv_.notify_all();
+
+    for (std::size_t c = 0; c < chunks; ++c) {
+      ChunkResult result;
+      {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [&] { return error_ || ready_[c]; });
+        if (error_) break;
+        result = std::move(results_[c]);
+      }
+      auto r = sink(c, result);
+      std::lock_guard lock(mutex_);
+      if (!r && !error_) error_ = r.error();
+      if (error_) break;
+      ++written_;
+      cv_.notify_all();
+    }
+    std::lock_guard lock(mutex_);
+    if (error_) {
+      cv_.notify_all();
+      return tl::unexpected(*error_);
+    }
+    return {};
+  }
+
+ private:
+  void stop_with(Error e) {
+    std::lock_guard lock(mutex_);
+    if (!error_) error_ = std::move(e);
+    cv_.notify_all();
+  }
+
+  void main(unsigned t) {
+    auto signer = make_thread_signer(keys_);
+    if (!signer) return stop_with(signer.error());
+    // Nonces ahead, in small batches so that the plan is taken up at once.
+    if (t + 1 < threads_ && !ecdsa_keys_.empty()) {
+      std::size_t made = 0;
+      while (!go_ && made < kMaxPrecomputed) {
+        for (std::size_t k : ecdsa_keys_) made += signer->precompute(k, 16);
+      }
+      precomputed_ += made;
+    }
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [&] { return plan_ != nullptr || stop_ || error_; });
+      if (plan_ == nullptr || error_) return;
+    }
+    Worker worker(*plan_, std::move(*signer));
+    const std::size_t chunks = bounds_.size() - 1;
+    while (true) {
+      std::size_t c = next_.fetch_add(1);
+      if (c >= chunks) return;
+      {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [&] { return error_ || c < written_ + window_; });
+        if (error_) return;
+      }
+      ChunkResult result;
+      if (auto r = worker.run(bounds_[c], bounds_[c + 1], result); !r) return stop_with(r.error());
+      std::lock_guard lock(mutex_);
+      results_[c] = std::move(result);
+      ready_[c] = 1;
+      cv_.notify_all();
+    }
+  }
+
+  // Nonces computed ahead per thread at most (about 150 octets each).
+  static constexpr std::size_t kMaxPrecomputed = std::size_t{1} << 18;
+
+  const SigningKeys& keys_;
+  const unsigned threads_;
+  std::vector<std::size_t> ecdsa_keys_;
+  std::atomic<bool> go_{false};
+  std::atomic<std::size_t> precomputed_{0};
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  const Plan* plan_ = nullptr;
+  bool stop_ = false;
+  std::optional<Error> error_;
+  std::vector<std::size_t> bounds_;
+  std::size_t window_ = 0;
+  std::vector<ChunkResult> results_;
+  std::vector<char> ready_;
+  std::size_t written_ = 0;
+  std::atomic<std::size_t> next_{0};
+
+  std::vector<std::jthread> pool_;  // last: joined first when destroyed
+};
 
 // ------------------------------------------------------------------ ZONEMD
 
@@ -721,6 +788,8 @@ SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZo
     report.problems.push_back(keys.error());
     return report;
   }
+  const unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  WorkerPool workers(*keys, threads);
   // The previous zone is indexed on another thread while the zone is checked.
   std::optional<PreviousZone> prev;
   double index_seconds = 0;
@@ -754,7 +823,6 @@ SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZo
     report.summary.phases.emplace_back("index previous (beside check)", index_seconds);
   }
 
-  const unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   Plan plan;
   plan.options = &options;
   plan.keys = &*keys;
@@ -796,11 +864,12 @@ SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZo
     }
     return write(c.text);
   };
-  if (auto r = run_pipeline(plan, threads, sink); !r) {
+  if (auto r = workers.run(plan, sink); !r) {
     report.problems.push_back(r.error());
     return report;
   }
   clock.mark("sign and write");
+  s.nonces_ahead = workers.precomputed();
   if (options.zonemd) {
     if (auto r = finish_zonemd(plan, held, totals); !r) {
       report.problems.push_back(r.error());

@@ -60,6 +60,7 @@ struct SignSummary {
   std::size_t denial = 0;          // NSEC or NSEC3 records
   std::uint32_t serial = 0;        // the SOA serial written
   unsigned threads = 0;            // worker threads used
+  std::size_t nonces_ahead = 0;    // ECDSA nonces computed while the zone was checked
   // Wall-clock seconds of each phase, in order ("check", "tree", ...).
   std::vector<std::pair<std::string, double>> phases;
 };

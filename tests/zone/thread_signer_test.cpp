@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <thread>
 #include <vector>
 
@@ -117,6 +118,33 @@ TEST_CASE("thread_signer: threads sign at once, each with its own context", "[zo
     REQUIRE(per_thread.size() == 100);
     for (std::size_t i = 0; i < per_thread.size(); ++i) {
       CHECK(*verify_data((i % 2 == 0 ? p256 : ed).public_key(), kData, per_thread[i]));
+    }
+  }
+}
+
+TEST_CASE("thread_signer: ECDSA nonces computed ahead are spent once each and sign validly", "[zone][thread_signer]") {
+  for (std::uint8_t alg : {13, 14}) {
+    CAPTURE(alg);
+    PrivateKey key = generate(alg);
+    PrivateKey other = generate(15);
+    const PrivateKey* keys[] = {&key, &other};
+    auto signer = ThreadSigner::create(keys);
+    REQUIRE(signer);
+    CHECK(signer->precompute(0, 50) == 50);
+    CHECK(signer->precompute(1, 50) == 0);  // EdDSA has no nonce to compute
+    CHECK(signer->pooled(0) == 50);
+    std::vector<Bytes> sigs;
+    for (int i = 0; i < 60; ++i) {  // 50 from the pool, then OpenSSL's own
+      Bytes sig;
+      REQUIRE(signer->sign(0, kData, sig));
+      CHECK(*verify_data(key.public_key(), kData, sig));
+      sigs.push_back(sig);
+      CHECK(signer->pooled(0) == static_cast<std::size_t>(std::max(0, 49 - i)));
+    }
+    // A nonce used twice would repeat r (the first half).
+    std::sort(sigs.begin(), sigs.end());
+    for (std::size_t i = 1; i < sigs.size(); ++i) {
+      CHECK_FALSE(std::equal(sigs[i].begin(), sigs[i].begin() + sigs[i].size() / 2, sigs[i - 1].begin()));
     }
   }
 }
