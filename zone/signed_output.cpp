@@ -53,19 +53,125 @@ const std::string& type_text(std::uint16_t type) {
   return other;
 }
 
+void append_number(std::uint64_t v, std::string& out) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+  out.append(digits, static_cast<std::size_t>(end - digits));
+}
+
+// YYYYMMDDHHmmSS of an RRSIG timestamp read as seconds since 1970 (what
+// format_dnssec_time(value) gives: 1970..2106).
+void append_time(std::uint32_t value, std::string& out) {
+  // Howard Hinnant's civil_from_days.
+  std::int64_t days = value / 86400;
+  std::uint32_t rest = value % 86400;
+  days += 719468;
+  const std::int64_t era = days / 146097;
+  const auto doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  std::int64_t year = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  year += month <= 2;
+  char buf[14];
+  auto put2 = [&](int at, unsigned v) {
+    buf[at] = static_cast<char>('0' + v / 10);
+    buf[at + 1] = static_cast<char>('0' + v % 10);
+  };
+  auto y = static_cast<unsigned>(year);
+  put2(0, y / 100);
+  put2(2, y % 100);
+  put2(4, month);
+  put2(6, day);
+  put2(8, rest / 3600);
+  put2(10, rest / 60 % 60);
+  put2(12, rest % 60);
+  out.append(buf, sizeof buf);
+}
+
+void append_base64(ByteView data, std::string& out) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::size_t i = 0;
+  for (; i + 3 <= data.size(); i += 3) {
+    std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) | data[i + 2];
+    char quad[4] = {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], kAlphabet[v & 63]};
+    out.append(quad, 4);
+  }
+  if (std::size_t left = data.size() - i; left > 0) {
+    std::uint32_t v = std::uint32_t{data[i]} << 16;
+    if (left == 2) v |= std::uint32_t{data[i + 1]} << 8;
+    char quad[4] = {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], left == 2 ? kAlphabet[(v >> 6) & 63] : '=', '='};
+    out.append(quad, 4);
+  }
+}
+
+// Whether a label octet is printed as itself by Name::to_string.
+bool plain_octet(std::uint8_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+         c == '*';
+}
+
+// RRSIG RDATA in presentation form, as append_rdata_text writes it, without
+// allocating; false (nothing appended) for what it does not handle: a
+// malformed RDATA or a signer name with octets that need escapes.
+bool append_rrsig_text(ByteView rdata, std::string& out) {
+  constexpr std::size_t kFixed = 18;
+  if (rdata.size() <= kFixed + 1) return false;
+  const std::uint8_t* p = rdata.data();
+  std::size_t pos = kFixed;
+  std::size_t name_start = pos;
+  while (true) {
+    if (pos >= rdata.size()) return false;
+    std::uint8_t len = rdata[pos];
+    if (len == 0) break;
+    if (len > 63 || pos + 1 + len > rdata.size()) return false;
+    for (std::size_t k = pos + 1; k <= pos + len; ++k) {
+      if (!plain_octet(rdata[k])) return false;
+    }
+    pos += 1 + len;
+  }
+  const std::size_t name_end = pos + 1;
+  if (name_end - name_start > 255 || name_end >= rdata.size()) return false;
+  out += type_text(get_u16(p));
+  out.push_back(' ');
+  append_number(p[2], out);
+  out.push_back(' ');
+  append_number(p[3], out);
+  out.push_back(' ');
+  append_number(get_u32(p + 4), out);
+  out.push_back(' ');
+  append_time(get_u32(p + 8), out);
+  out.push_back(' ');
+  append_time(get_u32(p + 12), out);
+  out.push_back(' ');
+  append_number(get_u16(p + 16), out);
+  out.push_back(' ');
+  if (name_end - name_start == 1) {
+    out.push_back('.');
+  } else {
+    for (std::size_t k = name_start; rdata[k] != 0; k += 1 + rdata[k]) {
+      out.append(reinterpret_cast<const char*>(rdata.data() + k + 1), rdata[k]);
+      out.push_back('.');
+    }
+  }
+  out.push_back(' ');
+  append_base64(rdata.subspan(name_end), out);
+  return true;
+}
+
 }  // namespace
 
 void append_record_line(std::string_view owner, std::uint32_t ttl, std::uint16_t type, ByteView rdata,
                         std::string& out) {
   out += owner;
   out.push_back('\t');
-  char digits[16];
-  auto end = std::to_chars(digits, digits + sizeof digits, ttl).ptr;
-  out.append(digits, static_cast<std::size_t>(end - digits));
+  append_number(ttl, out);
   out += "\tIN\t";
   out += type_text(type);
   out.push_back('\t');
-  append_rdata_text(type, rdata, out);
+  if (type != rrtype::RRSIG || !append_rrsig_text(rdata, out)) append_rdata_text(type, rdata, out);
   out.push_back('\n');
 }
 
