@@ -328,6 +328,28 @@ TEST_CASE("zone sign: --reuse keeps the RRSIGs of an unchanged zone", "[tools][z
   if (have_validators()) CHECK(validators_reject(dir.file("second")).empty());
 }
 
+TEST_CASE("zone sign: PEM private keys with --pem-key ALGORITHM:FLAGS:PATH", "[tools][zone_sign]") {
+  if (!have_validators() || !have_tool("openssl")) return;
+  TempDir dir;
+  spit(dir.file("z"), zone_text());
+  REQUIRE(run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + shell_quote(dir.file("zsk.pem"))).status == 0);
+  REQUIRE(run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + shell_quote(dir.file("ksk.pem"))).status == 0);
+  auto r = cli("zone sign " + shell_quote(dir.file("z")) + " --origin example.org. --pem-key 13:256:" +
+               shell_quote(dir.file("zsk.pem")) + " --pem-key ECDSAP256SHA256:257:" + shell_quote(dir.file("ksk.pem")) + " -o " +
+               shell_quote(dir.file("s")));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(validators_reject(dir.file("s")).empty());
+  auto wrong = cli("zone sign " + shell_quote(dir.file("z")) + " --origin example.org. --pem-key 15:256:" +
+                   shell_quote(dir.file("zsk.pem")) + " -o " + shell_quote(dir.file("s2")));
+  CHECK(wrong.status == 1);
+  CHECK(wrong.err.find(dir.file("zsk.pem")) != std::string::npos);
+  auto bad_spec = cli("zone sign " + shell_quote(dir.file("z")) + " --origin example.org. --pem-key " +
+                      shell_quote(dir.file("zsk.pem")) + " -o " + shell_quote(dir.file("s2")));
+  CHECK(bad_spec.status == 1);
+  CHECK(bad_spec.err.find("ALGORITHM:FLAGS:PATH") != std::string::npos);
+}
+
 TEST_CASE("zone sign: usage errors exit 2", "[tools][zone_sign]") {
   CHECK(cli("zone sign").status == 2);
   CHECK(cli("zone sign z --origin example.org.").status == 2);  // no -o

@@ -377,3 +377,38 @@ TEST_CASE("zone_signer: data below a DNAME is written unsigned and outside the c
     }
   }
 }
+
+TEST_CASE("zone_signer: CDS and CDNSKEY at the apex are signed by the KSK", "[zone][zone_signer]") {
+  auto keys = zsk_ksk(13);
+  const std::uint16_t ksk_tag = keys[1].key_tag;
+  std::string text = test::rich_zone();
+  text += "@ CDNSKEY " + rdata_to_text(rrtype::DNSKEY, keys[1].dnskey_rdata) + "\n";
+  text += "@ CDS 1 13 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";
+  text += "www CDS 1 13 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";  // not at the apex: data
+  auto z = sign_rich(sign_options(), std::move(keys), text);
+  for (auto type : {rrtype::CDS, rrtype::CDNSKEY}) {
+    auto sigs = rrsigs_over(z.list, "example.org.", type);
+    REQUIRE(sigs.size() == 1);
+    CHECK(sigs[0].key_tag == ksk_tag);
+  }
+  auto below = rrsigs_over(z.list, "www.example.org.", rrtype::CDS);
+  REQUIRE(below.size() == 1);
+  CHECK(below[0].key_tag != ksk_tag);
+  CHECK(test::bad_signatures(z.list, name("example.org.")).empty());
+}
+
+TEST_CASE("zone_signer: with keys of two algorithms every RRset is signed by both", "[zone][zone_signer]") {
+  std::vector<KeyPair> keys;
+  keys.push_back(key_pair(13, 256));
+  keys.push_back(key_pair(15, 257));
+  auto z = sign_rich(sign_options(), std::move(keys));
+  CHECK(test::bad_signatures(z.list, name("example.org.")).empty());
+  for (auto [owner, type] : std::vector<std::pair<std::string, std::uint16_t>>{
+           {"example.org.", rrtype::SOA}, {"example.org.", rrtype::DNSKEY}, {"example.org.", rrtype::NSEC},
+           {"www.example.org.", rrtype::A}, {"secure.example.org.", rrtype::DS}}) {
+    CAPTURE(owner, type);
+    std::set<int> algorithms;
+    for (const auto& s : rrsigs_over(z.list, owner, type)) algorithms.insert(s.algorithm);
+    CHECK(algorithms == std::set<int>{13, 15});
+  }
+}
