@@ -1,6 +1,8 @@
 #include "zone/parallel_read.hpp"
 
 #include <algorithm>
+#include <array>
+#include <optional>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -15,62 +17,86 @@ constexpr std::size_t kMinParallelSize = std::size_t{1} << 20;
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
-// Whether one line (without its newline) is empty, a comment, or a one-line
-// record with owner, decimal TTL and class IN.
-bool simple_line(std::string_view line) {
-  if (line.empty() || line[0] == ';') return true;
-  if (is_blank(line[0])) {
-    for (char c : line) {
-      if (!is_blank(c)) return c == ';';  // only a comment may follow blanks
+// Octets that need a look inside a record line; all others are skipped.
+enum Special : std::uint8_t { kPlain = 0, kNewline, kQuote, kEscape, kParen, kComment };
+
+constexpr std::array<std::uint8_t, 256> kSpecial = [] {
+  std::array<std::uint8_t, 256> t{};
+  t['\n'] = kNewline;
+  t['"'] = kQuote;
+  t['\\'] = kEscape;
+  t['('] = kParen;
+  t[')'] = kParen;
+  t[';'] = kComment;
+  return t;
+}();
+
+// Checks the start of a line at `p` (before `end`): empty, a comment, or
+// "owner TTL IN"; moves p past what it checked. False for anything else.
+bool line_start(const char*& p, const char* end) {
+  if (p == end || *p == '\n' || *p == ';') return true;
+  if (is_blank(*p)) {
+    while (p != end && is_blank(*p)) ++p;
+    return p == end || *p == '\n' || *p == ';';  // only a comment may follow blanks
+  }
+  if (*p == '$' || *p == '"' || *p == '(' || *p == ')') return false;
+  auto token = [&](std::string_view& out) {
+    while (p != end && is_blank(*p)) ++p;
+    const char* start = p;
+    while (p != end && !is_blank(*p) && *p != '\n') {
+      if (kSpecial[static_cast<unsigned char>(*p)] != kPlain && *p != ';') {
+        if (*p != '\\' || p + 1 == end) return false;
+        ++p;  // an escaped octet of the owner
+      } else if (*p == ';') {
+        break;
+      }
+      ++p;
     }
+    out = std::string_view(start, static_cast<std::size_t>(p - start));
     return true;
-  }
-  if (line[0] == '$') return false;
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (c == '\\') {
-      ++i;
-    } else if (c == '"') {
-      quoted = !quoted;
-    } else if (!quoted && (c == '(' || c == ')')) {
-      return false;
-    } else if (!quoted && c == ';') {
-      break;
-    }
-  }
-  if (quoted) return false;
-  // owner, TTL, class.
-  std::size_t pos = 0;
-  auto token = [&]() -> std::string_view {
-    while (pos < line.size() && is_blank(line[pos])) ++pos;
-    std::size_t start = pos;
-    while (pos < line.size() && !is_blank(line[pos])) {
-      if (line[pos] == '\\') ++pos;
-      ++pos;
-    }
-    return line.substr(start, std::min(pos, line.size()) - start);
   };
-  std::string_view owner = token(), ttl = token(), rclass = token();
-  if (owner.empty() || ttl.empty()) return false;
+  std::string_view owner, ttl, rclass;
+  if (!token(owner) || !token(ttl) || !token(rclass) || owner.empty() || ttl.empty()) return false;
   for (char c : ttl) {
     if (c < '0' || c > '9') return false;
   }
   return rclass.size() == 2 && (rclass[0] == 'I' || rclass[0] == 'i') && (rclass[1] == 'N' || rclass[1] == 'n');
 }
 
+// Counts the lines of a splittable text; nullopt when it is not splittable.
+std::optional<std::size_t> count_simple_lines(std::string_view text) {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  std::size_t lines = 0;
+  while (p != end) {
+    if (!line_start(p, end)) return std::nullopt;
+    bool quoted = false, comment = false;
+    for (; p != end; ++p) {
+      auto kind = kSpecial[static_cast<unsigned char>(*p)];
+      if (kind == kPlain) continue;
+      if (kind == kNewline) break;
+      if (comment) continue;
+      if (kind == kEscape) {
+        if (++p == end || *p == '\n') return std::nullopt;
+      } else if (kind == kQuote) {
+        quoted = !quoted;
+      } else if (!quoted) {
+        if (kind == kParen) return std::nullopt;
+        comment = true;  // ';'
+      }
+    }
+    if (quoted) return std::nullopt;
+    if (p != end) {
+      ++p;
+      ++lines;
+    }
+  }
+  return lines;
+}
+
 }  // namespace
 
-bool splittable(std::string_view text) {
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const char* nl = static_cast<const char*>(std::memchr(text.data() + pos, '\n', text.size() - pos));
-    std::size_t end = nl == nullptr ? text.size() : static_cast<std::size_t>(nl - text.data());
-    if (!simple_line(text.substr(pos, end - pos))) return false;
-    pos = end + 1;
-  }
-  return true;
-}
+bool splittable(std::string_view text) { return count_simple_lines(text).has_value(); }
 
 Result<RecordList> read_master_file_parallel(const std::string& path, const MasterOptions& options,
                                              unsigned threads) {
@@ -97,9 +123,10 @@ Result<RecordList> read_master_file_parallel(const std::string& path, const Mast
   };
   std::vector<Part> parts(pieces.size());
   auto work = [&](std::size_t i) {
-    parts[i].simple = splittable(pieces[i]);
+    auto lines = count_simple_lines(pieces[i]);
+    parts[i].simple = lines.has_value();
     if (!parts[i].simple) return;
-    parts[i].lines = static_cast<std::size_t>(std::count(pieces[i].begin(), pieces[i].end(), '\n'));
+    parts[i].lines = *lines;
     parts[i].records = read_master_text(pieces[i], path, options);
   };
   {

@@ -1,6 +1,7 @@
 #include "zone/rrsig_reuse.hpp"
 
 #include <algorithm>
+#include <compare>
 #include <cstring>
 
 #include "zone/canonical.hpp"
@@ -13,6 +14,13 @@ namespace {
 
 constexpr std::size_t kRrsigFixed = 18;  // octets before the signer name
 
+// The order of two owners; the octets are compared first, since records of
+// one owner usually hold copies of one name.
+std::strong_ordering owner_order(const Name& a, const Name& b) {
+  if (a.wire_string() == b.wire_string()) return std::strong_ordering::equal;
+  return a <=> b;
+}
+
 // Whether owners are grouped and in canonical order, and types ascending at
 // each owner: what the index needs (RDATA order within an RRset need not hold;
 // an RRset out of order only fails to compare equal).
@@ -20,7 +28,7 @@ bool grouped(const std::vector<Record>& records) {
   for (std::size_t i = 1; i < records.size(); ++i) {
     const Record& a = records[i - 1];
     const Record& b = records[i];
-    auto order = a.owner <=> b.owner;
+    auto order = owner_order(a.owner, b.owner);
     if (order > 0 || (order == 0 && a.type > b.type)) return false;
   }
   return true;
@@ -50,7 +58,7 @@ PreviousZone PreviousZone::build(std::vector<Record> records, const Name& origin
   z.records_ = std::move(records);
   for (std::size_t i = 0; i < z.records_.size();) {
     std::size_t j = i + 1;
-    while (j < z.records_.size() && z.records_[j].owner == z.records_[i].owner) ++j;
+    while (j < z.records_.size() && owner_order(z.records_[j].owner, z.records_[i].owner) == 0) ++j;
     z.owners_.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
     i = j;
   }

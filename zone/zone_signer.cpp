@@ -417,8 +417,10 @@ using ChunkSink = std::function<Result<void>(std::size_t, ChunkResult&)>;
 // calling thread writes each chunk as soon as it and all before it are done.
 class WorkerPool {
  public:
-  WorkerPool(const SigningKeys& keys, unsigned threads) : keys_(keys), threads_(threads) {
-    for (std::size_t k : keys.data_signers()) {
+  // `precompute`: whether nonces are worth computing ahead (not when most
+  // RRSIGs will be reused).
+  WorkerPool(const SigningKeys& keys, unsigned threads, bool precompute) : keys_(keys), threads_(threads) {
+    for (std::size_t k : precompute ? keys.data_signers() : std::vector<std::size_t>{}) {
       auto a = keys.keys()[k].algorithm();
       if (a == 13 || a == 14) ecdsa_keys_.push_back(k);
     }
@@ -789,7 +791,7 @@ SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZo
     return report;
   }
   const unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  WorkerPool workers(*keys, threads);
+  WorkerPool workers(*keys, threads, !input.previous.has_value());
   // The previous zone is indexed on another thread while the zone is checked.
   std::optional<PreviousZone> prev;
   double index_seconds = 0;
