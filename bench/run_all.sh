@@ -7,3 +7,4 @@ export KSKLINE=${KSKLINE:-$repo/build/tools/kskline}
 export KSKLINE_ZONEGEN=${KSKLINE_ZONEGEN:-$repo/build/bench/kskline-zonegen}
 "$repo/bench/zone_check.sh"
 "$repo/bench/zone_verify.sh"
+"$repo/bench/zone_sign.sh"
