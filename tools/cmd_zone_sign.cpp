@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/atomic_file.hpp"
 #include "base/encoding.hpp"
 #include "tools/commands.hpp"
 #include "zone/algorithm.hpp"
@@ -168,19 +169,17 @@ int run_zone_sign(const ZoneSignOptions& o) {
 
   zone::MasterOptions master;
   master.origin = *origin;
-  // The previous signed zone is read on another thread meanwhile.
-  std::future<Result<zone::RecordList>> previous;
+  // The previous signed zone is loaded on another thread meanwhile (it is
+  // indexed as text by the signer).
+  std::future<Result<std::string>> previous;
   if (!o.reuse.empty()) {
-    zone::MasterOptions prev_master = master;
-    previous = std::async(std::launch::async, [path = o.reuse, prev_master, threads = thread_count(o)] {
-      return zone::read_master_file_parallel(path, prev_master, threads);
-    });
+    previous = std::async(std::launch::async, [path = o.reuse] { return base::read_file(path); });
   }
   auto list = zone::read_master_file_parallel(o.file, master, thread_count(o));
   if (previous.valid()) {
     auto prev = previous.get();
     if (!prev) return report(prev.error().located(o.reuse));
-    input.previous = std::move(*prev);
+    input.previous = zone::PreviousText{std::move(*prev), o.reuse};
   }
   if (!list) return report(list.error());
   input.zone = std::move(*list);

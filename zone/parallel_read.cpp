@@ -98,15 +98,16 @@ std::optional<std::size_t> count_simple_lines(std::string_view text) {
 
 bool splittable(std::string_view text) { return count_simple_lines(text).has_value(); }
 
-Result<RecordList> read_master_file_parallel(const std::string& path, const MasterOptions& options,
-                                             unsigned threads) {
-  auto text = base::read_file(path);
-  if (!text) return tl::unexpected(text.error());
-  if (threads < 2 || text->size() < kMinParallelSize) return read_master_file(path, options);
+namespace {
+
+// Reads splittable text on `threads` threads; nullopt when it is not
+// splittable or a piece has an error (the caller reads it serially then, for
+// the error's usual wording).
+std::optional<RecordList> read_pieces(std::string_view all, const std::string& source, const MasterOptions& options,
+                                      unsigned threads) {
   // Pieces end at newlines. Each thread checks that its piece is splittable,
   // counts its lines and reads it; the line numbers are fixed up after.
   std::vector<std::string_view> pieces;
-  std::string_view all = *text;
   for (std::size_t start = 0, t = 0; start < all.size(); ++t) {
     std::size_t end = t + 1 >= threads ? all.size() : std::max(start, all.size() * (t + 1) / threads);
     if (end < all.size()) {
@@ -127,7 +128,7 @@ Result<RecordList> read_master_file_parallel(const std::string& path, const Mast
     parts[i].simple = lines.has_value();
     if (!parts[i].simple) return;
     parts[i].lines = *lines;
-    parts[i].records = read_master_text(pieces[i], path, options);
+    parts[i].records = read_master_text(pieces[i], source, options);
   };
   {
     std::vector<std::jthread> pool;
@@ -135,11 +136,10 @@ Result<RecordList> read_master_file_parallel(const std::string& path, const Mast
     work(0);
   }
   for (const auto& p : parts) {
-    // Not splittable, or an error: the serial reader words errors as usual.
-    if (!p.simple || !p.records) return read_master_file(path, options);
+    if (!p.simple || !p.records) return std::nullopt;
   }
   RecordList out;
-  out.files.push_back(path);
+  out.files.push_back(source);
   std::size_t total = 0;
   for (const auto& p : parts) total += p.records->records.size();
   out.records.reserve(total);
@@ -153,6 +153,26 @@ Result<RecordList> read_master_file_parallel(const std::string& path, const Mast
     line_offset += static_cast<std::uint32_t>(p.lines);
   }
   return out;
+}
+
+}  // namespace
+
+Result<RecordList> read_master_file_parallel(const std::string& path, const MasterOptions& options,
+                                             unsigned threads) {
+  auto text = base::read_file(path);
+  if (!text) return tl::unexpected(text.error());
+  if (threads >= 2 && text->size() >= kMinParallelSize) {
+    if (auto list = read_pieces(*text, path, options, threads)) return std::move(*list);
+  }
+  return read_master_file(path, options);
+}
+
+Result<RecordList> read_master_text_parallel(std::string_view text, const std::string& source,
+                                             const MasterOptions& options, unsigned threads) {
+  if (threads >= 2 && text.size() >= kMinParallelSize) {
+    if (auto list = read_pieces(text, source, options, threads)) return std::move(*list);
+  }
+  return read_master_text(text, source, options);
 }
 
 }  // namespace kskline::zone

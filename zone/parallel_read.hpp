@@ -25,4 +25,9 @@ bool splittable(std::string_view text);
 Result<RecordList> read_master_file_parallel(const std::string& path, const MasterOptions& options,
                                              unsigned threads);
 
+// As read_master_file_parallel, for text held in memory (read_master_text);
+// `source` names it in errors.
+Result<RecordList> read_master_text_parallel(std::string_view text, const std::string& source,
+                                             const MasterOptions& options, unsigned threads);
+
 }  // namespace kskline::zone

@@ -1,6 +1,7 @@
 #include "zone/zone_signer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -14,6 +15,7 @@
 #include "zone/errc.hpp"
 #include "zone/keyset.hpp"
 #include "zone/nsec3_hash.hpp"
+#include "zone/rdata.hpp"
 #include "zone/rr_types.hpp"
 #include "zone/rrsig.hpp"
 #include "zone/rrsig_reuse.hpp"
@@ -217,14 +219,20 @@ void plan_nsec(Plan& plan) {
 
 // ------------------------------------------------------------------ workers
 
-// One line of output at the current owner: its RDATA lives in the input, in
-// the previous zone, or in the worker's arena.
+// One line of output at the current owner. Its text is made when the line
+// is (it decides whether an RRset changed since the previous zone), or is a
+// line of the previous zone; RRSIG lines carry their first 18 RDATA octets,
+// which order them canonically.
 struct Line {
   std::uint16_t type = 0;
   std::uint32_t ttl = 0;
-  const std::uint8_t* data = nullptr;  // nullptr: in the arena at `offset`
-  std::uint32_t offset = 0;
-  std::uint32_t size = 0;
+  std::uint32_t text_at = 0;          // in the worker's text scratch, or
+  std::uint32_t text_size = 0;
+  const char* verbatim = nullptr;     // a line of the previous zone (kept RRSIG)
+  const Record* record = nullptr;     // an input record, or
+  std::uint32_t rdata_at = 0;         // RDATA made here, in the worker's arena
+  std::uint32_t rdata_size = 0;
+  std::array<std::uint8_t, 18> fixed{};  // RRSIG: type covered .. key tag
 };
 
 // An owner's lines with their RDATA owned, kept for the apex when its
@@ -233,6 +241,7 @@ struct OwnedLine {
   std::uint16_t type;
   std::uint32_t ttl;
   Bytes rdata;
+  std::array<std::uint8_t, 18> fixed{};
 };
 
 // What a worker makes of one chunk of owners.
@@ -243,18 +252,28 @@ struct ChunkResult {
   std::size_t names = 0, lines = 0, signatures = 0, reused = 0, denial = 0;
 };
 
-// Canonical order of RRSIG RDATA: the fixed fields decide unless equal.
-bool rrsig_before(ByteView a, ByteView b) {
-  std::size_t n = std::min<std::size_t>({a.size(), b.size(), 18});
-  if (int c = std::memcmp(a.data(), b.data(), n); c != 0) return c < 0;
-  return compare_canonical_rdata(rrtype::RRSIG, a, b) < 0;
+// The fixed fields of RRSIG RDATA (zeros when it is shorter).
+std::array<std::uint8_t, 18> rrsig_fixed(ByteView rdata) {
+  std::array<std::uint8_t, 18> f{};
+  std::copy_n(rdata.begin(), std::min<std::size_t>(rdata.size(), f.size()), f.begin());
+  return f;
+}
+
+// Canonical order of lines at one owner: by type, RRSIGs by their RDATA,
+// whose fixed fields decide unless two RRSIGs share them all (then the text).
+template <class TextA, class TextB>
+bool line_before(std::uint16_t ta, const std::array<std::uint8_t, 18>& fa, std::uint16_t tb,
+                 const std::array<std::uint8_t, 18>& fb, const TextA& text_a, const TextB& text_b) {
+  if (ta != tb) return ta < tb;
+  if (ta != rrtype::RRSIG) return false;
+  if (fa != fb) return fa < fb;
+  return text_a() < text_b();
 }
 
 class Worker {
  public:
   Worker(const Plan& plan, ThreadSigner signer) : plan_(plan), signer_(std::move(signer)) {
-    const auto& o = plan.options->origin;
-    sig_.signer = o;
+    sig_.signer = plan.options->origin;
   }
 
   // Signs and formats the owners items[begin, end).
@@ -266,13 +285,34 @@ class Worker {
   }
 
  private:
-  ByteView view(const Line& l) const {
-    return {l.data != nullptr ? l.data : arena_.data() + l.offset, l.size};
+  std::string_view text_of(const Line& l) const {
+    if (l.verbatim != nullptr) return {l.verbatim, l.text_size};
+    return std::string_view(text_).substr(l.text_at, l.text_size);
   }
 
-  void add_input(const Record& r) { lines_.push_back({r.type, r.ttl, r.rdata.data(), 0, static_cast<std::uint32_t>(r.rdata.size())}); }
+  ByteView rdata_of(const Line& l) const {
+    if (l.record != nullptr) return l.record->rdata;
+    return {arena_.data() + l.rdata_at, l.rdata_size};
+  }
 
-  // Signs one RRset with `keys`, reusing previous RRSIGs when allowed.
+  // Adds a line whose text is printed now; returns its text.
+  std::string_view add_line(std::uint16_t type, std::uint32_t ttl, ByteView rdata, const Record* record,
+                            std::size_t rdata_at) {
+    Line l;
+    l.type = type;
+    l.ttl = ttl;
+    l.text_at = static_cast<std::uint32_t>(text_.size());
+    append_record_line(owner_text_, ttl, type, rdata, text_);
+    l.text_size = static_cast<std::uint32_t>(text_.size() - l.text_at);
+    l.record = record;
+    l.rdata_at = static_cast<std::uint32_t>(rdata_at);
+    l.rdata_size = static_cast<std::uint32_t>(rdata.size());
+    if (type == rrtype::RRSIG) l.fixed = rrsig_fixed(rdata);
+    lines_.push_back(l);
+    return std::string_view(text_).substr(l.text_at, l.text_size);
+  }
+
+  // Signs one RRset with `keys`, keeping previous RRSIGs when allowed.
   Result<void> sign(const Name& owner, std::span<const Record> rrset, const std::vector<std::size_t>& keys,
                     bool unchanged, ChunkResult& out) {
     const Record& first = rrset.front();
@@ -282,9 +322,15 @@ class Worker {
       if (unchanged && plan_.previous->key_reusable(k)) {
         PreviousZone::Wanted w{first.type, key.algorithm(), key.key_tag, labels, first.ttl, plan_.now32,
                                plan_.keep_after};
-        ByteView kept = plan_.previous->reusable_rrsig(prev_owner_, w);
-        if (!kept.empty()) {
-          lines_.push_back({rrtype::RRSIG, first.ttl, kept.data(), 0, static_cast<std::uint32_t>(kept.size())});
+        auto kept = plan_.previous->reusable_rrsig(prev_owner_, w);
+        if (!kept.line.empty()) {
+          Line l;
+          l.type = rrtype::RRSIG;
+          l.ttl = first.ttl;
+          l.verbatim = kept.line.data();
+          l.text_size = static_cast<std::uint32_t>(kept.line.size());
+          l.fixed = kept.fixed;
+          lines_.push_back(l);
           ++out.reused;
           continue;
         }
@@ -306,8 +352,7 @@ class Worker {
       if (auto s = signer_.sign(k, data_, arena_); !s) {
         return fail(s.error().code, s.error().detail, owner.to_string() + " " + type_to_string(first.type));
       }
-      lines_.push_back({rrtype::RRSIG, first.ttl, nullptr, static_cast<std::uint32_t>(at),
-                        static_cast<std::uint32_t>(arena_.size() - at)});
+      add_line(rrtype::RRSIG, first.ttl, ByteView(arena_).subspan(at), nullptr, at);
       ++out.signatures;
     }
     return {};
@@ -318,13 +363,13 @@ class Worker {
     const std::uint32_t ttl = plan_.denial_ttl;
     std::size_t at = arena_.size();
     arena_.insert(arena_.end(), rdata.begin(), rdata.end());
-    lines_.push_back({type, ttl, nullptr, static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(rdata.size())});
+    std::string_view text = add_line(type, ttl, ByteView(arena_).subspan(at), nullptr, at);
     ++out.denial;
     generated_.owner = owner;
     generated_.type = type;
     generated_.ttl = ttl;
     generated_.rdata.assign(rdata.begin(), rdata.end());
-    bool unchanged = prev_owner_ != PreviousZone::npos && plan_.previous->same_single(prev_owner_, type, ttl, rdata);
+    bool unchanged = prev_owner_ != PreviousZone::npos && plan_.previous->same_lines(prev_owner_, type, text);
     return sign(owner, std::span<const Record>(&generated_, 1), plan_.keys->data_signers(), unchanged, out);
   }
 
@@ -333,17 +378,21 @@ class Worker {
     const Name& owner = item.name != kNone ? tree.name(item.name) : plan_.nsec3[item.nsec3].owner;
     lines_.clear();
     arena_.clear();
+    text_.clear();
+    owner_text_ = owner.to_string();
     prev_owner_ = plan_.previous != nullptr ? plan_.previous->find_owner(owner, prev_hint_) : PreviousZone::npos;
     const bool apex = item.name != kNone && item.name == tree.apex();
 
     if (item.name != kNone) {
       for (const TreeRRset& set : tree.rrsets(item.name)) {
         auto rrset = tree.records_of(set);
-        for (const Record& r : rrset) add_input(r);
+        const std::size_t text_start = text_.size();
+        for (const Record& r : rrset) add_line(r.type, r.ttl, r.rdata, &r, 0);
         if (!is_signed(set.role)) continue;
         if (apex && plan_.keyset && is_key_set_type(set.type)) continue;  // pre-signed
         if (apex && plan_.defer_zonemd && set.type == rrtype::ZONEMD) continue;  // signed at the end
-        bool unchanged = prev_owner_ != PreviousZone::npos && plan_.previous->same_rrset(prev_owner_, rrset);
+        bool unchanged = prev_owner_ != PreviousZone::npos &&
+                         plan_.previous->same_lines(prev_owner_, set.type, std::string_view(text_).substr(text_start));
         if (auto r = sign(owner, rrset, plan_.keys->keys_for(set.type, apex), unchanged, out); !r) return r;
       }
       if (plan_.options->nsec3) {
@@ -363,27 +412,37 @@ class Worker {
       Bytes rdata = make_nsec3_rdata(plan_.nsec3_params, next.hash, tree.denial_bitmap(e.name, Denial::nsec3));
       if (auto r = add_generated(owner, rrtype::NSEC3, rdata, out); !r) return r;
     }
-    emit(owner, apex, out);
-    return {};
+    return emit(owner, apex, out);
   }
 
-  // Orders the owner's lines canonically and formats them.
-  void emit(const Name& owner, bool apex, ChunkResult& out) {
+  // Orders the owner's lines canonically and appends their text.
+  Result<void> emit(const Name& owner, bool apex, ChunkResult& out) {
     std::stable_sort(lines_.begin(), lines_.end(), [&](const Line& a, const Line& b) {
-      if (a.type != b.type) return a.type < b.type;
-      return a.type == rrtype::RRSIG && rrsig_before(view(a), view(b));
+      return line_before(a.type, a.fixed, b.type, b.fixed, [&] { return text_of(a); }, [&] { return text_of(b); });
     });
-    owner_text_ = owner.to_string();
-    for (const Line& l : lines_) append_record_line(owner_text_, l.ttl, l.type, view(l), out.text);
+    for (const Line& l : lines_) out.text += text_of(l);
     out.names += 1;
     out.lines += lines_.size();
     if (plan_.defer_zonemd) {
       for (const Line& l : lines_) {
-        ByteView v = view(l);
-        out.records.push_back(make_record(owner, l.type, l.ttl, Bytes(v.begin(), v.end())));
-        if (apex) out.apex_lines.push_back({l.type, l.ttl, Bytes(v.begin(), v.end())});
+        Bytes rdata;
+        if (l.verbatim != nullptr) {
+          // A kept RRSIG: its RDATA is the text after the fourth tab.
+          std::string_view t = text_of(l);
+          t.remove_suffix(1);
+          for (int field = 0; field < 4; ++field) t.remove_prefix(t.find('\t') + 1);
+          auto parsed = parse_rdata_text(rrtype::RRSIG, t, plan_.options->origin);
+          if (!parsed) return fail(parsed.error().code, parsed.error().detail, owner.to_string() + " RRSIG");
+          rdata = std::move(*parsed);
+        } else {
+          ByteView v = rdata_of(l);
+          rdata.assign(v.begin(), v.end());
+        }
+        if (apex) out.apex_lines.push_back({l.type, l.ttl, rdata, l.fixed});
+        out.records.push_back(make_record(owner, l.type, l.ttl, std::move(rdata)));
       }
     }
+    return {};
   }
 
   const Plan& plan_;
@@ -392,6 +451,7 @@ class Worker {
   Bytes data_;              // the signed data of one RRSIG
   Bytes arena_;             // RDATA made for the current owner
   Bytes rdata_;
+  std::string text_;        // the current owner's lines
   Record generated_;        // an NSEC or NSEC3 record as a one-record RRset
   std::vector<Line> lines_;
   std::string owner_text_;
@@ -604,13 +664,13 @@ Result<void> finish_zonemd(const Plan& plan, std::vector<ChunkResult>& chunks, C
     Bytes out;
     append_rrsig_rdata(sig, out);
     if (auto s = signer->sign(k, data, out); !s) return s;
-    apex.apex_lines.push_back({rrtype::RRSIG, zonemd.ttl, std::move(out)});
+    auto fixed = rrsig_fixed(out);
+    apex.apex_lines.push_back({rrtype::RRSIG, zonemd.ttl, std::move(out), fixed});
     ++summary_out.signatures;
     ++summary_out.lines;
   }
   std::stable_sort(apex.apex_lines.begin(), apex.apex_lines.end(), [](const OwnedLine& a, const OwnedLine& b) {
-    if (a.type != b.type) return a.type < b.type;
-    return a.type == rrtype::RRSIG && rrsig_before(a.rdata, b.rdata);
+    return line_before(a.type, a.fixed, b.type, b.fixed, [&] { return a.rdata; }, [&] { return b.rdata; });
   });
   apex.text.clear();
   std::string owner = origin.to_string();
@@ -793,13 +853,13 @@ SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZo
   const unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   WorkerPool workers(*keys, threads, !input.previous.has_value());
   // The previous zone is indexed on another thread while the zone is checked.
-  std::optional<PreviousZone> prev;
+  std::optional<Result<PreviousZone>> prev;
   double index_seconds = 0;
   std::jthread indexer;
   if (input.previous) {
-    indexer = std::jthread([&, records = std::move(input.previous->records)]() mutable {
+    indexer = std::jthread([&, previous = std::move(*input.previous)]() mutable {
       auto start = std::chrono::steady_clock::now();
-      prev = PreviousZone::build(std::move(records), origin, *keys);
+      prev = PreviousZone::build(std::move(previous.text), previous.source, origin, *keys, threads);
       index_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     });
     input.previous.reset();
@@ -823,13 +883,17 @@ SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZo
     indexer.join();
     clock.mark("wait for the previous zone's index");
     report.summary.phases.emplace_back("index previous (beside check)", index_seconds);
+    if (!*prev) {
+      report.problems.push_back(prev->error());
+      return report;
+    }
   }
 
   Plan plan;
   plan.options = &options;
   plan.keys = &*keys;
   plan.tree = &*tree;
-  plan.previous = prev ? &*prev : nullptr;
+  plan.previous = prev ? &**prev : nullptr;
   plan.denial_ttl = *tree->denial_ttl();
   plan.keyset = input.keyset.has_value();
   plan.defer_zonemd = options.zonemd;

@@ -43,12 +43,18 @@ struct SignOptions {
   unsigned threads = 0;                // worker threads; 0: one per core
 };
 
+// The master-file text of a previous signed zone and its name for errors.
+struct PreviousText {
+  std::string text;
+  std::string source;
+};
+
 // What a zone is signed from; consumed by sign_zone.
 struct SignInput {
-  RecordList zone;                      // the zone as read (any order)
-  std::vector<KeyPair> keys;            // roles from the SEP flag
-  std::optional<RecordList> keyset;     // pre-signed DNSKEY/CDS/CDNSKEY RRsets
-  std::optional<RecordList> previous;   // a previous signed zone (--reuse)
+  RecordList zone;                        // the zone as read (any order)
+  std::vector<KeyPair> keys;              // roles from the SEP flag
+  std::optional<RecordList> keyset;       // pre-signed DNSKEY/CDS/CDNSKEY RRsets
+  std::optional<PreviousText> previous;   // a previous signed zone (--reuse)
 };
 
 // Counts describing a signing run.

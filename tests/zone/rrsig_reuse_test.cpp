@@ -30,7 +30,7 @@ Run sign_at(const std::string& text, const std::vector<KeyPair>& keys, std::int6
   SignInput in;
   in.zone = read_zone_text(text);
   for (const auto& k : keys) in.keys.push_back(test::copy_key(k));
-  if (previous != nullptr) in.previous = read_zone_text(*previous, "example.org.", "previous");
+  if (previous != nullptr) in.previous = PreviousText{*previous, "previous"};
   auto options = sign_options();
   options.timing.now = now;
   options.timing.validity = 14 * kDay;
@@ -58,6 +58,20 @@ std::size_t common(const std::multiset<std::string>& a, const std::multiset<std:
   std::size_t n = 0;
   for (const auto& s : a) n += b.count(s) > 0;
   return n;
+}
+
+const std::vector<KeyPair>& keys();
+
+// The roles of copies of keys().
+const SigningKeys& roles() {
+  static const SigningKeys r = [] {
+    std::vector<KeyPair> ks;
+    for (const auto& k : keys()) ks.push_back(test::copy_key(k));
+    auto assigned = SigningKeys::assign(std::move(ks), name("example.org."), false);
+    if (!assigned) throw std::runtime_error("roles");
+    return std::move(*assigned);
+  }();
+  return r;
 }
 
 const std::vector<KeyPair>& keys() {
@@ -150,36 +164,83 @@ TEST_CASE("rrsig_reuse: RRSIGs of a key no longer used, or of another key with i
   std::string mine = rdata_to_text(rrtype::DNSKEY, zsk.dnskey_rdata);
   auto other = key_pair(13, 256);
   forged.replace(forged.find(mine), mine.size(), rdata_to_text(rrtype::DNSKEY, other.dnskey_rdata));
-  auto prev = read_zone_text(forged, "example.org.", "forged");
-  std::vector<KeyPair> ks;
-  for (const auto& k : keys()) ks.push_back(test::copy_key(k));
-  auto roles = SigningKeys::assign(std::move(ks), name("example.org."), false);
-  REQUIRE(roles);
-  auto index = PreviousZone::build(prev.records, name("example.org."), *roles);
-  CHECK_FALSE(index.key_reusable(0));
-  CHECK(index.key_reusable(1));  // the KSK is unchanged (the DNSKEY RRset it signed is not)
+  auto index = PreviousZone::build(forged, "forged", name("example.org."), roles());
+  REQUIRE(index);
+  CHECK_FALSE(index->key_reusable(0));
+  CHECK(index->key_reusable(1));  // the KSK is unchanged (the DNSKEY RRset it signed is not)
 }
 
-TEST_CASE("rrsig_reuse: lookups by owner in order and out of order", "[zone][rrsig_reuse]") {
+TEST_CASE("rrsig_reuse: the signer's own text is indexed as it is, lines looked up by owner", "[zone][rrsig_reuse]") {
   auto first = sign_at(test::rich_zone(), keys(), test::kNow);
-  std::vector<KeyPair> ks;
-  for (const auto& k : keys()) ks.push_back(test::copy_key(k));
-  auto roles = SigningKeys::assign(std::move(ks), name("example.org."), false);
-  REQUIRE(roles);
-  // Records in reverse order: the index sorts them.
-  auto records = first.list.records;
-  std::reverse(records.begin(), records.end());
-  auto index = PreviousZone::build(records, name("example.org."), *roles);
-  CHECK(index.record_count() == first.list.records.size());
+  auto index = PreviousZone::build(first.out.text, "previous", name("example.org."), roles());
+  REQUIRE(index);
+  CHECK(index->own_form());
+  CHECK(index->record_count() == first.list.records.size());
   std::size_t hint = 0;
-  CHECK(index.find_owner(name("example.org."), hint) == 0);
-  std::size_t www = index.find_owner(name("WWW.example.org."), hint);
+  CHECK(index->find_owner(name("example.org."), hint) == 0);
+  std::size_t www = index->find_owner(name("WWW.example.org."), hint);
   CHECK(www != PreviousZone::npos);
-  CHECK(index.find_owner(name("nothere.example.org."), hint) == PreviousZone::npos);
+  CHECK(index->find_owner(name("nothere.example.org."), hint) == PreviousZone::npos);
   std::size_t again = 0;
-  CHECK(index.find_owner(name("www.example.org."), again) == www);
-  auto a = test::records_of(first.list, "www.example.org.", rrtype::A);
-  CHECK(index.same_rrset(www, a));
-  a[0].ttl += 1;
-  CHECK_FALSE(index.same_rrset(www, a));
+  CHECK(index->find_owner(name("www.example.org."), again) == www);
+  // The A RRset's line as the signer writes it.
+  std::string a_line;
+  for (const auto& r : test::records_of(first.list, "www.example.org.", rrtype::A)) append_text(r, a_line);
+  CHECK(index->same_lines(www, rrtype::A, a_line));
+  CHECK_FALSE(index->same_lines(www, rrtype::AAAA, a_line));
+  std::string changed = a_line;
+  changed.replace(changed.find("\t3600\t"), 6, "\t3601\t");
+  CHECK_FALSE(index->same_lines(www, rrtype::A, changed));
+  // Its RRSIG, kept while it is valid beyond the margin.
+  PreviousZone::Wanted w{rrtype::A, 13, keys()[0].key_tag, 3, 3600, static_cast<std::uint32_t>(test::kNow),
+                         static_cast<std::uint32_t>(test::kNow + kDay)};
+  auto kept = index->reusable_rrsig(www, w);
+  REQUIRE_FALSE(kept.line.empty());
+  auto sig = test::rrsigs_over(first.list, "www.example.org.", rrtype::A).at(0);
+  Bytes rdata;
+  append_rrsig_rdata(sig, rdata);
+  CHECK(std::equal(kept.fixed.begin(), kept.fixed.end(), rdata.begin()));
+  for (auto wrong : {PreviousZone::Wanted{w.type, 14, w.key_tag, w.labels, w.original_ttl, w.now, w.keep_after},
+                     PreviousZone::Wanted{w.type, w.algorithm, static_cast<std::uint16_t>(w.key_tag + 1), w.labels,
+                                          w.original_ttl, w.now, w.keep_after},
+                     PreviousZone::Wanted{w.type, w.algorithm, w.key_tag, 2, w.original_ttl, w.now, w.keep_after},
+                     PreviousZone::Wanted{w.type, w.algorithm, w.key_tag, w.labels, 60, w.now, w.keep_after},
+                     PreviousZone::Wanted{w.type, w.algorithm, w.key_tag, w.labels, w.original_ttl,
+                                          static_cast<std::uint32_t>(test::kNow - 7200), w.keep_after},
+                     PreviousZone::Wanted{w.type, w.algorithm, w.key_tag, w.labels, w.original_ttl, w.now,
+                                          static_cast<std::uint32_t>(test::kNow + 15 * kDay)},
+                     PreviousZone::Wanted{rrtype::AAAA, w.algorithm, w.key_tag, w.labels, w.original_ttl, w.now,
+                                          w.keep_after}}) {
+    auto none = index->reusable_rrsig(www, wrong);
+    CHECK(none.line.empty() == (wrong.type == rrtype::A));  // the AAAA RRSIG exists and matches
+  }
+}
+
+TEST_CASE("rrsig_reuse: a previous zone in another form is read, ordered and still reused", "[zone][rrsig_reuse]") {
+  auto first = sign_at(test::rich_zone(), keys(), test::kNow);
+  // Lines reversed, spaces instead of tabs, a comment: not the signer's form.
+  std::vector<std::string> lines;
+  std::string line;
+  for (char c : first.out.text) {
+    if (c == '\n') {
+      for (auto& ch : line) ch = ch == '\t' ? ' ' : ch;
+      lines.push_back(line);
+      line.clear();
+    } else {
+      line.push_back(c);
+    }
+  }
+  std::string other = "; another signer's output\n";
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it) other += *it + "\n";
+  auto index = PreviousZone::build(other, "other", name("example.org."), roles());
+  REQUIRE(index);
+  CHECK_FALSE(index->own_form());
+  CHECK(index->record_count() == first.list.records.size());
+  auto again = sign_at(test::rich_zone(), keys(), test::kNow + kDay, &other);
+  CHECK(again.out.report.summary.signatures == 0);
+  CHECK(again.out.text == first.out.text);
+
+  auto broken = PreviousZone::build("www.example.org. 3600 IN A 192.0.2.300\n", "broken", name("example.org."), roles());
+  REQUIRE_FALSE(broken);
+  CHECK(broken.error().where == "broken:1");
 }
