@@ -107,8 +107,11 @@ Result<PreviousZone> PreviousZone::build(std::string text, const std::string& so
     std::string owner_text;
     const Name* last = nullptr;
     for (const Record& r : list->records) {
-      if (last == nullptr || !(r.owner.wire_string() == last->wire_string())) owner_text = r.owner.to_string();
-      last = &r.owner;
+      // One text per owner, as the signer writes it, whatever case each record had.
+      if (last == nullptr || !(r.owner == *last)) {
+        owner_text = r.owner.to_string();
+        last = &r.owner;
+      }
       append_record_line(owner_text, r.ttl, r.type, r.rdata, out);
     }
     list->records.clear();
