@@ -20,6 +20,7 @@
 #include "transport/disk_replay_ledger.hpp"
 #include "transport/errc.hpp"
 #include "transport/file_message.hpp"
+#include "transport/live_endpoint.hpp"
 #include "transport/loopback.hpp"
 #include "transport/serial_port.hpp"
 #include "transport/sodium_random.hpp"
@@ -55,184 +56,11 @@ std::uint64_t spool_counter() {
   return last;
 }
 
-proto::EngineConfig engine_config(const TransferOptions& o, std::uint32_t line_rate, bool allow_binary, bool xonxoff) {
-  proto::EngineConfig c;
-  c.identity = o.identity;
-  c.pinned = o.pinned;
-  c.auth = o.auth;
-  c.signs_messages = o.identity != nullptr;
-  c.allow_binary = allow_binary;
-  c.escape_xonxoff = xonxoff;
-  c.line_rate = line_rate;
-  c.max_message = o.max_message;
-  c.hello_wait = o.wait;
-  return c;
-}
-
-// One end of a live link (serial or loopback) moving files: an engine, its
-// driver, a progress tick, and the rules for finishing cleanly.
-class LiveJob {
- public:
-  LiveJob(asio::io_context& io, ByteStream& stream, const TransferOptions& options, proto::EngineConfig config,
-          proto::PartialStore* store)
-      : options_(options),
-        stream_(stream),
-        engine_(config, random_, EngineDriver::now(), store),
-        driver_(io, stream, engine_, [this](proto::Event&& e) { event(std::move(e)); },
-                [this](Error e) { stream_error(std::move(e)); }),
-        progress_timer_(io),
-        linger_timer_(io),
-        started_at_(Steady::now()) {
-    report_.line_rate = stream.line_rate();
-  }
-  virtual ~LiveJob() = default;
-  LiveJob(const LiveJob&) = delete;
-  LiveJob& operator=(const LiveJob&) = delete;
-
-  // Called once the job has ended (after the line was flushed).
-  std::function<void()> on_done;
-
-  void start() {
-    driver_.after_pump([this] {
-      goal();
-      check_finish();
-    });
-    driver_.start();
-    tick();
-  }
-
-  void interrupt() {
-    if (done_) return;
-    report_.errors.push_back(Error{make_error_code(errc::interrupted), {}, "interrupted by a signal"});
-    finish(proto::Duration(0));
-  }
-
-  bool done() const noexcept { return done_; }
-  TransferReport& report() { return report_; }
-
- protected:
-  virtual void message_event(proto::Event& e) = 0;
-  virtual void goal() = 0;
-  virtual void fill_progress(TransferProgress& p, const proto::EngineStats& s) = 0;
-
-  void notice(const std::string& text) {
-    if (options_.notice) options_.notice(text);
-  }
-
-  // Ends once everything is acknowledged (or after `linger`), closing the
-  // session so the peer knows.
-  void finish(proto::Duration linger) {
-    if (finishing_) {
-      if (linger.count() == 0) force_ = true;
-      check_finish();
-      return;
-    }
-    finishing_ = true;
-    if (linger.count() == 0) {
-      force_ = true;
-    } else {
-      linger_timer_.expires_after(linger);
-      linger_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec) return;
-        force_ = true;
-        check_finish();
-      });
-    }
-    check_finish();
-  }
-
-  const TransferOptions& options_;
-  ByteStream& stream_;
-  SodiumRandom random_;
-  proto::Engine engine_;
-  EngineDriver driver_;
-  TransferReport report_;
-  bool connected_ = false;
-
- private:
-  void event(proto::Event&& e) {
-    if (auto* c = std::get_if<proto::event::Connected>(&e)) {
-      connected_ = true;
-      if (report_.totals.link_losses + report_.totals.peer_restarts > 0 || sessions_seen_ > 0) {
-        notice("link up again (session " + std::to_string(engine_.stats().sessions) + ")");
-      }
-      ++sessions_seen_;
-      (void)c;
-    } else if (auto* l = std::get_if<proto::event::LinkLost>(&e)) {
-      connected_ = false;
-      notice(l->error.message() + "; waiting for the line to come back");
-    } else if (std::holds_alternative<proto::event::PeerRestarted>(e)) {
-      connected_ = false;
-      notice("the peer started a new session; resuming");
-    } else if (auto* cl = std::get_if<proto::event::Closed>(&e)) {
-      connected_ = false;
-      if (!finishing_ || report_.errors.empty()) report_.errors.push_back(cl->error);
-      finish(proto::Duration(0));
-      return;
-    }
-    message_event(e);
-  }
-
-  void stream_error(Error e) {
-    report_.errors.push_back(std::move(e));
-    end();
-  }
-
-  void check_finish() {
-    if (!finishing_ || closing_ || done_) return;
-    if (!(force_ || engine_.idle() || engine_.phase() == proto::Engine::Phase::closed)) return;
-    closing_ = true;
-    engine_.close();
-    driver_.when_flushed([this] {
-      stream_.drain(2000);
-      end();
-    });
-  }
-
-  void end() {
-    if (done_) return;
-    done_ = true;
-    auto s = engine_.stats();
-    report_.seconds = seconds_since(started_at_);
-    report_.wire_bytes_sent = s.bytes_sent;
-    report_.sessions = s.sessions;
-    report_.totals = driver_.totals();
-    driver_.stop();
-    progress_timer_.cancel();
-    linger_timer_.cancel();
-    if (on_done) on_done();
-  }
-
-  void tick() {
-    if (done_) return;
-    if (options_.progress) {
-      auto s = engine_.stats();
-      TransferProgress p;
-      p.seconds = seconds_since(started_at_);
-      p.retransmissions = driver_.totals().retransmissions;
-      p.line_rate = stream_.line_rate();
-      p.connected = connected_;
-      fill_progress(p, s);
-      options_.progress(p);
-    }
-    progress_timer_.expires_after(std::chrono::milliseconds(500));
-    progress_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) tick();
-    });
-  }
-
-  asio::steady_timer progress_timer_;
-  asio::steady_timer linger_timer_;
-  Steady::time_point started_at_;
-  bool finishing_ = false, force_ = false, closing_ = false, done_ = false;
-  std::uint64_t sessions_seen_ = 0;
-};
-
-class SendJob final : public LiveJob {
+class SendJob final : public LiveEndpoint {
  public:
   SendJob(asio::io_context& io, ByteStream& stream, const TransferOptions& options, proto::EngineConfig config,
           const std::vector<std::string>& files, std::vector<Bytes> envelopes)
-      : LiveJob(io, stream, options, config, nullptr), files_(files) {
+      : LiveEndpoint(io, stream, options, config, nullptr), files_(files) {
     for (std::size_t i = 0; i < envelopes.size(); ++i) {
       envelope_sizes_.push_back(envelopes[i].size());
       auto env = proto::parse_envelope(envelopes[i], options.max_message);
@@ -307,11 +135,11 @@ class SendJob final : public LiveJob {
   std::size_t remaining_ = 0;
 };
 
-class ReceiveJob final : public LiveJob {
+class ReceiveJob final : public LiveEndpoint {
  public:
   ReceiveJob(asio::io_context& io, ByteStream& stream, const TransferOptions& options, proto::EngineConfig config,
              DiskPartialStore* store, std::string output_dir, std::size_t count)
-      : LiveJob(io, stream, options, config, store), store_(store), output_dir_(std::move(output_dir)), count_(count) {}
+      : LiveEndpoint(io, stream, options, config, store), store_(store), output_dir_(std::move(output_dir)), count_(count) {}
 
  protected:
   void message_event(proto::Event& e) override {
@@ -378,44 +206,6 @@ Result<std::vector<Bytes>> build_envelopes(const TransferOptions& options, const
     out.push_back(std::move(*env));
   }
   return out;
-}
-
-// Runs jobs on `io` until all ended; SIGINT/SIGTERM interrupt them.
-void run_jobs(asio::io_context& io, const std::vector<LiveJob*>& jobs, bool handle_signals) {
-  asio::signal_set signals(io);
-  if (handle_signals) {
-    signals.add(SIGINT);
-    signals.add(SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& ec, int) {
-      if (ec) return;
-      for (auto* j : jobs) j->interrupt();
-    });
-  }
-  for (auto* j : jobs) {
-    j->on_done = [&] {
-      bool all = true;
-      for (auto* k : jobs) all = all && k->done();
-      if (all) {
-        boost::system::error_code ignored;
-        signals.cancel(ignored);
-        io.stop();
-      }
-    };
-  }
-  for (auto* j : jobs) j->start();
-  io.run();
-}
-
-Result<std::unique_ptr<SerialStream>> open_serial(asio::io_context& io, const SerialLink& link,
-                                                  const TransferOptions& options) {
-  return SerialStream::open(io, link, [&options](const std::string& text) {
-    if (options.notice) options.notice(text);
-  });
-}
-
-proto::EngineConfig serial_config(const TransferOptions& o, const SerialLink& link) {
-  const SerialSettings& s = link.settings;
-  return engine_config(o, s.bytes_per_second(), s.data_bits == 8, s.flow == Flow::xonxoff);
 }
 
 Result<TransferReport> spool_send(const TransferOptions& options, const SpoolLink& link,
@@ -488,8 +278,7 @@ Result<TransferReport> spool_receive(const TransferOptions& options, const Spool
       }
     }
     for (const auto& r : scan->rejected) {
-      ++report.files_failed;
-      report.errors.push_back(r.error);
+      ++report.files_failed;  // not ok(): one notice says which and why
       if (options.notice) options.notice("rejected " + r.error.message() + " (moved to " + r.file + ")");
     }
     if (count == 0 || report.files_ok >= count) break;
@@ -573,10 +362,10 @@ Result<TransferReport> send_files(const TransferOptions& options, const std::vec
   auto envelopes = build_envelopes(options, files, false);
   if (!envelopes) return tl::unexpected(envelopes.error());
   asio::io_context io;
-  auto stream = open_serial(io, serial, options);
+  auto stream = open_serial_stream(io, serial, options);
   if (!stream) return tl::unexpected(stream.error());
-  SendJob job(io, **stream, options, serial_config(options, serial), files, std::move(*envelopes));
-  run_jobs(io, {&job}, options.handle_signals);
+  SendJob job(io, **stream, options, serial_engine_config(options, serial), files, std::move(*envelopes));
+  run_endpoints(io, {&job}, options.handle_signals);
   return job.report();
 }
 
@@ -593,10 +382,10 @@ Result<TransferReport> receive_files(const TransferOptions& options, const std::
   auto store = DiskPartialStore::open(state_dir(options, output_dir) + "/partial");
   if (!store) return tl::unexpected(store.error());
   asio::io_context io;
-  auto stream = open_serial(io, serial, options);
+  auto stream = open_serial_stream(io, serial, options);
   if (!stream) return tl::unexpected(stream.error());
-  ReceiveJob job(io, **stream, options, serial_config(options, serial), store->get(), output_dir, count);
-  run_jobs(io, {&job}, options.handle_signals);
+  ReceiveJob job(io, **stream, options, serial_engine_config(options, serial), store->get(), output_dir, count);
+  run_endpoints(io, {&job}, options.handle_signals);
   return job.report();
 }
 
@@ -617,7 +406,7 @@ Result<std::pair<TransferReport, TransferReport>> transfer_over_loopback(const L
   SendJob send(io, pipe.a(), sender, engine_config(sender, rate, true, false), files, std::move(*envelopes));
   ReceiveJob receive(io, pipe.b(), receiver, engine_config(receiver, rate, true, false), store->get(), output_dir,
                      files.size());
-  run_jobs(io, {&send, &receive}, sender.handle_signals);
+  run_endpoints(io, {&send, &receive}, sender.handle_signals);
   return std::make_pair(send.report(), receive.report());
 }
 
