@@ -194,8 +194,10 @@ int run_zone_sign(const ZoneSignOptions& o) {
   const double read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto out = zone::OutputFile::create(o.output);
   if (!out) return report(out.error());
-  auto result = zone::sign_zone(std::move(input), *options,
-                                [&](std::string_view text) { return out->write(text); });
+  zone::SignedZoneSink sink;
+  sink.write = [&](std::string_view text) { return out->write(text); };
+  if (out->seekable()) sink.overwrite_start = [&](std::string_view text) { return out->overwrite_start(text); };
+  auto result = zone::sign_zone(std::move(input), *options, sink);
   for (const auto& note : result.notes) std::fprintf(stderr, "kskline: note: %s\n", note.c_str());
   if (!result.problems.empty()) {
     for (const auto& p : result.problems) report(p);

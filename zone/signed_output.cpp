@@ -187,7 +187,10 @@ Result<OutputFile> OutputFile::create(const std::string& path) {
 }
 
 OutputFile::OutputFile(OutputFile&& other) noexcept
-    : path_(std::move(other.path_)), temp_(std::move(other.temp_)), fd_(std::exchange(other.fd_, -1)) {}
+    : path_(std::move(other.path_)),
+      temp_(std::move(other.temp_)),
+      fd_(std::exchange(other.fd_, -1)),
+      written_(other.written_) {}
 
 OutputFile& OutputFile::operator=(OutputFile&& other) noexcept {
   if (this != &other) {
@@ -195,6 +198,7 @@ OutputFile& OutputFile::operator=(OutputFile&& other) noexcept {
     path_ = std::move(other.path_);
     temp_ = std::move(other.temp_);
     fd_ = std::exchange(other.fd_, -1);
+    written_ = other.written_;
   }
   return *this;
 }
@@ -221,6 +225,23 @@ Result<void> OutputFile::write(std::string_view data) {
     }
     p += n;
     left -= static_cast<std::size_t>(n);
+  }
+  written_ += data.size();
+  return {};
+}
+
+Result<void> OutputFile::overwrite_start(std::string_view data) {
+  if (fd_ < 0) return fail(base::errc::io_error, "the file is already closed", path_);
+  if (temp_.empty()) return fail(base::errc::io_error, "standard output cannot be written again", path_);
+  if (data.size() > written_) return fail(base::errc::io_error, "overwriting more than was written", path_);
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_fail("writing", path_);
+    }
+    done += static_cast<std::size_t>(n);
   }
   return {};
 }

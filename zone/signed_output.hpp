@@ -35,6 +35,11 @@ class OutputFile {
 
   // Appends data (retrying short writes). errc::io_error naming the path.
   Result<void> write(std::string_view data);
+  // Replaces the first data.size() octets written (no more than were
+  // written). errc::io_error naming the path, and always for standard output.
+  Result<void> overwrite_start(std::string_view data);
+  // Whether overwrite_start can work (not standard output).
+  bool seekable() const { return !temp_.empty(); }
   // Puts the file in place. errc::io_error naming the path; after a failure
   // the target is unchanged unless only the directory fsync failed.
   Result<void> commit();
@@ -47,6 +52,7 @@ class OutputFile {
   std::string path_;
   std::string temp_;  // empty for standard output
   int fd_ = -1;
+  std::uint64_t written_ = 0;
 };
 
 }  // namespace kskline::zone

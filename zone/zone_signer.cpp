@@ -10,6 +10,7 @@
 #include <thread>
 #include <utility>
 
+#include "base/digest.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/canonical.hpp"
 #include "zone/errc.hpp"
@@ -25,6 +26,7 @@
 #include "zone/zone_check.hpp"
 #include "zone/zone_tree.hpp"
 #include "zone/zonemd.hpp"
+#include "zone/zonemd_stream.hpp"
 
 namespace kskline::zone {
 namespace {
@@ -132,7 +134,7 @@ struct Plan {
   Nsec3Params nsec3_params;
   std::uint32_t denial_ttl = 0;
   bool keyset = false;        // the key RRsets come pre-signed
-  bool defer_zonemd = false;  // the ZONEMD RRset is signed at the end
+  bool zonemd = false;        // a ZONEMD is digested as the zone is written
   std::uint32_t now32 = 0;
   std::uint32_t keep_after = 0;
 };
@@ -247,7 +249,7 @@ struct OwnedLine {
 // What a worker makes of one chunk of owners.
 struct ChunkResult {
   std::string text;
-  std::vector<Record> records;       // with zonemd: every record written
+  Bytes digest_input;                // with zonemd: what the digest takes of it
   std::vector<OwnedLine> apex_lines; // with zonemd: the apex's lines
   std::size_t names = 0, lines = 0, signatures = 0, reused = 0, denial = 0;
 };
@@ -390,7 +392,8 @@ class Worker {
         for (const Record& r : rrset) add_line(r.type, r.ttl, r.rdata, &r, 0);
         if (!is_signed(set.role)) continue;
         if (apex && plan_.keyset && is_key_set_type(set.type)) continue;  // pre-signed
-        if (apex && plan_.defer_zonemd && set.type == rrtype::ZONEMD) continue;  // signed at the end
+        // The ZONEMD placeholder is signed like the rest: its RRSIG has the
+        // length of the final one, which replaces it at the end.
         bool unchanged = prev_owner_ != PreviousZone::npos &&
                          plan_.previous->same_lines(prev_owner_, set.type, std::string_view(text_).substr(text_start));
         if (auto r = sign(owner, rrset, plan_.keys->keys_for(set.type, apex), unchanged, out); !r) return r;
@@ -423,23 +426,24 @@ class Worker {
     for (const Line& l : lines_) out.text += text_of(l);
     out.names += 1;
     out.lines += lines_.size();
-    if (plan_.defer_zonemd) {
+    if (plan_.zonemd) {
       for (const Line& l : lines_) {
-        Bytes rdata;
+        Bytes parsed;
+        ByteView rdata;
         if (l.verbatim != nullptr) {
           // A kept RRSIG: its RDATA is the text after the fourth tab.
           std::string_view t = text_of(l);
           t.remove_suffix(1);
           for (int field = 0; field < 4; ++field) t.remove_prefix(t.find('\t') + 1);
-          auto parsed = parse_rdata_text(rrtype::RRSIG, t, plan_.options->origin);
-          if (!parsed) return fail(parsed.error().code, parsed.error().detail, owner.to_string() + " RRSIG");
-          rdata = std::move(*parsed);
+          auto r = parse_rdata_text(rrtype::RRSIG, t, plan_.options->origin);
+          if (!r) return fail(r.error().code, r.error().detail, owner.to_string() + " RRSIG");
+          parsed = std::move(*r);
+          rdata = parsed;
         } else {
-          ByteView v = rdata_of(l);
-          rdata.assign(v.begin(), v.end());
+          rdata = rdata_of(l);
         }
-        if (apex) out.apex_lines.push_back({l.type, l.ttl, rdata, l.fixed});
-        out.records.push_back(make_record(owner, l.type, l.ttl, std::move(rdata)));
+        append_zonemd_input(owner, apex, l.type, l.ttl, rdata, out.digest_input);
+        if (apex) out.apex_lines.push_back({l.type, l.ttl, Bytes(rdata.begin(), rdata.end()), l.fixed});
       }
     }
     return {};
@@ -514,7 +518,7 @@ class WorkerPool {
       bounds_.push_back(b);
     }
     const std::size_t chunks = bounds_.size() - 1;
-    window_ = plan.defer_zonemd ? chunks + 1 : kWindowPerWorker * threads_;
+    window_ = kWindowPerWorker * threads_;
     results_.assign(chunks, ChunkResult{});
     ready_.assign(chunks, 0);
     {
@@ -617,32 +621,23 @@ class WorkerPool {
 
 // Puts the digest into the apex's ZONEMD line, signs the ZONEMD RRset and
 // formats the apex again.
-Result<void> finish_zonemd(const Plan& plan, std::vector<ChunkResult>& chunks, ChunkResult& summary_out) {
+Result<std::string> finish_zonemd(const Plan& plan, ChunkResult& apex, ByteView digest, std::size_t& signatures) {
   const Name& origin = plan.options->origin;
-  std::vector<Record> all;
-  std::size_t total = 0;
-  for (const auto& c : chunks) total += c.records.size();
-  all.reserve(total);
-  for (auto& c : chunks) {
-    for (auto& r : c.records) all.push_back(std::move(r));
-    c.records.clear();
-  }
   const Record* soa = apex_record(plan.tree->records(), origin, rrtype::SOA);
   auto serial = soa_serial(soa->rdata);
   if (!serial) return tl::unexpected(serial.error());
-  auto digest = zonemd_digest(all, origin, zonemd::SHA384);
-  if (!digest) return tl::unexpected(digest.error());
-  Bytes rdata = make_zonemd_rdata(*serial, zonemd::SIMPLE, zonemd::SHA384, *digest);
-  all.clear();
-  all.shrink_to_fit();
+  Bytes rdata = make_zonemd_rdata(*serial, zonemd::SIMPLE, zonemd::SHA384, digest);
 
-  auto& apex = chunks.front();
+  // The placeholder's RRSIGs go; the ZONEMD takes its digest and is signed.
   Record zonemd = make_record(origin, rrtype::ZONEMD, soa->ttl, rdata);
+  std::erase_if(apex.apex_lines, [](const OwnedLine& l) {
+    return l.type == rrtype::RRSIG && l.rdata.size() >= 2 && get_u16(l.rdata.data()) == rrtype::ZONEMD;
+  });
   for (auto& l : apex.apex_lines) {
-    if (l.type == rrtype::ZONEMD) {
-      l.rdata = rdata;
-      zonemd.ttl = l.ttl;
-    }
+    if (l.type != rrtype::ZONEMD) continue;
+    if (l.rdata.size() != rdata.size()) return fail(errc::zone_invalid, "the ZONEMD placeholder has another length");
+    l.rdata = rdata;
+    zonemd.ttl = l.ttl;
   }
   auto signer = make_thread_signer(*plan.keys);
   if (!signer) return tl::unexpected(signer.error());
@@ -660,22 +655,21 @@ Result<void> finish_zonemd(const Plan& plan, std::vector<ChunkResult>& chunks, C
     sig.expiration = window.expiration;
     sig.key_tag = key.key_tag;
     data.clear();
-    if (auto d = append_signed_data(sig, std::span<const Record>(&zonemd, 1), data); !d) return d;
+    if (auto d = append_signed_data(sig, std::span<const Record>(&zonemd, 1), data); !d) return tl::unexpected(d.error());
     Bytes out;
     append_rrsig_rdata(sig, out);
-    if (auto s = signer->sign(k, data, out); !s) return s;
+    if (auto s = signer->sign(k, data, out); !s) return tl::unexpected(s.error());
     auto fixed = rrsig_fixed(out);
     apex.apex_lines.push_back({rrtype::RRSIG, zonemd.ttl, std::move(out), fixed});
-    ++summary_out.signatures;
-    ++summary_out.lines;
+    ++signatures;
   }
   std::stable_sort(apex.apex_lines.begin(), apex.apex_lines.end(), [](const OwnedLine& a, const OwnedLine& b) {
     return line_before(a.type, a.fixed, b.type, b.fixed, [&] { return a.rdata; }, [&] { return b.rdata; });
   });
-  apex.text.clear();
+  std::string text;
   std::string owner = origin.to_string();
-  for (const auto& l : apex.apex_lines) append_record_line(owner, l.ttl, l.type, l.rdata, apex.text);
-  return {};
+  for (const auto& l : apex.apex_lines) append_record_line(owner, l.ttl, l.type, l.rdata, text);
+  return text;
 }
 
 // ------------------------------------------------------------------ checks
@@ -825,7 +819,7 @@ class PhaseClock {
   std::chrono::steady_clock::time_point last_;
 };
 
-SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZoneWriter& write) {
+SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZoneSink& sink) {
   SignReport report;
   PhaseClock clock(report.summary);
   const Name& origin = options.origin;
@@ -896,7 +890,7 @@ SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZo
   plan.previous = prev ? &**prev : nullptr;
   plan.denial_ttl = *tree->denial_ttl();
   plan.keyset = input.keyset.has_value();
-  plan.defer_zonemd = options.zonemd;
+  plan.zonemd = options.zonemd;
   plan.now32 = static_cast<std::uint32_t>(options.timing.now);
   plan.keep_after = static_cast<std::uint32_t>(options.timing.now + options.timing.refresh);
   if (options.nsec3) {
@@ -916,37 +910,64 @@ SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZo
   SignSummary& s = report.summary;
   s.serial = prepared.serial;
   s.threads = threads;
-  std::vector<ChunkResult> held;  // with zonemd, every chunk until the end
+  // With a ZONEMD: the digest is taken chunk by chunk; the apex chunk is
+  // kept to be written again, and the rest too when the output cannot be
+  // rewritten.
+  const bool hold = options.zonemd && !sink.overwrite_start;
+  base::Digest digest(base::DigestAlgorithm::sha384);
+  ChunkResult apex_chunk;
+  std::size_t apex_length = 0;
+  std::vector<std::string> held;
   ChunkResult totals;
-  auto sink = [&](std::size_t, ChunkResult& c) -> Result<void> {
-    totals.names += c.names;
-    totals.lines += c.lines;
-    totals.signatures += c.signatures;
-    totals.reused += c.reused;
-    totals.denial += c.denial;
+  auto take = [&](std::size_t c, ChunkResult& chunk) -> Result<void> {
+    totals.names += chunk.names;
+    totals.lines += chunk.lines;
+    totals.signatures += chunk.signatures;
+    totals.reused += chunk.reused;
+    totals.denial += chunk.denial;
     if (options.zonemd) {
-      held.push_back(std::move(c));
+      digest.update(chunk.digest_input);
+      chunk.digest_input = Bytes();
+      if (c == 0) {
+        apex_length = chunk.text.size();
+        apex_chunk.apex_lines = std::move(chunk.apex_lines);
+      }
+    }
+    if (hold) {
+      held.push_back(std::move(chunk.text));
       return {};
     }
-    return write(c.text);
+    return sink.write(chunk.text);
   };
-  if (auto r = workers.run(plan, sink); !r) {
+  if (auto r = workers.run(plan, take); !r) {
     report.problems.push_back(r.error());
     return report;
   }
   clock.mark("sign and write");
   s.nonces_ahead = workers.precomputed();
   if (options.zonemd) {
-    if (auto r = finish_zonemd(plan, held, totals); !r) {
-      report.problems.push_back(r.error());
+    Bytes value = digest.finish();
+    std::size_t zonemd_signatures = 0;
+    auto apex_text = finish_zonemd(plan, apex_chunk, value, zonemd_signatures);
+    if (!apex_text) {
+      report.problems.push_back(apex_text.error());
       return report;
     }
-    for (auto& c : held) {
-      if (auto w = write(c.text); !w) {
-        report.problems.push_back(w.error());
-        return report;
-      }
-      c.text = std::string();
+    // The placeholder's RRSIGs were counted as made; the final ones replace them.
+    if (apex_text->size() != apex_length) {
+      report.problems.push_back(problem(errc::crypto_failed, "the apex changed length when its ZONEMD was signed"));
+      return report;
+    }
+    Result<void> w = hold ? Result<void>{} : sink.overwrite_start(*apex_text);
+    if (hold && !held.empty()) held.front() = std::move(*apex_text);
+    for (auto& t : held) {
+      if (!w) break;
+      w = sink.write(t);
+      t = std::string();
+    }
+    if (!w) {
+      report.problems.push_back(w.error());
+      return report;
     }
     clock.mark("zonemd");
   }

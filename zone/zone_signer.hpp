@@ -79,9 +79,16 @@ struct SignReport {
   std::vector<std::string> notes;   // warnings; the zone was still signed
 };
 
-// Receives the signed zone's text in order, piece by piece, from one thread
-// at a time; an error stops the signing.
-using SignedZoneWriter = std::function<Result<void>(std::string_view text)>;
+// Where the signed zone's text goes, piece by piece, in order, from one
+// thread at a time; an error stops the signing.
+struct SignedZoneSink {
+  // Appends text.
+  std::function<Result<void>(std::string_view text)> write;
+  // Replaces the first text.size() octets written with text, of the same
+  // length (the apex, once its ZONEMD is known). Empty when the output cannot
+  // be rewritten (a pipe): with --zonemd the zone is then held until the end.
+  std::function<Result<void>(std::string_view text)> overwrite_start;
+};
 
 // Signs a zone. The zone is checked first (check_zone: SOA and NS at the
 // apex, one TTL per RRset unless normalize_ttl, CNAME alone, nothing out of
@@ -94,7 +101,9 @@ using SignedZoneWriter = std::function<Result<void>(std::string_view text)>;
 // Output: canonical order (owner, type, RDATA; RRSIGs are the type RRSIG),
 // one record a line. Same input, keys and timing give the same output but for
 // ECDSA signature values. With a previous zone, RRSIGs are reused as
-// PreviousZone allows. With zonemd the output is written only at the end.
-SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZoneWriter& write);
+// PreviousZone allows. With zonemd the digest is taken as the zone is written
+// and the apex (ZONEMD and its RRSIGs, of unchanged length) is written again
+// at the end through overwrite_start, or the zone is held until then.
+SignReport sign_zone(SignInput input, const SignOptions& options, const SignedZoneSink& sink);
 
 }  // namespace kskline::zone

@@ -111,13 +111,23 @@ struct Signed {
   std::string text;
 };
 
-// Signs `input` with `options` into a string.
-inline Signed sign_to_text(zone::SignInput input, const zone::SignOptions& options) {
+// Signs `input` with `options` into a string; `rewritable`: whether the sink
+// lets the signer write the start again (as a file does, unlike a pipe).
+inline Signed sign_to_text(zone::SignInput input, const zone::SignOptions& options, bool rewritable = true) {
   Signed s;
-  s.report = zone::sign_zone(std::move(input), options, [&](std::string_view t) -> Result<void> {
+  zone::SignedZoneSink sink;
+  sink.write = [&](std::string_view t) -> Result<void> {
     s.text.append(t);
     return {};
-  });
+  };
+  if (rewritable) {
+    sink.overwrite_start = [&](std::string_view t) -> Result<void> {
+      if (t.size() > s.text.size()) throw std::runtime_error("overwrite beyond the text");
+      s.text.replace(0, t.size(), t);
+      return {};
+    };
+  }
+  s.report = zone::sign_zone(std::move(input), options, sink);
   return s;
 }
 

@@ -91,6 +91,20 @@ TEST_CASE("signed_output: a file appears only when committed", "[zone][signed_ou
   CHECK_FALSE(f->write("more"));
   CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator()) == 1);
 
+  auto g = OutputFile::create(path);
+  REQUIRE(g);
+  CHECK(g->seekable());
+  REQUIRE(g->write("0123456789\n"));
+  CHECK_FALSE(g->overwrite_start("this is longer than what was written"));
+  REQUIRE(g->overwrite_start("abc"));
+  REQUIRE(g->write("tail\n"));
+  REQUIRE(g->commit());
+  CHECK(test::slurp(path) == "abc3456789\ntail\n");
+  auto out = OutputFile::create("-");
+  REQUIRE(out);
+  CHECK_FALSE(out->seekable());
+  CHECK_FALSE(out->overwrite_start(""));
+
   auto missing = OutputFile::create(dir.file("no/such/dir/out.zone"));
   REQUIRE_FALSE(missing);
   CHECK(missing.error().where == dir.file("no/such/dir/out.zone"));
