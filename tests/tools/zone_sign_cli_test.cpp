@@ -172,6 +172,11 @@ TEST_CASE("zone sign: with --zonemd ldns-verify-zone checks the digest", "[tools
     CHECK(validators_reject(dir.file("s")).empty());
     // -Z: a valid ZONEMD is required, so the digest really was checked.
     CHECK(run("ldns-verify-zone -Z " + shell_quote(dir.file("s"))).status == 0);
+    // To a pipe the zone is held until its ZONEMD is known.
+    auto piped = cli("zone sign " + shell_quote(dir.file("z")) + " --origin example.org. --zonemd -k " +
+                     shell_quote(zsk) + " -k " + shell_quote(ksk) + " -o - " + mode + " > " + shell_quote(dir.file("p")));
+    REQUIRE(piped.status == 0);
+    CHECK(run("ldns-verify-zone -Z " + shell_quote(dir.file("p"))).status == 0);
     // A wrong digest fails (the ZONEMD line re-signed is beyond the test:
     // the check is that ldns-verify-zone looks at the digest at all).
     std::string text = slurp(dir.file("s"));
