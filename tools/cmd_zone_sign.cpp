@@ -237,8 +237,10 @@ void add_zone_sign(Cli& cli) {
   cmd->add_option("--output,-o", o->output, "the signed zone file to write ('-': standard output)")->required();
   cmd->add_option("--key,-k", o->keys,
                   "a BIND key pair (.key, .private or basename); SEP keys (flags 257) sign DNSKEY/CDS/CDNSKEY, "
-                  "the others the rest");
-  cmd->add_option("--pem-key", o->pem_keys, "a PEM private key as ALGORITHM:FLAGS:PATH, e.g. 13:256:zsk.pem");
+                  "the others the rest; repeat for more keys")
+      ->allow_extra_args(false);
+  cmd->add_option("--pem-key", o->pem_keys, "a PEM private key as ALGORITHM:FLAGS:PATH, e.g. 13:256:zsk.pem")
+      ->allow_extra_args(false);
   cmd->add_option("--keyset", o->keyset,
                   "pre-signed apex DNSKEY/CDS/CDNSKEY RRsets with RRSIGs (from the offline KSK), placed as they are");
   cmd->add_flag("--nsec3", o->nsec3, "NSEC3 (RFC 5155) instead of NSEC; RFC 9276 defaults");

@@ -355,6 +355,16 @@ TEST_CASE("zone sign: PEM private keys with --pem-key ALGORITHM:FLAGS:PATH", "[t
   CHECK(bad_spec.err.find("ALGORITHM:FLAGS:PATH") != std::string::npos);
 }
 
+TEST_CASE("zone sign: each --key takes one file, so the zone file may follow it", "[tools][zone_sign]") {
+  TempDir dir;
+  spit(dir.file("z"), zone_text());
+  auto [zsk, ksk] = keygen(dir, "ED25519");
+  auto r = cli("zone sign --origin example.org. -k " + shell_quote(zsk) + " -k " + shell_quote(ksk) + " " +
+               shell_quote(dir.file("z")) + " -o " + shell_quote(dir.file("s")));
+  INFO(r.err);
+  CHECK(r.status == 0);
+}
+
 TEST_CASE("zone sign: usage errors exit 2", "[tools][zone_sign]") {
   CHECK(cli("zone sign").status == 2);
   CHECK(cli("zone sign z --origin example.org.").status == 2);  // no -o
