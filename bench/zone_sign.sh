@@ -67,7 +67,7 @@ out=$work/sign-out
 mkdir -p "$out"
 cmd_kskline="'$kskline' zone sign '$zone' --origin $origin -k '$zsk' --threads $cores -q -o '$out/kskline.zone'"
 cmd_ldns="ldns-signzone -o $origin -f '$out/ldns.zone' '$zone' '$zsk'"
-cmd_bind="dnssec-signzone -q -z -n $cores -o $origin -f '$out/bind.zone' '$zone_with_key' '$zsk'"
+cmd_bind="dnssec-signzone -q -z -n $cores -d '$out' -o $origin -f '$out/bind.zone' '$zone_with_key' '$zsk'"
 cmd_reuse="'$kskline' zone sign '$zone' --origin $origin -k '$zsk' --threads $cores -q --reuse '$out/previous.zone' -o '$out/reused.zone'"
 
 # --- Every output must be a valid signed zone, or the timings mean nothing. -----
