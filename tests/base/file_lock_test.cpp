@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <optional>
-#include <random>
 #include <string>
 #include <utility>
 
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/file_lock.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace kskline;
 using base::errc;
@@ -18,26 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("kskline-lock-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-    fs::create_directory(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using TempDir = test::TempDir;
 
 bool is_held(const std::string& path) {
   auto r = FileLock::acquire(path);

@@ -4,6 +4,9 @@
 
 #include <regex>
 
+#include "tests/support/files.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/zone/dnssec_test_util.hpp"
 #include "zone/ds.hpp"
 #include "zone/key_file.hpp"
@@ -14,7 +17,7 @@ namespace {
 
 // Runs the kskline binary with arguments; stderr is merged when `merge`.
 test::CommandResult run_cli(const std::string& args, bool merge = false) {
-  return test::run(std::string(KSKLINE_BINARY) + " " + args + (merge ? " 2>&1" : " 2>/dev/null"));
+  return test::kskline(args + (merge ? " 2>&1" : " 2>/dev/null"));
 }
 
 // Runs `kskline keygen` and returns the path (without extension) it made.

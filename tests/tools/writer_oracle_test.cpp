@@ -7,15 +7,7 @@
 // RFC 3597 generic form for that tool instead, or, when even that is refused,
 // checks that the tool still refuses it (so the exclusion is revisited when
 // the tool changes).
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <array>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -26,6 +18,9 @@
 #include <catch2/catch.hpp>
 
 #include "base/encoding.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "zone/canonical.hpp"
 #include "zone/master_file.hpp"
 #include "zone/rdata.hpp"
@@ -38,69 +33,12 @@ using namespace kskline;
 
 const std::string kTestZone = std::string(KSKLINE_SOURCE_DIR) + "/tests/data/zones/all_types.zone";
 
-// The result of a shell command: exit status, standard output and error.
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-// A fresh directory, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "kskline-oracle-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void spit(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-// Runs `command` with sh; standard error is kept in a file under `dir`.
-Run run(const std::string& command, const TempDir& dir) {
-  Run result;
-  std::string err = dir.file("stderr");
-  FILE* pipe = ::popen((command + " 2>" + quote(err)).c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) result.out.append(buf.data(), n);
-  int raw = ::pclose(pipe);
-  if (raw != -1 && WIFEXITED(raw)) result.status = WEXITSTATUS(raw);
-  result.err = slurp(err);
-  return result;
-}
-
-bool have_tool(const std::string& tool) {
-  return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
-}
+using test::have_tool;
+using test::slurp;
+using test::spit;
+using test::TempDir;
+using test::run;
+using test::shell_quote;
 
 void require_tool(const std::string& tool, const std::string& package) {
   if (!have_tool(tool)) FAIL(tool + " is not installed (Debian package " + package + "; ./run setup installs it)");
@@ -229,7 +167,7 @@ TEST_CASE("writer oracle: ldns-read-zone reads back exactly what we write", "[to
   REQUIRE(written.size() == records.size());
 
   SECTION("as printed: same records, case preserved") {
-    auto out = run("ldns-read-zone " + quote(dir.file("written.zone")), dir);
+    auto out = run("ldns-read-zone " + shell_quote(dir.file("written.zone")));
     INFO(out.err);
     REQUIRE(out.status == 0);
     auto back = read_text(out.out, "ldns-read-zone output");
@@ -238,7 +176,7 @@ TEST_CASE("writer oracle: ldns-read-zone reads back exactly what we write", "[to
     CHECK(diff.empty());
   }
   SECTION("-z (sorted, canonical): same records in canonical form, in our canonical order") {
-    auto out = run("ldns-read-zone -z " + quote(dir.file("written.zone")), dir);
+    auto out = run("ldns-read-zone -z " + shell_quote(dir.file("written.zone")));
     INFO(out.err);
     REQUIRE(out.status == 0);
     auto back = read_text(out.out, "ldns-read-zone -z output");
@@ -276,7 +214,7 @@ TEST_CASE("writer oracle: named-checkzone reads back exactly what we write", "[t
 
   // -i local: with full integrity checks named-checkzone looks names up in the
   // DNS and hangs on a machine without a network.
-  auto out = run("named-checkzone -i local -D -o - example.com. " + quote(dir.file("written.zone")), dir);
+  auto out = run("named-checkzone -i local -D -o - example.com. " + shell_quote(dir.file("written.zone")));
   INFO(out.err);
   REQUIRE(out.status == 0);
   // BIND keeps the case of owners and RDATA names: exact comparison.
@@ -296,7 +234,7 @@ TEST_CASE("writer oracle: named-checkzone still refuses MD and MF", "[tools][wri
                                           "ns1.example.com. 3600 IN A 192.0.2.1\n"
                                           "md.example.com. 3600 IN ") +
                                   type + "\n");
-    auto out = run("named-checkzone -i local example.com. " + quote(dir.file("md.zone")), dir);
+    auto out = run("named-checkzone -i local example.com. " + shell_quote(dir.file("md.zone")));
     INFO(type << ": " << out.out << out.err);
     CHECK(out.status == 1);
     CHECK((out.out + out.err).find("obsolete") != std::string::npos);
@@ -309,7 +247,7 @@ TEST_CASE("writer oracle: kzonecheck accepts what we write", "[tools][writer_ora
   auto records = read_test_zone();
   auto written = write_zone(records, {kKnotUnknown, {}}, dir.file("written.zone"));
   REQUIRE(written.size() == records.size());
-  auto out = run("kzonecheck -o example.com. " + quote(dir.file("written.zone")), dir);
+  auto out = run("kzonecheck -o example.com. " + shell_quote(dir.file("written.zone")));
   INFO(out.out << out.err);
   CHECK(out.status == 0);
 
@@ -323,7 +261,7 @@ TEST_CASE("writer oracle: kzonecheck accepts what we write", "[tools][writer_ora
         }
       }
       write_zone(one, {}, dir.file("one.zone"));
-      auto refused = run("kzonecheck -v -o example.com. " + quote(dir.file("one.zone")), dir);
+      auto refused = run("kzonecheck -v -o example.com. " + shell_quote(dir.file("one.zone")));
       INFO(zone::type_to_string(type) << ": " << refused.out << refused.err);
       CHECK(refused.status != 0);
       CHECK((refused.out + refused.err).find("unsupported record type") != std::string::npos);
@@ -343,7 +281,7 @@ TEST_CASE("writer oracle: every record in RFC 3597 generic form reads back the s
   SECTION("ldns-read-zone") {
     require_tool("ldns-read-zone", "ldnsutils");
     auto written = write_zone(records, {{}, {}, true}, dir.file("generic.zone"));
-    auto out = run("ldns-read-zone " + quote(dir.file("generic.zone")), dir);
+    auto out = run("ldns-read-zone " + shell_quote(dir.file("generic.zone")));
     INFO(out.err);
     REQUIRE(out.status == 0);
     auto back = read_text(out.out, "ldns-read-zone output");
@@ -354,7 +292,7 @@ TEST_CASE("writer oracle: every record in RFC 3597 generic form reads back the s
   SECTION("named-checkzone") {
     require_tool("named-checkzone", "bind9-utils");
     auto written = write_zone(records, {{}, kBindRefused, true}, dir.file("generic.zone"));
-    auto out = run("named-checkzone -i local -D -o - example.com. " + quote(dir.file("generic.zone")), dir);
+    auto out = run("named-checkzone -i local -D -o - example.com. " + shell_quote(dir.file("generic.zone")));
     INFO(out.err);
     REQUIRE(out.status == 0);
     auto back = read_text(out.out, "named-checkzone -D output");
@@ -365,7 +303,7 @@ TEST_CASE("writer oracle: every record in RFC 3597 generic form reads back the s
   SECTION("kzonecheck") {
     require_tool("kzonecheck", "knot-dnssecutils");
     write_zone(records, {{}, {}, true}, dir.file("generic.zone"));
-    auto out = run("kzonecheck -o example.com. " + quote(dir.file("generic.zone")), dir);
+    auto out = run("kzonecheck -o example.com. " + shell_quote(dir.file("generic.zone")));
     INFO(out.out << out.err);
     CHECK(out.status == 0);
   }

@@ -1,92 +1,32 @@
 // Tests of `kskline zone check FILE --origin Z` through the built binary:
 // exit codes, the summary line, "file:line: ..." errors, and the verdicts of
 // kzonecheck on the same broken zones.
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <array>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
 
+#include "tests/support/files.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
 namespace {
+
+using kskline::test::shell_quote;
+using kskline::test::spit;
+using Run = kskline::test::CommandResult;
+using TempDir = kskline::test::TempDir;
 
 const std::string kData = std::string(KSKLINE_SOURCE_DIR) + "/tests/data/zones/check/";
 
-// Exit status, standard output and standard error of a command.
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "kskline-zcheck-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void spit(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-Run run(const std::string& command) {
-  static TempDir dir;  // holds the captured standard error
-  Run result;
-  std::string err = dir.file("stderr");
-  FILE* pipe = ::popen((command + " 2>" + quote(err)).c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) result.out.append(buf.data(), n);
-  int raw = ::pclose(pipe);
-  if (raw != -1 && WIFEXITED(raw)) result.status = WEXITSTATUS(raw);
-  result.err = slurp(err);
-  return result;
-}
-
-// `kskline <args>`.
-Run kskline(const std::string& args) { return run(quote(KSKLINE_BINARY) + " " + args); }
-
 // `kskline zone check FILE --origin example.com.`
-Run zone_check(const std::string& file) { return kskline("zone check " + quote(file) + " --origin example.com."); }
+Run zone_check(const std::string& file) {
+  return kskline::test::kskline("zone check " + shell_quote(file) + " --origin example.com.");
+}
 
 // `kzonecheck -v -o example.com. FILE`; -v prints the loader's "line N" errors.
-Run kzonecheck(const std::string& file) { return run("kzonecheck -v -o example.com. " + quote(file)); }
+Run kzonecheck(const std::string& file) { return kskline::test::run("kzonecheck -v -o example.com. " + shell_quote(file)); }
 
-bool have_kzonecheck() { return std::system("command -v kzonecheck >/dev/null 2>&1") == 0; }
+bool have_kzonecheck() { return kskline::test::have_tool("kzonecheck"); }
 
 // The lines a zone starts with: SOA, apex NS and its address (lines 1-5).
 const std::string kHead =
@@ -250,17 +190,17 @@ TEST_CASE("zone check: kzonecheck also rejects the zones it finds semantically b
 }
 
 TEST_CASE("zone check: a wrong command line prints usage and exits 2", "[tools][zone_check]") {
-  const std::string good = quote(kData + "good.zone");
+  const std::string good = shell_quote(kData + "good.zone");
   for (const std::string& args : {std::string(), std::string("zone"), std::string("zone check"),
                                  "zone check " + good, "zone check " + good + " --origin example.com. --bogus",
                                  "zone check " + good + " " + good + " --origin example.com."}) {
-    auto r = kskline(args);
+    auto r = kskline::test::kskline(args);
     INFO("kskline " << args << ": " << r.out << r.err);
     CHECK(r.status == 2);
     CHECK(r.out.empty());
     CHECK(!r.err.empty());
   }
-  auto help = kskline("zone check --help");
+  auto help = kskline::test::kskline("zone check --help");
   CHECK(help.status == 0);
   CHECK(help.out.find("--origin") != std::string::npos);
 }

@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/files.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/zone/dnssec_test_util.hpp"
 
 namespace {
@@ -50,12 +53,7 @@ const char* const kInception = "20240101000000";
 const char* const kExpiration = "20340101000000";
 const char* const kInside = "20250101000000";
 
-// Exit status, standard output and standard error.
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using Run = kskline::test::CommandResult;
 
 // A directory for keys and zones that lives as long as the test program.
 kskline::test::TempDir& work() {
@@ -63,15 +61,9 @@ kskline::test::TempDir& work() {
   return dir;
 }
 
-Run run(const std::string& command) {
-  const std::string err = work().file("stderr");
-  auto r = kskline::test::run(command + " 2>" + shell_quote(err));
-  return Run{r.status, r.out, slurp(err)};
-}
-
 // `kskline zone verify FILE --time <inside> ARGS`.
 Run verify(const std::string& file, const std::string& args = std::string("--time ") + kInside) {
-  return run(std::string(KSKLINE_BINARY) + " zone verify " + shell_quote(file) + " " + args);
+  return kskline::test::kskline("zone verify " + shell_quote(file) + " " + args);
 }
 
 // Whether a string holds a line containing every one of `parts`.

@@ -1,22 +1,17 @@
-// Shared helpers of the DNSSEC tests: RFC example keys, record builders, a
-// temporary directory, and running the installed oracle tools.
+// Shared helpers of the DNSSEC tests: RFC example keys and record builders;
+// it also brings in the temporary directory, command running and file helpers
+// of tests/support/ that the DNSSEC tests use to run the installed oracle tools.
 #pragma once
 
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <array>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "base/encoding.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "zone/name.hpp"
 #include "zone/rdata.hpp"
 #include "zone/record.hpp"
@@ -56,92 +51,12 @@ inline Bytes b64(const std::string& text) {
   return *r;
 }
 
-// A fresh directory under /tmp, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "kskline-test-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-// The result of running a shell command.
-struct CommandResult {
-  int status = -1;  // exit status, or -1 when it did not exit normally
-  std::string out;  // standard output
-};
-
-// Runs a shell command, capturing its standard output (redirect standard
-// error in the command to capture or hide it).
-inline CommandResult run(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) result.out.append(buf.data(), n);
-  int raw = ::pclose(pipe);
-  if (raw != -1 && WIFEXITED(raw)) result.status = WEXITSTATUS(raw);
-  return result;
-}
-
-// Whether a program is on PATH.
-inline bool have_tool(const std::string& tool) {
-  return run("command -v " + tool + " >/dev/null 2>&1").status == 0;
-}
-
-// The whole content of a file.
-inline std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Writes a whole file.
-inline void spit(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-// The permission bits of a file.
-inline unsigned file_mode(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return 0;
-  return st.st_mode & 07777;
-}
-
 // Splits text into whitespace-separated words.
 inline std::vector<std::string> words(const std::string& text) {
   std::istringstream in(text);
   std::vector<std::string> out;
   for (std::string w; in >> w;) out.push_back(w);
   return out;
-}
-
-// Single-quotes a string for the shell.
-inline std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "'";
 }
 
 // ------------------------------------------------------------------ RFC keys

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/encoding.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "zone/errc.hpp"
 #include "zone/master_file.hpp"
 #include "zone/rdata.hpp"
@@ -47,32 +48,19 @@ Error read_error(std::string_view text, std::string_view origin = "example.") {
 
 std::string rdata_text(const Record& r) { return rdata_to_text(r.type, r.rdata); }
 
-// A directory under the system temporary directory, removed at the end.
-class TempDir {
+// The shared temporary directory, its path as a std::filesystem::path, with a
+// writer of files (and their parent directories) inside it.
+class TempDir : public test::TempDir {
  public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("kskline-master-test-" + std::to_string(rd()) + "-" +
-                                                      std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
+  TempDir() : test::TempDir("kskline-master-test") {}
 
-  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path path() const { return test::TempDir::path(); }
   std::string write(const std::string& name, const std::string& text) const {
-    auto file = path_ / name;
+    auto file = path() / name;
     std::filesystem::create_directories(file.parent_path());
     std::ofstream(file, std::ios::binary) << text;
     return file.string();
   }
-
- private:
-  std::filesystem::path path_;
 };
 
 const char* const kHead = "$TTL 300\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\n";  // three lines
