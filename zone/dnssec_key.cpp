@@ -15,34 +15,25 @@
 #include <openssl/rsa.h>
 
 #include "zone/errc.hpp"
+#include "zone/openssl_support.hpp"
 
 namespace kskline::zone {
 namespace {
 
-// How an algorithm is implemented.
-enum class Family { rsa, ecdsa, eddsa };
-
-// One supported algorithm: its family, digest, curve and sizes.
-struct AlgSpec {
-  std::uint8_t number;
-  Family family;
-  const char* md_name;     // digest for RSA/ECDSA; nullptr for EdDSA
-  const char* key_type;    // OpenSSL key type name
-  const char* group;       // ECDSA group name
-  int nid;                 // ECDSA curve NID
-  std::size_t field_size;  // ECDSA coordinate size / EdDSA key size
-  std::size_t sig_size;    // fixed signature size (0 for RSA)
-  unsigned bits;           // key size for ECDSA/EdDSA
-};
-
-constexpr std::array<AlgSpec, 6> kSpecs{{
-    {8, Family::rsa, "SHA2-256", "RSA", nullptr, 0, 0, 0, 0},
-    {10, Family::rsa, "SHA2-512", "RSA", nullptr, 0, 0, 0, 0},
-    {13, Family::ecdsa, "SHA2-256", "EC", "P-256", NID_X9_62_prime256v1, 32, 64, 256},
-    {14, Family::ecdsa, "SHA2-384", "EC", "P-384", NID_secp384r1, 48, 96, 384},
-    {15, Family::eddsa, nullptr, "ED25519", nullptr, 0, 32, 64, 256},
-    {16, Family::eddsa, nullptr, "ED448", nullptr, 0, 57, 114, 456},
-}};
+using ossl::AlgSpec;
+using ossl::BldPtr;
+using ossl::BnCtxPtr;
+using ossl::BnPtr;
+using ossl::crypto_fail;
+using ossl::Family;
+using ossl::find_spec;
+using ossl::GroupPtr;
+using ossl::MdCtxPtr;
+using ossl::ParamPtr;
+using ossl::PkeyCtxPtr;
+using ossl::PkeyPtr;
+using ossl::PointPtr;
+using ossl::SigPtr;
 
 // RSA modulus sizes accepted when reading keys (RFC 5702 §2 allows 512) and
 // when generating them.
@@ -52,12 +43,6 @@ constexpr unsigned kRsaGenMinBits = 1024, kRsaDefaultBits = 2048;
 // real key uses them (65537 and 3 are one to three octets).
 constexpr std::size_t kRsaMaxExponentOctets = 8;
 
-const AlgSpec* find_spec(std::uint8_t algorithm) {
-  for (const auto& s : kSpecs) {
-    if (s.number == algorithm) return &s;
-  }
-  return nullptr;
-}
 
 // The EVP_MD of a digest name, fetched once per process.
 const EVP_MD* fetch_md(const char* name) {
@@ -67,22 +52,6 @@ const EVP_MD* fetch_md(const char* name) {
   if (std::strcmp(name, "SHA2-256") == 0) return sha256;
   if (std::strcmp(name, "SHA2-384") == 0) return sha384;
   return sha512;
-}
-
-// Drains OpenSSL's error queue into one line.
-std::string openssl_errors() {
-  std::string text;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!text.empty()) text += "; ";
-    text += buf;
-  }
-  return text.empty() ? "no OpenSSL error reported" : text;
-}
-
-tl::unexpected<Error> crypto_fail(const std::string& what) {
-  return fail(errc::crypto_failed, what + ": " + openssl_errors());
 }
 
 tl::unexpected<Error> bad_key(const std::string& what) {
@@ -95,27 +64,6 @@ tl::unexpected<Error> unsupported(std::uint8_t algorithm) {
               "DNSSEC algorithm " + std::to_string(algorithm) + " is not supported");
 }
 
-struct PkeyFree { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
-struct PkeyCtxFree { void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); } };
-struct MdCtxFree { void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); } };
-struct BnFree { void operator()(BIGNUM* p) const { BN_clear_free(p); } };
-struct BnCtxFree { void operator()(BN_CTX* p) const { BN_CTX_free(p); } };
-struct BldFree { void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); } };
-struct ParamFree { void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); } };
-struct GroupFree { void operator()(EC_GROUP* p) const { EC_GROUP_free(p); } };
-struct PointFree { void operator()(EC_POINT* p) const { EC_POINT_free(p); } };
-struct SigFree { void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); } };
-
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
-using BnCtxPtr = std::unique_ptr<BN_CTX, BnCtxFree>;
-using BldPtr = std::unique_ptr<OSSL_PARAM_BLD, BldFree>;
-using ParamPtr = std::unique_ptr<OSSL_PARAM, ParamFree>;
-using GroupPtr = std::unique_ptr<EC_GROUP, GroupFree>;
-using PointPtr = std::unique_ptr<EC_POINT, PointFree>;
-using SigPtr = std::unique_ptr<ECDSA_SIG, SigFree>;
 
 // A BIGNUM from big-endian octets; `secret` puts it in OpenSSL's secure heap.
 BnPtr make_bn(ByteView octets, bool secret) {

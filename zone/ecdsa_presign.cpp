@@ -17,26 +17,18 @@
 #include <openssl/obj_mac.h>
 
 #include "zone/errc.hpp"
+#include "zone/openssl_support.hpp"
 
 namespace kskline::zone {
 namespace {
 
-tl::unexpected<Error> crypto_fail(const std::string& what) {
-  std::string text;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!text.empty()) text += "; ";
-    text += buf;
-  }
-  return fail(errc::crypto_failed, what + ": " + (text.empty() ? "no OpenSSL error reported" : text));
-}
+using ossl::BnCtxPtr;
+using ossl::BnPtr;
+using ossl::crypto_fail;
+using ossl::PointPtr;
+using ossl::SigPtr;
 
-struct EcKeyFree { void operator()(EC_KEY* p) const { EC_KEY_free(p); } };
-struct BnCtxFree { void operator()(BN_CTX* p) const { BN_CTX_free(p); } };
-struct BnFree { void operator()(BIGNUM* p) const { BN_clear_free(p); } };
-struct PointFree { void operator()(EC_POINT* p) const { EC_POINT_free(p); } };
-struct SigFree { void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); } };
+struct EcKeyFree { void operator()(EC_KEY* p) const { EC_KEY_free(p); } };  // deprecated API: here only
 
 // A precomputed nonce: k^-1 mod n and r.
 struct Nonce {
@@ -54,7 +46,7 @@ void wipe(Nonce& n) {
 
 struct EcdsaPresigner::Impl {
   std::unique_ptr<EC_KEY, EcKeyFree> key;
-  std::unique_ptr<BN_CTX, BnCtxFree> bn_ctx;
+  BnCtxPtr bn_ctx;
   std::size_t width = 0;
   std::vector<Nonce> pool;
 
@@ -86,14 +78,14 @@ Result<EcdsaPresigner> EcdsaPresigner::create(OSSL_LIB_CTX* libctx, const Privat
   if (!pub) return tl::unexpected(pub.error());
   impl->key.reset(EC_KEY_new_by_curve_name_ex(libctx, nullptr, nid));
   impl->bn_ctx.reset(BN_CTX_secure_new_ex(libctx));
-  std::unique_ptr<BIGNUM, BnFree> d(BN_secure_new());
+  BnPtr d(BN_secure_new());
   if (!impl->key || !impl->bn_ctx || !d ||
       BN_bin2bn(secret->bytes().data(), static_cast<int>(secret->size()), d.get()) == nullptr ||
       EC_KEY_set_private_key(impl->key.get(), d.get()) != 1) {
     return crypto_fail("importing an ECDSA key");
   }
   const EC_GROUP* group = EC_KEY_get0_group(impl->key.get());
-  std::unique_ptr<EC_POINT, PointFree> point(EC_POINT_new(group));
+  PointPtr point(EC_POINT_new(group));
   std::array<std::uint8_t, 97> octets{};
   if (pub->size() + 1 > octets.size()) return fail(errc::bad_key, "ECDSA public key too long");
   octets[0] = 0x04;
@@ -126,7 +118,7 @@ std::size_t EcdsaPresigner::width() const { return impl_->width; }
 
 Result<void> EcdsaPresigner::sign_digest(ByteView digest, std::uint8_t* out) {
   Impl& m = *impl_;
-  std::unique_ptr<ECDSA_SIG, SigFree> sig;
+  SigPtr sig;
   while (!m.pool.empty() && !sig) {
     Nonce n = m.pool.back();
     m.pool.pop_back();

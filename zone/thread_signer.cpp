@@ -17,70 +17,22 @@
 
 #include "zone/ecdsa_presign.hpp"
 #include "zone/errc.hpp"
+#include "zone/openssl_support.hpp"
 
 namespace kskline::zone {
 namespace {
 
-enum class Family : std::uint8_t { rsa, ecdsa, eddsa };
-
-// How each algorithm is signed: one row per algorithm.
-struct AlgRow {
-  std::uint8_t number;
-  Family family;
-  const char* md;        // digest (RSA, ECDSA)
-  const char* key_type;  // OpenSSL key type
-  const char* group;     // ECDSA curve
-  std::size_t width;     // ECDSA coordinate / EdDSA signature half width
-};
-
-constexpr std::array<AlgRow, 6> kAlgs{{
-    {8, Family::rsa, "SHA2-256", "RSA", nullptr, 0},
-    {10, Family::rsa, "SHA2-512", "RSA", nullptr, 0},
-    {13, Family::ecdsa, "SHA2-256", "EC", "P-256", 32},
-    {14, Family::ecdsa, "SHA2-384", "EC", "P-384", 48},
-    {15, Family::eddsa, nullptr, "ED25519", nullptr, 32},
-    {16, Family::eddsa, nullptr, "ED448", nullptr, 57},
-}};
-
-const AlgRow* find_alg(std::uint8_t number) {
-  for (const auto& row : kAlgs) {
-    if (row.number == number) return &row;
-  }
-  return nullptr;
-}
-
-std::string openssl_errors() {
-  std::string text;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!text.empty()) text += "; ";
-    text += buf;
-  }
-  return text.empty() ? "no OpenSSL error reported" : text;
-}
-
-tl::unexpected<Error> crypto_fail(const std::string& what) {
-  return fail(errc::crypto_failed, what + ": " + openssl_errors());
-}
-
-struct LibCtxFree { void operator()(OSSL_LIB_CTX* p) const { OSSL_LIB_CTX_free(p); } };
-struct PkeyFree { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
-struct PkeyCtxFree { void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); } };
-struct MdCtxFree { void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); } };
-struct MdFree { void operator()(EVP_MD* p) const { EVP_MD_free(p); } };
-struct BnFree { void operator()(BIGNUM* p) const { BN_clear_free(p); } };
-struct BldFree { void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); } };
-struct ParamFree { void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); } };
-
-using LibCtxPtr = std::unique_ptr<OSSL_LIB_CTX, LibCtxFree>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using MdPtr = std::unique_ptr<EVP_MD, MdFree>;
-using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
-using BldPtr = std::unique_ptr<OSSL_PARAM_BLD, BldFree>;
-using ParamPtr = std::unique_ptr<OSSL_PARAM, ParamFree>;
+using ossl::AlgSpec;
+using ossl::BldPtr;
+using ossl::BnPtr;
+using ossl::crypto_fail;
+using ossl::Family;
+using ossl::LibCtxPtr;
+using ossl::MdCtxPtr;
+using ossl::MdPtr;
+using ossl::ParamPtr;
+using ossl::PkeyCtxPtr;
+using ossl::PkeyPtr;
 
 BnPtr secret_bn(ByteView octets) {
   BnPtr bn(BN_secure_new());
@@ -101,7 +53,7 @@ Result<PkeyPtr> key_from_params(OSSL_LIB_CTX* libctx, const char* type, OSSL_PAR
 }
 
 // A copy of `key` made in `libctx`.
-Result<PkeyPtr> import_key(OSSL_LIB_CTX* libctx, const AlgRow& alg, const PrivateKey& key) {
+Result<PkeyPtr> import_key(OSSL_LIB_CTX* libctx, const AlgSpec& alg, const PrivateKey& key) {
   BldPtr bld(OSSL_PARAM_BLD_new());
   if (!bld) return crypto_fail("building key parameters");
   if (alg.family == Family::eddsa) {
@@ -149,7 +101,7 @@ Result<PkeyPtr> import_key(OSSL_LIB_CTX* libctx, const AlgRow& alg, const Privat
 
 // One key prepared in the thread's context.
 struct Prepared {
-  const AlgRow* alg = nullptr;
+  const AlgSpec* alg = nullptr;
   PkeyPtr pkey;
   PkeyCtxPtr sign_ctx;  // RSA, ECDSA: sign over a digest
   MdPtr md;             // RSA, ECDSA: fetched in the thread's context
@@ -178,7 +130,7 @@ Result<ThreadSigner> ThreadSigner::create(std::span<const PrivateKey* const> key
   OSSL_LIB_CTX* libctx = impl->libctx.get();
   for (const PrivateKey* key : keys) {
     Prepared p;
-    p.alg = find_alg(key->algorithm());
+    p.alg = ossl::find_spec(key->algorithm());
     if (p.alg == nullptr) {
       return fail(errc::unsupported_algorithm,
                   "DNSSEC algorithm " + std::to_string(key->algorithm()) + " is not supported");
@@ -186,7 +138,7 @@ Result<ThreadSigner> ThreadSigner::create(std::span<const PrivateKey* const> key
     p.md_ctx.reset(EVP_MD_CTX_new());
     if (!p.md_ctx) return crypto_fail("creating a digest context");
     if (p.alg->family == Family::ecdsa) {
-      p.md.reset(EVP_MD_fetch(libctx, p.alg->md, nullptr));
+      p.md.reset(EVP_MD_fetch(libctx, p.alg->md_name, nullptr));
       if (!p.md) return crypto_fail("fetching the digest");
       auto ecdsa = EcdsaPresigner::create(libctx, *key);
       if (!ecdsa) return tl::unexpected(ecdsa.error());
@@ -199,7 +151,7 @@ Result<ThreadSigner> ThreadSigner::create(std::span<const PrivateKey* const> key
     p.pkey = std::move(*pkey);
     p.max_out = static_cast<std::size_t>(EVP_PKEY_get_size(p.pkey.get()));
     if (p.alg->family == Family::rsa) {
-      p.md.reset(EVP_MD_fetch(libctx, p.alg->md, nullptr));
+      p.md.reset(EVP_MD_fetch(libctx, p.alg->md_name, nullptr));
       p.sign_ctx.reset(EVP_PKEY_CTX_new_from_pkey(libctx, p.pkey.get(), nullptr));
       if (!p.md || !p.sign_ctx || EVP_PKEY_sign_init(p.sign_ctx.get()) <= 0) {
         return crypto_fail("preparing a signing context");
@@ -226,10 +178,10 @@ Result<void> ThreadSigner::sign(std::size_t key, ByteView data, Bytes& out) {
   const std::size_t at = out.size();
   if (k.alg->family == Family::eddsa) {
     // OpenSSL 3.0 needs a fresh init for each EdDSA message.
-    std::size_t len = 2 * k.alg->width;
+    std::size_t len = k.alg->sig_size;
     out.resize(at + len);
     if (EVP_DigestSignInit_ex(md_ctx, nullptr, nullptr, impl_->libctx.get(), nullptr, k.pkey.get(), nullptr) <= 0 ||
-        EVP_DigestSign(md_ctx, out.data() + at, &len, data.data(), data.size()) <= 0 || len != 2 * k.alg->width) {
+        EVP_DigestSign(md_ctx, out.data() + at, &len, data.data(), data.size()) <= 0 || len != k.alg->sig_size) {
       out.resize(at);
       return crypto_fail("EdDSA signing");
     }
@@ -251,7 +203,7 @@ Result<void> ThreadSigner::sign(std::size_t key, ByteView data, Bytes& out) {
     out.resize(at + len);
     return {};
   }
-  out.resize(at + 2 * k.alg->width);
+  out.resize(at + k.alg->sig_size);
   if (auto r = k.ecdsa->sign_digest(ByteView(digest, dlen), out.data() + at); !r) {
     out.resize(at);
     return r;

@@ -1,0 +1,46 @@
+#include "zone/openssl_support.hpp"
+
+#include <array>
+
+#include <openssl/err.h>
+#include <openssl/obj_mac.h>
+
+#include "zone/errc.hpp"
+
+namespace kskline::zone::ossl {
+namespace {
+
+constexpr std::array<AlgSpec, 6> kSpecs{{
+    {8, Family::rsa, "SHA2-256", "RSA", nullptr, 0, 0, 0, 0},
+    {10, Family::rsa, "SHA2-512", "RSA", nullptr, 0, 0, 0, 0},
+    {13, Family::ecdsa, "SHA2-256", "EC", "P-256", NID_X9_62_prime256v1, 32, 64, 256},
+    {14, Family::ecdsa, "SHA2-384", "EC", "P-384", NID_secp384r1, 48, 96, 384},
+    {15, Family::eddsa, nullptr, "ED25519", nullptr, 0, 32, 64, 256},
+    {16, Family::eddsa, nullptr, "ED448", nullptr, 0, 57, 114, 456},
+}};
+
+}  // namespace
+
+const AlgSpec* find_spec(std::uint8_t algorithm) {
+  for (const auto& s : kSpecs) {
+    if (s.number == algorithm) return &s;
+  }
+  return nullptr;
+}
+
+std::string errors() {
+  std::string text;
+  while (unsigned long e = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    if (!text.empty()) text += "; ";
+    text += buf;
+  }
+  return text.empty() ? "no OpenSSL error reported" : text;
+}
+
+tl::unexpected<Error> crypto_fail(const std::string& what) {
+  return fail(errc::crypto_failed, what + ": " + errors());
+}
+
+}  // namespace kskline::zone::ossl
