@@ -21,7 +21,12 @@
 namespace kskline::transport {
 namespace {
 
-constexpr std::int64_t kReadAheadNs = 20'000'000;    // read a sender's bytes at most 20 ms before the wire frees up
+// A sender's bytes are taken off its terminal at most this far ahead of the
+// wire, like a UART driver's transmit buffer (4 KiB on Linux, at least 20 ms):
+// so a program's tcdrain() followed by tcflush() loses nothing, as on real
+// hardware, and a sender is still held back by its own buffer.
+constexpr std::size_t kTransmitBuffer = 4096;
+constexpr std::int64_t kMinReadAheadNs = 20'000'000;
 constexpr std::int64_t kMinSleepNs = 1'000'000;      // deliver in batches of at least 1 ms
 constexpr std::size_t kOverrun = 64 * 1024;           // a receiving end that lags this far loses bytes
 constexpr std::size_t kXoffAt = 4096, kXonAt = 1024;  // with xonxoff: throttle the sender instead
@@ -61,6 +66,7 @@ struct LineSimulator::Impl {
   std::string dir;
   bool own_dir = false;
   std::int64_t byte_ns = 0;
+  std::int64_t read_ahead_ns = 0;
   std::int64_t first_byte = 0;  // 0: nothing crossed yet
   std::vector<bool> unplug_started, unplug_ended;
   std::int64_t next_pause = 0, pause_end = 0;
@@ -230,7 +236,7 @@ struct LineSimulator::Impl {
     auto consider = [&](std::int64_t t) { next = std::min(next, std::max(t, now + kMinSleepNs)); };
     for (const auto& d : dirs) {
       if (!d.flight.empty()) consider(d.flight.front().first);
-      if (d.line_free - now > kReadAheadNs) consider(d.line_free - kReadAheadNs);
+      if (d.line_free - now > read_ahead_ns) consider(d.line_free - read_ahead_ns);
     }
     if (first_byte != 0) {
       for (std::size_t i = 0; i < o.unplugs.size(); ++i) {
@@ -266,6 +272,7 @@ Result<std::unique_ptr<LineSimulator>> LineSimulator::create(LineSimOptions opti
   impl->o = std::move(options);
   Impl& s = *impl;
   s.byte_ns = static_cast<std::int64_t>(10'000'000'000LL / s.o.baud);
+  s.read_ahead_ns = std::max<std::int64_t>(kMinReadAheadNs, static_cast<std::int64_t>(kTransmitBuffer) * s.byte_ns);
   if (s.o.link_dir.empty()) {
     char tmpl[] = "/tmp/kskline-linesim-XXXXXX";
     if (::mkdtemp(tmpl) == nullptr) return fail_errno(errc::io_error, "mkdtemp", "/tmp");
@@ -327,8 +334,8 @@ Result<void> LineSimulator::run(int stop_fd) {
     s.schedule(now);
     for (auto& d : s.dirs) s.deliver(d, now);
 
-    // Ends to read from: only while the wire they feed frees up soon, so a
-    // sender is held back by its own terminal buffer as by a real UART.
+    // Ends to read from: only while less than a transmit buffer waits for
+    // the wire they feed.
     std::array<pollfd, 3> fds{};
     fds[0] = {stop_fd, POLLIN, 0};
     std::array<bool, 2> reading{};
@@ -337,7 +344,7 @@ Result<void> LineSimulator::run(int stop_fd) {
       auto& out = s.dirs[static_cast<std::size_t>(i)];       // from this end
       auto& in = s.dirs[static_cast<std::size_t>(1 - i)];    // to this end
       fds[static_cast<std::size_t>(i) + 1] = {e.present ? e.master : -1, 0, 0};
-      reading[static_cast<std::size_t>(i)] = e.present && out.line_free - now <= kReadAheadNs;
+      reading[static_cast<std::size_t>(i)] = e.present && out.line_free - now <= s.read_ahead_ns;
       if (reading[static_cast<std::size_t>(i)]) fds[static_cast<std::size_t>(i) + 1].events |= POLLIN;
       if (e.present && !in.out.empty()) fds[static_cast<std::size_t>(i) + 1].events |= POLLOUT;
     }
@@ -354,7 +361,7 @@ Result<void> LineSimulator::run(int stop_fd) {
       auto& e = s.ends[static_cast<std::size_t>(i)];
       auto& d = s.dirs[static_cast<std::size_t>(i)];
       if (!reading[static_cast<std::size_t>(i)] || !(fds[static_cast<std::size_t>(i) + 1].revents & POLLIN)) continue;
-      std::int64_t ahead = now + kReadAheadNs - std::max(d.line_free, now);
+      std::int64_t ahead = now + s.read_ahead_ns - std::max(d.line_free, now);
       std::size_t allowed = static_cast<std::size_t>(std::max<std::int64_t>(1, ahead / s.byte_ns));
       allowed = std::min(allowed, buf.size());
       ssize_t n = ::read(e.master, buf.data(), allowed);
