@@ -75,6 +75,7 @@ class LineSimulator {
   const LineSimCounters& a_to_b() const;
   const LineSimCounters& b_to_a() const;
 
+  // The terminals, the two directions and their state; in line_simulator.cpp.
   struct Impl;
 
  private:

@@ -62,7 +62,9 @@ class LoopbackLine {
   const LoopbackCounters& a_to_b() const;
   const LoopbackCounters& b_to_a() const;
 
+  // One end of the line (a ByteStream); defined in loopback.cpp.
   class End;
+  // One direction of the line with its impairments; defined in loopback.cpp.
   class Direction;
 
  private:
