@@ -19,6 +19,7 @@ inline constexpr int kExitUsage = 2;    // the command line was wrong
 struct Cli {
   CLI::App app{"kskline: DNSSEC with an offline KSK, over a serial cable or a USB stick"};
   CLI::App* zone = nullptr;  // the `zone` command group
+  CLI::App* ksk = nullptr;   // the `ksk` command group
   int exit_code = kExitOk;
 };
 
@@ -44,5 +45,15 @@ void add_send(Cli& cli);
 void add_receive(Cli& cli);
 // `kskline linesim`: two pseudo-terminals joined like an imperfect line.
 void add_linesim(Cli& cli);
+
+// `kskline zone init|pregenerate|request|import|publish|status`: the zone
+// side's state directory.
+void add_zone_state(Cli& cli);
+// `kskline zone submit`: send a request over a link and import the answer.
+void add_zone_submit(Cli& cli);
+// `kskline ksk init|sign|serve|audit verify`: the offline KSK side.
+void add_ksk(Cli& cli);
+// `kskline demo`: the whole ceremony over an impaired loopback link.
+void add_demo(Cli& cli);
 
 }  // namespace kskline::tools

@@ -18,8 +18,10 @@ int main(int argc, char** argv) {
   Cli cli;
   cli.app.require_subcommand(1);
   cli.app.set_version_flag("--version", "kskline 0.1.0");
-  cli.zone = cli.app.add_subcommand("zone", "zone-side commands: check, sign, verify");
+  cli.zone = cli.app.add_subcommand("zone", "zone-side commands: check, sign, verify, and the ceremony's zone side");
   cli.zone->require_subcommand(1);
+  cli.ksk = cli.app.add_subcommand("ksk", "the offline KSK side of the ceremony");
+  cli.ksk->require_subcommand(1);
   add_keygen(cli);
   add_ds(cli);
   add_zone_check(cli);
@@ -29,6 +31,10 @@ int main(int argc, char** argv) {
   add_send(cli);
   add_receive(cli);
   add_linesim(cli);
+  add_zone_state(cli);
+  add_zone_submit(cli);
+  add_ksk(cli);
+  add_demo(cli);
   try {
     cli.app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

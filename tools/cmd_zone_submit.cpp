@@ -1,0 +1,8 @@
+// Placeholder while issue 5 is built; replaced by the real commands.
+#include "tools/commands.hpp"
+
+namespace kskline::tools {
+
+void add_zone_submit(Cli&) {}
+
+}  // namespace kskline::tools
