@@ -29,7 +29,7 @@ class Category final : public std::error_category {
       case errc::request_id_reused: return "a different request with an id already signed";
       case errc::continuity_broken: return "the first slot's ZSKs differ from what was signed for that time";
       case errc::clock_skew: return "the laptop's clock and the request's creation time disagree";
-      case errc::operator_declined: return "the operator did not type "yes"";
+      case errc::operator_declined: return "the operator did not type yes";
       case errc::not_auto_approvable: return "--batch and the policy asks for an operator";
       case errc::wrong_zone: return "a response or request for another zone";
       case errc::not_our_request: return "a response that answers no request we sent";

@@ -1,0 +1,184 @@
+#include <catch2/catch.hpp>
+
+#include "signer/errc.hpp"
+#include "signer/key_request.hpp"
+#include "zone/errc.hpp"
+#include "zone/key_file.hpp"
+#include "zone/rr_types.hpp"
+#include "zone/rrsig.hpp"
+
+using namespace kskline;
+using namespace kskline::signer;
+
+namespace {
+
+constexpr std::int64_t kStart = 1'800'000'000;  // 2027-01-15
+constexpr std::int64_t kDay = 86400;
+
+zone::Name apex(const char* text = "example.com.") {
+  const zone::Name root;
+  return *zone::Name::parse(text, &root);
+}
+
+zone::Record dnskey_record(const zone::KeyPair& key, std::uint32_t ttl) {
+  zone::Record r;
+  r.owner = key.owner;
+  r.type = zone::rrtype::DNSKEY;
+  r.ttl = ttl;
+  r.rdata = key.dnskey_rdata;
+  return r;
+}
+
+// A request with two slots and one real ZSK whose proofs are real signatures.
+KeyRequest sample_request() {
+  auto zsk = zone::make_key_pair(apex(), 256, *zone::PrivateKey::generate(13));
+  REQUIRE(zsk);
+  KeyRequest request;
+  request.id = new_request_id();
+  request.zone = apex();
+  request.created = kStart - kDay;
+  request.dnskey_ttl = 3600;
+  for (int i = 0; i < 2; ++i) {
+    RequestSlot slot;
+    slot.start = kStart + i * 7 * kDay;
+    slot.end = slot.start + 7 * kDay;
+    slot.inception = slot.start - 3600;
+    slot.expiration = slot.end + 2 * kDay;
+    slot.zsks.push_back(dnskey_record(*zsk, 3600));
+    auto signer = zone::Signer::create(zsk->key);
+    REQUIRE(signer);
+    zone::SignParams p{apex(), zsk->key_tag, static_cast<std::uint32_t>(slot.start),
+                       static_cast<std::uint32_t>(slot.end), std::nullopt};
+    auto sig = zone::sign_rrset(*signer, p, slot.zsks);
+    REQUIRE(sig);
+    zone::Record proof = slot.zsks.front();
+    proof.type = zone::rrtype::RRSIG;
+    proof.rdata = *sig;
+    slot.proofs.push_back(proof);
+    request.slots.push_back(std::move(slot));
+  }
+  return request;
+}
+
+Error request_error(const std::string& text) {
+  auto parsed = parse_request(text, "req");
+  REQUIRE_FALSE(parsed);
+  return parsed.error();
+}
+
+}  // namespace
+
+TEST_CASE("key_request: a request reads back as written, records and proofs in their slots",
+          "[signer][key_request]") {
+  auto request = sample_request();
+  auto text = format_request(request);
+  auto back = parse_request(text, "req");
+  REQUIRE(back);
+  CHECK(back->id == request.id);
+  CHECK(back->zone == request.zone);
+  CHECK(back->created == request.created);
+  CHECK(back->dnskey_ttl == 3600);
+  REQUIRE(back->slots.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(back->slots[i].start == request.slots[i].start);
+    CHECK(back->slots[i].end == request.slots[i].end);
+    CHECK(back->slots[i].inception == request.slots[i].inception);
+    CHECK(back->slots[i].expiration == request.slots[i].expiration);
+    REQUIRE(back->slots[i].zsks.size() == 1);
+    REQUIRE(back->slots[i].proofs.size() == 1);
+    CHECK(back->slots[i].zsks[0].rdata == request.slots[i].zsks[0].rdata);
+    CHECK(back->slots[i].proofs[0].rdata == request.slots[i].proofs[0].rdata);
+    auto v = zone::verify_rrsig(back->slots[i].proofs[0].rdata, back->slots[i].zsks, apex(),
+                                back->slots[i].zsks[0].rdata);
+    CHECK(v.status == zone::VerifyStatus::valid);
+  }
+  CHECK(format_request(*back) == text);
+}
+
+TEST_CASE("key_request: a response reads back as written and carries the request's digest",
+          "[signer][key_request]") {
+  auto request = sample_request();
+  auto request_text = format_request(request);
+  KeyResponse response;
+  response.request_id = request.id;
+  response.request_sha256 = text_sha256(request_text);
+  response.zone = request.zone;
+  response.created = kStart;
+  for (const auto& s : request.slots) response.slots.push_back({s.start, s.end, s.zsks});
+  auto text = format_response(response);
+  auto back = parse_response(text, "resp");
+  REQUIRE(back);
+  CHECK(back->request_id == request.id);
+  CHECK(back->request_sha256 == text_sha256(request_text));
+  REQUIRE(back->slots.size() == 2);
+  CHECK(back->slots[1].start == request.slots[1].start);
+  CHECK(format_response(*back) == text);
+}
+
+TEST_CASE("key_request: times are UTC YYYYMMDDHHmmSS and impossible dates are refused", "[signer][key_request]") {
+  CHECK(format_time(0) == "19700101000000");
+  CHECK(format_time(kStart) == "20270115080000");
+  CHECK(parse_time("20270115080000", "t") == kStart);
+  for (const char* bad : {"2027011508000", "20270231000000", "20271301000000", "1969123123595", "2027011508000x",
+                          "19691231235959"}) {
+    auto t = parse_time(bad, "t");
+    REQUIRE_FALSE(t);
+    CHECK(t.error().code == errc::syntax);
+  }
+}
+
+TEST_CASE("key_request: malformed requests are refused with the line at fault", "[signer][key_request]") {
+  auto text = format_request(sample_request());
+
+  SECTION("truncated: no end line") {
+    auto cut = text.substr(0, text.rfind("end\n"));
+    auto e = request_error(cut);
+    CHECK(e.code == errc::syntax);
+    CHECK(e.detail.find("truncated") != std::string::npos);
+  }
+  SECTION("cut in the middle of a record") {
+    auto e = request_error(text.substr(0, text.size() / 2));
+    CHECK(e.code == errc::syntax);
+  }
+  SECTION("another version") {
+    auto v2 = "kskline-request 2" + text.substr(text.find('\n'));
+    auto e = request_error(v2);
+    CHECK(e.code == errc::unsupported_version);
+    CHECK(e.where == "req:1");
+  }
+  SECTION("a response is not a request") {
+    auto e = request_error("kskline-response 1\nend\n");
+    CHECK(e.code == errc::syntax);
+    CHECK(e.where == "req:1");
+  }
+  SECTION("a repeated header field") {
+    auto dup = text;
+    dup.insert(dup.find("zone "), "zone example.net.\n");
+    auto e = request_error(dup);
+    CHECK(e.code == errc::syntax);
+    CHECK(e.where == "req:3");
+  }
+  SECTION("a record of another owner") {
+    auto other = text;
+    auto at = other.find("example.com.\t");
+    other.replace(at, 12, "www.example.com.");
+    auto e = request_error(other);
+    CHECK(e.code == errc::syntax);
+    CHECK(e.where == "req:7");
+  }
+  SECTION("a record of a type a request may not hold") {
+    auto other = text;
+    other.insert(other.find("end\n"), "example.com.\t3600\tIN\tA\t192.0.2.1\n");
+    auto e = request_error(other);
+    CHECK(e.code == errc::syntax);
+    CHECK(e.where == "req:" + std::to_string(std::count(text.begin(), text.end(), '\n')));
+  }
+  SECTION("an id that is not 32 hex digits") {
+    auto other = text;
+    other.replace(other.find("id ") + 3, 32, std::string(32, 'Z'));
+    CHECK(request_error(other).where == "req:2");
+  }
+  SECTION("text after end") {
+    CHECK(request_error(text + "slot\n").code == errc::syntax);
+  }
+}
