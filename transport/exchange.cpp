@@ -1,6 +1,9 @@
 #include "transport/exchange.hpp"
 
 #include <map>
+#include <thread>
+
+#include <boost/asio/post.hpp>
 
 #include "proto/envelope.hpp"
 #include "proto/errc.hpp"
@@ -78,31 +81,33 @@ class Requester final : public LiveEndpoint {
   bool failed_ = false;
 };
 
-// Answers requests as they come.
+// Answers requests as they come. The answer is made on a worker thread (an
+// operator may take minutes to approve it) while the engine keeps the link
+// alive; it is sent from the io_context's thread once ready.
 class Answerer final : public LiveEndpoint {
  public:
   Answerer(asio::io_context& io, ByteStream& stream, const TransferOptions& options, proto::EngineConfig config,
            const Answer& answer, std::size_t count)
-      : LiveEndpoint(io, stream, options, config, nullptr), answer_(answer), count_(count) {}
+      : LiveEndpoint(io, stream, options, config, nullptr), io_(io), answer_(answer), count_(count) {}
+
+  ~Answerer() override {
+    if (worker_.joinable()) worker_.join();
+  }
 
  protected:
   void message_event(proto::Event& e) override {
     if (auto* m = std::get_if<proto::event::MessageReceived>(&e)) {
-      auto response = answer_(m->envelope);
-      if (!response) {
-        report_.errors.push_back(response.error());
-        ++report_.files_failed;
-        notice("could not answer a request: " + response.error().message());
-        return;
-      }
-      std::size_t size = response->size();
-      auto digest = engine_.send_message(std::move(*response));
-      if (!digest) {
-        report_.errors.push_back(digest.error());
+      if (answering_) {
+        notice("a request arrived while another is being answered; it is left unanswered");
         ++report_.files_failed;
         return;
       }
-      pending_[*digest] = size;
+      answering_ = true;
+      if (worker_.joinable()) worker_.join();
+      worker_ = std::thread([this, request = std::move(m->envelope)] {
+        auto response = answer_(request);
+        asio::post(io_, [this, response = std::move(response)]() mutable { deliver(std::move(response)); });
+      });
     } else if (auto* s = std::get_if<proto::event::MessageSent>(&e)) {
       if (auto it = pending_.find(s->digest); it != pending_.end()) {
         report_.message_bytes += it->second;
@@ -128,7 +133,7 @@ class Answerer final : public LiveEndpoint {
 
   void goal() override {
     report_.chunk_bytes = engine_.stats().chunk_bytes_sent;
-    if (count_ != 0 && report_.files_ok + report_.files_failed >= count_ && pending_.empty()) {
+    if (count_ != 0 && report_.files_ok + report_.files_failed >= count_ && pending_.empty() && !answering_) {
       finish(proto::Duration(2'000'000));
     }
   }
@@ -141,9 +146,33 @@ class Answerer final : public LiveEndpoint {
   }
 
  private:
+  // Sends a response made on the worker (or counts the failure to make one).
+  void deliver(Result<Bytes> response) {
+    answering_ = false;
+    if (done()) return;
+    if (!response) {
+      report_.errors.push_back(response.error());
+      ++report_.files_failed;
+      notice("could not answer a request: " + response.error().message());
+    } else {
+      std::size_t size = response->size();
+      auto digest = engine_.send_message(std::move(*response));
+      if (!digest) {
+        report_.errors.push_back(digest.error());
+        ++report_.files_failed;
+      } else {
+        pending_[*digest] = size;
+      }
+    }
+    driver_.pump();
+  }
+
+  asio::io_context& io_;
   const Answer& answer_;
   std::size_t count_;
   std::map<proto::Sha256, std::size_t> pending_;
+  std::thread worker_;
+  bool answering_ = false;
 };
 
 Result<const SerialLink*> serial_only(const TransferOptions& options) {

@@ -14,7 +14,8 @@ namespace kskline::transport {
 
 // Builds the response envelope to a request envelope (its in_reply_to must
 // be the request's digest), or fails; the failure is reported and the
-// request goes unanswered.
+// request goes unanswered. Called on a worker thread, one request at a time,
+// while the link stays alive; it may take as long as an operator needs.
 using Answer = std::function<Result<Bytes>(ByteView request)>;
 
 // The outcome of one side of an exchange.

@@ -2,7 +2,9 @@
 // line simulator.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <future>
+#include <thread>
 
 #include "proto/envelope.hpp"
 #include "proto/errc.hpp"
@@ -75,6 +77,24 @@ TEST_CASE("exchange: a request that cannot be answered ends clearly on both side
   CHECK_THAT(r->second.report.errors[0].message(), Catch::Contains("no KSK here"));
   REQUIRE_FALSE(r->first.report.errors.empty());
   CHECK_THAT(r->first.report.errors[0].message(), Catch::Contains("without answering"));
+}
+
+TEST_CASE("exchange: the link stays up while an answer takes longer than the idle timeout",
+          "[transport][exchange]") {
+  // An operator reads the request before approving it: the answer comes
+  // after the engines' 30 s idle limit, and both sides keep the session.
+  Bytes request = envelope(512, proto::Kind::request);
+  auto slow = [](ByteView req) {
+    std::this_thread::sleep_for(std::chrono::seconds(33));
+    return answer_4k(req);
+  };
+  auto r = exchange_over_loopback(LoopbackLink{}, quiet(), request, quiet(), slow);
+  REQUIRE(r);
+  for (const auto& e : r->first.report.errors) UNSCOPED_INFO(e.message());
+  CHECK(r->first.report.ok());
+  CHECK(r->second.report.ok());
+  CHECK(r->first.report.sessions == 1);
+  CHECK(proto::parse_envelope(r->first.response));
 }
 
 TEST_CASE("exchange: over the real serial code and a simulated line", "[transport][exchange]") {
