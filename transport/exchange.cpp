@@ -21,7 +21,7 @@ class Requester final : public LiveEndpoint {
  public:
   Requester(asio::io_context& io, ByteStream& stream, const TransferOptions& options, proto::EngineConfig config,
             Bytes request)
-      : LiveEndpoint(io, stream, options, config, nullptr), size_(request.size()) {
+      : LiveEndpoint(io, stream, options, config, nullptr), size_(request.size()), answer_timer_(io) {
     auto digest = engine_.send_message(std::move(request));
     if (!digest) {
       report_.errors.push_back(digest.error());
@@ -51,7 +51,10 @@ class Requester final : public LiveEndpoint {
         failed_ = true;
       }
     } else if (auto* s = std::get_if<proto::event::MessageSent>(&e)) {
-      if (s->digest == digest_) report_.message_bytes += size_;
+      if (s->digest == digest_) {
+        report_.message_bytes += size_;
+        start_answer_timer();
+      }
     } else if (auto* r = std::get_if<proto::event::MessageRejected>(&e)) {
       report_.errors.push_back(r->error);
       ++report_.files_failed;
@@ -64,6 +67,7 @@ class Requester final : public LiveEndpoint {
 
   void goal() override {
     report_.chunk_bytes = engine_.stats().chunk_bytes_sent;
+    if (failed_ || !response_.empty()) answer_timer_.cancel();
     if (failed_) finish(proto::Duration(0));
     if (!response_.empty()) finish(proto::Duration(2'000'000));
   }
@@ -75,10 +79,25 @@ class Requester final : public LiveEndpoint {
   }
 
  private:
+  // Once the request is delivered, the answer has options_.answer_wait to come.
+  void start_answer_timer() {
+    if (!options_.answer_wait) return;
+    answer_timer_.expires_after(*options_.answer_wait);
+    answer_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || failed_ || !response_.empty() || done()) return;
+      report_.errors.push_back(Error{make_error_code(errc::timed_out), {},
+                                     "no answer within " + std::to_string(options_.answer_wait->count() / 1'000'000) +
+                                         " s after the request was delivered"});
+      failed_ = true;
+      finish(proto::Duration(0));
+    });
+  }
+
   std::size_t size_;
   proto::Sha256 digest_{};
   Bytes response_;
   bool failed_ = false;
+  asio::steady_timer answer_timer_;
 };
 
 // Answers requests as they come. The answer is made on a worker thread (an

@@ -46,16 +46,6 @@ std::string state_dir(const TransferOptions& o, const std::string& output_dir) {
   return o.state_dir.empty() ? output_dir + "/.kskline" : o.state_dir;
 }
 
-// A counter for spool envelopes with no state of the sender's own: the time
-// in milliseconds, strictly increasing within a process.
-std::uint64_t spool_counter() {
-  static std::uint64_t last = 0;
-  auto ms = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-  last = std::max(last + 1, ms);
-  return last;
-}
-
 class SendJob final : public LiveEndpoint {
  public:
   SendJob(asio::io_context& io, ByteStream& stream, const TransferOptions& options, proto::EngineConfig config,
@@ -303,6 +293,14 @@ Result<TransferReport> spool_receive(const TransferOptions& options, const Spool
 }
 
 }  // namespace
+
+std::uint64_t spool_counter() {
+  static std::uint64_t last = 0;
+  auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  last = std::max(last + 1, ms);
+  return last;
+}
 
 Result<Bytes> file_envelope(const std::string& path, const TransferOptions& options, std::uint64_t counter,
                             proto::Random& random) {

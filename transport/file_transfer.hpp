@@ -60,12 +60,20 @@ struct TransferOptions {
   // Live links: how long to wait for the peer's handshake; spool receive
   // with a count: how long to wait for the files. nullopt: forever.
   std::optional<proto::Duration> wait = proto::Duration{120'000'000};
+  // Exchanges: how long the requester waits for the answer once the request
+  // is sent (an operator reads it first). nullopt: forever.
+  std::optional<proto::Duration> answer_wait = proto::Duration{1'800'000'000};
   std::uint64_t max_message = 64ull << 20;
   std::string state_dir;  // receiver: partial messages and the replay ledger (default OUTPUT/.kskline)
   std::function<void(const TransferProgress&)> progress;  // optional
   std::function<void(const std::string&)> notice;         // operator notices (device lost, file rejected)
   bool handle_signals = true;  // SIGINT/SIGTERM end the transfer cleanly (errc::interrupted)
 };
+
+// A counter for spool envelopes with no state of the sender's own: the time
+// in milliseconds, strictly increasing within a process (the reader's replay
+// ledger refuses a counter it has seen).
+std::uint64_t spool_counter();
 
 // Builds the envelope of one file (kind file, a file record naming its base
 // name, signed when options.identity is set). counter: 0 on live links.

@@ -97,6 +97,22 @@ TEST_CASE("exchange: the link stays up while an answer takes longer than the idl
   CHECK(proto::parse_envelope(r->first.response));
 }
 
+TEST_CASE("exchange: the requester gives up when no answer comes within its wait", "[transport][exchange]") {
+  Bytes request = envelope(256, proto::Kind::request);
+  auto slow = [](ByteView req) {
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    return answer_4k(req);
+  };
+  auto requester = quiet();
+  requester.answer_wait = proto::Duration(1'000'000);
+  auto r = exchange_over_loopback(LoopbackLink{}, requester, request, quiet(), slow);
+  REQUIRE(r);
+  CHECK(r->first.response.empty());
+  REQUIRE_FALSE(r->first.report.errors.empty());
+  CHECK(r->first.report.errors[0].code == errc::timed_out);
+  CHECK_THAT(r->first.report.errors[0].message(), Catch::Contains("no answer within 1 s"));
+}
+
 TEST_CASE("exchange: over the real serial code and a simulated line", "[transport][exchange]") {
   LineSimOptions lo;
   lo.baud = 1000000;
