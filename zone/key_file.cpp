@@ -236,9 +236,76 @@ Result<base::SecureBuffer> format_private_key_text(const PrivateKey& key, const 
   if (times.created) text += "Created: " + timestamp(*times.created) + "\n";
   if (times.publish) text += "Publish: " + timestamp(*times.publish) + "\n";
   if (times.activate) text += "Activate: " + timestamp(*times.activate) + "\n";
+  if (times.inactive) text += "Inactive: " + timestamp(*times.inactive) + "\n";
+  if (times.remove) text += "Delete: " + timestamp(*times.remove) + "\n";
   base::SecureBuffer out(as_bytes(text));
   wipe_string(text);
   return out;
+}
+
+Result<KeyTimes> parse_key_times_text(std::string_view text, std::string_view source) {
+  KeyTimes times;
+  struct Field {
+    const char* name;
+    std::optional<std::int64_t> KeyTimes::*member;
+  };
+  constexpr Field kFields[] = {{"Created", &KeyTimes::created},
+                               {"Publish", &KeyTimes::publish},
+                               {"Activate", &KeyTimes::activate},
+                               {"Inactive", &KeyTimes::inactive},
+                               {"Delete", &KeyTimes::remove}};
+  std::uint32_t line_no = 0;
+  while (!text.empty()) {
+    std::size_t nl = text.find('\n');
+    std::string_view line = trim(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    ++line_no;
+    std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view field = trim(line.substr(0, colon));
+    for (const auto& f : kFields) {
+      if (!base::iequals(field, f.name)) continue;
+      std::string where = std::string(source) + ":" + std::to_string(line_no);
+      if (times.*f.member) return key_error(std::string(f.name) + " given twice", where);
+      std::string_view value = trim(line.substr(colon + 1));
+      std::tm tm{};
+      unsigned parts[6] = {};
+      const unsigned widths[6] = {4, 2, 2, 2, 2, 2};
+      bool ok = value.size() == 14;
+      std::size_t pos = 0;
+      for (std::size_t i = 0; ok && i < 6; ++i) {
+        auto [end, ec] = std::from_chars(value.data() + pos, value.data() + pos + widths[i], parts[i]);
+        ok = ec == std::errc() && end == value.data() + pos + widths[i];
+        pos += widths[i];
+      }
+      ok = ok && parts[1] >= 1 && parts[1] <= 12 && parts[2] >= 1 && parts[2] <= 31 && parts[3] < 24 &&
+           parts[4] < 60 && parts[5] < 61;
+      if (!ok) return key_error(std::string(f.name) + ": '" + std::string(value) + "' is not YYYYMMDDHHMMSS", where);
+      tm.tm_year = static_cast<int>(parts[0]) - 1900;
+      tm.tm_mon = static_cast<int>(parts[1]) - 1;
+      tm.tm_mday = static_cast<int>(parts[2]);
+      tm.tm_hour = static_cast<int>(parts[3]);
+      tm.tm_min = static_cast<int>(parts[4]);
+      tm.tm_sec = static_cast<int>(parts[5]);
+      times.*f.member = static_cast<std::int64_t>(::timegm(&tm));
+    }
+  }
+  return times;
+}
+
+Result<KeyTimes> read_key_times(const std::string& path) {
+  std::string base = path;
+  if (ends_with(base, ".key")) {
+    base.resize(base.size() - 4);
+  } else if (ends_with(base, ".private")) {
+    base.resize(base.size() - 8);
+  }
+  std::string private_path = base + ".private";
+  auto text = base::read_file(private_path, 1 << 20);
+  if (!text) return tl::unexpected(text.error());
+  auto times = parse_key_times_text(*text, private_path);
+  wipe_string(*text);
+  return times;
 }
 
 std::string format_public_key_text(const KeyPair& pair, const KeyTimes& times) {
@@ -251,6 +318,8 @@ std::string format_public_key_text(const KeyPair& pair, const KeyTimes& times) {
   timing("Created", times.created);
   timing("Publish", times.publish);
   timing("Activate", times.activate);
+  timing("Inactive", times.inactive);
+  timing("Delete", times.remove);
   out += pair.owner.to_string();
   if (pair.ttl) out += " " + std::to_string(*pair.ttl);
   auto key = parse_dnskey(pair.dnskey_rdata);

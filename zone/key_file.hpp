@@ -33,9 +33,13 @@ struct KeyPair {
 Result<KeyPair> make_key_pair(Name owner, std::uint16_t flags, PrivateKey key,
                               std::optional<std::uint32_t> ttl = std::nullopt);
 
-// Key timing metadata as BIND writes it (seconds since 1970, UTC).
+// Key timing metadata as BIND writes it (seconds since 1970, UTC): Created,
+// Publish, Activate, Inactive and Delete (RFC 7583 §3.1 names the last one
+// Removed, hence `remove`).
 struct KeyTimes {
   std::optional<std::int64_t> created, publish, activate;
+  // Default member initialisers: {created, publish, activate} stays a complete initialiser.
+  std::optional<std::int64_t> inactive{}, remove{};
 };
 
 // The file basename of a key, "K<owner>+<alg:3 digits>+<tag:5 digits>", the
@@ -53,9 +57,21 @@ Result<std::string> key_basename(const Name& owner, std::uint8_t algorithm, std:
 Result<PrivateKey> parse_private_key_text(std::string_view text, std::string_view source);
 
 // Formats a private key as a v1.3 .private file: Private-key-format,
-// Algorithm "N (MNEMONIC)", the key fields, then Created/Publish/Activate
-// (YYYYMMDDHHMMSS) for the times given. The result holds the secret.
+// Algorithm "N (MNEMONIC)", the key fields, then Created/Publish/Activate/
+// Inactive/Delete (YYYYMMDDHHMMSS) for the times given. The result holds the
+// secret.
 Result<base::SecureBuffer> format_private_key_text(const PrivateKey& key, const KeyTimes& times);
+
+// Reads the timing lines (Created, Publish, Activate, Inactive, Delete:
+// YYYYMMDDHHMMSS, UTC) of a .private file's text; other lines are ignored,
+// so the secret fields are never decoded. errc::bad_key naming
+// "<source>:<line>" for a malformed or repeated timing line.
+Result<KeyTimes> parse_key_times_text(std::string_view text, std::string_view source);
+
+// Reads the timing lines of a key's .private file; `path` is the .key file,
+// the .private file or the basename. Errors as parse_key_times_text, and
+// base::errc::not_found / io_error naming the file.
+Result<KeyTimes> read_key_times(const std::string& path);
 
 // Formats the .key file: BIND's comment lines (";This is a key-signing key,
 // keyid N, for Z", timing comments) and "<owner> [ttl] IN DNSKEY ..." line.

@@ -469,3 +469,68 @@ TEST_CASE("key_file: mutated private key files are refused or read, never a cras
   }
   CHECK(refused > 0);
 }
+
+TEST_CASE("key_file: Inactive and Delete times are written and all timing lines read back", "[zone][key_file]") {
+  test::TempDir dir;
+  auto pair = generated_pair(alg::ECDSAP256SHA256, 256);
+  KeyTimes times{1796083200, 1796083200, 1796169600, 1798675200, 1798848000};
+  auto base = write_key_pair(dir.path(), pair, times);
+  REQUIRE(base);
+  auto text = test::slurp(dir.file(*base + ".private"));
+  CHECK(text.find("Inactive: 20261231000000\n") != std::string::npos);
+  CHECK(text.find("Delete: 20270102000000\n") != std::string::npos);
+  CHECK(test::slurp(dir.file(*base + ".key")).find("; Delete: 20270102000000 (") != std::string::npos);
+  for (const std::string& path : {dir.file(*base), dir.file(*base + ".key"), dir.file(*base + ".private")}) {
+    auto back = read_key_times(path);
+    REQUIRE(back);
+    CHECK(back->created == times.created);
+    CHECK(back->publish == times.publish);
+    CHECK(back->activate == times.activate);
+    CHECK(back->inactive == times.inactive);
+    CHECK(back->remove == times.remove);
+  }
+  auto none = parse_key_times_text("Private-key-format: v1.3\nAlgorithm: 13 (ECDSAP256SHA256)\n", "x");
+  REQUIRE(none);
+  CHECK_FALSE(none->publish);
+  CHECK_FALSE(none->remove);
+  auto bad = parse_key_times_text("Publish: 2026120100000\n", "x.private");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == errc::bad_key);
+  CHECK(bad.error().where == "x.private:1");
+  auto twice = parse_key_times_text("Delete: 20261201000000\nDelete: 20261201000000\n", "x.private");
+  REQUIRE_FALSE(twice);
+  CHECK(twice.error().where == "x.private:2");
+  CHECK(read_key_times(dir.file("Kmissing")).error().code == base::errc::not_found);
+}
+
+TEST_CASE("key_file: timing lines agree with dnssec-keygen and dnssec-settime", "[zone][key_file][oracle]") {
+  if (!test::have_tool("dnssec-keygen") || !test::have_tool("dnssec-settime")) {
+    WARN("BIND tools not installed; skipped");
+    return;
+  }
+  test::TempDir dir;
+  // BIND writes them; we read them.
+  auto r = test::run("dnssec-keygen -q -K " + test::shell_quote(dir.path()) +
+                     " -a ECDSAP256SHA256 -P 20261201000000 -A 20261202000000 -I 20261231000000"
+                     " -D 20270102000000 example.com 2>&1");
+  REQUIRE(r.status == 0);
+  auto w = test::words(r.out);
+  REQUIRE(w.size() == 1);
+  auto times = read_key_times(dir.file(w[0]));
+  REQUIRE(times);
+  CHECK(times->publish == 1796083200);
+  CHECK(times->activate == 1796169600);
+  CHECK(times->inactive == 1798675200);
+  CHECK(times->remove == 1798848000);
+  // We write them; BIND reads them.
+  auto pair = generated_pair(alg::ECDSAP256SHA256, 256);
+  auto base = write_key_pair(dir.path(), pair, KeyTimes{1796083200, 1796083200, 1796169600, 1798675200, 1798848000});
+  REQUIRE(base);
+  auto p = test::run("dnssec-settime -u -p all " + test::shell_quote(dir.file(*base)) + " 2>&1");
+  INFO(p.out);
+  REQUIRE(p.status == 0);
+  CHECK(p.out.find("Publish: 1796083200") != std::string::npos);
+  CHECK(p.out.find("Activate: 1796169600") != std::string::npos);
+  CHECK(p.out.find("Inactive: 1798675200") != std::string::npos);
+  CHECK(p.out.find("Delete: 1798848000") != std::string::npos);
+}
