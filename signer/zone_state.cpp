@@ -1,0 +1,451 @@
+#include "signer/zone_state.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <unistd.h>
+
+#include "base/atomic_file.hpp"
+#include "proto/envelope.hpp"
+#include "signer/errc.hpp"
+#include "zone/dnssec_key.hpp"
+#include "zone/ds.hpp"
+#include "zone/key_tag.hpp"
+#include "zone/master_file.hpp"
+#include "zone/rr_types.hpp"
+#include "zone/rrsig.hpp"
+#include "zone/signed_output.hpp"
+#include "zone/soa_serial.hpp"
+#include "zone/zone_signer.hpp"
+
+namespace kskline::signer {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kKeysDir = "keys";
+constexpr const char* kRequestsDir = "requests";
+constexpr const char* kResponsesDir = "responses";
+constexpr const char* kLockFile = ".lock";
+
+std::string join(const std::string& dir, const std::string& name) {
+  if (dir.empty()) return name;
+  return dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+Result<void> make_dir(const std::string& path, mode_t mode) {
+  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) return base::fail_errno("cannot create directory", path);
+  return {};
+}
+
+Result<base::FileLock> lock_state(const std::string& dir) {
+  auto lock = base::FileLock::acquire(join(dir, kLockFile));
+  if (!lock && lock.error().code == base::errc::lock_held) {
+    return fail(base::errc::lock_held,
+                "another kskline command is working on this state directory; try again when it is done", dir);
+  }
+  return lock;
+}
+
+bool is_request_id(std::string_view id) {
+  return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// A stored response with its file and when it was imported.
+struct StoredResponse {
+  std::string path;
+  std::int64_t imported_ns = 0;  // the file's modification time
+  KeyResponse response;
+};
+
+// The stored responses, oldest import first. Unreadable files are errors.
+Result<std::vector<StoredResponse>> load_responses(const std::string& dir) {
+  std::vector<StoredResponse> out;
+  std::error_code ec;
+  fs::directory_iterator it(join(dir, kResponsesDir), ec);
+  if (ec) return fail(errc::bad_state, "cannot list: " + ec.message(), join(dir, kResponsesDir));
+  for (const auto& entry : it) {
+    const std::string path = entry.path().string();
+    if (entry.path().extension() != ".response") continue;
+    auto text = base::read_file(path, 64 << 20);
+    if (!text) return tl::unexpected(text.error());
+    auto response = parse_response(*text, path);
+    if (!response) return tl::unexpected(response.error());
+    struct stat st {};
+    std::int64_t ns = 0;
+    if (::stat(path.c_str(), &st) == 0) {
+      ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    }
+    out.push_back({path, ns, std::move(*response)});
+  }
+  std::sort(out.begin(), out.end(), [](const StoredResponse& a, const StoredResponse& b) {
+    return a.imported_ns != b.imported_ns ? a.imported_ns < b.imported_ns : a.path < b.path;
+  });
+  return out;
+}
+
+// The response text of an import: the text itself, or the payload of a proto
+// envelope holding a kskline response.
+Result<std::string> response_payload(std::string_view text, std::string_view source) {
+  ByteView bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+  auto envelope = proto::parse_envelope(bytes);
+  if (!envelope) return std::string(text);
+  if (envelope->header.payload_type != proto::PayloadType::kskline_response) {
+    return fail(errc::syntax, "an envelope that does not hold a kskline response (payload type " +
+                                  std::to_string(static_cast<unsigned>(envelope->header.payload_type)) + ")",
+                std::string(source));
+  }
+  return std::string(reinterpret_cast<const char*>(envelope->payload.data()), envelope->payload.size());
+}
+
+}  // namespace
+
+std::string ZoneState::resolve(const std::string& path) const {
+  if (!path.empty() && path.front() == '/') return path;
+  return join(dir_, path);
+}
+
+Result<ZoneState> ZoneState::init(const std::string& dir, const ZoneInit& init) {
+  const ZoneConfig& config = init.config;
+  if (config.zone.is_root()) return fail(errc::bad_config, "no zone given", "zone");
+  if (auto r = check_zone_config(config); !r) return tl::unexpected(r.error());
+  auto anchor = parse_trust_anchor(init.trust_anchor,
+                                   init.trust_anchor_source.empty() ? "trust anchor" : init.trust_anchor_source,
+                                   config.zone);
+  if (!anchor) return tl::unexpected(anchor.error());
+  if (auto r = make_dir(dir, 0755); !r) return tl::unexpected(r.error());
+  auto lock = lock_state(dir);
+  if (!lock) return tl::unexpected(lock.error());
+  const std::string config_path = join(dir, kZoneConfigFile);
+  if (::access(config_path.c_str(), F_OK) == 0) {
+    return fail(errc::bad_state, "a zone state already exists here; it is never overwritten", config_path);
+  }
+  for (const char* sub : {kKeysDir, kRequestsDir, kResponsesDir}) {
+    if (auto r = make_dir(join(dir, sub), sub == kKeysDir ? 0700 : 0755); !r) return tl::unexpected(r.error());
+  }
+  std::string anchor_text = format_trust_anchor(*anchor);
+  const std::string anchor_path = config.trust_anchor.front() == '/' ? config.trust_anchor
+                                                                      : join(dir, config.trust_anchor);
+  if (auto r = base::create_file_atomic(anchor_path, as_bytes(anchor_text)); !r) return tl::unexpected(r.error());
+  // The configuration last: its presence marks a complete state.
+  std::string config_text = format_zone_config(config);
+  if (auto r = base::create_file_atomic(config_path, as_bytes(config_text)); !r) return tl::unexpected(r.error());
+  return ZoneState(dir, config, std::move(*anchor), std::nullopt);
+}
+
+Result<ZoneState> ZoneState::open(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return fail(errc::bad_state, "no such state directory (run `kskline zone init`)", dir);
+  }
+  auto lock = lock_state(dir);
+  if (!lock) return tl::unexpected(lock.error());
+  auto config = read_zone_config(dir);
+  if (!config) return tl::unexpected(config.error());
+  std::string anchor_path = config->trust_anchor.front() == '/' ? config->trust_anchor : join(dir, config->trust_anchor);
+  auto text = base::read_file(anchor_path, 1 << 20);
+  if (!text) return fail(errc::bad_state, "cannot read the trust anchor: " + text.error().message(), anchor_path);
+  auto anchor = parse_trust_anchor(*text, anchor_path, config->zone);
+  if (!anchor) return tl::unexpected(anchor.error());
+  return ZoneState(dir, std::move(*config), std::move(*anchor), std::move(*lock));
+}
+
+Result<std::vector<StoredZsk>> ZoneState::zsks() const {
+  std::vector<StoredZsk> out;
+  const std::string keys_dir = join(dir_, kKeysDir);
+  std::error_code ec;
+  fs::directory_iterator it(keys_dir, ec);
+  if (ec) return fail(errc::bad_state, "cannot list: " + ec.message(), keys_dir);
+  std::vector<std::string> names;
+  for (const auto& entry : it) {
+    if (entry.path().extension() == ".private") names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    const std::string base = join(keys_dir, name);
+    auto pair = zone::read_key_pair(base);
+    if (!pair) return tl::unexpected(pair.error());
+    if (!(pair->owner == config_.zone) || pair->flags != zone::dnskey_flag::ZONE) {
+      return fail(errc::bad_state, "not a ZSK of " + config_.zone.to_string() + " (flags 256)", base + ".key");
+    }
+    auto times = zone::read_key_times(base);
+    if (!times) return tl::unexpected(times.error());
+    if (!times->publish || !times->activate || !times->inactive || !times->remove) {
+      return fail(errc::bad_state, "a ZSK needs Publish, Activate, Inactive and Delete times", base + ".private");
+    }
+    out.push_back({name, std::move(*pair), {*times->publish, *times->activate, *times->inactive, *times->remove}});
+  }
+  std::sort(out.begin(), out.end(), [](const StoredZsk& a, const StoredZsk& b) {
+    return a.window.activate != b.window.activate ? a.window.activate < b.window.activate : a.basename < b.basename;
+  });
+  return out;
+}
+
+Result<std::vector<std::string>> ZoneState::pregenerate(std::int64_t until, std::int64_t now) {
+  auto keys = zsks();
+  if (!keys) return tl::unexpected(keys.error());
+  std::vector<ZskWindow> windows;
+  std::vector<std::uint16_t> tags;
+  for (const auto& k : *keys) {
+    windows.push_back(k.window);
+    tags.push_back(k.pair.key_tag);
+  }
+  for (const auto& r : anchor_.records) {
+    if (r.type == zone::rrtype::DNSKEY) tags.push_back(zone::key_tag(r.rdata));
+    if (r.type == zone::rrtype::DS) {
+      if (auto ds = zone::parse_ds(r.rdata)) tags.push_back(ds->key_tag);
+    }
+  }
+  std::vector<std::string> made;
+  const unsigned bits = (config_.algorithm == 8 || config_.algorithm == 10) ? config_.rsa_bits : 0;
+  for (const auto& w : plan_zsks(windows, config_, until, now)) {
+    // A key whose tag another key of the zone has is made again.
+    std::optional<zone::KeyPair> pair;
+    for (int attempt = 0; attempt < 16 && !pair; ++attempt) {
+      auto key = zone::PrivateKey::generate(config_.algorithm, bits);
+      if (!key) return tl::unexpected(key.error());
+      auto p = zone::make_key_pair(config_.zone, zone::dnskey_flag::ZONE, std::move(*key));
+      if (!p) return tl::unexpected(p.error());
+      if (std::find(tags.begin(), tags.end(), p->key_tag) == tags.end()) pair = std::move(*p);
+    }
+    if (!pair) return fail(errc::bad_state, "no key without a key tag collision after 16 tries", join(dir_, kKeysDir));
+    zone::KeyTimes times{now, w.publish, w.activate, w.inactive, w.remove};
+    auto base = zone::write_key_pair(join(dir_, kKeysDir), *pair, times);
+    if (!base) return tl::unexpected(base.error());
+    tags.push_back(pair->key_tag);
+    made.push_back(*base);
+  }
+  return made;
+}
+
+Result<RequestMade> ZoneState::make_request(std::int64_t from, std::int64_t until, std::int64_t now) {
+  auto keys = zsks();
+  if (!keys) return tl::unexpected(keys.error());
+  std::vector<ZskWindow> windows;
+  for (const auto& k : *keys) windows.push_back(k.window);
+  auto planned = plan_slots(windows, from, until, config_.slot_interval);
+  if (!planned) return tl::unexpected(planned.error());
+
+  zone::MasterOptions master;
+  master.origin = config_.zone;
+  auto zone_records = zone::read_master_file(resolve(config_.zone_file), master);
+  if (!zone_records) return tl::unexpected(zone_records.error());
+  std::int64_t max_ttl = 0;
+  for (const auto& r : zone_records->records) max_ttl = std::max<std::int64_t>(max_ttl, r.ttl);
+  max_ttl = std::max<std::int64_t>(max_ttl, config_.dnskey_ttl);
+  const std::int64_t margin = std::max(config_.refresh_margin, max_ttl + config_.propagation_delay);
+
+  KeyRequest request;
+  request.id = new_request_id();
+  request.zone = config_.zone;
+  request.created = now;
+  request.dnskey_ttl = config_.dnskey_ttl;
+  for (const auto& p : *planned) {
+    RequestSlot slot;
+    slot.start = p.start;
+    slot.end = p.end;
+    slot.inception = p.start - config_.backdate;
+    slot.expiration = p.end + margin;
+    std::vector<const StoredZsk*> slot_keys;
+    for (std::size_t i : p.keys) slot_keys.push_back(&(*keys)[i]);
+    std::sort(slot_keys.begin(), slot_keys.end(),
+              [](const StoredZsk* a, const StoredZsk* b) { return a->pair.key_tag < b->pair.key_tag; });
+    for (const auto* k : slot_keys) {
+      zone::Record r;
+      r.owner = config_.zone;
+      r.type = zone::rrtype::DNSKEY;
+      r.ttl = config_.dnskey_ttl;
+      r.rdata = k->pair.dnskey_rdata;
+      slot.zsks.push_back(std::move(r));
+    }
+    // Proof of possession: each ZSK signs the slot's ZSK DNSKEY RRset.
+    for (const auto* k : slot_keys) {
+      auto signer = zone::Signer::create(k->pair.key);
+      if (!signer) return tl::unexpected(signer.error());
+      zone::SignParams params;
+      params.signer = config_.zone;
+      params.key_tag = k->pair.key_tag;
+      params.inception = static_cast<std::uint32_t>(p.start);
+      params.expiration = static_cast<std::uint32_t>(p.end);
+      params.original_ttl = config_.dnskey_ttl;
+      auto rdata = zone::sign_rrset(*signer, params, slot.zsks);
+      if (!rdata) return tl::unexpected(rdata.error().located("key tag " + std::to_string(k->pair.key_tag)));
+      zone::Record r;
+      r.owner = config_.zone;
+      r.type = zone::rrtype::RRSIG;
+      r.ttl = config_.dnskey_ttl;
+      r.rdata = std::move(*rdata);
+      slot.proofs.push_back(std::move(r));
+    }
+    request.slots.push_back(std::move(slot));
+  }
+  std::string text = format_request(request);
+  if (auto r = base::create_file_atomic(join(join(dir_, kRequestsDir), request.id + ".request"), as_bytes(text)); !r) {
+    return tl::unexpected(r.error());
+  }
+  return RequestMade{std::move(request), std::move(text)};
+}
+
+Result<ImportReport> ZoneState::import_response(std::string_view text, std::string_view source,
+                                                 std::int64_t /*now*/) {
+  auto payload = response_payload(text, source);
+  if (!payload) return tl::unexpected(payload.error());
+  auto response = parse_response(*payload, source);
+  if (!response) return tl::unexpected(response.error());
+  if (!(response->zone == config_.zone)) {
+    return fail(errc::wrong_zone,
+                "the response is for " + response->zone.to_string() + ", this state for " + config_.zone.to_string(),
+                std::string(source));
+  }
+  if (!is_request_id(response->request_id)) {
+    return fail(errc::not_our_request, "request-id '" + response->request_id + "' is not one kskline makes",
+                std::string(source));
+  }
+  const std::string request_path = join(join(dir_, kRequestsDir), response->request_id + ".request");
+  auto request_text = base::read_file(request_path, 64 << 20);
+  if (!request_text) {
+    if (request_text.error().code == base::errc::not_found) {
+      return fail(errc::not_our_request, "it answers request " + response->request_id + ", which this state never made",
+                  std::string(source));
+    }
+    return tl::unexpected(request_text.error());
+  }
+  if (text_sha256(*request_text) != response->request_sha256) {
+    return fail(errc::not_our_request,
+                "request-sha256 differs from the SHA-256 of request " + response->request_id + " as sent",
+                std::string(source));
+  }
+  auto request = parse_request(*request_text, request_path);
+  if (!request) return fail(errc::bad_state, request.error().message(), request_path);
+  if (auto r = check_response(*request, *response, anchor_, config_.refresh_margin); !r) {
+    return tl::unexpected(r.error().located(source));
+  }
+  ImportReport report;
+  report.request_id = response->request_id;
+  report.slots = response->slots.size();
+  report.from = response->slots.front().start;
+  report.until = response->slots.back().end;
+  report.path =
+      join(join(dir_, kResponsesDir), format_time(report.from) + "-" + response->request_id + ".response");
+  if (auto r = base::write_file_atomic(report.path, as_bytes(*payload)); !r) return tl::unexpected(r.error());
+  return report;
+}
+
+Result<PublishReport> ZoneState::publish(std::int64_t now) {
+  auto responses = load_responses(dir_);
+  if (!responses) return tl::unexpected(responses.error());
+  const StoredResponse* from = nullptr;
+  const ResponseSlot* slot = nullptr;
+  for (auto it = responses->rbegin(); it != responses->rend() && !slot; ++it) {
+    for (const auto& s : it->response.slots) {
+      if (s.start <= now && now < s.end) {
+        from = &*it;
+        slot = &s;
+        break;
+      }
+    }
+  }
+  if (!slot) {
+    return fail(errc::no_slot_for_now,
+                "no stored KSK signatures cover " + format_time(now) +
+                    ": make a request and import the answer (`kskline zone request`, `zone import`)",
+                dir_);
+  }
+  auto keys = zsks();
+  if (!keys) return tl::unexpected(keys.error());
+  zone::SignInput input;
+  PublishReport report;
+  for (auto& k : *keys) {
+    if (!k.window.active_at(now)) continue;
+    report.zsk_tags.push_back(k.pair.key_tag);
+    input.keys.push_back(std::move(k.pair));
+  }
+  if (input.keys.empty()) {
+    return fail(errc::bad_state, "no ZSK is active at " + format_time(now) + ": run `kskline zone pregenerate`",
+                join(dir_, kKeysDir));
+  }
+  zone::MasterOptions master;
+  master.origin = config_.zone;
+  auto zone_records = zone::read_master_file(resolve(config_.zone_file), master);
+  if (!zone_records) return tl::unexpected(zone_records.error());
+  input.zone = std::move(*zone_records);
+  zone::RecordList keyset;
+  keyset.records = publishable_records(*slot);
+  keyset.files.push_back(from->path);
+  input.keyset = std::move(keyset);
+
+  zone::SignOptions options;
+  options.origin = config_.zone;
+  options.serial = zone::parse_serial_policy(config_.serial).value_or(zone::SerialPolicy::keep);
+  options.timing.now = now;
+  options.timing.backdate = static_cast<std::uint32_t>(config_.backdate);
+  options.timing.validity = static_cast<std::uint32_t>(config_.zsk_signature_validity);
+  options.timing.jitter = options.timing.validity / 4;
+  options.timing.refresh = options.timing.validity / 4;
+  if (auto r = zone::check_timing(options.timing); !r) return tl::unexpected(r.error());
+
+  const std::string output = resolve(config_.signed_file);
+  auto out = zone::OutputFile::create(output);
+  if (!out) return tl::unexpected(out.error());
+  zone::SignedZoneSink sink;
+  sink.write = [&](std::string_view t) { return out->write(t); };
+  sink.overwrite_start = [&](std::string_view t) { return out->overwrite_start(t); };
+  auto result = zone::sign_zone(std::move(input), options, sink);
+  if (!result.problems.empty()) {
+    Error first = result.problems.front();
+    if (result.problems.size() > 1) {
+      first.detail += " (and " + std::to_string(result.problems.size() - 1) + " more problems)";
+    }
+    return tl::unexpected(std::move(first));
+  }
+  if (auto c = out->commit(); !c) return tl::unexpected(c.error());
+  report.slot_start = slot->start;
+  report.slot_end = slot->end;
+  report.response = from->path;
+  report.output = output;
+  report.summary = result.summary;
+  report.notes = result.notes;
+  return report;
+}
+
+Status ZoneState::status(std::int64_t now) const {
+  Status s;
+  s.zone = config_.zone;
+  s.now = now;
+  std::vector<std::string> load_problems;
+  if (auto responses = load_responses(dir_)) {
+    std::vector<SlotPeriod> periods;
+    for (const auto& r : *responses) {
+      for (const auto& slot : r.response.slots) periods.push_back({slot.start, slot.end});
+    }
+    s.stored_slots = periods.size();
+    s.coverage_end = coverage_end(periods, now);
+  } else {
+    load_problems.push_back("stored responses: " + responses.error().message());
+  }
+  if (auto keys = zsks()) {
+    std::vector<ZskTiming> timings;
+    std::vector<SlotPeriod> active;
+    for (const auto& k : *keys) {
+      timings.push_back({k.pair.key_tag, k.window});
+      active.push_back({k.window.activate, k.window.inactive});
+      if (k.window.active_at(now)) ++s.active_zsks;
+    }
+    s.next_event = next_zsk_event(timings, now);
+    s.zsks_until = coverage_end(active, now);
+  } else {
+    load_problems.push_back("ZSKs: " + keys.error().message());
+  }
+  evaluate_status(s, config_);
+  for (auto& p : load_problems) {
+    s.level = StatusLevel::critical;
+    s.problems.push_back(std::move(p));
+  }
+  return s;
+}
+
+}  // namespace kskline::signer

@@ -1,0 +1,148 @@
+// The zone side's state directory and what the `zone` commands do with it:
+//
+//   DIR/kskline-zone.toml       the configuration (zone_config.hpp)
+//   DIR/trust-anchor.db         the KSK trust anchor, set once
+//   DIR/keys/K<zone>+<alg>+<tag>.{key,private}   ZSKs with their timing
+//   DIR/requests/<id>.request   every request made, as sent
+//   DIR/responses/<start>-<id>.response   every response imported
+//   DIR/.lock                   flock'd by every stateful command
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.hpp"
+#include "base/file_lock.hpp"
+#include "signer/coverage.hpp"
+#include "signer/key_request.hpp"
+#include "signer/response_check.hpp"
+#include "signer/zone_config.hpp"
+#include "signer/zsk_schedule.hpp"
+#include "zone/key_file.hpp"
+#include "zone/zone_signer.hpp"
+
+namespace kskline::signer {
+
+// What `zone init` is given: the configuration (its zone set; other values
+// default) and the trust anchor's text.
+struct ZoneInit {
+  ZoneConfig config;                  // config.zone must be set
+  std::string trust_anchor;           // DS or DNSKEY records of the KSK (master-file lines)
+  std::string trust_anchor_source;    // names the anchor in errors (a file name)
+};
+
+// A ZSK of the state: its files' basename, key pair and timing.
+struct StoredZsk {
+  std::string basename;  // "K<zone>+<alg>+<tag>" inside DIR/keys
+  zone::KeyPair pair;
+  ZskWindow window;
+};
+
+// A request made and stored: the request and its exact text.
+struct RequestMade {
+  KeyRequest request;
+  std::string text;  // what format_request wrote; the answer must carry its SHA-256
+};
+
+// What import_response stored.
+struct ImportReport {
+  std::string request_id;
+  std::size_t slots = 0;
+  std::int64_t from = 0;    // first slot's start
+  std::int64_t until = 0;   // last slot's end
+  std::string path;         // the stored response file
+};
+
+// What publish signed and wrote.
+struct PublishReport {
+  std::int64_t slot_start = 0;
+  std::int64_t slot_end = 0;
+  std::string response;                  // the stored response the slot came from
+  std::vector<std::uint16_t> zsk_tags;   // the ZSKs that signed the zone
+  std::string output;                    // the signed zone written
+  zone::SignSummary summary;
+  std::vector<std::string> notes;        // the signer's warnings
+};
+
+// An open zone state directory. Move-only; the lock (when held) is released
+// with the object.
+class ZoneState {
+ public:
+  // Creates the state in `dir` (made when missing): the configuration, the
+  // trust anchor, keys/, requests/ and responses/, under DIR/.lock for the
+  // call only (the returned object holds no lock: call open() to work on the
+  // state). errc::bad_state when DIR already holds a configuration;
+  // errc::wrong_zone when the anchor is for another zone; errc::bad_config
+  // for a bad configuration or anchor; base::errc::lock_held when another
+  // process holds the lock; base::errc::io_error naming the file.
+  static Result<ZoneState> init(const std::string& dir, const ZoneInit& init);
+
+  // Opens the state in `dir` and takes DIR/.lock for the object's lifetime.
+  // base::errc::lock_held when another process holds it; errc::bad_state when
+  // DIR holds no configuration or no trust anchor; config errors as
+  // read_zone_config.
+  static Result<ZoneState> open(const std::string& dir);
+
+  // Generates the ZSKs (flags 256) that keep the zone signed from `now`
+  // until `until` (plan_zsks), written to keys/ with Created/Publish/
+  // Activate/Inactive/Delete. Never regenerates an existing key; returns the
+  // basenames made (empty when nothing was needed).
+  Result<std::vector<std::string>> pregenerate(std::int64_t until, std::int64_t now);
+
+  // Builds a request for [from, until): slots as plan_slots cuts them (from
+  // the ZSKs in keys/), inception start - backdate, expiration end + margin
+  // where margin = max(refresh_margin, the zone file's largest TTL +
+  // propagation_delay), proofs of possession by each ZSK per slot. Stores its
+  // text as requests/<id>.request. errc::coverage_gap when the ZSKs in keys/
+  // do not keep the period signed (run pregenerate), zone::errc for a zone
+  // file that does not read.
+  Result<RequestMade> make_request(std::int64_t from, std::int64_t until, std::int64_t now);
+
+  // Checks and stores a response: `text` is the response in kskline's
+  // dialect or a proto envelope holding one (payload type kskline_response);
+  // `source` names it in errors. Checks, in order: it parses (errc::syntax);
+  // it is for our zone (errc::wrong_zone); it answers a stored request by id
+  // and SHA-256 (errc::not_our_request); then check_response with the
+  // configured refresh margin. Stored as responses/<first start>-<id>.response
+  // only when every check passes: a refused response changes nothing.
+  Result<ImportReport> import_response(std::string_view text, std::string_view source, std::int64_t now);
+
+  // Signs the configured zone file for `now`: the slot covering now from the
+  // stored responses (the latest imported wins where they overlap) as the
+  // keyset, the ZSKs active now as keys, zsk_signature_validity, written
+  // atomically to the configured signed file. errc::no_slot_for_now when no
+  // stored slot covers now; errc::bad_state when no ZSK is active now; the
+  // signer's first problem when the zone does not sign.
+  Result<PublishReport> publish(std::int64_t now);
+
+  // The coverage, next ZSK event, KSK deadline and level at `now`. Never
+  // fails: unreadable state shows as CRITICAL with the reason in problems.
+  Status status(std::int64_t now) const;
+
+  // The configuration.
+  const ZoneConfig& config() const { return config_; }
+  // The trust anchor.
+  const TrustAnchor& trust_anchor() const { return anchor_; }
+  // The state directory.
+  const std::string& dir() const { return dir_; }
+  // A configured path: as is when absolute, else inside the state directory.
+  std::string resolve(const std::string& path) const;
+
+  // The ZSKs in keys/, ordered by activation time. errc::bad_state naming a
+  // key file whose timing is incomplete; key file errors as zone::errc.
+  Result<std::vector<StoredZsk>> zsks() const;
+
+ private:
+  ZoneState(std::string dir, ZoneConfig config, TrustAnchor anchor, std::optional<base::FileLock> lock)
+      : dir_(std::move(dir)), config_(std::move(config)), anchor_(std::move(anchor)), lock_(std::move(lock)) {}
+
+  std::string dir_;
+  ZoneConfig config_;
+  TrustAnchor anchor_;
+  std::optional<base::FileLock> lock_;
+};
+
+}  // namespace kskline::signer

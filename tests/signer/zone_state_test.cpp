@@ -1,0 +1,375 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <map>
+
+#include "base/error.hpp"
+#include "proto/envelope.hpp"
+#include "signer/errc.hpp"
+#include "signer/zone_state.hpp"
+#include "tests/signer/test_ksk.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "zone/errc.hpp"
+#include "zone/key_tag.hpp"
+#include "zone/master_file.hpp"
+#include "zone/rrsig.hpp"
+#include "zone/zone_verifier.hpp"
+
+using namespace kskline;
+using namespace kskline::signer;
+using kskline::test::kDay;
+using kskline::test::kT0;
+
+namespace {
+
+// A zone state for example.org. whose KSK the test holds.
+struct Fixture {
+  test::TempDir tmp{"kskline-zone-state"};
+  zone::KeyPair ksk = test::make_ksk();
+  std::string dir = tmp.file("state");
+
+  Fixture() {
+    test::spit(tmp.file("zone.db"), test::small_zone());
+    auto state = ZoneState::init(dir, make_init());
+    if (!state) FAIL(state.error().message());
+  }
+
+  ZoneInit make_init(const std::string& anchor = {}) const {
+    ZoneInit init;
+    const zone::Name root;
+    init.config.zone = *zone::Name::parse("example.org.", &root);
+    init.config.zone_file = tmp.file("zone.db");
+    init.config.signed_file = tmp.file("zone.signed");
+    init.config.zsk_lifetime = 30 * kDay;
+    init.config.prepublish = 2 * kDay;
+    init.config.retire = 2 * kDay;
+    init.config.slot_interval = 7 * kDay;
+    init.config.refresh_margin = 3 * kDay;
+    init.trust_anchor = anchor.empty() ? test::ds_line(ksk) : anchor;
+    init.trust_anchor_source = "anchor";
+    return init;
+  }
+
+  ZoneState open() const {
+    auto state = ZoneState::open(dir);
+    if (!state) FAIL(state.error().message());
+    return std::move(*state);
+  }
+
+  // Keys until day 60, a request for days 0..40.
+  RequestMade request(ZoneState& state, std::int64_t from = kT0, std::int64_t until = kT0 + 40 * kDay) const {
+    auto made = state.pregenerate(kT0 + 60 * kDay, kT0);
+    REQUIRE(made);
+    auto r = state.make_request(from, until, kT0);
+    if (!r) FAIL(r.error().message());
+    return std::move(*r);
+  }
+
+  // Every file of the state but the lock, with its content.
+  std::map<std::string, std::string> snapshot() const {
+    std::map<std::string, std::string> out;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+      if (e.path().filename() == ".lock") continue;
+      out[e.path().string()] = e.is_regular_file() ? test::slurp(e.path().string()) : "<dir>";
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("zone_state: init makes the state; a second init and a foreign trust anchor are refused",
+          "[signer][zone_state]") {
+  Fixture f;
+  for (const char* sub : {"keys", "requests", "responses"}) CHECK(std::filesystem::is_directory(f.dir + "/" + sub));
+  CHECK(test::slurp(f.dir + "/trust-anchor.db").find("\tDS\t") != std::string::npos);
+  auto again = ZoneState::init(f.dir, f.make_init());
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == errc::bad_state);
+
+  auto foreign = ZoneState::init(f.tmp.file("other"), f.make_init(test::ds_line(test::make_ksk("example.net."))));
+  REQUIRE_FALSE(foreign);
+  CHECK(foreign.error().code == errc::wrong_zone);
+  CHECK_FALSE(std::filesystem::exists(f.tmp.file("other/kskline-zone.toml")));
+  auto not_ds = ZoneState::init(f.tmp.file("other"), f.make_init("example.org. IN A 192.0.2.1\n"));
+  REQUIRE_FALSE(not_ds);
+  CHECK(not_ds.error().code == errc::bad_config);
+  auto none = ZoneState::open(f.tmp.file("nothing"));
+  REQUIRE_FALSE(none);
+  CHECK(none.error().code == errc::bad_state);
+}
+
+TEST_CASE("zone_state: an open state holds the lock; a second opener gets a clear error", "[signer][zone_state]") {
+  Fixture f;
+  {
+    auto first = f.open();
+    auto second = ZoneState::open(f.dir);
+    REQUIRE_FALSE(second);
+    CHECK(second.error().code == base::errc::lock_held);
+    CHECK(second.error().detail.find("another kskline command") != std::string::npos);
+  }
+  CHECK(ZoneState::open(f.dir));
+}
+
+TEST_CASE("zone_state: pregenerate writes BIND key files with the timeline and never regenerates",
+          "[signer][zone_state]") {
+  Fixture f;
+  auto state = f.open();
+  auto made = state.pregenerate(kT0 + 60 * kDay, kT0);
+  REQUIRE(made);
+  CHECK(made->size() == 3);
+  auto again = state.pregenerate(kT0 + 60 * kDay, kT0 + kDay);
+  REQUIRE(again);
+  CHECK(again->empty());
+  auto more = state.pregenerate(kT0 + 95 * kDay, kT0 + kDay);
+  REQUIRE(more);
+  CHECK(more->size() == 1);
+  auto keys = state.zsks();
+  REQUIRE(keys);
+  REQUIRE(keys->size() == 4);
+  for (std::size_t i = 1; i < keys->size(); ++i) {
+    CHECK((*keys)[i].window.activate == (*keys)[i - 1].window.inactive);
+    CHECK((*keys)[i].window.publish == (*keys)[i].window.activate - 2 * kDay);
+    CHECK((*keys)[i].pair.flags == 256);
+  }
+  auto text = test::slurp(f.dir + "/keys/" + (*keys)[1].basename + ".private");
+  CHECK(text.find("Publish: 20261229000000\n") != std::string::npos);
+  CHECK(text.find("Activate: 20261231000000\n") != std::string::npos);
+  CHECK(text.find("Inactive: 20270130000000\n") != std::string::npos);
+  CHECK(text.find("Delete: 20270201000000\n") != std::string::npos);
+  CHECK(test::file_mode(f.dir + "/keys/" + (*keys)[1].basename + ".private") == 0600);
+}
+
+TEST_CASE("zone_state: a request has the rollover slots, the margins and proofs that verify", "[signer][zone_state]") {
+  Fixture f;
+  auto state = f.open();
+  auto made = f.request(state);
+  const auto& req = made.request;
+  CHECK(req.zone == state.config().zone);
+  CHECK(req.dnskey_ttl == 3600);
+  REQUIRE(req.slots.size() == 7);
+  CHECK(req.slots.front().start == kT0);
+  CHECK(req.slots.back().end == kT0 + 40 * kDay);
+  for (std::size_t i = 0; i < req.slots.size(); ++i) {
+    const auto& s = req.slots[i];
+    if (i > 0) CHECK(s.start == req.slots[i - 1].end);
+    CHECK(s.inception == s.start - 3600);
+    CHECK(s.expiration == s.end + 3 * kDay);  // max(3d, 7200 + 3600)
+    REQUIRE(s.proofs.size() == s.zsks.size());
+    for (const auto& proof : s.proofs) {
+      auto sig = zone::parse_rrsig(proof.rdata);
+      REQUIRE(sig);
+      CHECK(sig->inception == s.start);
+      CHECK(sig->expiration == s.end);
+      bool verified = false;
+      for (const auto& key : s.zsks) {
+        if (zone::key_tag(key.rdata) != sig->key_tag) continue;
+        auto v = zone::RrsigVerifier::create(req.zone, key.rdata);
+        REQUIRE(v);
+        verified = v->verify(*sig, s.zsks).status == zone::VerifyStatus::valid;
+      }
+      CHECK(verified);
+    }
+  }
+  CHECK(req.slots[4].start == kT0 + 28 * kDay);
+  CHECK(req.slots[4].zsks.size() == 2);
+  CHECK(req.slots[5].start == kT0 + 32 * kDay);
+  CHECK(req.slots[5].zsks.size() == 1);
+  CHECK(test::slurp(f.dir + "/requests/" + req.id + ".request") == made.text);
+  auto parsed = parse_request(made.text, "r");
+  REQUIRE(parsed);
+  CHECK(format_request(*parsed) == made.text);
+}
+
+TEST_CASE("zone_state: a request beyond the pregenerated ZSKs is refused with the fix", "[signer][zone_state]") {
+  Fixture f;
+  auto state = f.open();
+  REQUIRE(state.pregenerate(kT0 + 20 * kDay, kT0));
+  auto r = state.make_request(kT0, kT0 + 90 * kDay, kT0);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::coverage_gap);
+  CHECK(r.error().detail.find("pregenerate") != std::string::npos);
+  CHECK(std::filesystem::is_empty(f.dir + "/requests"));
+}
+
+TEST_CASE("zone_state: import takes a good response, as text or in an envelope", "[signer][zone_state]") {
+  Fixture f;
+  auto state = f.open();
+  auto made = f.request(state);
+  auto text = format_response(test::answer(made.request, made.text, {&f.ksk}));
+  auto report = state.import_response(text, "response", kT0);
+  if (!report) FAIL(report.error().message());
+  CHECK(report->slots == 7);
+  CHECK(report->from == kT0);
+  CHECK(report->until == kT0 + 40 * kDay);
+  CHECK(test::slurp(report->path) == text);
+  CHECK(report->path.find("/responses/20261201000000-" + made.request.id + ".response") != std::string::npos);
+
+  auto made2 = state.make_request(kT0 + 40 * kDay, kT0 + 50 * kDay, kT0);
+  REQUIRE(made2);
+  auto text2 = format_response(test::answer(made2->request, made2->text, {&f.ksk}));
+  proto::EnvelopeSpec spec;
+  spec.kind = proto::Kind::file;
+  spec.payload_type = proto::PayloadType::kskline_response;
+  auto envelope = proto::build_envelope(spec, as_bytes(text2));
+  REQUIRE(envelope);
+  auto from_envelope = state.import_response(
+      std::string_view(reinterpret_cast<const char*>(envelope->data()), envelope->size()), "envelope", kT0);
+  if (!from_envelope) FAIL(from_envelope.error().message());
+  CHECK(test::slurp(from_envelope->path) == text2);
+}
+
+TEST_CASE("zone_state: bad responses are refused with their named error and leave the state byte-identical",
+          "[signer][zone_state]") {
+  Fixture f;
+  auto state = f.open();
+  auto made = f.request(state);
+  const auto good = test::answer(made.request, made.text, {&f.ksk});
+  const auto before = f.snapshot();
+
+  auto refused = [&](const std::string& text, errc code) {
+    auto r = state.import_response(text, "bad", kT0);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == code);
+    CHECK(f.snapshot() == before);
+    return r.error();
+  };
+
+  SECTION("forged signature") {
+    auto forged = good;
+    for (auto& r : forged.slots[2].records) {
+      if (r.type == zone::rrtype::RRSIG) {
+        r.rdata.back() ^= 0x01;
+        break;
+      }
+    }
+    auto e = refused(format_response(forged), errc::bad_signature);
+    CHECK(e.where.find("slot 3") != std::string::npos);
+  }
+  SECTION("signed by a KSK the trust anchor does not know") {
+    auto other = test::make_ksk();
+    refused(format_response(test::answer(made.request, made.text, {&other})), errc::untrusted_key);
+  }
+  SECTION("an unknown key slipped into the DNSKEY RRset") {
+    auto other = test::make_ksk();
+    test::AnswerTweaks tweaks;
+    tweaks.extra.push_back(&other);
+    refused(format_response(test::answer(made.request, made.text, {&f.ksk}, tweaks)), errc::untrusted_key);
+  }
+  SECTION("wrong zone") {
+    auto other_ksk = test::make_ksk("example.net.");
+    auto other = made.request;
+    const zone::Name root;
+    other.zone = *zone::Name::parse("example.net.", &root);
+    for (auto& s : other.slots) {
+      for (auto& z : s.zsks) z.owner = other.zone;
+    }
+    refused(format_response(test::answer(other, made.text, {&other_ksk})), errc::wrong_zone);
+  }
+  SECTION("truncated") {
+    auto text = format_response(good);
+    refused(text.substr(0, text.size() / 2), errc::syntax);
+  }
+  SECTION("not our request: unknown id, or a request text we did not send") {
+    auto unknown = good;
+    unknown.request_id = std::string(32, 'a');
+    refused(format_response(unknown), errc::not_our_request);
+    refused(format_response(test::answer(made.request, made.text + "; changed\n", {&f.ksk})), errc::not_our_request);
+    auto hostile = good;
+    hostile.request_id = "../../etc/passwd";
+    auto r = state.import_response(format_response(hostile), "bad", kT0);
+    REQUIRE_FALSE(r);
+    CHECK(f.snapshot() == before);
+  }
+  SECTION("a gap: a slot left out") {
+    auto gap = good;
+    gap.slots.erase(gap.slots.begin() + 3);
+    refused(format_response(gap), errc::coverage_gap);
+  }
+  SECTION("signatures expiring within the refresh margin") {
+    test::AnswerTweaks tweaks;
+    tweaks.expiration_delta = -2 * kDay;
+    refused(format_response(test::answer(made.request, made.text, {&f.ksk}, tweaks)), errc::margin_too_short);
+  }
+  SECTION("an envelope holding something else") {
+    proto::EnvelopeSpec spec;
+    spec.payload_type = proto::PayloadType::kskline_request;
+    auto text = format_response(good);
+    auto envelope = proto::build_envelope(spec, as_bytes(text));
+    REQUIRE(envelope);
+    refused(std::string(reinterpret_cast<const char*>(envelope->data()), envelope->size()), errc::syntax);
+  }
+}
+
+TEST_CASE("zone_state: publish signs with the slot for now, the latest import winning; none is refused",
+          "[signer][zone_state]") {
+  Fixture f;
+  auto state = f.open();
+  auto made = f.request(state);
+  REQUIRE(state.import_response(format_response(test::answer(made.request, made.text, {&f.ksk})), "r1", kT0));
+
+  auto published = state.publish(kT0 + 3600);
+  if (!published) FAIL(published.error().message());
+  CHECK(published->slot_start == kT0);
+  CHECK(published->zsk_tags.size() == 1);
+  CHECK(published->output == f.tmp.file("zone.signed"));
+
+  // The published zone verifies with the KSK as the only trust anchor.
+  zone::MasterOptions master;
+  master.origin = state.config().zone;
+  auto list = zone::read_master_file(published->output, master);
+  REQUIRE(list);
+  zone::VerifyOptions vo;
+  vo.now = kT0 + 3600;
+  vo.trust_anchors.push_back(test::apex_record(state.config().zone, zone::rrtype::DNSKEY, 3600, f.ksk.dnskey_rdata));
+  auto verified = zone::verify_zone(*list, state.config().zone, vo);
+  for (const auto& p : verified.problems) UNSCOPED_INFO(zone::format_problem(p));
+  CHECK(verified.ok());
+
+  // During the rollover both ZSKs are published and the old one still signs.
+  auto during = state.publish(kT0 + 29 * kDay);
+  REQUIRE(during);
+  CHECK(during->slot_start == kT0 + 28 * kDay);
+  auto after = state.publish(kT0 + 31 * kDay);
+  REQUIRE(after);
+  CHECK(after->zsk_tags != published->zsk_tags);
+
+  // A later import of an overlapping period wins.
+  auto made2 = state.make_request(kT0, kT0 + 10 * kDay, kT0);
+  REQUIRE(made2);
+  auto imported2 = state.import_response(format_response(test::answer(made2->request, made2->text, {&f.ksk})), "r2", kT0);
+  REQUIRE(imported2);
+  auto again = state.publish(kT0 + 3600);
+  REQUIRE(again);
+  CHECK(again->response == imported2->path);
+
+  const std::string signed_before = test::slurp(f.tmp.file("zone.signed"));
+  auto none = state.publish(kT0 + 41 * kDay);
+  REQUIRE_FALSE(none);
+  CHECK(none.error().code == errc::no_slot_for_now);
+  CHECK(test::slurp(f.tmp.file("zone.signed")) == signed_before);
+}
+
+TEST_CASE("zone_state: status reports coverage, the next ZSK event and the KSK deadline", "[signer][zone_state]") {
+  Fixture f;
+  auto state = f.open();
+  auto empty = state.status(kT0);
+  CHECK(empty.level == StatusLevel::critical);
+  CHECK_FALSE(empty.coverage_end);
+
+  auto made = f.request(state);
+  REQUIRE(state.import_response(format_response(test::answer(made.request, made.text, {&f.ksk})), "r", kT0));
+  auto s = state.status(kT0 + kDay);
+  CHECK(s.level == StatusLevel::ok);
+  CHECK(s.coverage_end == kT0 + 40 * kDay);
+  CHECK(s.ksk_deadline == kT0 + 26 * kDay);
+  CHECK(s.stored_slots == 7);
+  CHECK(s.active_zsks == 1);
+  REQUIRE(s.next_event);
+  CHECK(s.next_event->what == "publish");
+  CHECK(s.next_event->time == kT0 + 28 * kDay);
+  CHECK(state.status(kT0 + 30 * kDay).level == StatusLevel::warning);
+  CHECK(state.status(kT0 + 38 * kDay).level == StatusLevel::critical);
+  CHECK(state.status(kT0 + 45 * kDay).level == StatusLevel::critical);
+}
