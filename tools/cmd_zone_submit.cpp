@@ -1,8 +1,208 @@
-// Placeholder while issue 5 is built; replaced by the real commands.
+// `kskline zone submit [REQUEST] [--link L] [--ksk-dir D] [--dir D]`: send a
+// key-signing request to the KSK side and import its answer. Serial links
+// wait for the answer (the operator on the other side reads and approves it
+// meanwhile); a spool link only posts the request (`zone import` takes the
+// answer later); loopback runs the KSK side of --ksk-dir in this process.
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/atomic_file.hpp"
+#include "base/encoding.hpp"
+#include "proto/envelope.hpp"
+#include "signer/errc.hpp"
+#include "signer/key_request.hpp"
+#include "signer/ksk_endpoint.hpp"
+#include "signer/zone_state.hpp"
 #include "tools/commands.hpp"
+#include "tools/ksk_answer.hpp"
+#include "tools/link_options.hpp"
+#include "tools/submit.hpp"
+#include "transport/errc.hpp"
+#include "transport/exchange.hpp"
+#include "transport/link_spec.hpp"
+#include "transport/sodium_random.hpp"
+#include "transport/spool.hpp"
 
 namespace kskline::tools {
+namespace {
 
-void add_zone_submit(Cli&) {}
+namespace fs = std::filesystem;
+
+struct SubmitOptions {
+  std::string dir = ".";
+  std::string request;  // a request file; default: the newest stored request not yet answered
+  std::string link;     // default: the config's link
+  std::string ksk_dir;  // loopback: the KSK state to answer with
+  double timeout = 1800;
+  double wait = 120;
+  std::string now;
+  bool quiet = false;
+};
+
+// The newest request in DIR/requests with no response in DIR/responses
+// (responses are named <start>-<request id>.response).
+Result<std::string> newest_unanswered(const signer::ZoneState& state) {
+  std::error_code ec;
+  std::optional<fs::path> best;
+  fs::file_time_type best_time;
+  for (const auto& entry : fs::directory_iterator(state.dir() + "/requests", ec)) {
+    if (entry.path().extension() != ".request") continue;
+    std::string id = entry.path().stem().string();
+    bool answered = false;
+    for (const auto& r : fs::directory_iterator(state.dir() + "/responses", ec)) {
+      std::string name = r.path().filename().string();
+      answered = answered || name.find("-" + id + ".response") != std::string::npos;
+    }
+    if (answered) continue;
+    auto t = entry.last_write_time(ec);
+    if (!best || t > best_time) {
+      best = entry.path();
+      best_time = t;
+    }
+  }
+  if (!best) {
+    return fail(signer::errc::bad_state, "no unanswered request: make one with `kskline zone request --from D --until D -o FILE`",
+                state.dir());
+  }
+  return best->string();
+}
+
+// Imports the answer envelope and says what was stored.
+int take(signer::ZoneState& state, const Bytes& answer, std::int64_t now) {
+  auto imported = take_answer(state, answer, now);
+  if (!imported) return report(imported.error());
+  std::printf("imported the answer to request %s: %zu slots, %s .. %s, stored as %s\n", imported->request_id.c_str(),
+              imported->slots, signer::format_time(imported->from).c_str(), signer::format_time(imported->until).c_str(),
+              imported->path.c_str());
+  return kExitOk;
+}
+
+int run_submit(const SubmitOptions& o) {
+  std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  if (!o.now.empty()) {
+    auto t = signer::parse_time(o.now, "--now");
+    if (!t) return report(t.error());
+    now = *t;
+  }
+  auto state = signer::ZoneState::open(o.dir);
+  if (!state) return report(state.error());
+  const auto& config = state->config();
+
+  std::string request_path = o.request;
+  if (request_path.empty()) {
+    auto newest = newest_unanswered(*state);
+    if (!newest) return report(newest.error());
+    request_path = *newest;
+  }
+  auto text = base::read_file(request_path, 16u << 20);
+  if (!text) return report(text.error());
+  auto request = signer::parse_request(*text, request_path);
+  if (!request) return report(request.error());
+  if (!(request->zone == config.zone)) {
+    return report(Error{signer::errc::wrong_zone, request_path,
+                        "the request is for " + request->zone.to_string() + ", this state for " + config.zone.to_string()});
+  }
+
+  LinkOptions link;
+  link.link = o.link.empty() ? config.link : o.link;
+  if (link.link.empty()) {
+    return report(Error{transport::errc::bad_link_spec, "--link", "no link given and none in " +
+                                                                     std::string(signer::kZoneConfigFile)});
+  }
+  auto spec = transport::parse_link_spec(link.link);
+  if (!spec) return report(spec.error().located("--link"));
+  const bool loopback = std::holds_alternative<transport::LoopbackLink>(*spec);
+  if (auto identity = state->resolve(config.link_identity); fs::exists(identity)) link.identity = identity;
+  if (!config.peer_public_key.empty()) link.peers.push_back(state->resolve(config.peer_public_key));
+  link.auth = config.link_auth;
+  link.side = "zone";
+  link.wait = o.wait;
+  link.quiet = o.quiet;
+
+  ProgressLine progress(!o.quiet);
+  std::optional<proto::LinkIdentity> identity;
+  auto options = transfer_options(link, true, identity, progress, "request");
+  if (!options) {
+    Error e = options.error();
+    e.where = state->dir() + "/" + signer::kZoneConfigFile + " (link settings, " + e.where + ")";
+    return report(e);
+  }
+  options->answer_wait = o.timeout <= 0 ? std::nullopt
+                                        : std::optional(proto::Duration(static_cast<std::int64_t>(o.timeout * 1e6)));
+  const bool spool = std::holds_alternative<transport::SpoolLink>(*spec);
+  auto envelope = request_envelope(*text, identity ? &*identity : nullptr, spool ? transport::spool_counter() : 0);
+  if (!envelope) return report(envelope.error());
+
+  std::printf("request %s for %s: %zu slots, %s .. %s, SHA-256 %s\n", request->id.c_str(),
+              config.zone.to_string().c_str(), request->slots.size(),
+              signer::format_time(request->slots.front().start).c_str(),
+              signer::format_time(request->slots.back().end).c_str(),
+              base::to_hex(ByteView(signer::text_sha256(*text).data(), 32)).c_str());
+  std::fflush(stdout);
+
+  if (spool) {
+    auto s = transport::Spool::open(std::get<transport::SpoolLink>(*spec).dir, transport::Side::zone);
+    if (!s) return report(s.error());
+    auto posted = s->post(*envelope);
+    if (!posted) return report(posted.error());
+    std::printf("posted %s; take the medium to the KSK (`kskline ksk serve --link %s`), then bring it back and run "
+                "`kskline zone import %s/<answer>.kske`\n",
+                posted->c_str(), link.link.c_str(), s->inbound().c_str());
+    return kExitOk;
+  }
+
+  transport::ExchangeResult result;
+  if (loopback) {
+    if (o.ksk_dir.empty()) {
+      return report(Error{transport::errc::bad_link_spec, "--ksk-dir",
+                          "a loopback link answers with a KSK state in this process: give --ksk-dir"});
+    }
+    auto ksk = signer::KskEndpoint::open(o.ksk_dir, "kskline zone submit --link loopback");
+    if (!ksk) return report(ksk.error().located(o.ksk_dir));
+    KskAnswerOptions answer_options;
+    answer_options.report = [&progress](const KskOutcome& outcome) {
+      progress.clear();
+      if (outcome.review) std::printf("%s", outcome.review->table.c_str());
+      if (outcome.error) std::fprintf(stderr, "kskline: KSK side: %s\n", outcome.error->message().c_str());
+    };
+    auto r = exchange_with_ksk(std::get<transport::LoopbackLink>(*spec), *options, *envelope, *ksk, batch_approve,
+                               answer_options);
+    if (!r) return report(r.error());
+    result = std::move(*r);
+  } else {
+    auto r = transport::request_response(*options, *envelope);
+    if (!r) return report(r.error());
+    result = std::move(*r);
+  }
+  progress.clear();
+  for (const auto& e : result.report.errors) std::fprintf(stderr, "kskline: %s\n", e.message().c_str());
+  if (result.response.empty()) {
+    std::fprintf(stderr, "kskline: no answer; the request stays stored, submit it again\n");
+    return kExitFailure;
+  }
+  return take(*state, result.response, now);
+}
+
+}  // namespace
+
+void add_zone_submit(Cli& cli) {
+  auto o = std::make_shared<SubmitOptions>();
+  auto* cmd = cli.zone->add_subcommand("submit", "send a key-signing request to the KSK side and import the answer");
+  cmd->add_option("request", o->request, "the request file (default: the newest stored request not yet answered)");
+  cmd->add_option("--dir", o->dir, "the zone state directory (default: the current directory)");
+  cmd->add_option("--link,-l", o->link, "serial:PATH[,...], spool:DIR or loopback[,...] (default: the config's link)");
+  cmd->add_option("--ksk-dir", o->ksk_dir, "loopback: the KSK state directory that answers in this process");
+  cmd->add_option("--timeout", o->timeout,
+                  "seconds to wait for the answer once the request is delivered (default 1800; 0: forever)");
+  cmd->add_option("--wait", o->wait, "seconds to wait for the KSK side to come up (default 120; 0: forever)");
+  cmd->add_option("--now", o->now, "the time to import at, YYYYMMDDHHmmSS (default: now)");
+  cmd->add_flag("--quiet,-q", o->quiet, "no progress line");
+  cmd->callback([&cli, o] { cli.exit_code = run_submit(*o); });
+}
 
 }  // namespace kskline::tools

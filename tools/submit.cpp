@@ -1,0 +1,94 @@
+#include "tools/submit.hpp"
+
+#include "proto/envelope.hpp"
+#include "signer/errc.hpp"
+#include "transport/identity_file.hpp"
+#include "transport/sodium_random.hpp"
+
+namespace kskline::tools {
+namespace {
+
+// The value of a "NAME value" line of a refusal text.
+std::string refusal_field(std::string_view text, std::string_view name) {
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    if (line.size() > name.size() && line.substr(0, name.size()) == name && line[name.size()] == ' ') {
+      return std::string(line.substr(name.size() + 1));
+    }
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+  }
+  return {};
+}
+
+// The KSK side's refusal (refusal_text) as an Error.
+Error refusal_error(std::string_view text) {
+  std::string code = refusal_field(text, "code");
+  std::string message = refusal_field(text, "message");
+  std::error_code ec = signer::errc::operator_declined;
+  for (int i = 1; i < 64; ++i) {
+    if (code == signer::errc_name(static_cast<signer::errc>(i))) ec = static_cast<signer::errc>(i);
+  }
+  return Error{ec, "KSK side", "refused the request (" + code + "): " + message};
+}
+
+}  // namespace
+
+Result<Bytes> request_envelope(std::string_view text, const proto::LinkIdentity* identity, std::uint64_t counter) {
+  transport::SodiumRandom random;
+  proto::EnvelopeSpec spec;
+  spec.kind = proto::Kind::request;
+  spec.payload_type = proto::PayloadType::kskline_request;
+  random.fill(spec.id);
+  spec.counter = counter;
+  return proto::build_envelope(spec, as_bytes(text), identity);
+}
+
+Result<signer::ImportReport> take_answer(signer::ZoneState& state, ByteView answer, std::int64_t now) {
+  auto env = proto::parse_envelope(answer);
+  if (!env) return tl::unexpected(env.error().located("the answer"));
+  if (env->header.kind == proto::Kind::error) {
+    return tl::unexpected(
+        refusal_error(std::string_view(reinterpret_cast<const char*>(env->payload.data()), env->payload.size())));
+  }
+  return state.import_response(std::string_view(reinterpret_cast<const char*>(answer.data()), answer.size()),
+                               "the answer", now);
+}
+
+Result<transport::ExchangeResult> exchange_with_ksk(const transport::LoopbackLink& line,
+                                                    const transport::TransferOptions& requester, Bytes envelope,
+                                                    signer::KskEndpoint& ksk, const Approve& approve,
+                                                    KskAnswerOptions answer_options) {
+  transport::TransferOptions answerer = requester;
+  answerer.side = transport::Side::ksk;
+  answerer.identity = nullptr;
+  answerer.pinned = {};
+  answerer.auth = proto::AuthPolicy::off;
+  answerer.progress = nullptr;
+  answer_options.identity = nullptr;
+  std::optional<proto::LinkIdentity> identity;
+  if (auto id = transport::read_identity_file(ksk.identity_path()); id) {
+    identity.emplace(std::move(*id));
+    answerer.identity = &*identity;
+    answer_options.identity = &*identity;
+  }
+  if (auto peer = ksk.peer_path(); !peer.empty()) {
+    auto key = transport::read_public_key(peer);
+    if (!key) return tl::unexpected(key.error().located(ksk.dir()));
+    answerer.pinned.add(*key);
+    answerer.auth = proto::AuthPolicy::required;
+  }
+  const auto& auth = ksk.link_settings().auth;
+  if (auth == "off") answerer.auth = proto::AuthPolicy::off;
+  if (auth == "optional") answerer.auth = proto::AuthPolicy::optional;
+  auto answer = make_ksk_answer(ksk, approve, answer_options);
+  auto both = transport::exchange_over_loopback(line, requester, std::move(envelope), answerer, answer);
+  if (!both) return tl::unexpected(both.error());
+  for (const auto& e : both->second.report.errors) {
+    if (requester.notice) requester.notice("KSK side: " + e.message());
+  }
+  return std::move(both->first);
+}
+
+}  // namespace kskline::tools

@@ -1,0 +1,38 @@
+// The zone side's half of an exchange, shared by `zone submit` and `demo`:
+// the request envelope, the answer taken into the zone state, and a whole
+// exchange with a KSK state answering in this process over loopback.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/error.hpp"
+#include "proto/identity.hpp"
+#include "signer/ksk_endpoint.hpp"
+#include "signer/zone_state.hpp"
+#include "tools/ksk_answer.hpp"
+#include "transport/exchange.hpp"
+#include "transport/link_spec.hpp"
+
+namespace kskline::tools {
+
+// The envelope of a request's text: kind request, payload kskline_request,
+// a random message id, `counter` (spool: spool_counter(); live links: 0),
+// signed by `identity` when given.
+Result<Bytes> request_envelope(std::string_view text, const proto::LinkIdentity* identity, std::uint64_t counter);
+
+// Imports an answer envelope into the zone state. An error envelope (the KSK
+// side refused the request) gives the KSK side's refusal: its signer::errc
+// when it names one, its message as the detail, where "KSK side". Import
+// errors as ZoneState::import_response.
+Result<signer::ImportReport> take_answer(signer::ZoneState& state, ByteView answer, std::int64_t now);
+
+// Runs one exchange over an in-process loopback line: `requester` options
+// send `envelope`, and `ksk` answers it with its own link settings
+// (identity, pinned zone key, authentication) and `approve`.
+Result<transport::ExchangeResult> exchange_with_ksk(const transport::LoopbackLink& line,
+                                                    const transport::TransferOptions& requester, Bytes envelope,
+                                                    signer::KskEndpoint& ksk, const Approve& approve,
+                                                    KskAnswerOptions answer_options);
+
+}  // namespace kskline::tools
