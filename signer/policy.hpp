@@ -1,0 +1,78 @@
+// The KSK side's configuration file (ksk.toml): the signing policy every
+// request is checked against, and the link settings of `ksk serve`.
+// docs/ksk.md is the reference of every key; each has a default.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.hpp"
+#include "zone/name.hpp"
+
+namespace kskline::signer {
+
+// When `ksk sign --batch` / `ksk serve --batch` may sign without an operator.
+enum class AutoApprove : std::uint8_t {
+  never,      // always ask (batch mode refuses everything)
+  same_keys,  // every slot's ZSK set is one the ledger already signed
+  always,     // sign whatever passes the policy
+};
+
+// The limits a key-signing request must keep. Durations are seconds.
+struct Policy {
+  std::vector<zone::Name> zones;                              // zones this KSK signs for
+  std::vector<std::uint8_t> algorithms{8, 10, 13, 14, 15, 16};  // ZSK algorithms allowed
+  unsigned rsa_min_bits = 2048;
+  unsigned rsa_max_bits = 4096;
+  std::size_t max_keys_per_slot = 4;     // ZSKs in one slot
+  std::size_t max_slots = 64;            // slots in one request
+  std::int64_t min_overlap = 3600;       // expiration - next slot's start, at least
+  std::int64_t max_overlap = 14 * 86400; // ... and at most
+  std::int64_t min_validity = 86400;     // expiration - inception, at least
+  std::int64_t max_validity = 90 * 86400;// ... and at most
+  std::int64_t horizon = 400 * 86400;    // expiration - now, at most
+  std::int64_t max_start_in_past = 86400;// now - a slot's start, at most
+  std::uint32_t dnskey_ttl_min = 300;
+  std::uint32_t dnskey_ttl_max = 86400;
+  std::int64_t max_clock_skew = 3600;    // |now - request created|, at most
+  bool require_proof = true;             // proof of possession by every ZSK
+  AutoApprove auto_approve = AutoApprove::same_keys;
+  std::vector<std::uint8_t> ds_digests{2};  // DS digest types printed for the parent
+};
+
+// The link `ksk serve` uses by default.
+struct LinkSettings {
+  std::string link;      // link spec ("serial:/dev/ttyUSB0", "spool:/media/stick"); empty: give --link
+  std::string identity = "link.id";  // this side's identity file, relative to the state directory
+  std::string peer;      // the zone side's public key (file or base64); empty: none pinned
+  std::string auth = "auto";  // off, optional, required, or auto (required when peer is set, else off)
+};
+
+// The whole configuration file.
+struct KskConfig {
+  std::uint8_t algorithm = 13;  // the KSK algorithm chosen at init (information)
+  Policy policy;
+  LinkSettings link;
+};
+
+// Parses ksk.toml. errc::bad_config with where = "<source>:<line>" naming
+// the key for a wrong type, a value out of range, min > max, an unknown key
+// or table (a typo must not silently fall back to a default); errc::syntax
+// when the text is not TOML.
+Result<KskConfig> parse_config(std::string_view text, std::string_view source);
+
+// The text `ksk init` writes: the zones, and every other key commented out
+// at its default with one line saying what it does.
+std::string default_config_text(const std::vector<zone::Name>& zones, std::uint8_t algorithm,
+                                const std::vector<std::uint8_t>& ds_digests);
+
+// The name of an auto-approve rule as the file spells it ("same-keys").
+std::string_view to_string(AutoApprove rule) noexcept;
+
+// Parses a duration: seconds, or a number with a unit s, m, h, d or w
+// ("90d"). errc::bad_config naming `what` otherwise.
+Result<std::int64_t> parse_duration(std::string_view text, std::string_view what);
+
+}  // namespace kskline::signer
