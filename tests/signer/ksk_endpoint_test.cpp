@@ -1,0 +1,520 @@
+// The KSK endpoint: signing, every policy refusal (one test each, with its
+// exact code), the request ledger's replay and reuse rules, continuity,
+// auto-approval, the audit entries it writes and the state lock.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "base/encoding.hpp"
+#include "signer/audit_log.hpp"
+#include "signer/errc.hpp"
+#include "signer/ksk_endpoint.hpp"
+#include "tests/signer/ksk_test_util.hpp"
+#include "zone/ds.hpp"
+#include "zone/key_tag.hpp"
+
+using namespace kskline;
+using namespace kskline::test::ksk;
+
+namespace {
+
+// Reviews a request that must be refused and returns the error.
+Error refusal(signer::KskEndpoint& e, const signer::KeyRequest& q, std::int64_t now = kT0) {
+  auto r = e.review(signer::format_request(q), "request.txt", now);
+  REQUIRE_FALSE(r);
+  INFO(r.error().message());
+  return r.error();
+}
+
+// Whether the error is `code`.
+bool is(const Error& e, signer::errc code) {
+  INFO(e.message());
+  return e.code == signer::make_error_code(code);
+}
+
+// The records of a slot of one type.
+std::vector<zone::Record> of_type(const std::vector<zone::Record>& records, std::uint16_t type) {
+  std::vector<zone::Record> out;
+  std::copy_if(records.begin(), records.end(), std::back_inserter(out), [&](const zone::Record& r) { return r.type == type; });
+  return out;
+}
+
+// The RRSIGs among records that cover `type`.
+std::vector<zone::Rrsig> sigs_over(const std::vector<zone::Record>& records, std::uint16_t type) {
+  std::vector<zone::Rrsig> out;
+  for (const auto& r : of_type(records, zone::rrtype::RRSIG)) {
+    auto s = zone::parse_rrsig(r.rdata);
+    REQUIRE(s);
+    if (s->type_covered == type) out.push_back(*s);
+  }
+  return out;
+}
+
+// Signs a request with an endpoint and returns the response text.
+std::string sign_ok(signer::KskEndpoint& e, const signer::KeyRequest& q, std::int64_t now = kT0) {
+  auto r = e.review(signer::format_request(q), "request.txt", now);
+  INFO((r ? std::string() : r.error().message()));
+  REQUIRE(r);
+  auto s = e.sign(*r, now);
+  INFO((s ? std::string() : s.error().message()));
+  REQUIRE(s);
+  return *s;
+}
+
+}  // namespace
+
+TEST_CASE("ksk_endpoint: signs DNSKEY, CDS and CDNSKEY per slot with RRSIGs by the KSK that verify",
+          "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk1 = make_zsk(), zsk2 = make_zsk();
+  auto q = make_request({&zsk1, &zsk2});
+  std::string text = sign_ok(e, q);
+  auto response = signer::parse_response(text, "response");
+  REQUIRE(response);
+  CHECK(response->request_id == q.id);
+  CHECK(response->request_sha256 == signer::text_sha256(signer::format_request(q)));
+  CHECK(response->zone == q.zone);
+  CHECK(response->created == kT0);
+  REQUIRE(response->slots.size() == 2);
+  auto ksks = e.ksks(q.zone);
+  REQUIRE(ksks.size() == 1);
+  const auto& ksk = *ksks.front();
+  auto verifier = zone::RrsigVerifier::create(q.zone, ksk.dnskey_rdata);
+  REQUIRE(verifier);
+  for (std::size_t i = 0; i < 2; ++i) {
+    INFO("slot " << i + 1);
+    const auto& slot = response->slots[i];
+    CHECK(slot.start == q.slots[i].start);
+    CHECK(slot.end == q.slots[i].end);
+    auto dnskey = of_type(slot.records, zone::rrtype::DNSKEY);
+    REQUIRE(dnskey.size() == 3);
+    std::vector<Bytes> rdatas;
+    for (const auto& r : dnskey) {
+      CHECK(r.ttl == 3600);
+      rdatas.push_back(r.rdata);
+    }
+    CHECK(std::count(rdatas.begin(), rdatas.end(), ksk.dnskey_rdata) == 1);
+    CHECK(std::count(rdatas.begin(), rdatas.end(), zsk1.dnskey_rdata) == 1);
+    CHECK(std::count(rdatas.begin(), rdatas.end(), zsk2.dnskey_rdata) == 1);
+    auto cds = of_type(slot.records, zone::rrtype::CDS);
+    REQUIRE(cds.size() == 1);
+    auto ds = zone::make_ds(q.zone, ksk.dnskey_rdata, zone::ds_digest::SHA256);
+    REQUIRE(ds);
+    CHECK(cds.front().rdata == *ds);
+    auto cdnskey = of_type(slot.records, zone::rrtype::CDNSKEY);
+    REQUIRE(cdnskey.size() == 1);
+    CHECK(cdnskey.front().rdata == ksk.dnskey_rdata);
+    for (auto [type, rrset] : {std::pair{zone::rrtype::DNSKEY, dnskey}, std::pair{zone::rrtype::CDS, cds},
+                               std::pair{zone::rrtype::CDNSKEY, cdnskey}}) {
+      auto sigs = sigs_over(slot.records, type);
+      REQUIRE(sigs.size() == 1);
+      CHECK(sigs.front().key_tag == ksk.key_tag);
+      CHECK(sigs.front().inception == static_cast<std::uint32_t>(q.slots[i].inception));
+      CHECK(sigs.front().expiration == static_cast<std::uint32_t>(q.slots[i].expiration));
+      CHECK(sigs.front().original_ttl == 3600);
+      auto v = verifier->verify(sigs.front(), rrset);
+      INFO(v.reason);
+      CHECK(v.status == zone::VerifyStatus::valid);
+    }
+  }
+  auto count = signer::verify_audit_log(e.audit_path());
+  REQUIRE(count);
+  CHECK(*count == 1);
+  CHECK(test::slurp(e.audit_path()).find("\tsigned\t" + base::to_hex(signer::text_sha256(text)) + "\t") !=
+        std::string::npos);
+}
+
+TEST_CASE("ksk_endpoint: the review carries the table, the SHA-256 words and the skew", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  auto q = make_request({&zsk}, kT0 - 120);
+  auto r = e.review(signer::format_request(q), "request.txt", kT0);
+  REQUIRE(r);
+  CHECK(r->skew == 120);
+  CHECK(r->digest == signer::text_sha256(signer::format_request(q)));
+  CHECK(std::count(r->words.begin(), r->words.end(), ' ') == 5);
+  CHECK(r->table.find("example.com.") != std::string::npos);
+  CHECK(r->table.find(std::to_string(zsk.key_tag) + "/13/256") != std::string::npos);
+  CHECK(r->table.find("2026-12-01 00:00:00") != std::string::npos);
+  CHECK(r->table.find(r->words) != std::string::npos);
+  CHECK_FALSE(r->auto_approvable);  // same-keys: nothing signed yet
+  CHECK_FALSE(r->stored_response);
+}
+
+TEST_CASE("ksk_endpoint: zone_not_allowed", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk("example.net.");
+  auto q = make_request({&zsk}, kT0, kT0, 2, "example.net.");
+  CHECK(is(refusal(e, q), signer::errc::zone_not_allowed));
+}
+
+TEST_CASE("ksk_endpoint: algorithm_not_allowed", "[signer][ksk_endpoint]") {
+  KskState state;
+  set_policy(state.dir, "algorithms", "[13]");
+  auto e = state.open();
+  auto zsk = make_zsk("example.com.", 15);
+  auto err = refusal(e, make_request({&zsk}));
+  CHECK(is(err, signer::errc::algorithm_not_allowed));
+  CHECK(err.where == "slot 1, key tag " + std::to_string(zsk.key_tag));
+}
+
+TEST_CASE("ksk_endpoint: key_size_not_allowed", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk("example.com.", 8, 1024);
+  CHECK(is(refusal(e, make_request({&zsk})), signer::errc::key_size_not_allowed));
+}
+
+TEST_CASE("ksk_endpoint: bad_zsk_flags", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto sep = make_zsk("example.com.", 13, 0, 257);
+  CHECK(is(refusal(e, make_request({&sep})), signer::errc::bad_zsk_flags));
+  auto revoked = make_zsk("example.com.", 13, 0, 256 | 128);
+  CHECK(is(refusal(e, make_request({&revoked})), signer::errc::bad_zsk_flags));
+}
+
+TEST_CASE("ksk_endpoint: key_tag_collision between ZSKs of a slot", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  auto err = refusal(e, make_request({&zsk, &zsk}));
+  CHECK(is(err, signer::errc::key_tag_collision));
+  CHECK(err.where == "slot 1, key tag " + std::to_string(zsk.key_tag));
+}
+
+TEST_CASE("ksk_endpoint: proof_of_possession missing or not verifying", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk1 = make_zsk(), zsk2 = make_zsk();
+  auto q = make_request({&zsk1, &zsk2});
+  SECTION("a proof is missing") {
+    q.slots[1].proofs.pop_back();
+    auto err = refusal(e, q);
+    CHECK(is(err, signer::errc::proof_of_possession));
+    CHECK(err.where.rfind("slot 2, key tag ", 0) == 0);
+  }
+  SECTION("a proof's signature is corrupted") {
+    q.slots[0].proofs[0].rdata.back() ^= 1;
+    CHECK(is(refusal(e, q), signer::errc::proof_of_possession));
+  }
+  SECTION("a proof by another key") {
+    auto other = make_zsk();
+    sign_proofs(q.slots[0], q.zone, {&zsk1, &other});
+    CHECK(is(refusal(e, q), signer::errc::proof_of_possession));
+  }
+  SECTION("a proof over another window") {
+    q.slots[0].start += 60;
+    sign_proofs(q.slots[0], q.zone, {&zsk1, &zsk2});
+    q.slots[0].start -= 60;
+    CHECK(is(refusal(e, q), signer::errc::proof_of_possession));
+  }
+}
+
+TEST_CASE("ksk_endpoint: too_many_keys", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  std::vector<zone::KeyPair> zsks;
+  for (int i = 0; i < 5; ++i) zsks.push_back(make_zsk());
+  std::vector<const zone::KeyPair*> ptrs;
+  for (const auto& k : zsks) ptrs.push_back(&k);
+  CHECK(is(refusal(e, make_request(ptrs)), signer::errc::too_many_keys));
+}
+
+TEST_CASE("ksk_endpoint: too_many_slots", "[signer][ksk_endpoint]") {
+  KskState state;
+  set_policy(state.dir, "max_slots", "2");
+  auto e = state.open();
+  auto zsk = make_zsk();
+  CHECK(is(refusal(e, make_request({&zsk}, kT0, kT0, 3)), signer::errc::too_many_slots));
+}
+
+TEST_CASE("ksk_endpoint: slots_not_continuous for a gap, disorder or an overlap out of bounds",
+          "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  auto q = make_request({&zsk}, kT0, kT0, 3);
+  SECTION("a gap") {
+    q.slots[1] = make_slot(q.zone, kT0 + 15 * kDay, kT0 + 28 * kDay, {&zsk});
+    auto err = refusal(e, q);
+    CHECK(is(err, signer::errc::slots_not_continuous));
+    CHECK(err.where == "slot 1");
+  }
+  SECTION("out of order") {
+    std::swap(q.slots[1], q.slots[2]);
+    CHECK(is(refusal(e, q), signer::errc::slots_not_continuous));
+  }
+  SECTION("signatures end too soon after the next slot starts") {
+    q.slots[1] = make_slot(q.zone, kT0 + 14 * kDay, kT0 + 28 * kDay, {&zsk}, 3600, 60);
+    auto err = refusal(e, q);
+    CHECK(is(err, signer::errc::slots_not_continuous));
+    CHECK(err.where == "slot 2");
+  }
+  SECTION("signatures last too long after the next slot starts") {
+    q.slots[2] = make_slot(q.zone, kT0 + 28 * kDay, kT0 + 42 * kDay, {&zsk}, 3600, 20 * kDay);
+    CHECK(is(refusal(e, q), signer::errc::slots_not_continuous));
+  }
+}
+
+TEST_CASE("ksk_endpoint: validity_out_of_bounds", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  signer::KeyRequest q = make_request({&zsk}, kT0, kT0, 1);
+  q.slots[0] = make_slot(q.zone, kT0, kT0 + 85 * kDay, {&zsk});  // 92 days > 90
+  CHECK(is(refusal(e, q), signer::errc::validity_out_of_bounds));
+}
+
+TEST_CASE("ksk_endpoint: beyond_horizon", "[signer][ksk_endpoint]") {
+  KskState state;
+  set_policy(state.dir, "horizon", "\"60d\"");
+  set_policy(state.dir, "max_validity", "\"60d\"");
+  auto e = state.open();
+  auto zsk = make_zsk();
+  auto err = refusal(e, make_request({&zsk}, kT0, kT0, 4));  // the last expires after 63 days
+  CHECK(is(err, signer::errc::beyond_horizon));
+  CHECK(err.where == "slot 4");
+}
+
+TEST_CASE("ksk_endpoint: starts_in_past", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  auto q = make_request({&zsk}, kT0 + 2 * kDay, kT0);
+  CHECK(is(refusal(e, q, kT0 + 2 * kDay), signer::errc::starts_in_past));
+}
+
+TEST_CASE("ksk_endpoint: dnskey_ttl_out_of_bounds", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  CHECK(is(refusal(e, make_request({&zsk}, kT0, kT0, 2, "example.com.", 60)), signer::errc::dnskey_ttl_out_of_bounds));
+  CHECK(is(refusal(e, make_request({&zsk}, kT0, kT0, 2, "example.com.", 172800)),
+           signer::errc::dnskey_ttl_out_of_bounds));
+}
+
+TEST_CASE("ksk_endpoint: response_too_large", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  std::vector<zone::KeyPair> zsks;
+  for (int i = 0; i < 4; ++i) zsks.push_back(make_zsk("example.com.", 8, 2048));
+  std::vector<const zone::KeyPair*> ptrs;
+  for (const auto& k : zsks) ptrs.push_back(&k);
+  auto err = refusal(e, make_request(ptrs, kT0, kT0, 1));
+  CHECK(is(err, signer::errc::response_too_large));
+  CHECK(err.detail.find("1232") != std::string::npos);
+  // Three of them fit: 12 + 17 + 11 + 80 (KSK) + 3 * 276 + 107 (RRSIG) = 1055.
+  ptrs.pop_back();
+  auto ok = e.review(signer::format_request(make_request(ptrs, kT0, kT0, 1)), "request.txt", kT0);
+  CHECK(ok);
+}
+
+TEST_CASE("ksk_endpoint: clock_skew says how to set the laptop's clock", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  auto err = refusal(e, make_request({&zsk}, kT0 - 2 * kHour, kT0));
+  CHECK(is(err, signer::errc::clock_skew));
+  CHECK(err.detail.find("date -u -s") != std::string::npos);
+  auto ahead = refusal(e, make_request({&zsk}, kT0 + 2 * kHour, kT0));
+  CHECK(is(ahead, signer::errc::clock_skew));
+}
+
+TEST_CASE("ksk_endpoint: truncated, forged and malformed requests are refused", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  std::string text = signer::format_request(make_request({&zsk}));
+  SECTION("truncated") {
+    auto r = e.review(text.substr(0, text.size() / 2), "request.txt", kT0);
+    REQUIRE_FALSE(r);
+    CHECK(is(r.error(), signer::errc::syntax));
+  }
+  SECTION("garbage") {
+    auto r = e.review("hello\n", "request.txt", kT0);
+    REQUIRE_FALSE(r);
+    CHECK(is(r.error(), signer::errc::syntax));
+  }
+  SECTION("a ZSK's key replaced (the proof no longer verifies)") {
+    auto other = make_zsk();
+    auto q = make_request({&zsk});
+    q.slots[0].zsks[0].rdata = other.dnskey_rdata;
+    CHECK(is(refusal(e, q), signer::errc::proof_of_possession));
+  }
+  auto count = signer::verify_audit_log(e.audit_path());
+  REQUIRE(count);
+  CHECK(*count == 1);
+  CHECK(test::slurp(e.audit_path()).find("\trefused\t-\t") != std::string::npos);
+}
+
+TEST_CASE("ksk_endpoint: a refusal is audited with its reason and changes nothing else", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  auto q = make_request({&zsk}, kT0, kT0, 2, "example.com.", 60);
+  refusal(e, q);
+  std::string log = test::slurp(e.audit_path());
+  CHECK(log.find("\trefused\t") != std::string::npos);
+  CHECK(log.find("dnskey_ttl_out_of_bounds") != std::string::npos);
+  CHECK(log.find(base::to_hex(signer::text_sha256(signer::format_request(q)))) != std::string::npos);
+  auto ledger = signer::RequestLedger::open(state.dir + "/ledger");
+  REQUIRE(ledger);
+  auto found = ledger->find(q.id);
+  REQUIRE(found);
+  CHECK_FALSE(*found);
+}
+
+TEST_CASE("ksk_endpoint: the same request again gets the stored answer", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  auto q = make_request({&zsk});
+  std::string first = sign_ok(e, q);
+  // Days later, when the time checks would refuse it, the answer is the same.
+  auto r = e.review(signer::format_request(q), "request.txt", kT0 + 5 * kDay);
+  REQUIRE(r);
+  REQUIRE(r->stored_response);
+  CHECK(*r->stored_response == first);
+  CHECK(r->auto_approvable);
+  auto again = e.sign(*r, kT0 + 5 * kDay);
+  REQUIRE(again);
+  CHECK(*again == first);
+  CHECK(test::slurp(e.audit_path()).find("\tresent\t") != std::string::npos);
+  auto count = signer::verify_audit_log(e.audit_path());
+  REQUIRE(count);
+  CHECK(*count == 2);
+}
+
+TEST_CASE("ksk_endpoint: request_id_reused", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  auto q = make_request({&zsk});
+  sign_ok(e, q);
+  q.created += 1;
+  CHECK(is(refusal(e, q), signer::errc::request_id_reused));
+}
+
+TEST_CASE("ksk_endpoint: continuity with the ZSKs signed for the first slot's start", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk1 = make_zsk(), zsk2 = make_zsk();
+  sign_ok(e, make_request({&zsk1}));  // kT0 .. kT0 + 28 days with zsk1
+  SECTION("another ZSK set from the middle of a signed period") {
+    auto q = make_request({&zsk2}, kT0 + 14 * kDay, kT0 + 14 * kDay);
+    auto err = refusal(e, q, kT0 + 14 * kDay);
+    CHECK(is(err, signer::errc::continuity_broken));
+    CHECK(err.where == "slot 1");
+  }
+  SECTION("the same ZSKs, then a rollover, are signed") {
+    auto q = make_request({&zsk1}, kT0 + 14 * kDay, kT0 + 14 * kDay, 1);
+    q.slots.push_back(make_slot(q.zone, kT0 + 28 * kDay, kT0 + 42 * kDay, {&zsk1, &zsk2}));
+    sign_ok(e, q, kT0 + 14 * kDay);
+  }
+  SECTION("after the signed period anything may start") {
+    sign_ok(e, make_request({&zsk2}, kT0 + 28 * kDay, kT0 + 28 * kDay), kT0 + 28 * kDay);
+  }
+}
+
+TEST_CASE("ksk_endpoint: same-keys auto-approval", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk1 = make_zsk(), zsk2 = make_zsk();
+  sign_ok(e, make_request({&zsk1}));
+  auto same = e.review(signer::format_request(make_request({&zsk1}, kT0 + kDay, kT0 + kDay)), "r", kT0 + kDay);
+  REQUIRE(same);
+  CHECK(same->auto_approvable);
+  auto q = make_request({&zsk1}, kT0 + kDay, kT0 + kDay, 1);
+  q.slots.push_back(make_slot(q.zone, q.slots[0].end, q.slots[0].end + 14 * kDay, {&zsk1, &zsk2}));
+  auto rollover = e.review(signer::format_request(q), "r", kT0 + kDay);
+  REQUIRE(rollover);
+  CHECK_FALSE(rollover->auto_approvable);
+}
+
+TEST_CASE("ksk_endpoint: auto_approve never and always", "[signer][ksk_endpoint]") {
+  auto zsk = make_zsk();
+  for (auto [rule, expect] : {std::pair{"\"never\"", false}, std::pair{"\"always\"", true}}) {
+    KskState state;
+    set_policy(state.dir, "auto_approve", rule);
+    auto e = state.open();
+    auto r = e.review(signer::format_request(make_request({&zsk})), "r", kT0);
+    REQUIRE(r);
+    CHECK(r->auto_approvable == expect);
+  }
+}
+
+TEST_CASE("ksk_endpoint: decline is audited and signs nothing", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  auto q = make_request({&zsk});
+  auto r = e.review(signer::format_request(q), "r", kT0);
+  REQUIRE(r);
+  auto d = e.decline(*r, kT0, Error{signer::errc::operator_declined, "", "the operator typed no"});
+  REQUIRE(d);
+  CHECK(test::slurp(e.audit_path()).find("\tdeclined\t-\t") != std::string::npos);
+  CHECK(test::slurp(e.audit_path()).find("operator_declined") != std::string::npos);
+  // Declined is not signed: the same request may be reviewed and signed later.
+  sign_ok(e, q);
+}
+
+TEST_CASE("ksk_endpoint: the state is locked while open", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto second = signer::KskEndpoint::open(state.dir, "second");
+  REQUIRE_FALSE(second);
+  CHECK(second.error().code == base::errc::lock_held);
+  CHECK(second.error().detail.find("kskline ksk (pid ") != std::string::npos);
+}
+
+TEST_CASE("ksk_endpoint: init makes a KSK per zone and refuses an existing state", "[signer][ksk_endpoint]") {
+  KskState state({"example.com.", "example.org."});
+  CHECK(test::file_mode(state.dir) == 0700);
+  CHECK(state.init.key_files.size() == 2);
+  CHECK(state.init.ds_records.find("example.com. IN DS ") != std::string::npos);
+  CHECK(state.init.ds_records.find("example.org. IN DS ") != std::string::npos);
+  for (const auto& f : state.init.key_files) CHECK(test::file_mode(state.dir + "/keys/" + f + ".private") == 0600);
+  {
+    auto e = state.open();
+    REQUIRE(e.ksks(zone_name("example.org.")).size() == 1);
+    CHECK(e.ksks(zone_name("example.org.")).front()->flags == 257);
+  }
+  signer::KskInitOptions o;
+  o.zones.push_back(zone_name("example.com."));
+  auto again = signer::init_ksk_state(state.dir, o, kT0);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == signer::make_error_code(signer::errc::bad_state));
+}
+
+TEST_CASE("ksk_endpoint: init imports existing KSKs and refuses ZSKs", "[signer][ksk_endpoint]") {
+  test::TempDir tmp;
+  auto ksk = make_zsk("example.com.", 13, 0, 257);
+  auto zsk = make_zsk("example.com.", 13, 0, 256);
+  auto kname = zone::write_key_pair(tmp.path(), ksk, {});
+  auto zname = zone::write_key_pair(tmp.path(), zsk, {});
+  REQUIRE(kname);
+  REQUIRE(zname);
+  signer::KskInitOptions o;
+  o.zones.push_back(zone_name("example.com."));
+  o.imports.push_back(tmp.file(*zname + ".private"));
+  auto refused = signer::init_ksk_state(tmp.file("bad"), o, kT0);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == signer::make_error_code(signer::errc::bad_config));
+  o.imports = {tmp.file(*kname + ".key")};
+  o.ds_digests = {2, 4};
+  auto made = signer::init_ksk_state(tmp.file("ksk"), o, kT0);
+  REQUIRE(made);
+  REQUIRE(made->key_files.size() == 1);
+  CHECK(made->key_files.front() == *kname);
+  auto ds256 = zone::make_ds(ksk.owner, ksk.dnskey_rdata, 2);
+  auto ds384 = zone::make_ds(ksk.owner, ksk.dnskey_rdata, 4);
+  CHECK(made->ds_records == "example.com. IN DS " + zone::ds_rdata_text(*ds256) + "\nexample.com. IN DS " +
+                                zone::ds_rdata_text(*ds384) + "\n");
+  auto e = signer::KskEndpoint::open(tmp.file("ksk"));
+  REQUIRE(e);
+  CHECK(e->ksks(ksk.owner).front()->dnskey_rdata == ksk.dnskey_rdata);
+}
