@@ -1,8 +1,370 @@
-// Placeholder while issue 5 is built; replaced by the real commands.
+// The offline KSK side of the ceremony: `kskline ksk init`, `ksk sign`,
+// `ksk serve` and `ksk audit verify` on a state directory (docs/ksk.md).
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "base/atomic_file.hpp"
+#include "base/encoding.hpp"
+#include "proto/envelope.hpp"
+#include "proto/identity.hpp"
+#include "signer/audit_log.hpp"
+#include "signer/errc.hpp"
+#include "signer/fingerprint.hpp"
+#include "signer/ksk_endpoint.hpp"
 #include "tools/commands.hpp"
+#include "tools/ksk_answer.hpp"
+#include "tools/link_options.hpp"
+#include "transport/disk_replay_ledger.hpp"
+#include "transport/errc.hpp"
+#include "transport/exchange.hpp"
+#include "transport/file_transfer.hpp"
+#include "transport/identity_file.hpp"
+#include "transport/link_spec.hpp"
+#include "transport/sodium_random.hpp"
+#include "transport/spool.hpp"
+#include "zone/algorithm.hpp"
+#include "zone/ds.hpp"
 
 namespace kskline::tools {
+namespace {
 
-void add_ksk(Cli&) {}
+struct InitOptions {
+  std::string dir = ".";
+  std::vector<std::string> zones;
+  std::string algorithm = "13";
+  unsigned bits = 0;
+  std::vector<std::string> imports;
+  std::string digests = "sha256";
+};
+
+struct SignOptions {
+  std::string dir = ".";
+  std::string request;
+  std::string output;
+  bool batch = false;
+  std::string now;
+};
+
+struct ServeOptions {
+  std::string dir = ".";
+  std::string link;
+  bool batch = false;
+  std::size_t count = 0;
+  std::string now;
+  double wait = 0;
+};
+
+struct AuditOptions {
+  std::string dir = ".";
+};
+
+// Prints an error as report() does, with the signer::errc name first
+// ("kskline: clock_skew: ...") so that every refusal is named.
+int report_named(const Error& error) {
+  if (error.code.category() != signer::category()) return report(error);
+  std::fprintf(stderr, "kskline: %s: %s\n", signer::errc_name(static_cast<signer::errc>(error.code.value())),
+               error.message().c_str());
+  return kExitFailure;
+}
+
+std::int64_t system_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// --now: YYYYMMDDHHmmSS or seconds since 1970; empty: the system clock.
+Result<std::int64_t> now_option(const std::string& text) {
+  if (text.empty()) return system_now();
+  if (text.size() == 14) {
+    auto t = signer::parse_time(text, "--now");
+    if (!t) return tl::unexpected(t.error().located("--now"));
+    return *t;
+  }
+  try {
+    std::size_t used = 0;
+    long long v = std::stoll(text, &used);
+    if (used == text.size() && v >= 0) return static_cast<std::int64_t>(v);
+  } catch (const std::exception&) {
+  }
+  return fail(signer::errc::syntax, "a time is YYYYMMDDHHmmSS (UTC) or seconds since 1970", "--now");
+}
+
+Result<std::vector<std::uint8_t>> digest_list(const std::string& text) {
+  std::vector<std::uint8_t> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    auto type = zone::parse_ds_digest_type(text.substr(start, comma - start));
+    if (!type) return tl::unexpected(type.error().located("--ds-digest"));
+    bool seen = false;
+    for (auto d : out) seen = seen || d == *type;
+    if (!seen) out.push_back(*type);
+    start = comma + 1;
+  }
+  return out;
+}
+
+int run_init(const InitOptions& o) {
+  signer::KskInitOptions init;
+  for (std::string z : o.zones) {
+    if (z.empty() || z.back() != '.') z += '.';
+    auto name = zone::Name::parse(z);
+    if (!name) return report_named(name.error().located("--zone"));
+    init.zones.push_back(*name);
+  }
+  auto alg = zone::parse_algorithm(o.algorithm);
+  if (!alg) return report_named(Error{signer::errc::bad_config, "--algorithm", "unknown algorithm '" + o.algorithm + "'"});
+  init.algorithm = *alg;
+  init.bits = o.bits;
+  init.imports = o.imports;
+  auto digests = digest_list(o.digests);
+  if (!digests) return report_named(digests.error());
+  init.ds_digests = *digests;
+  auto made = signer::init_ksk_state(o.dir, init, system_now());
+  if (!made) return report_named(made.error());
+  transport::SodiumRandom random;
+  auto identity = proto::LinkIdentity::generate(random);
+  std::string id_path = o.dir + "/" + std::string(signer::ksk_files::identity);
+  if (auto ok = transport::write_identity_files(id_path, identity); !ok) return report_named(ok.error());
+  std::printf("KSK state created in %s\n", o.dir.c_str());
+  for (const auto& k : made->key_files) std::printf("  keys/%s\n", k.c_str());
+  std::printf("\n; DS records to hand to the parent zone:\n%s", made->ds_records.c_str());
+  std::printf("\n; the KSKs (trust anchor of the zone side):\n%s", made->dnskey_records.c_str());
+  std::printf("\n; link public key of this KSK side (pin it on the zone side): %s.pub\n%s\n", id_path.c_str(),
+              transport::public_key_text(identity.public_key()).c_str());
+  return kExitOk;
+}
+
+// Reads a request file: a kskline request envelope, or the bare dialect text.
+struct RequestInput {
+  std::string text;
+  std::optional<Bytes> envelope;
+};
+
+Result<RequestInput> read_request(const std::string& path) {
+  auto data = base::read_file(path, std::size_t{64} << 20);
+  if (!data) return tl::unexpected(data.error());
+  RequestInput in;
+  auto env = proto::parse_envelope(as_bytes(*data));
+  if (env) {
+    if (env->header.kind != proto::Kind::request || env->header.payload_type != proto::PayloadType::kskline_request) {
+      return fail(signer::errc::syntax, "an envelope, but not a kskline request", path);
+    }
+    in.envelope = Bytes(data->begin(), data->end());
+    in.text.assign(reinterpret_cast<const char*>(env->payload.data()), env->payload.size());
+  } else {
+    in.text = std::move(*data);
+  }
+  return in;
+}
+
+void show_review(const signer::Review& r, std::int64_t now) {
+  std::printf("%s", r.table.c_str());
+  std::printf("laptop UTC  %s   request created %s\n", signer::table_time(now).c_str(),
+              signer::table_time(r.request.created).c_str());
+  if (r.stored_response) std::printf("this request was signed before: its stored answer is given again\n");
+  std::fflush(stdout);
+}
+
+// Asks the operator on standard input; only "yes" signs.
+Result<void> ask_operator(const signer::Review& review, std::int64_t now) {
+  show_review(review, now);
+  std::printf("Compare the SHA-256 or the words with the zone side. Type yes to sign: ");
+  std::fflush(stdout);
+  std::string line;
+  if (!std::getline(std::cin, line)) line.clear();
+  if (line == "yes") return {};
+  return fail(signer::errc::operator_declined, "the operator did not type yes", review.source);
+}
+
+int run_sign(const SignOptions& o) {
+  auto now = now_option(o.now);
+  if (!now) return report_named(now.error());
+  auto input = read_request(o.request);
+  if (!input) return report_named(input.error());
+  auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk sign");
+  if (!endpoint) return report_named(endpoint.error());
+  Approve approve = o.batch ? Approve(batch_approve) : Approve([&](const signer::Review& r) {
+    return ask_operator(r, *now);
+  });
+  std::string out_data;
+  if (input->envelope) {
+    KskAnswerOptions options;
+    options.now = [&] { return *now; };
+    options.error_envelopes = false;
+    std::optional<proto::LinkIdentity> identity;
+    if (auto id = transport::read_identity_file(endpoint->identity_path()); id) {
+      identity.emplace(std::move(*id));
+      options.identity = &*identity;
+    }
+    options.counter = [] { return static_cast<std::uint64_t>(system_now()) * 1000; };
+    if (o.batch) options.report = [&](const KskOutcome& out) {
+      if (out.review) show_review(*out.review, *now);
+    };
+    auto env = answer_request(*endpoint, approve, *input->envelope, options);
+    if (!env) return report_named(env.error());
+    out_data.assign(env->begin(), env->end());
+  } else {
+    auto review = endpoint->review(input->text, o.request, *now);
+    if (!review) return report_named(review.error());
+    if (o.batch) show_review(*review, *now);
+    if (!review->stored_response) {
+      if (auto ok = approve(*review); !ok) {
+        if (auto d = endpoint->decline(*review, *now, ok.error()); !d) return report_named(d.error());
+        return report_named(ok.error());
+      }
+    }
+    auto response = endpoint->sign(*review, *now);
+    if (!response) return report_named(response.error());
+    out_data = std::move(*response);
+  }
+  if (auto w = base::write_file_atomic(o.output, as_bytes(out_data)); !w) return report_named(w.error());
+  std::printf("signed: response written to %s (sha256 %s)\n", o.output.c_str(),
+              signer::hex_groups(signer::text_sha256(out_data)).c_str());
+  return kExitOk;
+}
+
+int run_serve(const ServeOptions& o) {
+  auto now = now_option(o.now);
+  if (!now) return report_named(now.error());
+  auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk serve");
+  if (!endpoint) return report_named(endpoint.error());
+  std::string link_text = o.link.empty() ? endpoint->link_settings().link : o.link;
+  if (link_text.empty()) {
+    return report_named(Error{transport::errc::bad_link_spec, "--link", "give --link or set link.link in ksk.toml"});
+  }
+  LinkOptions lo;
+  lo.link = link_text;
+  lo.side = "ksk";
+  lo.wait = o.wait;
+  lo.quiet = true;
+  std::string identity_path = endpoint->identity_path();
+  if (!identity_path.empty() && ::access(identity_path.c_str(), F_OK) == 0) lo.identity = identity_path;
+  if (std::string peer = endpoint->peer_path(); !peer.empty()) lo.peers.push_back(peer);
+  lo.auth = endpoint->link_settings().auth == "auto" ? std::string() : endpoint->link_settings().auth;
+  std::optional<proto::LinkIdentity> identity;
+  ProgressLine progress(false);
+  auto t = transfer_options(lo, false, identity, progress, "received");
+  if (!t) return report_named(t.error());
+  bool fixed_now = !o.now.empty();
+  KskAnswerOptions options;
+  options.identity = t->identity;
+  options.now = [&] { return fixed_now ? *now : system_now(); };
+  std::size_t signed_count = 0, refused = 0;
+  options.report = [&](const KskOutcome& out) {
+    if (out.error) {
+      ++refused;
+      report_named(*out.error);
+    } else if (out.review) {
+      ++signed_count;
+      std::printf("signed request %s for %s (%zu slots)\n", out.review->request.id.c_str(),
+                  out.review->request.zone.to_string().c_str(), out.review->request.slots.size());
+      std::fflush(stdout);
+    }
+  };
+  Approve approve = o.batch ? Approve(batch_approve) : Approve([&](const signer::Review& r) {
+    return ask_operator(r, options.now());
+  });
+
+  if (const auto* spool_link = std::get_if<transport::SpoolLink>(&t->link)) {
+    auto spool = transport::Spool::open(spool_link->dir, transport::Side::ksk);
+    if (!spool) return report_named(spool.error());
+    auto replay = transport::DiskReplayLedger::open(o.dir + "/spool-replay");
+    if (!replay) return report_named(replay.error());
+    options.counter = [last = std::uint64_t{0}]() mutable {
+      last = std::max(last + 1, static_cast<std::uint64_t>(
+                                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch()).count()));
+      return last;
+    };
+    transport::SpoolRules rules;
+    rules.policy = t->auth;
+    rules.pinned = &t->pinned;
+    auto act = [&](const proto::Envelope&, ByteView bytes) -> Result<void> {
+      auto answer = answer_request(*endpoint, approve, bytes, options);
+      if (!answer) return tl::unexpected(answer.error());
+      auto posted = spool->post(*answer);
+      if (!posted) return tl::unexpected(posted.error());
+      std::printf("answer posted: %s\n", posted->c_str());
+      std::fflush(stdout);
+      return {};
+    };
+    auto scan = spool->receive(rules, **replay, act, o.count);
+    if (!scan) return report_named(scan.error());
+    for (const auto& r : scan->rejected) {
+      std::fprintf(stderr, "kskline: rejected %s: %s\n", r.file.c_str(), r.error.message().c_str());
+    }
+    std::printf("spool: %zu requests answered (%zu signed, %zu refused), %zu files rejected\n", scan->accepted.size(),
+                signed_count, refused, scan->rejected.size());
+    return refused == 0 && scan->rejected.empty() ? kExitOk : kExitFailure;
+  }
+  if (std::holds_alternative<transport::LoopbackLink>(t->link)) {
+    return report_named(Error{transport::errc::bad_link_spec, "--link",
+                        "loopback joins two sides in one process (zone submit --link loopback --ksk-dir D)"});
+  }
+  auto answer = make_ksk_answer(*endpoint, approve, options);
+  auto r = transport::answer_requests(*t, answer, o.count);
+  if (!r) return report_named(r.error());
+  for (const auto& e : r->report.errors) std::fprintf(stderr, "kskline: %s\n", e.message().c_str());
+  std::printf("served: %zu signed, %zu refused\n", signed_count, refused);
+  return r->report.errors.empty() && refused == 0 ? kExitOk : kExitFailure;
+}
+
+int run_audit_verify(const AuditOptions& o) {
+  auto lock = signer::lock_ksk_dir(o.dir, "kskline ksk audit verify");
+  if (!lock) return report_named(lock.error());
+  std::string path = o.dir + "/" + std::string(signer::ksk_files::audit);
+  auto n = signer::verify_audit_log(path);
+  if (!n) return report_named(n.error());
+  std::printf("audit log %s: %zu entries, the hash chain is intact\n", path.c_str(), *n);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_ksk(Cli& cli) {
+  auto init = std::make_shared<InitOptions>();
+  auto* cmd = cli.ksk->add_subcommand("init", "create the KSK state: KSKs, policy (ksk.toml), link identity; print DS");
+  cmd->add_option("--zone,-z", init->zones, "a zone this KSK signs for (repeatable)")->required();
+  cmd->add_option("--dir", init->dir, "the state directory (default: the current directory)");
+  cmd->add_option("--algorithm,-a", init->algorithm, "algorithm of new KSKs (default 13, ECDSAP256SHA256)");
+  cmd->add_option("--bits", init->bits, "RSA modulus size of new KSKs (default 2048)");
+  cmd->add_option("--import", init->imports, "an existing KSK as a BIND key file (repeatable)");
+  cmd->add_option("--ds-digest", init->digests, "DS digests to print: sha256, sha384 (comma-separated)");
+  cmd->callback([&cli, init] { cli.exit_code = run_init(*init); });
+
+  auto sign = std::make_shared<SignOptions>();
+  cmd = cli.ksk->add_subcommand("sign", "review a key-signing request and sign it after the operator types yes");
+  cmd->add_option("request", sign->request, "the request: dialect text or a request envelope (.kske)")->required();
+  cmd->add_option("-o,--output", sign->output, "where the response goes (an envelope for an envelope)")->required();
+  cmd->add_option("--dir", sign->dir, "the state directory (default: the current directory)");
+  cmd->add_flag("--batch", sign->batch, "no questions: sign only what the policy marks auto-approvable");
+  cmd->add_option("--now", sign->now, "the time to check against (YYYYMMDDHHmmSS UTC or seconds; tests)");
+  cmd->callback([&cli, sign] { cli.exit_code = run_sign(*sign); });
+
+  auto serve = std::make_shared<ServeOptions>();
+  cmd = cli.ksk->add_subcommand("serve", "answer requests over a serial link, or what a spool directory holds");
+  cmd->add_option("--link,-l", serve->link, "serial:PATH[,...] or spool:DIR (default: link.link of ksk.toml)");
+  cmd->add_option("--dir", serve->dir, "the state directory (default: the current directory)");
+  cmd->add_flag("--batch", serve->batch, "no questions: sign only what the policy marks auto-approvable");
+  cmd->add_option("--count,-n", serve->count, "requests to answer, then stop (default: until the peer closes)");
+  cmd->add_option("--wait", serve->wait, "seconds to wait for the peer (0: forever, the default)");
+  cmd->add_option("--now", serve->now, "the time to check against (YYYYMMDDHHmmSS UTC or seconds; tests)");
+  cmd->callback([&cli, serve] { cli.exit_code = run_serve(*serve); });
+
+  auto audit = std::make_shared<AuditOptions>();
+  auto* group = cli.ksk->add_subcommand("audit", "the audit log");
+  group->require_subcommand(1);
+  cmd = group->add_subcommand("verify", "check the hash chain of the audit log");
+  cmd->add_option("--dir", audit->dir, "the state directory (default: the current directory)");
+  cmd->callback([&cli, audit] { cli.exit_code = run_audit_verify(*audit); });
+}
 
 }  // namespace kskline::tools

@@ -1,0 +1,248 @@
+// The `kskline ksk` commands run as the built binary: init, sign (operator
+// and --batch, text and envelope), refusals that leave the state as it was,
+// and audit verify.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "base/encoding.hpp"
+#include "proto/envelope.hpp"
+#include "signer/fingerprint.hpp"
+#include "signer/key_request.hpp"
+#include "tests/signer/ksk_test_util.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "zone/key_file.hpp"
+#include "zone/rrsig.hpp"
+
+using namespace kskline;
+using namespace kskline::test::ksk;
+
+namespace {
+
+// A KSK state made by `kskline ksk init` in a temporary directory.
+struct CliState {
+  test::TempDir tmp{"kskline-ksk-cli"};
+  std::string dir = tmp.path() + "/ksk";
+  std::string init_out;
+
+  CliState() {
+    auto r = test::kskline("ksk init --zone example.com --dir " + test::shell_quote(dir) + " 2>&1");
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+    init_out = r.out;
+  }
+
+  // Writes a request to a file and returns its path.
+  std::string request_file(const signer::KeyRequest& q, const std::string& name = "request.txt") const {
+    std::string path = tmp.file(name);
+    test::spit(path, signer::format_request(q));
+    return path;
+  }
+
+  // Runs `ksk sign` on a request file at kT0 with `input` on standard input.
+  test::CommandResult sign(const std::string& request, const std::string& output, const std::string& extra = "",
+                           const std::string& input = "yes") const {
+    return test::run("printf '%s\\n' " + test::shell_quote(input) + " | " + test::shell_quote(KSKLINE_BINARY) +
+                     " ksk sign " + test::shell_quote(request) + " -o " + test::shell_quote(output) + " --dir " +
+                     test::shell_quote(dir) + " --now " + std::to_string(kT0) + " " + extra);
+  }
+
+  // The number of entries `ksk audit verify` reports (-1 when it fails).
+  int audit_entries() const {
+    auto r = test::kskline("ksk audit verify --dir " + test::shell_quote(dir));
+    if (r.status != 0) return -1;
+    auto at = r.out.find(": ");
+    return std::stoi(r.out.substr(at + 2));
+  }
+
+  // The number of files in the ledger.
+  std::size_t ledger_files() const {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir + "/ledger")) ++n;
+    return n;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("ksk_cli: init prints DS records, the KSK and the link key, and makes the state", "[tools][ksk_cli]") {
+  CliState s;
+  CHECK(s.init_out.find("example.com. IN DS ") != std::string::npos);
+  CHECK(s.init_out.find("IN\tDNSKEY\t257 3 13 ") != std::string::npos);
+  CHECK(test::file_mode(s.dir + "/link.id") == 0600);
+  std::string pub = test::slurp(s.dir + "/link.id.pub");
+  CHECK(!pub.empty());
+  CHECK(test::file_mode(s.dir + "/ksk.toml") == 0644);
+  std::string key;
+  for (const auto& e : std::filesystem::directory_iterator(s.dir + "/keys")) {
+    if (e.path().extension() == ".private") {
+      CHECK(test::file_mode(e.path().string()) == 0600);
+      key = e.path().string();
+    }
+  }
+  REQUIRE(!key.empty());
+  if (test::have_tool("dnssec-dsfromkey")) {
+    std::string keyfile = key.substr(0, key.size() - 8) + ".key";
+    auto oracle = test::run("dnssec-dsfromkey -2 " + test::shell_quote(keyfile));
+    REQUIRE(oracle.status == 0);
+    // "example.com. IN DS tag alg 2 HEX": the same four fields as ours.
+    auto ds = oracle.out.substr(oracle.out.find("DS ") + 3);
+    ds.erase(ds.find_last_not_of("\n") + 1);
+    CHECK(s.init_out.find("example.com. IN DS " + ds + "\n") != std::string::npos);
+  }
+  // Never over an existing state.
+  auto again = test::kskline("ksk init --zone example.com --dir " + test::shell_quote(s.dir) + " 2>&1");
+  CHECK(again.status == 1);
+  CHECK(again.out.find("bad_state") != std::string::npos);
+}
+
+TEST_CASE("ksk_cli: sign shows the request, signs after yes, and the audit log verifies", "[tools][ksk_cli]") {
+  CliState s;
+  auto zsk = make_zsk();
+  auto q = make_request({&zsk});
+  std::string request = s.request_file(q);
+  std::string out = s.tmp.file("response.txt");
+  auto r = s.sign(request, out);
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  auto digest = signer::text_sha256(signer::format_request(q));
+  CHECK(r.out.find(signer::hex_groups(digest)) != std::string::npos);
+  CHECK(r.out.find(signer::word_fingerprint(digest)) != std::string::npos);
+  CHECK(r.out.find("laptop UTC  2026-12-01 00:00:00") != std::string::npos);
+  CHECK(r.out.find("Type yes to sign") != std::string::npos);
+  auto response = signer::parse_response(test::slurp(out), out);
+  REQUIRE(response);
+  CHECK(response->request_id == q.id);
+  CHECK(response->request_sha256 == digest);
+  // The DNSKEY RRSIG verifies with the KSK in the state's key directory.
+  std::string keyfile;
+  for (const auto& e : std::filesystem::directory_iterator(s.dir + "/keys")) keyfile = e.path().string();
+  auto ksk = zone::read_key_pair(keyfile);
+  REQUIRE(ksk);
+  std::vector<zone::Record> dnskey;
+  zone::Record sig;
+  for (const auto& rec : response->slots[0].records) {
+    if (rec.type == zone::rrtype::DNSKEY) dnskey.push_back(rec);
+    if (rec.type == zone::rrtype::RRSIG) {
+      auto p = zone::parse_rrsig(rec.rdata);
+      if (p && p->type_covered == zone::rrtype::DNSKEY) sig = rec;
+    }
+  }
+  CHECK(zone::verify_rrsig(sig.rdata, dnskey, ksk->owner, ksk->dnskey_rdata).status == zone::VerifyStatus::valid);
+  CHECK(s.audit_entries() == 1);
+  // Sent again (the answer was lost): the same answer, no question asked.
+  std::string out2 = s.tmp.file("response2.txt");
+  auto again = s.sign(request, out2, "--batch", "");
+  INFO(again.err);
+  REQUIRE(again.status == 0);
+  CHECK(test::slurp(out2) == test::slurp(out));
+  CHECK(s.audit_entries() == 2);
+}
+
+TEST_CASE("ksk_cli: anything but yes declines, and --batch signs only the auto-approvable", "[tools][ksk_cli]") {
+  CliState s;
+  auto zsk = make_zsk();
+  auto q = make_request({&zsk});
+  std::string request = s.request_file(q);
+  std::string out = s.tmp.file("response.txt");
+  auto no = s.sign(request, out, "", "no");
+  CHECK(no.status == 1);
+  CHECK(no.err.find("operator_declined") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(out));
+  auto batch = s.sign(request, out, "--batch");
+  CHECK(batch.status == 1);
+  CHECK(batch.err.find("not_auto_approvable") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(out));
+  CHECK(s.ledger_files() == 0);
+  CHECK(test::slurp(s.dir + "/audit.log").find("\tdeclined\t") != std::string::npos);
+  REQUIRE(s.sign(request, out).status == 0);
+  // The same ZSKs later: --batch signs under the default same-keys rule.
+  auto next = make_request({&zsk}, kT0, kT0 + kDay);
+  std::string out2 = s.tmp.file("response2.txt");
+  auto ok = s.sign(s.request_file(next, "next.txt"), out2, "--batch", "");
+  INFO(ok.err);
+  CHECK(ok.status == 0);
+  CHECK(s.audit_entries() == 4);
+}
+
+TEST_CASE("ksk_cli: a refusal is named, audited, and changes nothing else", "[tools][ksk_cli]") {
+  CliState s;
+  auto zsk = make_zsk();
+  std::string out = s.tmp.file("response.txt");
+  SECTION("clock skew") {
+    auto q = make_request({&zsk}, kT0 - 3 * kHour, kT0);
+    auto r = s.sign(s.request_file(q), out);
+    CHECK(r.status == 1);
+    CHECK(r.err.find("clock_skew") != std::string::npos);
+    CHECK(r.err.find("date -u -s") != std::string::npos);
+  }
+  SECTION("a truncated request") {
+    std::string text = signer::format_request(make_request({&zsk}));
+    test::spit(s.tmp.file("cut.txt"), text.substr(0, text.size() - 20));
+    auto r = s.sign(s.tmp.file("cut.txt"), out);
+    CHECK(r.status == 1);
+    CHECK(r.err.find("syntax") != std::string::npos);
+  }
+  SECTION("a wrong zone") {
+    auto other = make_zsk("example.net.");
+    auto r = s.sign(s.request_file(make_request({&other}, kT0, kT0, 2, "example.net.")), out);
+    CHECK(r.status == 1);
+    CHECK(r.err.find("zone_not_allowed") != std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(out));
+  CHECK(s.ledger_files() == 0);
+  CHECK(s.audit_entries() == 1);
+  CHECK(test::slurp(s.dir + "/audit.log").find("\trefused\t") != std::string::npos);
+}
+
+TEST_CASE("ksk_cli: a request envelope is answered with a response envelope", "[tools][ksk_cli]") {
+  CliState s;
+  auto zsk = make_zsk();
+  auto q = make_request({&zsk});
+  std::string text = signer::format_request(q);
+  proto::EnvelopeSpec spec;
+  spec.kind = proto::Kind::request;
+  spec.payload_type = proto::PayloadType::kskline_request;
+  spec.id[0] = 1;
+  auto request = proto::build_envelope(spec, as_bytes(text));
+  REQUIRE(request);
+  std::string path = s.tmp.file("request.kske");
+  test::spit(path, std::string(request->begin(), request->end()));
+  auto request_env = proto::parse_envelope(*request);
+  REQUIRE(request_env);
+  std::string out = s.tmp.file("response.kske");
+  auto r = s.sign(path, out);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  std::string bytes = test::slurp(out);
+  auto env = proto::parse_envelope(as_bytes(bytes));
+  REQUIRE(env);
+  CHECK(env->header.kind == proto::Kind::response);
+  CHECK(env->header.payload_type == proto::PayloadType::kskline_response);
+  CHECK(env->header.in_reply_to == request_env->digest);
+  CHECK(env->signer.has_value());  // signed by the state's link identity
+  auto response = signer::parse_response(
+      std::string_view(reinterpret_cast<const char*>(env->payload.data()), env->payload.size()), "payload");
+  REQUIRE(response);
+  CHECK(response->request_id == q.id);
+}
+
+TEST_CASE("ksk_cli: audit verify finds an edited log", "[tools][ksk_cli]") {
+  CliState s;
+  auto zsk = make_zsk();
+  std::string out = s.tmp.file("response.txt");
+  REQUIRE(s.sign(s.request_file(make_request({&zsk}, kT0 - 3 * kHour)), out).status == 1);
+  REQUIRE(s.sign(s.request_file(make_request({&zsk})), out).status == 0);
+  CHECK(s.audit_entries() == 2);
+  std::string log = test::slurp(s.dir + "/audit.log");
+  auto at = log.find("\trefused\t");
+  REQUIRE(at != std::string::npos);
+  log.replace(at, 9, "\tsigned\t ");
+  test::spit(s.dir + "/audit.log", log);
+  auto r = test::kskline("ksk audit verify --dir " + test::shell_quote(s.dir));
+  CHECK(r.status == 1);
+  CHECK(r.err.find("audit_chain_broken") != std::string::npos);
+  CHECK(r.err.find("audit.log:1") != std::string::npos);
+}

@@ -1,0 +1,91 @@
+#include "tools/ksk_answer.hpp"
+
+#include <chrono>
+
+#include "proto/envelope.hpp"
+#include "signer/errc.hpp"
+#include "transport/sodium_random.hpp"
+
+namespace kskline::tools {
+namespace {
+
+std::int64_t system_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string code_name(const Error& e) {
+  if (e.code.category() == signer::category()) return signer::errc_name(static_cast<signer::errc>(e.code.value()));
+  return e.code.category().name() + std::string(":") + std::to_string(e.code.value());
+}
+
+Result<Bytes> envelope(proto::Kind kind, proto::PayloadType type, const proto::Sha256& in_reply_to,
+                       std::string_view payload, const KskAnswerOptions& o) {
+  static thread_local transport::SodiumRandom random;
+  proto::EnvelopeSpec spec;
+  spec.kind = kind;
+  spec.payload_type = type;
+  random.fill(spec.id);
+  spec.in_reply_to = in_reply_to;
+  spec.counter = o.counter ? o.counter() : 0;
+  return proto::build_envelope(spec, as_bytes(payload), o.identity);
+}
+
+}  // namespace
+
+Result<void> batch_approve(const signer::Review& review) {
+  if (review.auto_approvable) return {};
+  return fail(signer::errc::not_auto_approvable,
+              "--batch signs only what the policy's auto_approve rule allows; sign this request with an operator",
+              review.source);
+}
+
+Result<void> approve_all(const signer::Review&) { return {}; }
+
+std::string refusal_text(const Error& error) {
+  std::string message = error.message();
+  for (char& c : message) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return "kskline-refusal 1\ncode " + code_name(error) + "\nmessage " + message + "\n";
+}
+
+Result<Bytes> answer_request(signer::KskEndpoint& endpoint, const Approve& approve, ByteView request_envelope,
+                             const KskAnswerOptions& options) {
+  auto env = proto::parse_envelope(request_envelope);
+  if (!env) return tl::unexpected(env.error());
+  if (env->header.kind != proto::Kind::request || env->header.payload_type != proto::PayloadType::kskline_request) {
+    return fail(signer::errc::syntax, "not a kskline request envelope (kind request, payload kskline_request)",
+                "envelope");
+  }
+  std::int64_t now = options.now ? options.now() : system_now();
+  std::string_view text(reinterpret_cast<const char*>(env->payload.data()), env->payload.size());
+  KskOutcome outcome;
+  auto refuse = [&](Error error) -> Result<Bytes> {
+    outcome.error = error;
+    if (options.report) options.report(outcome);
+    if (!options.error_envelopes) return tl::unexpected(std::move(error));
+    return envelope(proto::Kind::error, proto::PayloadType::text, env->digest, refusal_text(error), options);
+  };
+  auto review = endpoint.review(text, "request envelope", now);
+  if (!review) return refuse(review.error());
+  outcome.review = *review;
+  if (!review->stored_response) {
+    if (auto ok = approve(*review); !ok) {
+      if (auto d = endpoint.decline(*review, now, ok.error()); !d) return refuse(d.error());
+      return refuse(ok.error());
+    }
+  }
+  auto response = endpoint.sign(*review, now);
+  if (!response) return refuse(response.error());
+  outcome.response_text = *response;
+  if (options.report) options.report(outcome);
+  return envelope(proto::Kind::response, proto::PayloadType::kskline_response, env->digest, *response, options);
+}
+
+transport::Answer make_ksk_answer(signer::KskEndpoint& endpoint, Approve approve, KskAnswerOptions options) {
+  return [&endpoint, approve = std::move(approve), options = std::move(options)](ByteView request) {
+    return answer_request(endpoint, approve, request, options);
+  };
+}
+
+}  // namespace kskline::tools

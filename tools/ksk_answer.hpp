@@ -1,0 +1,66 @@
+// Answering a key-signing request envelope with the KSK endpoint: parse the
+// envelope, review the request, ask for approval, sign, and wrap the answer
+// in a response envelope. `ksk serve` (serial and spool), `ksk sign` of an
+// envelope file and the loopback of `zone submit` / `demo` use it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "base/bytes.hpp"
+#include "base/error.hpp"
+#include "proto/identity.hpp"
+#include "signer/ksk_endpoint.hpp"
+#include "transport/exchange.hpp"
+
+namespace kskline::tools {
+
+// The operator's decision on a reviewed request: success to sign, or the
+// reason not to (signer::errc::operator_declined, not_auto_approvable).
+using Approve = std::function<Result<void>(const signer::Review&)>;
+
+// Approves what the policy marks auto-approvable (--batch) and declines the
+// rest with signer::errc::not_auto_approvable.
+Result<void> batch_approve(const signer::Review& review);
+
+// Approves everything (tests and demos that play the operator).
+Result<void> approve_all(const signer::Review& review);
+
+// What happened to one request envelope.
+struct KskOutcome {
+  std::optional<signer::Review> review;  // when the request parsed
+  std::optional<Error> error;            // refused, declined, or could not be answered
+  std::string response_text;             // the response sent, if any
+};
+
+// How answers are made.
+struct KskAnswerOptions {
+  const proto::LinkIdentity* identity = nullptr;  // signs response envelopes when set; not owned
+  std::function<std::int64_t()> now;              // the clock (default: the system's)
+  std::function<std::uint64_t()> counter;         // envelope counter (default: 0, live links)
+  bool error_envelopes = true;  // a refusal is answered with an error envelope (text payload) saying why
+  std::function<void(const KskOutcome&)> report;  // called once per request, before the answer leaves
+};
+
+// Answers one request envelope: kind request with a kskline_request payload
+// (signer::errc::syntax otherwise), reviewed at options.now(), approved by
+// `approve`, signed; the result is a response envelope (kind response,
+// payload kskline_response, in_reply_to = the request envelope's digest,
+// random message id, signed by options.identity when set). A refusal or
+// decline is audited by the endpoint and returned as an error envelope when
+// options.error_envelopes (with in_reply_to set the same way), else as the
+// error. Proto errors when the envelope does not parse.
+Result<Bytes> answer_request(signer::KskEndpoint& endpoint, const Approve& approve, ByteView request_envelope,
+                             const KskAnswerOptions& options);
+
+// answer_request as a transport::Answer; the endpoint and whatever
+// `approve` refers to must outlive it.
+transport::Answer make_ksk_answer(signer::KskEndpoint& endpoint, Approve approve, KskAnswerOptions options = {});
+
+// The text of an error envelope's payload for a refusal:
+// "kskline-refusal 1\ncode <errc name>\nmessage <text>\n".
+std::string refusal_text(const Error& error);
+
+}  // namespace kskline::tools
