@@ -1,5 +1,6 @@
 #include "signer/zone_state.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -331,7 +332,24 @@ Result<ImportReport> ZoneState::import_response(std::string_view text, std::stri
   report.until = response->slots.back().end;
   report.path =
       join(join(dir_, kResponsesDir), format_time(report.from) + "-" + response->request_id + ".response");
+  // Publish lets the latest import win; the files' modification times are
+  // that order, so the new file's must be later than every other's even on a
+  // coarse clock.
+  std::int64_t latest_ns = 0;
+  if (auto stored = load_responses(dir_)) {
+    for (const auto& r : *stored) {
+      if (r.path != report.path) latest_ns = std::max(latest_ns, r.imported_ns);
+    }
+  }
   if (auto r = base::write_file_atomic(report.path, as_bytes(*payload)); !r) return tl::unexpected(r.error());
+  struct stat st {};
+  if (::stat(report.path.c_str(), &st) == 0 &&
+      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec <= latest_ns) {
+    const std::int64_t ns = latest_ns + 1000;
+    const struct timespec times[2] = {{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)},
+                                      {static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)}};
+    ::utimensat(AT_FDCWD, report.path.c_str(), times, 0);
+  }
   return report;
 }
 

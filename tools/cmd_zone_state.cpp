@@ -1,8 +1,323 @@
-// Placeholder while issue 5 is built; replaced by the real commands.
+// `kskline zone init|pregenerate|request|import|publish|status`: the zone
+// side's state directory (signer/zone_state.hpp). Every command takes
+// --dir (default: the current directory) and holds DIR/.lock while it runs.
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <string>
+
+#include "base/atomic_file.hpp"
+#include "base/encoding.hpp"
+#include "proto/identity.hpp"
+#include "signer/errc.hpp"
+#include "signer/zone_state.hpp"
 #include "tools/commands.hpp"
+#include "transport/identity_file.hpp"
+#include "transport/sodium_random.hpp"
+#include "zone/algorithm.hpp"
+#include "zone/key_tag.hpp"
 
 namespace kskline::tools {
+namespace {
 
-void add_zone_state(Cli&) {}
+struct StateOptions {
+  std::string dir = ".";
+  std::string now;
+};
+
+// A time option: "now", "+DURATION" from now, YYYYMMDDHHmmSS (UTC) or
+// seconds since 1970.
+Result<std::int64_t> parse_when(const std::string& flag, const std::string& text, std::int64_t now) {
+  if (text.empty() || text == "now") return now;
+  if (text.front() == '+') {
+    auto d = signer::parse_config_duration(text.substr(1), flag);
+    if (!d) return tl::unexpected(d.error());
+    return now + *d;
+  }
+  if (text.size() == 14) {
+    auto t = signer::parse_time(text, flag);
+    if (!t) return fail(signer::errc::syntax, "'" + text + "' is not YYYYMMDDHHmmSS", flag);
+    return *t;
+  }
+  try {
+    std::size_t used = 0;
+    long long v = std::stoll(text, &used);
+    if (used == text.size() && v >= 0) return static_cast<std::int64_t>(v);
+  } catch (const std::exception&) {
+  }
+  return fail(signer::errc::syntax,
+              "'" + text + "' is not a time (YYYYMMDDHHmmSS, seconds since 1970, now or +DURATION such as +90d)", flag);
+}
+
+// Adds --dir and --now to a state command.
+void add_state_options(CLI::App* cmd, StateOptions& o) {
+  cmd->add_option("--dir", o.dir, "the zone state directory (default: the current directory)");
+  cmd->add_option("--now", o.now, "the current time, YYYYMMDDHHmmSS or seconds since 1970 (default: the clock)");
+}
+
+// Opens the state and reads --now; prints the error and sets `exit` when either fails.
+std::optional<std::pair<signer::ZoneState, std::int64_t>> open_state(const StateOptions& o, int& exit) {
+  auto now = parse_when("--now", o.now, static_cast<std::int64_t>(std::time(nullptr)));
+  if (!now) {
+    report(now.error());
+    exit = kExitUsage;
+    return std::nullopt;
+  }
+  auto state = signer::ZoneState::open(o.dir);
+  if (!state) {
+    exit = report(state.error());
+    return std::nullopt;
+  }
+  return std::make_pair(std::move(*state), *now);
+}
+
+struct InitOptions {
+  std::string dir = ".";
+  std::string zone;
+  std::string zone_file;
+  std::string signed_file;
+  std::string algorithm = "13";
+  unsigned rsa_bits = 2048;
+  std::string dnskey_ttl;
+  std::string trust_anchor;
+  std::string link;
+  std::string identity;
+  std::string peer;
+};
+
+// A path given on the command line, made absolute so the state finds it from anywhere.
+std::string absolute(const std::string& path) {
+  std::error_code ec;
+  auto p = std::filesystem::absolute(path, ec);
+  return ec ? path : p.lexically_normal().string();
+}
+
+int run_init(const InitOptions& o) {
+  const zone::Name root;
+  auto name = zone::Name::parse(o.zone, &root);
+  if (!name) return report(name.error().located("--zone"));
+  signer::ZoneInit init;
+  init.config.zone = *name;
+  if (!o.zone_file.empty()) init.config.zone_file = absolute(o.zone_file);
+  if (!o.signed_file.empty()) init.config.signed_file = absolute(o.signed_file);
+  auto alg = zone::parse_algorithm(o.algorithm);
+  if (!alg) return report(Error{signer::errc::bad_config, "--algorithm", "unknown algorithm '" + o.algorithm + "'"});
+  init.config.algorithm = *alg;
+  init.config.rsa_bits = o.rsa_bits;
+  if (!o.dnskey_ttl.empty()) {
+    auto ttl = signer::parse_config_duration(o.dnskey_ttl, "--dnskey-ttl");
+    if (!ttl) return report(ttl.error());
+    init.config.dnskey_ttl = static_cast<std::uint32_t>(*ttl);
+  }
+  init.config.link = o.link;
+  if (!o.peer.empty()) init.config.peer_public_key = absolute(o.peer);
+  auto anchor = base::read_file(o.trust_anchor, 1 << 20);
+  if (!anchor) return report(anchor.error().located("--trust-anchor"));
+  init.trust_anchor = *anchor;
+  init.trust_anchor_source = o.trust_anchor;
+  if (!o.identity.empty()) init.config.link_identity = absolute(o.identity);
+
+  auto state = signer::ZoneState::init(o.dir, init);
+  if (!state) return report(state.error());
+  std::printf("%s: zone state for %s created\n", o.dir.c_str(), name->to_string().c_str());
+  for (const auto& r : state->trust_anchor().records) {
+    std::printf("trust anchor: %s\n", zone::to_text(r).c_str());
+  }
+  // The link identity: kept when given, else made here (transport/ is not
+  // signer/'s to use).
+  if (o.identity.empty()) {
+    const std::string path = state->resolve(init.config.link_identity);
+    transport::SodiumRandom random;
+    auto identity = proto::LinkIdentity::generate(random);
+    if (auto ok = transport::write_identity_files(path, identity); !ok) return report(ok.error());
+    std::printf("link identity: %s (public key %s; give %s.pub to the KSK side)\n", path.c_str(),
+                transport::public_key_text(identity.public_key()).c_str(), path.c_str());
+  }
+  std::printf("next: kskline zone pregenerate --dir %s --until +90d\n", o.dir.c_str());
+  return kExitOk;
+}
+
+int run_pregenerate(const StateOptions& o, const std::string& until_text) {
+  int exit = kExitOk;
+  auto opened = open_state(o, exit);
+  if (!opened) return exit;
+  auto& [state, now] = *opened;
+  auto until = parse_when("--until", until_text, now);
+  if (!until) {
+    report(until.error());
+    return kExitUsage;
+  }
+  auto made = state.pregenerate(*until, now);
+  if (!made) return report(made.error());
+  auto keys = state.zsks();
+  if (!keys) return report(keys.error());
+  for (const auto& k : *keys) {
+    bool is_new = std::find(made->begin(), made->end(), k.basename) != made->end();
+    std::printf("%s ZSK %5u publish %s activate %s inactive %s remove %s\n", is_new ? "new " : "kept",
+                unsigned{k.pair.key_tag}, signer::format_time(k.window.publish).c_str(),
+                signer::format_time(k.window.activate).c_str(), signer::format_time(k.window.inactive).c_str(),
+                signer::format_time(k.window.remove).c_str());
+  }
+  std::printf("%zu ZSK%s made; the zone is signed until at least %s\n", made->size(), made->size() == 1 ? "" : "s",
+              signer::format_time(*until).c_str());
+  return kExitOk;
+}
+
+int run_request(const StateOptions& o, const std::string& from_text, const std::string& until_text,
+                const std::string& output) {
+  int exit = kExitOk;
+  auto opened = open_state(o, exit);
+  if (!opened) return exit;
+  auto& [state, now] = *opened;
+  auto from = parse_when("--from", from_text, now);
+  if (!from) {
+    report(from.error());
+    return kExitUsage;
+  }
+  auto until = parse_when("--until", until_text, now);
+  if (!until) {
+    report(until.error());
+    return kExitUsage;
+  }
+  auto made = state.make_request(*from, *until, now);
+  if (!made) return report(made.error());
+  if (auto w = base::write_file_atomic(output, as_bytes(made->text)); !w) return report(w.error());
+  std::printf("%s: request %s for %s, %zu slots %s..%s, SHA-256 %s\n", output.c_str(), made->request.id.c_str(),
+              made->request.zone.to_string().c_str(), made->request.slots.size(),
+              signer::format_time(*from).c_str(), signer::format_time(*until).c_str(),
+              base::to_hex(signer::text_sha256(made->text)).c_str());
+  return kExitOk;
+}
+
+int run_import(const StateOptions& o, const std::string& file) {
+  int exit = kExitOk;
+  auto opened = open_state(o, exit);
+  if (!opened) return exit;
+  auto& [state, now] = *opened;
+  auto text = base::read_file(file, 64 << 20);
+  if (!text) return report(text.error());
+  auto imported = state.import_response(*text, file, now);
+  if (!imported) {
+    const auto& e = imported.error();
+    if (e.code.category() == signer::category()) {
+      std::fprintf(stderr, "kskline: refused (%s): %s\n", signer::errc_name(static_cast<signer::errc>(e.code.value())),
+                   e.message().c_str());
+      return kExitFailure;
+    }
+    return report(e);
+  }
+  std::printf("%s: response to request %s imported: %zu slots %s..%s, stored as %s\n", file.c_str(),
+              imported->request_id.c_str(), imported->slots, signer::format_time(imported->from).c_str(),
+              signer::format_time(imported->until).c_str(), imported->path.c_str());
+  return kExitOk;
+}
+
+int run_publish(const StateOptions& o) {
+  int exit = kExitOk;
+  auto opened = open_state(o, exit);
+  if (!opened) return exit;
+  auto& [state, now] = *opened;
+  auto published = state.publish(now);
+  if (!published) return report(published.error());
+  for (const auto& note : published->notes) std::fprintf(stderr, "kskline: note: %s\n", note.c_str());
+  std::string tags;
+  for (auto t : published->zsk_tags) tags += (tags.empty() ? "" : ", ") + std::to_string(t);
+  const auto& s = published->summary;
+  std::printf("%s: %s signed with ZSK %s and the KSK slot %s..%s: %zu names, %zu records, %zu RRSIGs, serial %u\n",
+              published->output.c_str(), state.config().zone.to_string().c_str(), tags.c_str(),
+              signer::format_time(published->slot_start).c_str(), signer::format_time(published->slot_end).c_str(),
+              s.names, s.records, s.signatures, s.serial);
+  return kExitOk;
+}
+
+int run_status(const StateOptions& o, bool json, const std::string& format) {
+  int exit = kExitOk;
+  std::string f = json ? "json" : format;
+  if (f != "text" && f != "json" && f != "prometheus") {
+    report(Error{signer::errc::syntax, "--format", "'" + format + "': use text, json or prometheus"});
+    return kExitUsage;
+  }
+  auto opened = open_state(o, exit);
+  if (!opened) return exit == kExitUsage ? exit : static_cast<int>(signer::StatusLevel::critical);
+  auto& [state, now] = *opened;
+  auto status = state.status(now);
+  std::string text = f == "json"         ? signer::format_status_json(status)
+                     : f == "prometheus" ? signer::format_status_prometheus(status)
+                                         : signer::format_status_text(status);
+  std::fputs(text.c_str(), stdout);
+  return static_cast<int>(status.level);
+}
+
+}  // namespace
+
+void add_zone_state(Cli& cli) {
+  {
+    auto o = std::make_shared<InitOptions>();
+    auto* cmd = cli.zone->add_subcommand("init", "create a zone state directory: config, trust anchor, link identity");
+    cmd->add_option("--zone", o->zone, "the zone's name")->required();
+    cmd->add_option("--dir", o->dir, "the state directory (default: the current directory)");
+    cmd->add_option("--zone-file", o->zone_file, "the unsigned zone file (default: DIR/zone.db)");
+    cmd->add_option("--signed-file", o->signed_file, "where `zone publish` writes (default: DIR/zone.signed)");
+    cmd->add_option("--algorithm,-a", o->algorithm, "ZSK algorithm, number or mnemonic (default 13)");
+    cmd->add_option("--rsa-bits", o->rsa_bits, "RSA ZSK modulus size (default 2048)");
+    cmd->add_option("--dnskey-ttl", o->dnskey_ttl, "TTL of the DNSKEY, CDS and CDNSKEY RRsets (default 1h)");
+    cmd->add_option("--trust-anchor", o->trust_anchor,
+                    "DS or DNSKEY records of the KSK, as `kskline ksk init` prints them")
+        ->required();
+    cmd->add_option("--link", o->link, "the link to the KSK side for `zone submit` (e.g. serial:/dev/ttyUSB0, spool:DIR)");
+    cmd->add_option("--identity", o->identity, "an existing link identity file (default: make DIR/link.id)");
+    cmd->add_option("--peer", o->peer, "the KSK side's link public key file");
+    cmd->callback([&cli, o] { cli.exit_code = run_init(*o); });
+  }
+  {
+    auto o = std::make_shared<StateOptions>();
+    auto until = std::make_shared<std::string>();
+    auto* cmd = cli.zone->add_subcommand("pregenerate", "make the ZSKs for the rollovers until a date");
+    add_state_options(cmd, *o);
+    cmd->add_option("--until", *until, "YYYYMMDDHHmmSS, seconds since 1970 or +DURATION (e.g. +180d)")->required();
+    cmd->callback([&cli, o, until] { cli.exit_code = run_pregenerate(*o, *until); });
+  }
+  {
+    auto o = std::make_shared<StateOptions>();
+    auto from = std::make_shared<std::string>();
+    auto until = std::make_shared<std::string>();
+    auto output = std::make_shared<std::string>();
+    auto* cmd = cli.zone->add_subcommand("request", "write a key-signing request for a period");
+    add_state_options(cmd, *o);
+    cmd->add_option("--from", *from, "the period's start (default: now)");
+    cmd->add_option("--until", *until, "the period's end: YYYYMMDDHHmmSS, seconds or +DURATION")->required();
+    cmd->add_option("--output,-o", *output, "the request file to write")->required();
+    cmd->callback([&cli, o, from, until, output] { cli.exit_code = run_request(*o, *from, *until, *output); });
+  }
+  {
+    auto o = std::make_shared<StateOptions>();
+    auto file = std::make_shared<std::string>();
+    auto* cmd = cli.zone->add_subcommand("import", "check a signed key response and store it");
+    add_state_options(cmd, *o);
+    cmd->add_option("file", *file, "the response (text, or an envelope from a link or spool)")->required();
+    cmd->callback([&cli, o, file] { cli.exit_code = run_import(*o, *file); });
+  }
+  {
+    auto o = std::make_shared<StateOptions>();
+    auto* cmd = cli.zone->add_subcommand("publish", "sign the configured zone with the stored KSK slot for now");
+    add_state_options(cmd, *o);
+    cmd->callback([&cli, o] { cli.exit_code = run_publish(*o); });
+  }
+  {
+    auto o = std::make_shared<StateOptions>();
+    auto json = std::make_shared<bool>(false);
+    auto format = std::make_shared<std::string>("text");
+    auto* cmd = cli.zone->add_subcommand(
+        "status", "coverage left, next ZSK event, KSK deadline; exit 0/1/2 = OK/WARNING/CRITICAL");
+    add_state_options(cmd, *o);
+    cmd->add_flag("--json", *json, "the same as --format json");
+    cmd->add_option("--format", *format, "text (default), json or prometheus (textfile collector)");
+    cmd->callback([&cli, o, json, format] { cli.exit_code = run_status(*o, *json, *format); });
+  }
+}
 
 }  // namespace kskline::tools

@@ -1,0 +1,194 @@
+// Tests of `kskline zone init|pregenerate|request|import|publish|status`
+// through the built binary, on the real clock: the published zone is checked
+// by dnssec-verify, ldns-verify-zone, kzonecheck and `kskline zone verify`;
+// refusals exit 1 and change nothing; status exits 0/1/2.
+#include <catch2/catch.hpp>
+
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "signer/key_request.hpp"
+#include "tests/signer/test_ksk.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "zone/key_file.hpp"
+
+using namespace kskline;
+using kskline::test::have_tool;
+using kskline::test::shell_quote;
+using kskline::test::slurp;
+using kskline::test::spit;
+using kskline::test::TempDir;
+
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+Run cli(const std::string& args) {
+  auto r = test::run(shell_quote(KSKLINE_BINARY) + " " + args);
+  return {r.status, r.out, r.err};
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// Every file of a directory but the lock, with its content.
+std::map<std::string, std::string> snapshot(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.path().filename() == ".lock") continue;
+    out[e.path().string()] = e.is_regular_file() ? slurp(e.path().string()) : "<dir>";
+  }
+  return out;
+}
+
+// A zone state in `tmp`/state with a KSK made by `kskline keygen`, ZSKs for
+// 60 days and an imported answer to a request for 20 days from now.
+struct Ceremony {
+  TempDir tmp{"kskline-zone-cli"};
+  std::string state = tmp.file("state");
+  std::string ksk_base;
+  std::string d;  // " --dir <state>"
+
+  Ceremony() {
+    auto k = cli("keygen --zone example.org. -a 13 --ksk --dir " + shell_quote(tmp.path()));
+    REQUIRE(k.status == 0);
+    ksk_base = tmp.file(trim(k.out));
+    auto ds = cli("ds " + shell_quote(ksk_base + ".key"));
+    REQUIRE(ds.status == 0);
+    spit(tmp.file("anchor.db"), ds.out);
+    spit(tmp.file("zone.db"), test::small_zone());
+    d = " --dir " + shell_quote(state);
+    auto init = cli("zone init --zone example.org" + d + " --zone-file " + shell_quote(tmp.file("zone.db")) +
+                    " --signed-file " + shell_quote(tmp.file("zone.signed")) + " --trust-anchor " +
+                    shell_quote(tmp.file("anchor.db")));
+    INFO(init.err);
+    REQUIRE(init.status == 0);
+  }
+
+  // Answers a request file with the KSK; returns the response file.
+  std::string answer(const std::string& request_file, const std::string& name,
+                     const test::AnswerTweaks& tweaks = {}) {
+    auto text = slurp(request_file);
+    auto request = signer::parse_request(text, request_file);
+    REQUIRE(request);
+    auto ksk = zone::read_key_pair(ksk_base);
+    REQUIRE(ksk);
+    spit(tmp.file(name), signer::format_response(test::answer(*request, text, {&*ksk}, tweaks)));
+    return tmp.file(name);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("zone_state_cli: init refuses an existing state and a trust anchor of another zone",
+          "[tools][zone_state_cli]") {
+  Ceremony c;
+  CHECK(std::filesystem::exists(c.state + "/kskline-zone.toml"));
+  CHECK(std::filesystem::exists(c.state + "/link.id"));
+  CHECK(test::file_mode(c.state + "/link.id") == 0600);
+  auto again = cli("zone init --zone example.org" + c.d + " --trust-anchor " + shell_quote(c.tmp.file("anchor.db")));
+  CHECK(again.status == 1);
+  CHECK(again.err.find("already exists") != std::string::npos);
+  auto net = cli("keygen --zone example.net. -a 13 --ksk --dir " + shell_quote(c.tmp.path()));
+  REQUIRE(net.status == 0);
+  auto ds = cli("ds " + shell_quote(c.tmp.file(trim(net.out) + ".key")));
+  spit(c.tmp.file("net.db"), ds.out);
+  auto foreign = cli("zone init --zone example.org --dir " + shell_quote(c.tmp.file("other")) + " --trust-anchor " +
+                     shell_quote(c.tmp.file("net.db")));
+  CHECK(foreign.status == 1);
+  CHECK(foreign.err.find("example.net.") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(c.tmp.file("other/kskline-zone.toml")));
+}
+
+TEST_CASE("zone_state_cli: the whole zone side; the published zone passes every validator",
+          "[tools][zone_state_cli]") {
+  Ceremony c;
+  auto pre = cli("zone pregenerate" + c.d + " --until +60d");
+  INFO(pre.out << pre.err);
+  REQUIRE(pre.status == 0);
+  CHECK(cli("zone pregenerate" + c.d + " --until +60d").out.find("0 ZSKs made") != std::string::npos);
+  auto req = cli("zone request" + c.d + " --until +20d -o " + shell_quote(c.tmp.file("req")));
+  INFO(req.err);
+  REQUIRE(req.status == 0);
+  auto gap = cli("zone request" + c.d + " --until +200d -o " + shell_quote(c.tmp.file("req2")));
+  CHECK(gap.status == 1);
+  CHECK(gap.err.find("pregenerate --until") != std::string::npos);
+
+  // A forged answer is refused by name and changes nothing.
+  test::AnswerTweaks short_margin;
+  short_margin.expiration_delta = -2 * test::kDay;
+  const auto before = snapshot(c.state);
+  auto bad = cli("zone import" + c.d + " " + shell_quote(c.answer(c.tmp.file("req"), "short", short_margin)));
+  CHECK(bad.status == 1);
+  CHECK(bad.err.find("margin_too_short") != std::string::npos);
+  CHECK(snapshot(c.state) == before);
+
+  auto imported = cli("zone import" + c.d + " " + shell_quote(c.answer(c.tmp.file("req"), "resp")));
+  INFO(imported.err);
+  REQUIRE(imported.status == 0);
+
+  auto published = cli("zone publish" + c.d);
+  INFO(published.err);
+  REQUIRE(published.status == 0);
+  const std::string f = shell_quote(c.tmp.file("zone.signed"));
+  CHECK(cli("zone verify " + f + " --origin example.org. --trust-anchor " + shell_quote(c.tmp.file("anchor.db")))
+            .status == 0);
+  for (const auto& [tool, command] : std::vector<std::pair<std::string, std::string>>{
+           {"dnssec-verify", "dnssec-verify -q -o example.org. " + f},
+           {"ldns-verify-zone", "ldns-verify-zone -V 1 " + f},
+           {"kzonecheck", "kzonecheck -o example.org. " + f}}) {
+    if (!have_tool(tool)) {
+      WARN(tool + " is not installed; skipped");
+      continue;
+    }
+    auto r = test::run(command + " 2>&1");
+    INFO(tool << ": " << r.out);
+    CHECK(r.status == 0);
+  }
+  // The DNSKEY TTL published is the RRSIGs' Original TTL.
+  CHECK(slurp(c.tmp.file("zone.signed")).find("example.org.\t3600\tIN\tDNSKEY\t257 3 13 ") != std::string::npos);
+
+  // Status: OK now, WARNING within 14 days of the end, CRITICAL within 3.
+  auto ok = cli("zone status" + c.d);
+  INFO(ok.out);
+  CHECK(ok.status == 0);
+  CHECK(ok.out.rfind("KSKLINE OK - example.org.", 0) == 0);
+  const auto now = static_cast<std::int64_t>(std::time(nullptr));
+  CHECK(cli("zone status" + c.d + " --now " + std::to_string(now + 10 * test::kDay)).status == 1);
+  CHECK(cli("zone status" + c.d + " --now " + std::to_string(now + 19 * test::kDay)).status == 2);
+  auto json = cli("zone status --json" + c.d);
+  CHECK(json.out.find("\"status\": \"OK\"") != std::string::npos);
+  auto prom = cli("zone status --format prometheus" + c.d);
+  CHECK(prom.out.find("kskline_zone_status_level{zone=\"example.org.\"} 0\n") != std::string::npos);
+  CHECK(cli("zone status --format xml" + c.d).status == 2);
+
+  // No slot for a time beyond the answer; the signed zone stays as it was.
+  const std::string signed_zone = slurp(c.tmp.file("zone.signed"));
+  auto none = cli("zone publish" + c.d + " --now +30d");
+  CHECK(none.status == 1);
+  CHECK(none.err.find("no stored KSK signatures cover") != std::string::npos);
+  CHECK(slurp(c.tmp.file("zone.signed")) == signed_zone);
+}
+
+TEST_CASE("zone_state_cli: a state in use by another command is refused clearly", "[tools][zone_state_cli]") {
+  if (!have_tool("flock")) {
+    WARN("flock is not installed; skipped");
+    return;
+  }
+  Ceremony c;
+  auto r = test::run("flock -n " + shell_quote(c.state + "/.lock") + " " + shell_quote(KSKLINE_BINARY) +
+                     " zone pregenerate --until +10d" + c.d + " 2>&1");
+  CHECK(r.status == 1);
+  CHECK(r.out.find("another kskline command is working on this state directory") != std::string::npos);
+  CHECK(std::filesystem::is_empty(c.state + "/keys"));
+}
