@@ -5,7 +5,6 @@
 // answer later); loopback runs the KSK side of --ksk-dir in this process.
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -22,6 +21,7 @@
 #include "tools/ksk_answer.hpp"
 #include "tools/link_options.hpp"
 #include "tools/submit.hpp"
+#include "tools/time_option.hpp"
 #include "transport/errc.hpp"
 #include "transport/exchange.hpp"
 #include "transport/link_spec.hpp"
@@ -83,12 +83,8 @@ int take(signer::ZoneState& state, const Bytes& answer, std::int64_t now) {
 }
 
 int run_submit(const SubmitOptions& o) {
-  std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
-  if (!o.now.empty()) {
-    auto t = signer::parse_time(o.now, "--now");
-    if (!t) return report(t.error());
-    now = *t;
-  }
+  auto now = parse_when("--now", o.now, system_now());
+  if (!now) return report(now.error());
   auto state = signer::ZoneState::open(o.dir);
   if (!state) return report(state.error());
   const auto& config = state->config();
@@ -185,7 +181,7 @@ int run_submit(const SubmitOptions& o) {
     std::fprintf(stderr, "kskline: no answer; the request stays stored, submit it again\n");
     return kExitFailure;
   }
-  return take(*state, result.response, now);
+  return take(*state, result.response, *now);
 }
 
 }  // namespace
@@ -200,7 +196,7 @@ void add_zone_submit(Cli& cli) {
   cmd->add_option("--timeout", o->timeout,
                   "seconds to wait for the answer once the request is delivered (default 1800; 0: forever)");
   cmd->add_option("--wait", o->wait, "seconds to wait for the KSK side to come up (default 120; 0: forever)");
-  cmd->add_option("--now", o->now, "the time to import at, YYYYMMDDHHmmSS (default: now)");
+  cmd->add_option("--now", o->now, "the time to check the answer at, YYYYMMDDHHmmSS or seconds since 1970 (default: the clock)");
   cmd->add_flag("--quiet,-q", o->quiet, "no progress line");
   cmd->callback([&cli, o] { cli.exit_code = run_submit(*o); });
 }

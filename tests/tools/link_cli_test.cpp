@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include "tests/tools/cli_process.hpp"
 #include "tests/transport/transport_test_util.hpp"
 
 using kskline::transport::testing::Process;
@@ -16,65 +17,18 @@ using kskline::transport::testing::list_dir;
 using kskline::transport::testing::random_text;
 using kskline::transport::testing::slurp;
 using kskline::transport::testing::spit;
+using kskline::test::Linesim;
+using kskline::test::Ran;
+using kskline::test::finish;
+using kskline::test::run;
 
 namespace {
 
 const std::string kBinary = KSKLINE_BINARY;
 constexpr const char* kBaud = "1000000";
 
-// `kskline linesim` in the background, stopped (SIGTERM) on destruction.
-class Linesim {
- public:
-  Linesim(const TempDir& dir, std::vector<std::string> extra) {
-    std::vector<std::string> argv{kBinary, "linesim", "--baud", kBaud, "--link-dir", dir.file("line")};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    proc_ = std::make_unique<Process>(argv, dir.file("linesim.err"));
-    a = proc_->read_line();
-    b = proc_->read_line();
-    REQUIRE(a == dir.file("line/a"));
-    REQUIRE(b == dir.file("line/b"));
-    err_ = dir.file("linesim.err");
-  }
-  ~Linesim() { stop(); }
-  // Stops it; returns what it printed on standard error.
-  std::string stop() {
-    if (proc_) {
-      proc_->signal(SIGTERM);
-      status = proc_->wait(5000);
-      proc_.reset();
-    }
-    return slurp(err_);
-  }
-  std::string a, b;
-  int status = -1;
-
- private:
-  std::unique_ptr<Process> proc_;
-  std::string err_;
-};
-
 std::string link(const std::string& path, const std::string& extra = "") {
   return "serial:" + path + ",baud=" + kBaud + extra;
-}
-
-// A finished command: exit status, standard output and error.
-struct Ran {
-  int status = -1;
-  std::string out, err;
-};
-
-Ran finish(Process& p, const std::string& err_file) {
-  Ran r;
-  r.out = p.read_all();
-  r.status = p.wait();
-  r.err = slurp(err_file);
-  return r;
-}
-
-Ran run(const TempDir& dir, std::vector<std::string> args, const std::string& tag = "cmd") {
-  args.insert(args.begin(), kBinary);
-  Process p(args, dir.file(tag + ".err"));
-  return finish(p, dir.file(tag + ".err"));
 }
 
 // Runs a receiver, then a sender, both to the end.
@@ -127,7 +81,7 @@ TEST_CASE("link-keygen: a secret identity (0600) and its public file", "[tools][
 
 TEST_CASE("linesim: prints its two paths and removes them when stopped", "[tools][link]") {
   TempDir dir;
-  Linesim line(dir, {"--ber", "1e-6", "--seed", "3"});
+  Linesim line(dir, kBaud, {"--ber", "1e-6", "--seed", "3"});
   CHECK(std::filesystem::is_symlink(line.a));
   std::string err = line.stop();
   CHECK(line.status == 0);
@@ -144,7 +98,7 @@ TEST_CASE("send/receive: bit errors and a pulled cable; the transfer resumes, no
   const std::size_t size = 250000;
   spit(dir.file("payload.bin"), random_text(size, 1));
   spit(dir.file("request.txt"), "example.com. 3600 IN DNSKEY 257 3 13 abc\n");
-  Linesim line(dir, {"--ber", "1e-5", "--outage", "1:1.5", "--seed", "5"});
+  Linesim line(dir, kBaud, {"--ber", "1e-5", "--outage", "1:1.5", "--seed", "5"});
   auto [sent, received] = send_receive(dir, line, {dir.file("payload.bin"), dir.file("request.txt")});
   INFO(sent.err);
   INFO(received.err);
@@ -170,7 +124,7 @@ TEST_CASE("send/receive: a receiver killed mid-transfer resumes from the blocks 
   TempDir dir;
   const std::size_t size = 400000;
   spit(dir.file("big"), random_text(size, 2));
-  Linesim line(dir, {});
+  Linesim line(dir, kBaud, {});
   std::vector<std::string> recv{kBinary, "receive", "--link", link(line.b), "--output-dir", dir.file("out"),
                                 "--count", "1", "--wait", "15"};
   auto first = std::make_unique<Process>(recv, dir.file("receive1.err"));
@@ -199,7 +153,7 @@ TEST_CASE("send/receive: a receiver killed mid-transfer resumes from the blocks 
 TEST_CASE("send/receive: a 7-bit line with 7E1 settings", "[tools][link]") {
   TempDir dir;
   spit(dir.file("bin"), random_text(50000, 3));
-  Linesim line(dir, {"--seven-bit"});
+  Linesim line(dir, kBaud, {"--seven-bit"});
   auto [sent, received] = send_receive(dir, line, {dir.file("bin")}, {}, {}, ",bits=7,parity=even");
   INFO(sent.err);
   INFO(received.err);
@@ -211,7 +165,7 @@ TEST_CASE("send/receive: a 7-bit line with 7E1 settings", "[tools][link]") {
 TEST_CASE("send/receive: XON/XOFF flow control over a line that pauses the senders", "[tools][link]") {
   TempDir dir;
   spit(dir.file("bin"), random_text(150000, 4));
-  Linesim line(dir, {"--xonxoff"});
+  Linesim line(dir, kBaud, {"--xonxoff"});
   auto [sent, received] = send_receive(dir, line, {dir.file("bin")}, {}, {}, ",flow=xonxoff");
   INFO(sent.err);
   INFO(received.err);
@@ -226,7 +180,7 @@ TEST_CASE("send/receive: XON/XOFF flow control over a line that pauses the sende
 
 TEST_CASE("send/receive: a port in use is refused, naming the process that holds it", "[tools][link]") {
   TempDir dir;
-  Linesim line(dir, {});
+  Linesim line(dir, kBaud, {});
   Process holder({kBinary, "receive", "--link", link(line.b), "--output-dir", dir.file("out"), "--wait", "20"},
                  dir.file("holder.err"));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -241,7 +195,7 @@ TEST_CASE("send/receive: a port in use is refused, naming the process that holds
 TEST_CASE("send/receive: the device vanishes and comes back", "[tools][link]") {
   TempDir dir;
   spit(dir.file("bin"), random_text(200000, 5));
-  Linesim line(dir, {"--unplug", "0.7:1:b"});
+  Linesim line(dir, kBaud, {"--unplug", "0.7:1:b"});
   auto [sent, received] = send_receive(dir, line, {dir.file("bin")});
   INFO(sent.err);
   INFO(received.err);
@@ -255,7 +209,7 @@ TEST_CASE("send/receive: authentication, and each refusal on both sides", "[tool
   TempDir dir;
   for (const char* id : {"zone", "ksk", "stranger"}) REQUIRE(run(dir, {"link-keygen", "-o", dir.file(id)}).status == 0);
   spit(dir.file("f"), "a request\n");
-  Linesim line(dir, {});
+  Linesim line(dir, kBaud, {});
   SECTION("pinned both ways") {
     auto [sent, received] = send_receive(dir, line, {dir.file("f")},
                                          {"--identity", dir.file("zone"), "--peer", dir.file("ksk.pub")},

@@ -1,0 +1,76 @@
+// Running the built kskline binary in CLI tests: a command to its end, and
+// `kskline linesim` in the background (two joined pseudo-terminals behaving
+// like a real, imperfect serial line).
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/transport/transport_test_util.hpp"
+
+namespace kskline::test {
+
+// A finished command: exit status, standard output and error.
+struct Ran {
+  int status = -1;
+  std::string out, err;
+};
+
+// Waits for a started command and collects what it printed (its standard
+// error went to `err_file`).
+inline Ran finish(transport::testing::Process& p, const std::string& err_file) {
+  Ran r;
+  r.out = p.read_all();
+  r.status = p.wait();
+  r.err = transport::testing::slurp(err_file);
+  return r;
+}
+
+// Runs `kskline ARGS...` to its end, its standard error kept in dir/TAG.err.
+inline Ran run(const transport::testing::TempDir& dir, std::vector<std::string> args, const std::string& tag = "cmd") {
+  args.insert(args.begin(), KSKLINE_BINARY);
+  transport::testing::Process p(args, dir.file(tag + ".err"));
+  return finish(p, dir.file(tag + ".err"));
+}
+
+// `kskline linesim --baud BAUD` in the background, stopped (SIGTERM) on destruction.
+class Linesim {
+ public:
+  // Starts it under dir/line with `extra` options; a and b are its two ends.
+  Linesim(const transport::testing::TempDir& dir, const std::string& baud, std::vector<std::string> extra) {
+    std::vector<std::string> argv{KSKLINE_BINARY, "linesim", "--baud", baud, "--link-dir", dir.file("line")};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    proc_ = std::make_unique<transport::testing::Process>(argv, dir.file("linesim.err"));
+    a = proc_->read_line();
+    b = proc_->read_line();
+    REQUIRE(a == dir.file("line/a"));
+    REQUIRE(b == dir.file("line/b"));
+    err_ = dir.file("linesim.err");
+  }
+  ~Linesim() { stop(); }
+  Linesim(const Linesim&) = delete;
+  Linesim& operator=(const Linesim&) = delete;
+
+  // Stops it; returns what it printed on standard error.
+  std::string stop() {
+    if (proc_) {
+      proc_->signal(SIGTERM);
+      status = proc_->wait(5000);
+      proc_.reset();
+    }
+    return transport::testing::slurp(err_);
+  }
+
+  std::string a, b;  // the two pseudo-terminals
+  int status = -1;   // its exit status once stopped
+
+ private:
+  std::unique_ptr<transport::testing::Process> proc_;
+  std::string err_;
+};
+
+}  // namespace kskline::test
