@@ -246,3 +246,78 @@ TEST_CASE("ksk_cli: audit verify finds an edited log", "[tools][ksk_cli]") {
   CHECK(r.err.find("audit_chain_broken") != std::string::npos);
   CHECK(r.err.find("audit.log:1") != std::string::npos);
 }
+
+namespace {
+
+// Writes a request envelope for `q` into SPOOL/to-ksk and returns its digest.
+proto::Sha256 post_request(const std::string& spool, const signer::KeyRequest& q, std::uint64_t counter) {
+  std::filesystem::create_directories(spool + "/to-ksk");
+  std::string text = signer::format_request(q);
+  proto::EnvelopeSpec spec;
+  spec.kind = proto::Kind::request;
+  spec.payload_type = proto::PayloadType::kskline_request;
+  spec.id[0] = static_cast<std::uint8_t>(counter);
+  spec.id[15] = 0x5a;
+  spec.counter = counter;
+  auto env = proto::build_envelope(spec, as_bytes(text));
+  REQUIRE(env);
+  char name[64];
+  std::snprintf(name, sizeof name, "%020llu-request.kske", static_cast<unsigned long long>(counter));
+  test::spit(spool + "/to-ksk/" + name, std::string(env->begin(), env->end()));
+  auto parsed = proto::parse_envelope(*env);
+  REQUIRE(parsed);
+  return parsed->digest;
+}
+
+// The envelopes the KSK side posted into SPOOL/to-zone, oldest name first.
+std::vector<std::string> posted(const std::string& spool) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(spool + "/to-zone")) {
+    if (e.is_regular_file()) names.push_back(e.path().string());
+  }
+  std::sort(names.begin(), names.end());
+  std::vector<std::string> out;
+  for (const auto& n : names) out.push_back(test::slurp(n));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("ksk_cli: serve over a spool answers each request, refusals with an error envelope", "[tools][ksk_cli]") {
+  CliState s;
+  std::string spool = s.tmp.file("stick");
+  auto zsk = make_zsk();
+  auto good = make_request({&zsk});
+  auto skewed = make_request({&zsk}, kT0 - 5 * kHour);
+  auto d1 = post_request(spool, good, 1);
+  auto d2 = post_request(spool, skewed, 2);
+  set_policy(s.dir, "auto_approve", "\"always\"");
+  auto r = test::kskline("ksk serve --link " + test::shell_quote("spool:" + spool) + " --dir " +
+                         test::shell_quote(s.dir) + " --batch --now " + std::to_string(kT0));
+  INFO(r.out << r.err);
+  CHECK(r.status == 1);  // one was refused
+  CHECK(r.err.find("clock_skew") != std::string::npos);
+  auto answers = posted(spool);
+  REQUIRE(answers.size() == 2);
+  auto a1 = proto::parse_envelope(as_bytes(answers[0]));
+  auto a2 = proto::parse_envelope(as_bytes(answers[1]));
+  REQUIRE(a1);
+  REQUIRE(a2);
+  CHECK(a1->header.kind == proto::Kind::response);
+  CHECK(a1->header.in_reply_to == d1);
+  CHECK(a1->signer.has_value());
+  auto response = signer::parse_response(
+      std::string_view(reinterpret_cast<const char*>(a1->payload.data()), a1->payload.size()), "payload");
+  REQUIRE(response);
+  CHECK(response->request_id == good.id);
+  CHECK(a2->header.kind == proto::Kind::error);
+  CHECK(a2->header.in_reply_to == d2);
+  std::string refusal(reinterpret_cast<const char*>(a2->payload.data()), a2->payload.size());
+  CHECK(refusal.rfind("kskline-refusal 1\ncode clock_skew\n", 0) == 0);
+  CHECK(s.audit_entries() == 2);
+  // The spool is emptied: nothing is answered twice.
+  auto again = test::kskline("ksk serve --link " + test::shell_quote("spool:" + spool) + " --dir " +
+                             test::shell_quote(s.dir) + " --batch --now " + std::to_string(kT0));
+  CHECK(again.status == 0);
+  CHECK(posted(spool).size() == 2);
+}
