@@ -201,9 +201,20 @@ Result<std::vector<std::string>> ZoneState::pregenerate(std::int64_t until, std:
       if (auto ds = zone::parse_ds(r.rdata)) tags.push_back(ds->key_tag);
     }
   }
+  // Old ZSKs stay published until their signatures have left every cache:
+  // at least the zone's largest TTL plus the propagation delay after they
+  // go inactive (RFC 7583 §3.2), whatever `retire` says.
+  ZoneConfig plan = config_;
+  zone::MasterOptions master;
+  master.origin = config_.zone;
+  if (auto zone_records = zone::read_master_file(resolve(config_.zone_file), master)) {
+    std::int64_t max_ttl = 0;
+    for (const auto& r : zone_records->records) max_ttl = std::max<std::int64_t>(max_ttl, r.ttl);
+    plan.retire = std::max(plan.retire, max_ttl + config_.propagation_delay);
+  }
   std::vector<std::string> made;
   const unsigned bits = (config_.algorithm == 8 || config_.algorithm == 10) ? config_.rsa_bits : 0;
-  for (const auto& w : plan_zsks(windows, config_, until, now)) {
+  for (const auto& w : plan_zsks(windows, plan, until, now)) {
     // A key whose tag another key of the zone has is made again.
     std::optional<zone::KeyPair> pair;
     for (int attempt = 0; attempt < 16 && !pair; ++attempt) {

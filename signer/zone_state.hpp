@@ -88,8 +88,10 @@ class ZoneState {
 
   // Generates the ZSKs (flags 256) that keep the zone signed from `now`
   // until `until` (plan_zsks), written to keys/ with Created/Publish/
-  // Activate/Inactive/Delete. Never regenerates an existing key; returns the
-  // basenames made (empty when nothing was needed).
+  // Activate/Inactive/Delete. Delete is Inactive + max(retire, the zone
+  // file's largest TTL + propagation_delay) when the zone file reads. Never
+  // regenerates an existing key; returns the basenames made (empty when
+  // nothing was needed).
   Result<std::vector<std::string>> pregenerate(std::int64_t until, std::int64_t now);
 
   // Builds a request for [from, until): slots as plan_slots cuts them (from
