@@ -23,7 +23,8 @@ struct Cli {
   int exit_code = kExitOk;
 };
 
-// Prints "kskline: <error message>" to stderr and returns kExitFailure.
+// Prints "kskline: <error message>" to stderr ("kskline: <errc name>:
+// <message>" for the ceremony's refusals) and returns kExitFailure.
 int report(const Error& error);
 
 // `kskline keygen`: a key pair in BIND format.

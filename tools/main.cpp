@@ -2,12 +2,19 @@
 #include <cstdio>
 #include <exception>
 
+#include "signer/errc.hpp"
 #include "tools/commands.hpp"
 
 namespace kskline::tools {
 
 int report(const Error& error) {
-  std::fprintf(stderr, "kskline: %s\n", error.message().c_str());
+  if (error.code.category() == signer::category()) {
+    // Refusals of the ceremony are named, so that scripts and operators can tell them apart.
+    std::fprintf(stderr, "kskline: %s: %s\n", signer::errc_name(static_cast<signer::errc>(error.code.value())),
+                 error.message().c_str());
+  } else {
+    std::fprintf(stderr, "kskline: %s\n", error.message().c_str());
+  }
   return kExitFailure;
 }
 
