@@ -44,7 +44,7 @@ bool init_secure_heap() {
       ok = true;
       return;
     }
-    ok = CRYPTO_secure_malloc_init(std::size_t{1} << 17, 32) != 0;
+    ok = CRYPTO_secure_malloc_init(std::size_t{1} << 19, 32) != 0;
   });
   return ok;
 }

@@ -74,6 +74,9 @@ int report_named(const Error& error) {
   return kExitFailure;
 }
 
+// The identity file name ksk init writes.
+std::string ksk_files_identity() { return std::string(signer::ksk_files::identity); }
+
 std::int64_t system_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -199,8 +202,11 @@ int run_sign(const SignOptions& o) {
     KskAnswerOptions options;
     options.now = [&] { return *now; };
     options.error_envelopes = false;
+    // Answers are signed by the state's link identity when it has one.
     std::optional<proto::LinkIdentity> identity;
-    if (auto id = transport::read_identity_file(endpoint->identity_path()); id) {
+    if (std::string path = endpoint->identity_path(); !path.empty() && ::access(path.c_str(), F_OK) == 0) {
+      auto id = transport::read_identity_file(path);
+      if (!id) return report_named(id.error());
       identity.emplace(std::move(*id));
       options.identity = &*identity;
     }
@@ -245,8 +251,12 @@ int run_serve(const ServeOptions& o) {
   lo.side = "ksk";
   lo.wait = o.wait;
   lo.quiet = true;
+  // The identity made by init is used when present; one named in ksk.toml must exist.
   std::string identity_path = endpoint->identity_path();
-  if (!identity_path.empty() && ::access(identity_path.c_str(), F_OK) == 0) lo.identity = identity_path;
+  if (!identity_path.empty() &&
+      (::access(identity_path.c_str(), F_OK) == 0 || endpoint->link_settings().identity != ksk_files_identity())) {
+    lo.identity = identity_path;
+  }
   if (std::string peer = endpoint->peer_path(); !peer.empty()) lo.peers.push_back(peer);
   lo.auth = endpoint->link_settings().auth == "auto" ? std::string() : endpoint->link_settings().auth;
   std::optional<proto::LinkIdentity> identity;

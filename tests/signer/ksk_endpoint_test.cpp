@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include <openssl/crypto.h>
+
 #include "base/encoding.hpp"
 #include "signer/audit_log.hpp"
 #include "signer/errc.hpp"
@@ -517,4 +519,12 @@ TEST_CASE("ksk_endpoint: init imports existing KSKs and refuses ZSKs", "[signer]
   auto e = signer::KskEndpoint::open(tmp.file("ksk"));
   REQUIRE(e);
   CHECK(e->ksks(ksk.owner).front()->dnskey_rdata == ksk.dnskey_rdata);
+}
+
+TEST_CASE("ksk_endpoint: the KSKs are held in OpenSSL's secure heap", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  CHECK(e.secure_heap());
+  CHECK(CRYPTO_secure_malloc_initialized() == 1);
+  CHECK(CRYPTO_secure_used() > 0);
 }
