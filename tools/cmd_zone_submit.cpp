@@ -20,6 +20,7 @@
 #include "tools/commands.hpp"
 #include "tools/ksk_answer.hpp"
 #include "tools/link_options.hpp"
+#include "tools/operator_prompt.hpp"
 #include "tools/submit.hpp"
 #include "tools/time_option.hpp"
 #include "transport/errc.hpp"
@@ -38,6 +39,7 @@ struct SubmitOptions {
   std::string request;  // a request file; default: the newest stored request not yet answered
   std::string link;     // default: the config's link
   std::string ksk_dir;  // loopback: the KSK state to answer with
+  bool ksk_batch = false;  // loopback: the KSK side signs only what its policy auto-approves
   double timeout = 1800;
   double wait = 120;
   std::string now;
@@ -161,12 +163,12 @@ int run_submit(const SubmitOptions& o) {
     auto ksk = signer::KskEndpoint::open(o.ksk_dir, "kskline zone submit --link loopback");
     if (!ksk) return report(ksk.error().located(o.ksk_dir));
     KskAnswerOptions answer_options;
-    answer_options.report = [&progress](const KskOutcome& outcome) {
+    answer_options.now = [t = *now] { return t; };
+    Approve approve = o.ksk_batch ? Approve(batch_approve) : Approve([&progress, t = *now](const signer::Review& r) {
       progress.clear();
-      if (outcome.review) std::printf("%s", outcome.review->table.c_str());
-      if (outcome.error) std::fprintf(stderr, "kskline: KSK side: %s\n", outcome.error->message().c_str());
-    };
-    auto r = exchange_with_ksk(std::get<transport::LoopbackLink>(*spec), *options, *envelope, *ksk, batch_approve,
+      return ask_operator(r, t);
+    });
+    auto r = exchange_with_ksk(std::get<transport::LoopbackLink>(*spec), *options, *envelope, *ksk, approve,
                                answer_options);
     if (!r) return report(r.error());
     result = std::move(*r);
@@ -193,6 +195,8 @@ void add_zone_submit(Cli& cli) {
   cmd->add_option("--dir", o->dir, "the zone state directory (default: the current directory)");
   cmd->add_option("--link,-l", o->link, "serial:PATH[,...], spool:DIR or loopback[,...] (default: the config's link)");
   cmd->add_option("--ksk-dir", o->ksk_dir, "loopback: the KSK state directory that answers in this process");
+  cmd->add_flag("--ksk-batch", o->ksk_batch,
+               "loopback: the KSK side asks no questions and signs only what its policy auto-approves");
   cmd->add_option("--timeout", o->timeout,
                   "seconds to wait for the answer once the request is delivered (default 1800; 0: forever)");
   cmd->add_option("--wait", o->wait, "seconds to wait for the KSK side to come up (default 120; 0: forever)");

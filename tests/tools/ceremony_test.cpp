@@ -1,0 +1,189 @@
+// The whole ceremony run as the built binary, the way operators run it: KSK
+// init, zone init with the DS as trust anchor, ZSKs for a rollover, a
+// request, the transfer (loopback, a serial line through `kskline linesim`,
+// a spool directory), the operator's "yes", import, publish, and the signed
+// zone checked by dnssec-verify, ldns-verify-zone and kzonecheck.
+#include <catch2/catch.hpp>
+
+#include <ctime>
+#include <filesystem>
+#include <regex>
+
+#include "tests/support/process.hpp"
+#include "tests/tools/cli_process.hpp"
+#include "tests/transport/transport_test_util.hpp"
+
+using kskline::test::Linesim;
+using kskline::test::Ran;
+using kskline::test::finish;
+using kskline::test::run;
+using kskline::transport::testing::Process;
+using kskline::transport::testing::TempDir;
+using kskline::transport::testing::list_dir;
+using kskline::transport::testing::slurp;
+using kskline::transport::testing::spit;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kBinary = KSKLINE_BINARY;
+constexpr std::int64_t kDay = 86400;
+
+// The ceremony starts 35 days ago, so that "now" lies after the ZSK rollover
+// (a ZSK lives 30 days, its successor is published 2 days before): the zone
+// published now is signed by the second ZSK, and the oracles check it with
+// the real clock.
+const std::int64_t kStart = static_cast<std::int64_t>(std::time(nullptr)) - 35 * kDay;
+
+std::string at(std::int64_t t) { return std::to_string(t); }
+
+// `cmd` through /bin/sh with "yes" typed on its standard input: the KSK operator.
+std::vector<std::string> answered_yes(const std::vector<std::string>& cmd) {
+  std::string line = "yes yes | exec";
+  for (const auto& a : cmd) line += " " + kskline::test::shell_quote(a);
+  return {"/bin/sh", "-c", line};
+}
+
+// Both state directories, made as an operator makes them.
+struct Ceremony {
+  TempDir dir;
+  std::string ksk, zone, anchor, signed_file;
+
+  Ceremony() : ksk(dir.file("ksk")), zone(dir.file("zone")), anchor(dir.file("anchor.ds")),
+               signed_file(dir.file("example.com.signed")) {
+    auto k = run(dir, {"ksk", "init", "--zone", "example.com", "--dir", ksk}, "ksk-init");
+    INFO(k.err);
+    REQUIRE(k.status == 0);
+    std::string ds;
+    std::smatch m;
+    std::string out = k.out;
+    while (std::regex_search(out, m, std::regex(R"(example\.com\.[^\n]*\sDS\s[^\n]*)"))) {
+      ds += m.str() + "\n";
+      out = m.suffix();
+    }
+    REQUIRE_FALSE(ds.empty());
+    spit(anchor, ds);
+    auto z = run(dir, {"zone", "init", "--zone", "example.com", "--dir", zone, "--zone-file",
+                       std::string(KSKLINE_SOURCE_DIR) + "/docs/examples/example.com.zone", "--signed-file",
+                       signed_file, "--trust-anchor", anchor, "--peer", ksk + "/link.id.pub"},
+                 "zone-init");
+    INFO(z.err);
+    REQUIRE(z.status == 0);
+    auto p = run(dir, {"zone", "pregenerate", "--dir", zone, "--until", at(kStart + 60 * kDay), "--now", at(kStart)},
+                 "pregenerate");
+    INFO(p.err);
+    REQUIRE(p.status == 0);
+    auto r = run(dir, {"zone", "request", "--dir", zone, "--from", at(kStart), "--until", at(kStart + 60 * kDay),
+                       "-o", dir.file("request.txt"), "--now", at(kStart)},
+                 "request");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+  }
+
+  // Publishes for now and checks the signed zone with kskline and the oracles.
+  void publish_and_verify() {
+    auto p = run(dir, {"zone", "publish", "--dir", zone}, "publish");
+    INFO(p.err);
+    REQUIRE(p.status == 0);
+    auto v = run(dir, {"zone", "verify", signed_file, "--origin", "example.com", "--trust-anchor", anchor}, "verify");
+    INFO(v.out << v.err);
+    CHECK(v.status == 0);
+    namespace t = kskline::test;
+    auto q = t::shell_quote(signed_file);
+    auto dnssec_verify = t::run("dnssec-verify -o example.com " + q);
+    INFO(dnssec_verify.out << dnssec_verify.err);
+    CHECK(dnssec_verify.status == 0);
+    auto ldns = t::run("ldns-verify-zone " + q);
+    INFO(ldns.out << ldns.err);
+    CHECK(ldns.status == 0);
+    auto knot = t::run("kzonecheck -o example.com. -d on " + q);
+    INFO(knot.out << knot.err);
+    CHECK(knot.status == 0);
+    // After the rollover only the second ZSK is published and signs.
+    auto zsks = t::run("grep -c 'DNSKEY[[:space:]]256 ' " + q);
+    CHECK(zsks.out == "1\n");
+    auto status = run(dir, {"zone", "status", "--dir", zone}, "status");
+    INFO(status.out << status.err);
+    CHECK(status.status == 0);
+    auto audit = run(dir, {"ksk", "audit", "verify", "--dir", ksk}, "audit");
+    INFO(audit.out << audit.err);
+    CHECK(audit.status == 0);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("ceremony: end to end over an impaired loopback line", "[tools][ceremony]") {
+  Ceremony c;
+  auto s = Process(answered_yes({kBinary, "zone", "submit", "--dir", c.zone, "--link", "loopback,ber=1e-5,seed=5",
+                                 "--ksk-dir", c.ksk, "--now", at(kStart), "--quiet"}),
+                   c.dir.file("submit.err"));
+  auto submitted = finish(s, c.dir.file("submit.err"));
+  INFO(submitted.out << submitted.err);
+  REQUIRE(submitted.status == 0);
+  CHECK_THAT(submitted.out, Catch::Contains("imported the answer"));
+  c.publish_and_verify();
+}
+
+TEST_CASE("ceremony: end to end over a serial line (pseudo-terminals through linesim)", "[tools][ceremony]") {
+  Ceremony c;
+  Linesim line(c.dir, "115200", {"--ber", "1e-5", "--seed", "11"});
+  Process serve(answered_yes({kBinary, "ksk", "serve", "--dir", c.ksk, "--link", "serial:" + line.a + ",baud=115200",
+                              "--count", "1", "--wait", "60", "--now", at(kStart)}),
+                c.dir.file("serve.err"));
+  auto submitted = run(c.dir, {"zone", "submit", "--dir", c.zone, "--link", "serial:" + line.b + ",baud=115200",
+                               "--wait", "60", "--now", at(kStart), "--quiet"},
+                       "submit");
+  auto served = finish(serve, c.dir.file("serve.err"));
+  INFO("submit: " << submitted.out << submitted.err << "\nserve: " << served.out << served.err);
+  REQUIRE(submitted.status == 0);
+  CHECK(served.status == 0);
+  CHECK_THAT(served.out, Catch::Contains("example.com."));  // the operator saw the table
+  c.publish_and_verify();
+}
+
+TEST_CASE("ceremony: end to end over a spool directory, with a replayed request refused", "[tools][ceremony]") {
+  Ceremony c;
+  std::string stick = c.dir.file("stick");
+  fs::create_directories(stick);
+  auto posted = run(c.dir, {"zone", "submit", "--dir", c.zone, "--link", "spool:" + stick, "--now", at(kStart)},
+                    "submit");
+  INFO(posted.out << posted.err);
+  REQUIRE(posted.status == 0);
+  auto requests = list_dir(stick + "/to-ksk");
+  REQUIRE(requests.size() >= 1);
+
+  Process serve(answered_yes({kBinary, "ksk", "serve", "--dir", c.ksk, "--link", "spool:" + stick, "--now",
+                              at(kStart)}),
+                c.dir.file("serve.err"));
+  auto served = finish(serve, c.dir.file("serve.err"));
+  INFO(served.out << served.err);
+  REQUIRE(served.status == 0);
+
+  std::vector<std::string> answers;
+  for (const auto& name : list_dir(stick + "/to-zone")) {
+    if (name.size() > 5 && name.substr(name.size() - 5) == ".kske") answers.push_back(stick + "/to-zone/" + name);
+  }
+  REQUIRE(answers.size() == 1);
+  auto imported = run(c.dir, {"zone", "import", "--dir", c.zone, answers[0], "--now", at(kStart)}, "import");
+  INFO(imported.out << imported.err);
+  REQUIRE(imported.status == 0);
+  c.publish_and_verify();
+
+  // The same request envelope put back on the stick is a replay: the KSK
+  // side moves it to rejected/ and signs nothing more.
+  auto audit_before = slurp(c.ksk + "/audit.log");
+  auto answers_before = list_dir(stick + "/to-zone").size();
+  for (const auto& name : list_dir(stick + "/to-ksk/done")) {
+    fs::copy_file(stick + "/to-ksk/done/" + name, stick + "/to-ksk/" + name);
+  }
+  Process again(answered_yes({kBinary, "ksk", "serve", "--dir", c.ksk, "--link", "spool:" + stick, "--now",
+                              at(kStart)}),
+                c.dir.file("serve2.err"));
+  auto replayed = finish(again, c.dir.file("serve2.err"));
+  INFO(replayed.out << replayed.err);
+  CHECK(list_dir(stick + "/to-zone").size() == answers_before);
+  CHECK_FALSE(list_dir(stick + "/to-ksk/rejected").empty());
+  CHECK(slurp(c.ksk + "/audit.log") == audit_before);
+}
