@@ -343,15 +343,28 @@ Result<ImportReport> ZoneState::import_response(std::string_view text, std::stri
   report.until = response->slots.back().end;
   report.path =
       join(join(dir_, kResponsesDir), format_time(report.from) + "-" + response->request_id + ".response");
+  // A request is answered once: the same answer again changes nothing (a
+  // re-sent answer after a lost acknowledgement), another one is refused.
+  auto stored = load_responses(dir_);
+  if (!stored) return tl::unexpected(stored.error());
+  for (const auto& r : *stored) {
+    if (r.response.request_id != response->request_id) continue;
+    auto old_text = base::read_file(r.path, 64 << 20);
+    if (old_text && *old_text == *payload) {
+      report.path = r.path;
+      report.already_imported = true;
+      return report;
+    }
+    return fail(errc::not_our_request,
+                "request " + response->request_id + " was already answered by " + r.path +
+                    ", a different response; make a new request",
+                std::string(source));
+  }
   // Publish lets the latest import win; the files' modification times are
   // that order, so the new file's must be later than every other's even on a
   // coarse clock.
   std::int64_t latest_ns = 0;
-  if (auto stored = load_responses(dir_)) {
-    for (const auto& r : *stored) {
-      if (r.path != report.path) latest_ns = std::max(latest_ns, r.imported_ns);
-    }
-  }
+  for (const auto& r : *stored) latest_ns = std::max(latest_ns, r.imported_ns);
   if (auto r = base::write_file_atomic(report.path, as_bytes(*payload)); !r) return tl::unexpected(r.error());
   struct stat st {};
   if (::stat(report.path.c_str(), &st) == 0 &&

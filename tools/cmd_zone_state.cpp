@@ -210,6 +210,11 @@ int run_import(const StateOptions& o, const std::string& file) {
     }
     return report(e);
   }
+  if (imported->already_imported) {
+    std::printf("%s: response to request %s already imported as %s; nothing changed\n", file.c_str(),
+                imported->request_id.c_str(), imported->path.c_str());
+    return kExitOk;
+  }
   std::printf("%s: response to request %s imported: %zu slots %s..%s, stored as %s\n", file.c_str(),
               imported->request_id.c_str(), imported->slots, signer::format_time(imported->from).c_str(),
               signer::format_time(imported->until).c_str(), imported->path.c_str());

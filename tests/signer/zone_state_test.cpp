@@ -110,6 +110,10 @@ TEST_CASE("zone_state: an open state holds the lock; a second opener gets a clea
     CHECK(second.error().detail.find("another kskline command") != std::string::npos);
   }
   CHECK(ZoneState::open(f.dir));
+  // The object init returns holds no lock.
+  auto made = ZoneState::init(f.tmp.file("second"), f.make_init());
+  REQUIRE(made);
+  CHECK(ZoneState::open(f.tmp.file("second")));
 }
 
 TEST_CASE("zone_state: pregenerate writes BIND key files with the timeline and never regenerates",
@@ -291,6 +295,18 @@ TEST_CASE("zone_state: bad responses are refused with their named error and leav
     test::AnswerTweaks tweaks;
     tweaks.expiration_delta = -2 * kDay;
     refused(format_response(test::answer(made.request, made.text, {&f.ksk}, tweaks)), errc::margin_too_short);
+  }
+  SECTION("a second, different answer to a request already answered") {
+    REQUIRE(state.import_response(format_response(good), "first", kT0));
+    const auto imported = f.snapshot();
+    auto same = state.import_response(format_response(good), "again", kT0);
+    REQUIRE(same);
+    CHECK(same->already_imported);
+    CHECK(f.snapshot() == imported);
+    auto other = state.import_response(format_response(test::answer(made.request, made.text, {&f.ksk})), "other", kT0);
+    REQUIRE_FALSE(other);
+    CHECK(other.error().code == errc::not_our_request);
+    CHECK(f.snapshot() == imported);
   }
   SECTION("an envelope holding something else") {
     proto::EnvelopeSpec spec;
