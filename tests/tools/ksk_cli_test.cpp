@@ -13,6 +13,7 @@
 #include "tests/support/files.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/tools/cli_process.hpp"
 #include "zone/key_file.hpp"
 #include "zone/rrsig.hpp"
 
@@ -320,4 +321,78 @@ TEST_CASE("ksk_cli: serve over a spool answers each request, refusals with an er
                              test::shell_quote(s.dir) + " --batch --now " + std::to_string(kT0));
   CHECK(again.status == 0);
   CHECK(posted(spool).size() == 2);
+}
+
+namespace {
+
+// A zone side for example.com. (zone init, a zone file, ZSKs, a request)
+// that trusts the KSK side of `s` and pins its link key; the KSK side pins
+// the zone side's key and signs in batch mode.
+std::string zone_side(const CliState& s) {
+  std::string zone = s.tmp.file("zone");
+  std::string ds;
+  for (std::size_t at = s.init_out.find("example.com. IN DS "); at != std::string::npos;
+       at = s.init_out.find("example.com. IN DS ", at + 1)) {
+    ds += s.init_out.substr(at, s.init_out.find('\n', at) + 1 - at);
+  }
+  test::spit(s.tmp.file("ds.txt"), ds);
+  auto q = [](const std::string& t) { return test::shell_quote(t); };
+  auto init = test::kskline("zone init --zone example.com --dir " + q(zone) + " --trust-anchor " +
+                            q(s.tmp.file("ds.txt")) + " --peer " + q(s.dir + "/link.id.pub") + " 2>&1");
+  INFO(init.out);
+  REQUIRE(init.status == 0);
+  test::spit(zone + "/zone.db",
+             "$ORIGIN example.com.\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+             "  IN NS ns1\nns1 IN A 192.0.2.1\n");
+  REQUIRE(test::kskline("zone pregenerate --dir " + q(zone) + " --until +60d 2>&1").status == 0);
+  auto req = test::kskline("zone request --dir " + q(zone) + " --until +50d -o " + q(s.tmp.file("req.txt")) + " 2>&1");
+  INFO(req.out);
+  REQUIRE(req.status == 0);
+  set_policy(s.dir, "peer", "\"" + zone + "/link.id.pub\"");
+  set_policy(s.dir, "auto_approve", "\"always\"");
+  return zone;
+}
+
+}  // namespace
+
+TEST_CASE("ksk_cli: serve over a serial line answers zone submit, envelopes authenticated", "[tools][ksk_cli]") {
+  CliState s;
+  std::string zone = zone_side(s);
+  transport::testing::TempDir line_dir;
+  test::Linesim line(line_dir, "1000000", {});
+  transport::testing::Process serve({KSKLINE_BINARY, "ksk", "serve", "--link", "serial:" + line.b + ",baud=1000000",
+                                     "--dir", s.dir, "--batch", "--count", "1", "--wait", "30"},
+                                    s.tmp.file("serve.err"));
+  auto submit = test::kskline("zone submit --dir " + test::shell_quote(zone) + " --link " +
+                              test::shell_quote("serial:" + line.a + ",baud=1000000") + " --wait 30 -q");
+  auto served = test::finish(serve, s.tmp.file("serve.err"));
+  INFO(submit.out << submit.err << served.out << served.err);
+  CHECK(submit.status == 0);
+  CHECK(submit.out.find("imported the answer") != std::string::npos);
+  CHECK(served.status == 0);
+  CHECK(served.out.find("served: 1 signed, 0 refused") != std::string::npos);
+  CHECK(s.audit_entries() == 1);
+}
+
+TEST_CASE("ksk_cli: serve over a spool answers what zone submit posted; zone import takes it", "[tools][ksk_cli]") {
+  CliState s;
+  std::string zone = zone_side(s);
+  std::string spool = s.tmp.file("stick");
+  std::filesystem::create_directories(spool);
+  auto q = [](const std::string& t) { return test::shell_quote(t); };
+  auto submit = test::kskline("zone submit --dir " + q(zone) + " --link " + q("spool:" + spool) + " -q 2>&1");
+  INFO(submit.out);
+  REQUIRE(submit.status == 0);
+  auto served = test::kskline("ksk serve --dir " + q(s.dir) + " --link " + q("spool:" + spool) + " --batch 2>&1");
+  INFO(served.out);
+  REQUIRE(served.status == 0);
+  CHECK(served.out.find("1 requests answered (1 signed, 0 refused)") != std::string::npos);
+  std::string answer;
+  for (const auto& e : std::filesystem::directory_iterator(spool + "/to-zone")) {
+    if (e.is_regular_file()) answer = e.path().string();
+  }
+  REQUIRE(!answer.empty());
+  auto imported = test::kskline("zone import " + q(answer) + " --dir " + q(zone) + " 2>&1");
+  INFO(imported.out);
+  CHECK(imported.status == 0);
 }
