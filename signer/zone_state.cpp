@@ -94,7 +94,12 @@ Result<std::vector<StoredResponse>> load_responses(const std::string& dir) {
 Result<std::string> response_payload(std::string_view text, std::string_view source) {
   ByteView bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
   auto envelope = proto::parse_envelope(bytes);
-  if (!envelope) return std::string(text);
+  if (!envelope) {
+    // Text unless it starts as an envelope does ("KSKE"): a damaged
+    // envelope is named as one.
+    if (text.substr(0, 4) != "KSKE") return std::string(text);
+    return fail(errc::syntax, "a damaged envelope: " + envelope.error().message(), std::string(source));
+  }
   if (envelope->header.payload_type != proto::PayloadType::kskline_response) {
     return fail(errc::syntax, "an envelope that does not hold a kskline response (payload type " +
                                   std::to_string(static_cast<unsigned>(envelope->header.payload_type)) + ")",

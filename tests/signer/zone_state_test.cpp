@@ -316,6 +316,16 @@ TEST_CASE("zone_state: bad responses are refused with their named error and leav
     REQUIRE(envelope);
     refused(std::string(reinterpret_cast<const char*>(envelope->data()), envelope->size()), errc::syntax);
   }
+  SECTION("a damaged envelope") {
+    proto::EnvelopeSpec spec;
+    spec.payload_type = proto::PayloadType::kskline_response;
+    auto text = format_response(good);
+    auto envelope = proto::build_envelope(spec, as_bytes(text));
+    REQUIRE(envelope);
+    (*envelope)[envelope->size() / 2] ^= 0x20;
+    auto e = refused(std::string(reinterpret_cast<const char*>(envelope->data()), envelope->size()), errc::syntax);
+    CHECK(e.detail.find("damaged envelope") != std::string::npos);
+  }
 }
 
 TEST_CASE("zone_state: publish signs with the slot for now, the latest import winning; none is refused",
@@ -388,4 +398,37 @@ TEST_CASE("zone_state: status reports coverage, the next ZSK event and the KSK d
   CHECK(state.status(kT0 + 30 * kDay).level == StatusLevel::warning);
   CHECK(state.status(kT0 + 38 * kDay).level == StatusLevel::critical);
   CHECK(state.status(kT0 + 45 * kDay).level == StatusLevel::critical);
+}
+
+TEST_CASE("zone_state: mutated responses are refused or taken, never a crash, and a refusal changes nothing",
+          "[signer][zone_state]") {
+  Fixture f;
+  auto state = f.open();
+  auto made = f.request(state, kT0, kT0 + 10 * kDay);
+  const std::string good = format_response(test::answer(made.request, made.text, {&f.ksk}));
+  std::uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 8;
+  };
+  std::size_t refused = 0;
+  for (int i = 0; i < 300; ++i) {
+    std::string text = good;
+    for (int n = 1 + static_cast<int>(next() % 3); n > 0; --n) {
+      std::size_t at = next() % text.size();
+      switch (next() % 3) {
+        case 0: text[at] = static_cast<char>(next() & 0xff); break;
+        case 1: text.erase(at, 1 + next() % 40); break;
+        default: text.insert(at, text.substr(next() % text.size(), 1 + next() % 40)); break;
+      }
+      if (text.empty()) text = "x";
+    }
+    const auto before = f.snapshot();
+    auto r = state.import_response(text, "mutated", kT0);
+    if (!r) {
+      ++refused;
+      CHECK(f.snapshot() == before);
+    }
+  }
+  CHECK(refused > 250);
 }
