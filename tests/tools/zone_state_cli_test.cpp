@@ -146,7 +146,7 @@ TEST_CASE("zone_state_cli: the whole zone side; the published zone passes every 
   for (const auto& [tool, command] : std::vector<std::pair<std::string, std::string>>{
            {"dnssec-verify", "dnssec-verify -q -o example.org. " + f},
            {"ldns-verify-zone", "ldns-verify-zone -V 1 " + f},
-           {"kzonecheck", "kzonecheck -o example.org. " + f}}) {
+           {"kzonecheck", "kzonecheck -d on -o example.org. " + f}}) {
     if (!have_tool(tool)) {
       WARN(tool + " is not installed; skipped");
       continue;
@@ -178,6 +178,50 @@ TEST_CASE("zone_state_cli: the whole zone side; the published zone passes every 
   CHECK(none.status == 1);
   CHECK(none.err.find("no stored KSK signatures cover") != std::string::npos);
   CHECK(slurp(c.tmp.file("zone.signed")) == signed_zone);
+}
+
+TEST_CASE("zone_state_cli: across a ZSK rollover, during and after it, the published zone validates",
+          "[tools][zone_state_cli]") {
+  Ceremony c;
+  // The state began 35 days ago: the first ZSK (30 days) is inactive now and
+  // removed (2 days later), the second published 28 days in and signing.
+  const auto now = static_cast<std::int64_t>(std::time(nullptr));
+  const std::int64_t start = now - 35 * test::kDay;
+  const std::string at = " --now " + std::to_string(start);
+  REQUIRE(cli("zone pregenerate" + c.d + at + " --until +90d").status == 0);
+  auto req = cli("zone request" + c.d + at + " --until " + std::to_string(now + 10 * test::kDay) + " -o " +
+                 shell_quote(c.tmp.file("req")));
+  INFO(req.err);
+  REQUIRE(req.status == 0);
+  REQUIRE(cli("zone import" + c.d + at + " " + shell_quote(c.answer(c.tmp.file("req"), "resp"))).status == 0);
+  const std::string f = shell_quote(c.tmp.file("zone.signed"));
+  auto check = [&](std::int64_t when, std::size_t zsks) {
+    const std::string t = signer::format_time(when);
+    auto published = cli("zone publish" + c.d + " --now " + std::to_string(when));
+    INFO(t << ": " << published.err);
+    REQUIRE(published.status == 0);
+    auto ours = cli("zone verify " + f + " --origin example.org. --time " + t);
+    INFO(ours.out << ours.err);
+    CHECK(ours.status == 0);
+    for (const auto& [tool, command] : std::vector<std::pair<std::string, std::string>>{
+             {"ldns-verify-zone", "ldns-verify-zone -V 1 -t " + t + " " + f},
+             {"kzonecheck", "kzonecheck -d on -t " + t + " -o example.org. " + f}}) {
+      if (!have_tool(tool)) continue;
+      auto r = test::run(command + " 2>&1");
+      INFO(tool << ": " << r.out);
+      CHECK(r.status == 0);
+    }
+    auto count = test::run("grep -c 'DNSKEY[[:space:]]256 ' " + f);
+    CHECK(count.out == std::to_string(zsks) + "\n");
+  };
+  check(start + 29 * test::kDay, 2);  // the new ZSK pre-published, the old one signing
+  check(start + 31 * test::kDay, 2);  // the new one signing, the old one still published
+  check(now, 1);                      // the old one removed
+  if (have_tool("dnssec-verify")) {
+    auto r = test::run("dnssec-verify -q -o example.org. " + f + " 2>&1");
+    INFO(r.out);
+    CHECK(r.status == 0);
+  }
 }
 
 TEST_CASE("zone_state_cli: a state in use by another command is refused clearly", "[tools][zone_state_cli]") {
