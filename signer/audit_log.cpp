@@ -28,8 +28,12 @@ bool is_hex64(std::string_view s) {
   return true;
 }
 
+// A reason as one field: control characters become spaces, and at most
+// kMaxReason octets are kept (a hostile request must not make a line so long
+// that the log cannot be appended to).
 std::string clean(std::string_view text) {
-  std::string out(text);
+  constexpr std::size_t kMaxReason = 2000;
+  std::string out(text.substr(0, kMaxReason));
   for (char& c : out) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   }

@@ -33,7 +33,7 @@ struct AuditEntry {
   std::string decision;          // see audit_decision
   std::string response_sha256;   // hex, or "-" when nothing was sent
   std::string previous;          // hash of the entry before
-  std::string reason;            // free text (tabs and control characters become spaces)
+  std::string reason;            // free text (control characters become spaces; at most 2000 octets)
   std::string hash;              // SHA-256 of the line without its own hash
 };
 

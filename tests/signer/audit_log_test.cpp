@@ -73,13 +73,17 @@ TEST_CASE("audit_log: entries chain and verify", "[signer][audit_log]") {
   CHECK(first->time == 1796083200);
 }
 
-TEST_CASE("audit_log: tabs and newlines in a reason cannot forge fields or lines", "[signer][audit_log]") {
+TEST_CASE("audit_log: tabs, newlines and length of a reason cannot forge fields or lines or block the log", "[signer][audit_log]") {
   test::TempDir dir;
   std::string path = dir.file("audit.log");
   auto e = signer::append_audit_entry(path, 1796083200, kReq, "refused", "bad\tthing\nsigned", "-");
   REQUIRE(e);
   CHECK(e->reason == "bad thing signed");
-  CHECK(signer::verify_audit_log(path) == std::size_t{1});
+  auto long_reason = signer::append_audit_entry(path, 1796083200, kReq, "refused", std::string(100000, 'x'), "-");
+  REQUIRE(long_reason);
+  CHECK(long_reason->reason.size() == 2000);
+  REQUIRE(signer::append_audit_entry(path, 1796083200, kReq, "refused", "after", "-"));
+  CHECK(signer::verify_audit_log(path) == std::size_t{3});
 }
 
 TEST_CASE("audit_log: an edited line is found", "[signer][audit_log]") {

@@ -188,6 +188,28 @@ TEST_CASE("ksk_endpoint: key_tag_collision between ZSKs of a slot", "[signer][ks
   CHECK(err.where == "slot 1, key tag " + std::to_string(zsk.key_tag));
 }
 
+TEST_CASE("ksk_endpoint: key_tag_collision with a KSK of the zone", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  std::uint16_t ksk_tag = e.ksks(zone_name("example.com.")).front()->key_tag;
+  // An Ed25519 ZSK (any 32 octets are a public key) whose last two octets
+  // are chosen so that its tag is the KSK's.
+  auto zsk = make_zsk("example.com.", 15);
+  Bytes rdata = zsk.dnskey_rdata;
+  bool found = false;
+  for (unsigned v = 0; v < 65536 && !found; ++v) {
+    rdata[rdata.size() - 2] = static_cast<std::uint8_t>(v >> 8);
+    rdata[rdata.size() - 1] = static_cast<std::uint8_t>(v);
+    found = zone::key_tag(rdata) == ksk_tag;
+  }
+  REQUIRE(found);
+  auto q = make_request({&zsk});
+  for (auto& slot : q.slots) slot.zsks[0].rdata = rdata;
+  auto err = refusal(e, q);
+  CHECK(is(err, signer::errc::key_tag_collision));
+  CHECK(err.detail.find("KSK") != std::string::npos);
+}
+
 TEST_CASE("ksk_endpoint: proof_of_possession missing or not verifying", "[signer][ksk_endpoint]") {
   KskState state;
   auto e = state.open();
