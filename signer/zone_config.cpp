@@ -175,7 +175,6 @@ Result<std::int64_t> parse_config_duration(std::string_view text, std::string_vi
 }
 
 Result<void> check_zone_config(const ZoneConfig& c) {
-  if (c.zone.is_root() && c.zone_file.empty()) return config_error("zone", "no zone given");
   if (!zone::algorithm_supported(c.algorithm)) {
     return config_error("keys.algorithm", "algorithm " + std::to_string(c.algorithm) + " is not supported");
   }

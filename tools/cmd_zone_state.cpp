@@ -240,16 +240,33 @@ int run_publish(const StateOptions& o) {
 }
 
 int run_status(const StateOptions& o, bool json, const std::string& format) {
-  int exit = kExitOk;
   std::string f = json ? "json" : format;
   if (f != "text" && f != "json" && f != "prometheus") {
     report(Error{signer::errc::syntax, "--format", "'" + format + "': use text, json or prometheus"});
     return kExitUsage;
   }
-  auto opened = open_state(o, exit);
-  if (!opened) return exit == kExitUsage ? exit : static_cast<int>(signer::StatusLevel::critical);
-  auto& [state, now] = *opened;
-  auto status = state.status(now);
+  auto now = parse_when("--now", o.now, static_cast<std::int64_t>(std::time(nullptr)));
+  if (!now) {
+    report(now.error());
+    return kExitUsage;
+  }
+  auto state = signer::ZoneState::open(o.dir);
+  if (!state) {
+    // Monitoring reads standard output: a state that cannot be read is CRITICAL there too.
+    const std::string why = state.error().message();
+    report(state.error());
+    if (f == "text") std::printf("KSKLINE CRITICAL - %s: %s\n", o.dir.c_str(), why.c_str());
+    if (f == "json") {
+      std::string escaped;
+      for (char ch : why) {
+        if (ch == '"' || ch == '\\') escaped += '\\';
+        if (static_cast<unsigned char>(ch) >= 0x20) escaped += ch;
+      }
+      std::printf("{\"status\": \"CRITICAL\", \"exit_code\": 2, \"error\": \"%s\"}\n", escaped.c_str());
+    }
+    return static_cast<int>(signer::StatusLevel::critical);
+  }
+  auto status = state->status(*now);
   std::string text = f == "json"         ? signer::format_status_json(status)
                      : f == "prometheus" ? signer::format_status_prometheus(status)
                                          : signer::format_status_text(status);

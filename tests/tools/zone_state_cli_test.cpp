@@ -171,6 +171,9 @@ TEST_CASE("zone_state_cli: the whole zone side; the published zone passes every 
   auto prom = cli("zone status --format prometheus" + c.d);
   CHECK(prom.out.find("kskline_zone_status_level{zone=\"example.org.\"} 0\n") != std::string::npos);
   CHECK(cli("zone status --format xml" + c.d).status == 2);
+  auto missing = cli("zone status --dir " + shell_quote(c.tmp.file("nowhere")));
+  CHECK(missing.status == 2);
+  CHECK(missing.out.rfind("KSKLINE CRITICAL - ", 0) == 0);
 
   // No slot for a time beyond the answer; the signed zone stays as it was.
   const std::string signed_zone = slurp(c.tmp.file("zone.signed"));
