@@ -168,6 +168,29 @@ Result<RequestInput> read_request(const std::string& path) {
   return in;
 }
 
+// Checks a request envelope's signature against the peer key and policy of
+// ksk.toml's [link] (auto: required when a peer is pinned, else off).
+Result<void> authenticate_file(const signer::KskEndpoint& endpoint, const Bytes& envelope) {
+  const auto& link = endpoint.link_settings();
+  std::string peer = endpoint.peer_path();
+  proto::PinnedKeys pinned;
+  if (!peer.empty()) {
+    auto key = transport::read_public_key(peer);
+    if (!key) return tl::unexpected(key.error().located("link.peer"));
+    pinned.add(*key);
+  }
+  proto::AuthRules rules;
+  rules.pinned = &pinned;
+  if (link.auth == "off") rules.policy = proto::AuthPolicy::off;
+  else if (link.auth == "optional") rules.policy = proto::AuthPolicy::optional;
+  else if (link.auth == "required" || !peer.empty()) rules.policy = proto::AuthPolicy::required;
+  auto env = proto::parse_envelope(envelope);
+  if (!env) return tl::unexpected(env.error());
+  auto status = proto::authenticate(*env, rules);
+  if (!status) return tl::unexpected(status.error());
+  return {};
+}
+
 void show_review(const signer::Review& r, std::int64_t now) {
   std::printf("%s", r.table.c_str());
   std::printf("laptop UTC  %s   request created %s\n", signer::table_time(now).c_str(),
@@ -199,6 +222,9 @@ int run_sign(const SignOptions& o) {
   });
   std::string out_data;
   if (input->envelope) {
+    // An envelope is authenticated as a link would: by the zone side's key
+    // pinned in ksk.toml (link.peer, link.auth).
+    if (auto auth = authenticate_file(*endpoint, *input->envelope); !auth) return report_named(auth.error());
     KskAnswerOptions options;
     options.now = [&] { return *now; };
     options.error_envelopes = false;

@@ -396,3 +396,31 @@ TEST_CASE("ksk_cli: serve over a spool answers what zone submit posted; zone imp
   INFO(imported.out);
   CHECK(imported.status == 0);
 }
+
+TEST_CASE("ksk_cli: a request envelope file must be signed by the pinned zone side", "[tools][ksk_cli]") {
+  CliState s;
+  Bytes seed(32, 7);
+  auto zone_id = proto::LinkIdentity::from_seed(seed);
+  REQUIRE(zone_id);
+  set_policy(s.dir, "peer", "\"" + base::to_base64(zone_id->public_key()) + "\"");
+  auto zsk = make_zsk();
+  std::string text = signer::format_request(make_request({&zsk}));
+  proto::EnvelopeSpec spec;
+  spec.kind = proto::Kind::request;
+  spec.payload_type = proto::PayloadType::kskline_request;
+  auto unsigned_env = proto::build_envelope(spec, as_bytes(text));
+  auto signed_env = proto::build_envelope(spec, as_bytes(text), &*zone_id);
+  REQUIRE(unsigned_env);
+  REQUIRE(signed_env);
+  test::spit(s.tmp.file("unsigned.kske"), std::string(unsigned_env->begin(), unsigned_env->end()));
+  test::spit(s.tmp.file("signed.kske"), std::string(signed_env->begin(), signed_env->end()));
+  std::string out = s.tmp.file("response.kske");
+  auto refused = s.sign(s.tmp.file("unsigned.kske"), out);
+  CHECK(refused.status == 1);
+  CHECK_FALSE(std::filesystem::exists(out));
+  CHECK(s.audit_entries() == 0);  // not a request the policy looked at
+  auto ok = s.sign(s.tmp.file("signed.kske"), out);
+  INFO(ok.err);
+  CHECK(ok.status == 0);
+  CHECK(std::filesystem::exists(out));
+}
