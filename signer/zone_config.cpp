@@ -193,6 +193,11 @@ Result<void> check_zone_config(const ZoneConfig& c) {
     return config_error("keys.prepublish", "must be shorter than keys.zsk_lifetime (" +
                                                format_config_duration(c.zsk_lifetime) + ")");
   }
+  if (c.prepublish < static_cast<std::int64_t>(c.dnskey_ttl) + c.propagation_delay) {
+    return config_error("keys.prepublish", "must be at least keys.dnskey_ttl + signatures.propagation_delay (" +
+                                               format_config_duration(c.dnskey_ttl + c.propagation_delay) +
+                                               "), so that resolvers have a new ZSK before it signs");
+  }
   if (c.critical > c.warning) return config_error("status.critical", "must not exceed status.warning");
   if (c.link_auth != "required" && c.link_auth != "optional" && c.link_auth != "off") {
     return config_error("link.auth", "'" + c.link_auth + "': use required, optional or off");

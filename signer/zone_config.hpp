@@ -51,8 +51,9 @@ struct ZoneConfig {
 };
 
 // Checks a configuration's values and their relations (lifetime > 0,
-// prepublish, retire and margins not negative, slot interval > 0, critical
-// <= warning, algorithm supported, link_auth one of required/optional/off).
+// dnskey_ttl + propagation_delay <= prepublish < lifetime, slot interval > 0,
+// critical <= warning, algorithm supported, serial policy known, link_auth
+// one of required/optional/off).
 // errc::bad_config naming the key at fault.
 Result<void> check_zone_config(const ZoneConfig& config);
 

@@ -66,5 +66,6 @@ TEST_CASE("zone_config: malformed files and bad values are refused naming the ke
         "status.critical");
   check("zone = \"example.org.\"\n[keys]\nprepublish = \"40d\"\n", errc::bad_config, "keys.prepublish");
   check("zone = \"example.org.\"\n[link]\nauth = \"maybe\"\n", errc::bad_config, "link.auth");
+  check("zone = \"example.org.\"\n[keys]\nprepublish = \"1h\"\n", errc::bad_config, "keys.prepublish");
   check("zone = \"example.org.\"\n[colours]\nx = 1\n", errc::bad_config, "colours");
 }
