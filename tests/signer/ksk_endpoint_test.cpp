@@ -550,3 +550,32 @@ TEST_CASE("ksk_endpoint: the KSKs are held in OpenSSL's secure heap", "[signer][
   CHECK(CRYPTO_secure_malloc_initialized() == 1);
   CHECK(CRYPTO_secure_used() > 0);
 }
+
+TEST_CASE("ksk_endpoint: with two KSKs of a zone (a KSK rollover) both are listed and both sign",
+          "[signer][ksk_endpoint]") {
+  KskState state;
+  auto second = make_zsk("example.com.", 13, 0, 257);
+  REQUIRE(zone::write_key_pair(state.dir + "/keys", second, {}));
+  auto e = state.open();
+  REQUIRE(e.ksks(second.owner).size() == 2);
+  auto zsk = make_zsk();
+  auto response = signer::parse_response(sign_ok(e, make_request({&zsk}, kT0, kT0, 1)), "response");
+  REQUIRE(response);
+  const auto& records = response->slots.at(0).records;
+  CHECK(of_type(records, zone::rrtype::DNSKEY).size() == 3);
+  CHECK(of_type(records, zone::rrtype::CDS).size() == 2);
+  CHECK(of_type(records, zone::rrtype::CDNSKEY).size() == 2);
+  for (const auto* k : e.ksks(second.owner)) {
+    auto verifier = zone::RrsigVerifier::create(second.owner, k->dnskey_rdata);
+    REQUIRE(verifier);
+    for (auto type : {zone::rrtype::DNSKEY, zone::rrtype::CDS, zone::rrtype::CDNSKEY}) {
+      auto sigs = sigs_over(records, type);
+      REQUIRE(sigs.size() == 2);
+      bool valid = false;
+      for (const auto& sig : sigs) {
+        if (sig.key_tag == k->key_tag) valid = verifier->verify(sig, of_type(records, type)).status == zone::VerifyStatus::valid;
+      }
+      CHECK(valid);
+    }
+  }
+}
