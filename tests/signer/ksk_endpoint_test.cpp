@@ -579,3 +579,37 @@ TEST_CASE("ksk_endpoint: with two KSKs of a zone (a KSK rollover) both are liste
     }
   }
 }
+
+TEST_CASE("ksk_endpoint: mutated and truncated requests are refused or signed, never crash, always audited",
+          "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  std::string text = signer::format_request(make_request({&zsk}));
+  std::uint32_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return seed >> 8;
+  };
+  std::size_t refused = 0, signed_ = 0;
+  for (int i = 0; i < 300; ++i) {
+    std::string t = text;
+    if (i % 3 == 0) {
+      t.resize(next() % t.size());
+    } else {
+      for (int n = 0; n < 1 + i % 4; ++n) t[next() % t.size()] = static_cast<char>(next() & 0xff);
+    }
+    auto r = e.review(t, "mutated", kT0);
+    if (!r) {
+      ++refused;
+      continue;
+    }
+    // A mutation inside a comment or blank space may leave a valid request.
+    auto s = e.sign(*r, kT0);
+    if (s) ++signed_;
+  }
+  CHECK(refused > 250);
+  auto count = signer::verify_audit_log(e.audit_path());
+  REQUIRE(count);
+  CHECK(*count >= refused + signed_);
+}
