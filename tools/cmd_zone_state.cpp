@@ -2,6 +2,7 @@
 // side's state directory (signer/zone_state.hpp). Every command takes
 // --dir (default: the current directory) and holds DIR/.lock while it runs.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <optional>
 #include <utility>
 #include <string>
+#include <thread>
 
 #include "base/atomic_file.hpp"
 #include "base/encoding.hpp"
@@ -250,7 +252,13 @@ int run_status(const StateOptions& o, bool json, const std::string& format) {
     report(now.error());
     return kExitUsage;
   }
+  // A publish may hold the lock for a while: monitoring waits up to 30 s
+  // rather than report CRITICAL for a state that is merely busy.
   auto state = signer::ZoneState::open(o.dir);
+  for (int i = 0; i < 150 && !state && state.error().code == base::errc::lock_held; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    state = signer::ZoneState::open(o.dir);
+  }
   if (!state) {
     // Monitoring reads standard output: a state that cannot be read is CRITICAL there too.
     const std::string why = state.error().message();
@@ -334,7 +342,8 @@ void add_zone_state(Cli& cli) {
     auto json = std::make_shared<bool>(false);
     auto format = std::make_shared<std::string>("text");
     auto* cmd = cli.zone->add_subcommand(
-        "status", "coverage left, next ZSK event, KSK deadline; exit 0/1/2 = OK/WARNING/CRITICAL");
+        "status",
+        "coverage left, next ZSK event, KSK deadline; exit 0/1/2 = OK/WARNING/CRITICAL (waits up to 30 s for a busy state)");
     add_state_options(cmd, *o);
     cmd->add_flag("--json", *json, "the same as --format json");
     cmd->add_option("--format", *format, "text (default), json or prometheus (textfile collector)");

@@ -63,6 +63,7 @@ struct AnswerTweaks {
   std::vector<const zone::KeyPair*> extra;  // more keys in the DNSKEY RRset (not signing)
 };
 
+// A record at the zone's apex.
 inline zone::Record apex_record(const zone::Name& zone, std::uint16_t type, std::uint32_t ttl, Bytes rdata) {
   zone::Record r;
   r.owner = zone;

@@ -238,4 +238,11 @@ TEST_CASE("zone_state_cli: a state in use by another command is refused clearly"
   CHECK(r.status == 1);
   CHECK(r.out.find("another kskline command is working on this state directory") != std::string::npos);
   CHECK(std::filesystem::is_empty(c.state + "/keys"));
+  // Status waits for a busy state instead of reporting it CRITICAL.
+  REQUIRE(cli("zone pregenerate --until +10d" + c.d).status == 0);
+  auto busy = test::run("flock -n " + shell_quote(c.state + "/.lock") + " sleep 1 & sleep 0.3; " +
+                        shell_quote(KSKLINE_BINARY) + " zone status" + c.d + "; echo exit=$?; wait");
+  CHECK(busy.out.find("another kskline command") == std::string::npos);
+  CHECK(busy.out.find("KSKLINE CRITICAL - example.org.: no stored KSK signatures") != std::string::npos);
+  CHECK(busy.out.find("exit=2") != std::string::npos);
 }
