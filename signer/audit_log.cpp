@@ -175,6 +175,16 @@ Result<AuditEntry> append_audit_entry(const std::string& path, std::int64_t time
     done += static_cast<std::size_t>(n);
   }
   if (::fsync(fd) != 0) return base::fail_errno("fsync audit log", path);
+  if (size == 0) {
+    // A new log: its directory entry must survive a crash too.
+    auto slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return base::fail_errno("open directory", dir);
+    int rc = ::fsync(dfd);
+    ::close(dfd);
+    if (rc != 0) return base::fail_errno("fsync directory", dir);
+  }
   return e;
 }
 
