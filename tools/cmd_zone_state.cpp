@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 #include <string>
 #include <thread>
 
@@ -89,6 +90,25 @@ struct InitOptions {
   std::string link;
   std::string identity;
   std::string peer;
+  std::vector<std::pair<std::string, std::string>> durations;  // (config key, value) given
+};
+
+// The timing keys `zone init` takes as options: option, config member, what it is.
+struct DurationOption {
+  const char* flag;
+  std::int64_t signer::ZoneConfig::*member;
+  const char* help;
+};
+constexpr DurationOption kDurationOptions[] = {
+    {"--zsk-lifetime", &signer::ZoneConfig::zsk_lifetime, "how long each ZSK signs (default 30d)"},
+    {"--prepublish", &signer::ZoneConfig::prepublish, "a ZSK is published this long before it signs (default 2d)"},
+    {"--retire", &signer::ZoneConfig::retire, "a ZSK stays published this long after it stops signing (default 2d)"},
+    {"--slot-interval", &signer::ZoneConfig::slot_interval, "the longest request slot (default 7d)"},
+    {"--refresh-margin", &signer::ZoneConfig::refresh_margin,
+     "KSK signatures stay valid this long past their slot (default 3d)"},
+    {"--propagation-delay", &signer::ZoneConfig::propagation_delay, "primary to every secondary (default 1h)"},
+    {"--warning", &signer::ZoneConfig::warning, "status WARNING lead and KSK deadline lead (default 14d)"},
+    {"--critical", &signer::ZoneConfig::critical, "status CRITICAL lead (default 3d)"},
 };
 
 // A path given on the command line, made absolute so the state finds it from anywhere.
@@ -122,6 +142,14 @@ int run_init(const InitOptions& o) {
   init.trust_anchor = *anchor;
   init.trust_anchor_source = o.trust_anchor;
   if (!o.identity.empty()) init.config.link_identity = absolute(o.identity);
+  for (const auto& [flag, value] : o.durations) {
+    for (const auto& d : kDurationOptions) {
+      if (flag != d.flag) continue;
+      auto v = signer::parse_config_duration(value, flag);
+      if (!v) return report(v.error());
+      init.config.*d.member = *v;
+    }
+  }
 
   auto state = signer::ZoneState::init(o.dir, init);
   if (!state) return report(state.error());
@@ -301,6 +329,11 @@ void add_zone_state(Cli& cli) {
     cmd->add_option("--link", o->link, "the link to the KSK side for `zone submit` (e.g. serial:/dev/ttyUSB0, spool:DIR)");
     cmd->add_option("--identity", o->identity, "an existing link identity file (default: make DIR/link.id)");
     cmd->add_option("--peer", o->peer, "the KSK side's link public key file");
+    for (const auto& d : kDurationOptions) {
+      const std::string flag = d.flag;
+      cmd->add_option_function<std::string>(
+          flag, [o, flag](const std::string& value) { o->durations.emplace_back(flag, value); }, d.help);
+    }
     cmd->callback([&cli, o] { cli.exit_code = run_init(*o); });
   }
   {

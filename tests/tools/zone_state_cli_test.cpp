@@ -108,6 +108,21 @@ TEST_CASE("zone_state_cli: init refuses an existing state and a trust anchor of 
   CHECK(foreign.status == 1);
   CHECK(foreign.err.find("example.net.") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(c.tmp.file("other/kskline-zone.toml")));
+
+  // Timing options land in the config; bad ones are refused before anything is made.
+  auto timed = cli("zone init --zone example.org --dir " + shell_quote(c.tmp.file("timed")) + " --trust-anchor " +
+                   shell_quote(c.tmp.file("anchor.db")) + " --zsk-lifetime 60d --slot-interval 3d --warning 10d");
+  INFO(timed.err);
+  REQUIRE(timed.status == 0);
+  auto toml = slurp(c.tmp.file("timed/kskline-zone.toml"));
+  CHECK(toml.find("zsk_lifetime = \"60d\"") != std::string::npos);
+  CHECK(toml.find("slot_interval = \"3d\"") != std::string::npos);
+  CHECK(toml.find("warning = \"10d\"") != std::string::npos);
+  auto bad = cli("zone init --zone example.org --dir " + shell_quote(c.tmp.file("bad")) + " --trust-anchor " +
+                 shell_quote(c.tmp.file("anchor.db")) + " --prepublish 90d");
+  CHECK(bad.status == 1);
+  CHECK(bad.err.find("keys.prepublish") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(c.tmp.file("bad")));
 }
 
 TEST_CASE("zone_state_cli: the whole zone side; the published zone passes every validator",
