@@ -424,3 +424,32 @@ TEST_CASE("ksk_cli: a request envelope file must be signed by the pinned zone si
   CHECK(ok.status == 0);
   CHECK(std::filesystem::exists(out));
 }
+
+TEST_CASE("ksk_cli: serve without --batch asks the operator for each request", "[tools][ksk_cli]") {
+  CliState s;
+  std::string spool = s.tmp.file("stick");
+  auto zsk = make_zsk();
+  auto first = make_request({&zsk});
+  auto second = make_request({&zsk}, kT0, kT0 + kDay);
+  post_request(spool, first, 1);
+  post_request(spool, second, 2);
+  auto r = test::run("printf 'yes\\nno\\n' | " + test::shell_quote(KSKLINE_BINARY) + " ksk serve --link " +
+                     test::shell_quote("spool:" + spool) + " --dir " + test::shell_quote(s.dir) + " --now " +
+                     std::to_string(kT0));
+  INFO(r.out << r.err);
+  CHECK(r.status == 1);
+  CHECK(r.out.find("Type yes to sign") != std::string::npos);
+  CHECK(r.out.find("signed request " + first.id) != std::string::npos);
+  CHECK(r.err.find("operator_declined") != std::string::npos);
+  auto answers = posted(spool);
+  REQUIRE(answers.size() == 2);
+  auto a1 = proto::parse_envelope(as_bytes(answers[0]));
+  auto a2 = proto::parse_envelope(as_bytes(answers[1]));
+  REQUIRE(a1);
+  REQUIRE(a2);
+  CHECK(a1->header.kind == proto::Kind::response);
+  CHECK(a2->header.kind == proto::Kind::error);
+  std::string log = test::slurp(s.dir + "/audit.log");
+  CHECK(log.find("\tsigned\t") != std::string::npos);
+  CHECK(log.find("\tdeclined\t") != std::string::npos);
+}
