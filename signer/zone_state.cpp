@@ -192,6 +192,11 @@ Result<std::vector<StoredZsk>> ZoneState::zsks() const {
 }
 
 Result<std::vector<std::string>> ZoneState::pregenerate(std::int64_t until, std::int64_t now) {
+  if (until > now && (until - now) / config_.zsk_lifetime >= kMaxPregenerated) {
+    return fail(errc::bad_config,
+                "that many ZSKs (more than " + std::to_string(kMaxPregenerated) + ") are not made at once; choose an earlier date",
+                "--until");
+  }
   auto keys = zsks();
   if (!keys) return tl::unexpected(keys.error());
   std::vector<ZskWindow> windows;

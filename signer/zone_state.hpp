@@ -26,6 +26,9 @@
 
 namespace kskline::signer {
 
+// The most ZSKs one pregenerate call makes.
+inline constexpr std::int64_t kMaxPregenerated = 1000;
+
 // What `zone init` is given: the configuration (its zone set; other values
 // default) and the trust anchor's text.
 struct ZoneInit {
@@ -92,7 +95,8 @@ class ZoneState {
   // Activate/Inactive/Delete. Delete is Inactive + max(retire, the zone
   // file's largest TTL + propagation_delay) when the zone file reads. Never
   // regenerates an existing key; returns the basenames made (empty when
-  // nothing was needed).
+  // nothing was needed). errc::bad_config when the period would need
+  // kMaxPregenerated keys or more.
   Result<std::vector<std::string>> pregenerate(std::int64_t until, std::int64_t now);
 
   // Builds a request for [from, until): slots as plan_slots cuts them (from

@@ -56,6 +56,11 @@ Result<std::vector<PlannedSlot>> plan_slots(const std::vector<ZskWindow>& keys, 
                                             std::int64_t until, std::int64_t interval) {
   if (from >= until) return fail(errc::bad_config, "the period ends before it starts", "--from/--until");
   if (interval <= 0) return fail(errc::bad_config, "must be longer than 0", "signatures.slot_interval");
+  if ((until - from) / interval >= kMaxSlots) {
+    return fail(errc::bad_config,
+                "the period would need more than " + std::to_string(kMaxSlots) + " slots; ask for a shorter one",
+                "--from/--until");
+  }
   if (auto gap = first_unsigned_moment(keys, from, until)) {
     return fail(errc::coverage_gap,
                 "no ZSK is active at " + format_time(*gap) + "; run `kskline zone pregenerate --until " +

@@ -34,7 +34,7 @@ struct ZskWindow {
 // `now`, the first new key is published and active at `now`. Each next key
 // is active from the previous key's inactive time for zsk_lifetime,
 // published prepublish before, removed retire after. Empty when nothing is
-// needed.
+// needed. The caller bounds (until - now) / zsk_lifetime.
 std::vector<ZskWindow> plan_zsks(const std::vector<ZskWindow>& existing, const ZoneConfig& config,
                                  std::int64_t until, std::int64_t now);
 
@@ -51,11 +51,14 @@ struct PlannedSlot {
 std::optional<std::int64_t> first_unsigned_moment(const std::vector<ZskWindow>& keys, std::int64_t from,
                                                   std::int64_t until);
 
+// The most slots plan_slots makes for one period.
+inline constexpr std::int64_t kMaxSlots = 10000;
+
 // Cuts [from, until) into slots: a boundary at every publish and remove time
 // inside the period, and more so that no slot is longer than `interval`
 // (long stretches are cut into equal parts). Each slot's keys are those
-// published at its start. errc::bad_config when from >= until or interval
-// <= 0; errc::coverage_gap naming the time when some moment of the period has
+// published at its start. errc::bad_config when from >= until, interval
+// <= 0, or the period needs kMaxSlots slots or more; errc::coverage_gap naming the time when some moment of the period has
 // no active ZSK ("run `kskline zone pregenerate --until ...`").
 Result<std::vector<PlannedSlot>> plan_slots(const std::vector<ZskWindow>& keys, std::int64_t from,
                                             std::int64_t until, std::int64_t interval);

@@ -129,6 +129,9 @@ TEST_CASE("zone_state: pregenerate writes BIND key files with the timeline and n
   auto more = state.pregenerate(kT0 + 95 * kDay, kT0 + kDay);
   REQUIRE(more);
   CHECK(more->size() == 1);
+  auto far = state.pregenerate(kT0 + 100 * 365 * kDay, kT0);
+  REQUIRE_FALSE(far);
+  CHECK(far.error().code == errc::bad_config);
   auto keys = state.zsks();
   REQUIRE(keys);
   REQUIRE(keys->size() == 4);

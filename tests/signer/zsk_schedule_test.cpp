@@ -90,4 +90,7 @@ TEST_CASE("zsk_schedule: a period the ZSKs do not cover is refused with the fix"
   CHECK(slots.error().code == errc::coverage_gap);
   CHECK(slots.error().detail.find("zone pregenerate --until") != std::string::npos);
   CHECK_FALSE(plan_slots(keys, kT0 + 5, kT0 + 5, 7 * kDay));
+  auto huge = plan_slots(keys, kT0, kT0 + 10 * kDay, 1);
+  REQUIRE_FALSE(huge);
+  CHECK(huge.error().code == errc::bad_config);
 }
