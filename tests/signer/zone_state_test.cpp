@@ -435,3 +435,41 @@ TEST_CASE("zone_state: mutated responses are refused or taken, never a crash, an
   }
   CHECK(refused > 250);
 }
+
+TEST_CASE("zone_state: RSA and Ed25519 ZSKs and KSKs go through request, import and publish",
+          "[signer][zone_state]") {
+  for (std::uint8_t alg : {std::uint8_t{8}, std::uint8_t{15}}) {
+    INFO("algorithm " << unsigned{alg});
+    test::TempDir tmp{"kskline-zone-alg"};
+    test::spit(tmp.file("zone.db"), test::small_zone());
+    auto ksk = test::make_ksk("example.org.", alg);
+    ZoneInit init;
+    const zone::Name root;
+    init.config.zone = *zone::Name::parse("example.org.", &root);
+    init.config.zone_file = tmp.file("zone.db");
+    init.config.signed_file = tmp.file("zone.signed");
+    init.config.algorithm = alg;
+    init.config.rsa_bits = 1024;
+    init.trust_anchor = test::ds_line(ksk);
+    REQUIRE(ZoneState::init(tmp.file("state"), init));
+    auto state = ZoneState::open(tmp.file("state"));
+    REQUIRE(state);
+    REQUIRE(state->pregenerate(kT0 + 40 * kDay, kT0));
+    auto made = state->make_request(kT0, kT0 + 35 * kDay, kT0);
+    REQUIRE(made);
+    auto imported = state->import_response(format_response(test::answer(made->request, made->text, {&ksk})), "r", kT0);
+    if (!imported) FAIL(imported.error().message());
+    auto published = state->publish(kT0 + 31 * kDay);
+    if (!published) FAIL(published.error().message());
+    zone::MasterOptions master;
+    master.origin = init.config.zone;
+    auto list = zone::read_master_file(published->output, master);
+    REQUIRE(list);
+    zone::VerifyOptions vo;
+    vo.now = kT0 + 31 * kDay;
+    vo.trust_anchors.push_back(test::apex_record(init.config.zone, zone::rrtype::DNSKEY, 3600, ksk.dnskey_rdata));
+    auto verified = zone::verify_zone(*list, init.config.zone, vo);
+    for (const auto& p : verified.problems) UNSCOPED_INFO(zone::format_problem(p));
+    CHECK(verified.ok());
+  }
+}
