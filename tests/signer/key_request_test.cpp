@@ -153,10 +153,10 @@ TEST_CASE("key_request: malformed requests are refused with the line at fault", 
   }
   SECTION("a repeated header field") {
     auto dup = text;
-    dup.insert(dup.find("zone "), "zone example.net.\n");
+    dup.insert(dup.find("zone "), "zone example.net.\n");  // line 3; the request's own zone line is now 4
     auto e = request_error(dup);
     CHECK(e.code == errc::syntax);
-    CHECK(e.where == "req:3");
+    CHECK(e.where == "req:4");
   }
   SECTION("a record of another owner") {
     auto other = text;
