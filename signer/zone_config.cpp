@@ -250,7 +250,8 @@ std::string format_zone_config(const ZoneConfig& c) {
   out += "# (relative paths are relative to the state directory).\n";
   out += "zone_file = " + quoted(c.zone_file) + "\n";
   out += "signed_file = " + quoted(c.signed_file) + "\n";
-  out += "# SOA serial of the signed zone: keep, increment, unixtime or dateserial.\n";
+  out += "# SOA serial of the signed zone: keep, increment, unixtime or dateserial, counted\n";
+  out += "# from the greater of the zone file's serial and the last one published.\n";
   out += "serial = " + quoted(c.serial) + "\n";
   out += "# The KSK trust anchor (DS or DNSKEY records), set once by `zone init`.\n";
   out += "trust_anchor = " + quoted(c.trust_anchor) + "\n";

@@ -23,7 +23,8 @@ struct ZoneConfig {
   zone::Name zone;                         // the zone's name
   std::string zone_file = "zone.db";       // the unsigned zone file
   std::string signed_file = "zone.signed"; // where `zone publish` writes the signed zone
-  std::string serial = "keep";             // SOA serial policy of the signed zone (zone::parse_serial_policy)
+  std::string serial = "unixtime";         // SOA serial policy of the signed zone (zone::parse_serial_policy),
+                                           // counted from the greater of the zone file's and the last published
 
   std::uint8_t algorithm = 13;             // ZSK algorithm (DNSSEC number)
   unsigned rsa_bits = 2048;                // modulus size of RSA ZSKs

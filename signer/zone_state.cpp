@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <fstream>
 #include <unistd.h>
 
 #include "base/atomic_file.hpp"
 #include "proto/envelope.hpp"
 #include "signer/errc.hpp"
 #include "zone/dnssec_key.hpp"
+#include "zone/dnssec_time.hpp"
 #include "zone/ds.hpp"
 #include "zone/key_tag.hpp"
 #include "zone/master_file.hpp"
@@ -106,6 +108,25 @@ Result<std::string> response_payload(std::string_view text, std::string_view sou
                 std::string(source));
   }
   return std::string(reinterpret_cast<const char*>(envelope->payload.data()), envelope->payload.size());
+}
+
+// The SOA serial of a signed zone written before (its apex comes first), or
+// nullopt when there is none or it does not read.
+std::optional<std::uint32_t> published_serial(const std::string& path, const zone::Name& origin) {
+  std::ifstream in(path);
+  std::string line;
+  for (int n = 0; n < 10000 && std::getline(in, line); ++n) {
+    if (line.find("\tSOA\t") == std::string::npos) continue;
+    zone::MasterOptions options;
+    options.origin = origin;
+    options.allow_include = false;
+    auto list = zone::read_master_text(line, path, options);
+    if (!list || list->records.size() != 1 || list->records[0].type != zone::rrtype::SOA) return std::nullopt;
+    auto serial = zone::soa_serial(list->records[0].rdata);
+    if (!serial) return std::nullopt;
+    return *serial;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -425,6 +446,17 @@ Result<PublishReport> ZoneState::publish(std::int64_t now) {
   auto zone_records = zone::read_master_file(resolve(config_.zone_file), master);
   if (!zone_records) return tl::unexpected(zone_records.error());
   input.zone = std::move(*zone_records);
+  // Each publish must reach the secondaries, so its serial must exceed the
+  // last one published even when the zone file's has not changed: the
+  // policy counts from the greater of the two.
+  const std::string output = resolve(config_.signed_file);
+  if (auto previous = published_serial(output, config_.zone)) {
+    for (auto& r : input.zone.records) {
+      if (r.type != zone::rrtype::SOA || !(r.owner == config_.zone)) continue;
+      auto current = zone::soa_serial(r.rdata);
+      if (current && zone::serial_lt(*current, *previous)) (void)zone::set_soa_serial(r.rdata, *previous);
+    }
+  }
   zone::RecordList keyset;
   keyset.records = publishable_records(*slot);
   keyset.files.push_back(from->path);
@@ -440,7 +472,6 @@ Result<PublishReport> ZoneState::publish(std::int64_t now) {
   options.timing.refresh = options.timing.validity / 4;
   if (auto r = zone::check_timing(options.timing); !r) return tl::unexpected(r.error());
 
-  const std::string output = resolve(config_.signed_file);
   auto out = zone::OutputFile::create(output);
   if (!out) return tl::unexpected(out.error());
   zone::SignedZoneSink sink;

@@ -123,9 +123,12 @@ class ZoneState {
   // Signs the configured zone file for `now`: the slot covering now from the
   // stored responses (the latest imported wins where they overlap) as the
   // keyset, the ZSKs active now as keys, zsk_signature_validity, written
-  // atomically to the configured signed file. errc::no_slot_for_now when no
-  // stored slot covers now; errc::bad_state when no ZSK is active now; the
-  // signer's first problem when the zone does not sign.
+  // atomically to the configured signed file; the SOA serial policy counts
+  // from the greater of the zone file's serial and the one last published, so
+  // that every publish (but under `keep`) reaches the secondaries.
+  // errc::no_slot_for_now when no stored slot covers now; errc::bad_state
+  // when no ZSK is active now; the signer's first problem when the zone does
+  // not sign.
   Result<PublishReport> publish(std::int64_t now);
 
   // The coverage, next ZSK event, KSK deadline and level at `now`. Never

@@ -356,6 +356,13 @@ TEST_CASE("zone_state: publish signs with the slot for now, the latest import wi
   for (const auto& p : verified.problems) UNSCOPED_INFO(zone::format_problem(p));
   CHECK(verified.ok());
 
+  // Each publish has a greater serial, though the zone file's (2026120101,
+  // above unixtime) stays the same.
+  CHECK(published->summary.serial == 2026120102u);
+  auto republished = state.publish(kT0 + 7200);
+  REQUIRE(republished);
+  CHECK(republished->summary.serial == 2026120103u);
+
   // During the rollover both ZSKs are published and the old one still signs.
   auto during = state.publish(kT0 + 29 * kDay);
   REQUIRE(during);
