@@ -1,6 +1,5 @@
 // The offline KSK side of the ceremony: `kskline ksk init`, `ksk sign`,
 // `ksk serve` and `ksk audit verify` on a state directory (docs/ksk.md).
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -21,6 +20,8 @@
 #include "tools/commands.hpp"
 #include "tools/ksk_answer.hpp"
 #include "tools/link_options.hpp"
+#include "tools/operator_prompt.hpp"
+#include "tools/time_option.hpp"
 #include "transport/disk_replay_ledger.hpp"
 #include "transport/errc.hpp"
 #include "transport/exchange.hpp"
@@ -65,38 +66,11 @@ struct AuditOptions {
   std::string dir = ".";
 };
 
-// Prints an error as report() does, with the signer::errc name first
-// ("kskline: clock_skew: ...") so that every refusal is named.
-int report_named(const Error& error) {
-  if (error.code.category() != signer::category()) return report(error);
-  std::fprintf(stderr, "kskline: %s: %s\n", signer::errc_name(static_cast<signer::errc>(error.code.value())),
-               error.message().c_str());
-  return kExitFailure;
-}
-
 // The identity file name ksk init writes.
 std::string ksk_files_identity() { return std::string(signer::ksk_files::identity); }
 
-std::int64_t system_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-// --now: YYYYMMDDHHmmSS or seconds since 1970; empty: the system clock.
-Result<std::int64_t> now_option(const std::string& text) {
-  if (text.empty()) return system_now();
-  if (text.size() == 14) {
-    auto t = signer::parse_time(text, "--now");
-    if (!t) return tl::unexpected(t.error().located("--now"));
-    return *t;
-  }
-  try {
-    std::size_t used = 0;
-    long long v = std::stoll(text, &used);
-    if (used == text.size() && v >= 0) return static_cast<std::int64_t>(v);
-  } catch (const std::exception&) {
-  }
-  return fail(signer::errc::syntax, "a time is YYYYMMDDHHmmSS (UTC) or seconds since 1970", "--now");
-}
+// --now: as parse_when; empty: the system clock.
+Result<std::int64_t> now_option(const std::string& text) { return parse_when("--now", text, system_now()); }
 
 Result<std::vector<std::uint8_t>> digest_list(const std::string& text) {
   std::vector<std::uint8_t> out;
@@ -119,23 +93,23 @@ int run_init(const InitOptions& o) {
   for (std::string z : o.zones) {
     if (z.empty() || z.back() != '.') z += '.';
     auto name = zone::Name::parse(z);
-    if (!name) return report_named(name.error().located("--zone"));
+    if (!name) return report(name.error().located("--zone"));
     init.zones.push_back(*name);
   }
   auto alg = zone::parse_algorithm(o.algorithm);
-  if (!alg) return report_named(Error{signer::errc::bad_config, "--algorithm", "unknown algorithm '" + o.algorithm + "'"});
+  if (!alg) return report(Error{signer::errc::bad_config, "--algorithm", "unknown algorithm '" + o.algorithm + "'"});
   init.algorithm = *alg;
   init.bits = o.bits;
   init.imports = o.imports;
   auto digests = digest_list(o.digests);
-  if (!digests) return report_named(digests.error());
+  if (!digests) return report(digests.error());
   init.ds_digests = *digests;
   auto made = signer::init_ksk_state(o.dir, init, system_now());
-  if (!made) return report_named(made.error());
+  if (!made) return report(made.error());
   transport::SodiumRandom random;
   auto identity = proto::LinkIdentity::generate(random);
   std::string id_path = o.dir + "/" + std::string(signer::ksk_files::identity);
-  if (auto ok = transport::write_identity_files(id_path, identity); !ok) return report_named(ok.error());
+  if (auto ok = transport::write_identity_files(id_path, identity); !ok) return report(ok.error());
   std::printf("KSK state created in %s\n", o.dir.c_str());
   for (const auto& k : made->key_files) std::printf("  keys/%s\n", k.c_str());
   std::printf("\n; DS records to hand to the parent zone:\n%s", made->ds_records.c_str());
@@ -191,32 +165,13 @@ Result<void> authenticate_file(const signer::KskEndpoint& endpoint, const Bytes&
   return {};
 }
 
-void show_review(const signer::Review& r, std::int64_t now) {
-  std::printf("%s", r.table.c_str());
-  std::printf("laptop UTC  %s   request created %s\n", signer::table_time(now).c_str(),
-              signer::table_time(r.request.created).c_str());
-  if (r.stored_response) std::printf("this request was signed before: its stored answer is given again\n");
-  std::fflush(stdout);
-}
-
-// Asks the operator on standard input; only "yes" signs.
-Result<void> ask_operator(const signer::Review& review, std::int64_t now) {
-  show_review(review, now);
-  std::printf("Compare the SHA-256 or the words with the zone side. Type yes to sign: ");
-  std::fflush(stdout);
-  std::string line;
-  if (!std::getline(std::cin, line)) line.clear();
-  if (line == "yes") return {};
-  return fail(signer::errc::operator_declined, "the operator did not type yes", review.source);
-}
-
 int run_sign(const SignOptions& o) {
   auto now = now_option(o.now);
-  if (!now) return report_named(now.error());
+  if (!now) return report(now.error());
   auto input = read_request(o.request);
-  if (!input) return report_named(input.error());
+  if (!input) return report(input.error());
   auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk sign");
-  if (!endpoint) return report_named(endpoint.error());
+  if (!endpoint) return report(endpoint.error());
   Approve approve = o.batch ? Approve(batch_approve) : Approve([&](const signer::Review& r) {
     return ask_operator(r, *now);
   });
@@ -224,7 +179,7 @@ int run_sign(const SignOptions& o) {
   if (input->envelope) {
     // An envelope is authenticated as a link would: by the zone side's key
     // pinned in ksk.toml (link.peer, link.auth).
-    if (auto auth = authenticate_file(*endpoint, *input->envelope); !auth) return report_named(auth.error());
+    if (auto auth = authenticate_file(*endpoint, *input->envelope); !auth) return report(auth.error());
     KskAnswerOptions options;
     options.now = [&] { return *now; };
     options.error_envelopes = false;
@@ -232,32 +187,32 @@ int run_sign(const SignOptions& o) {
     std::optional<proto::LinkIdentity> identity;
     if (std::string path = endpoint->identity_path(); !path.empty() && ::access(path.c_str(), F_OK) == 0) {
       auto id = transport::read_identity_file(path);
-      if (!id) return report_named(id.error());
+      if (!id) return report(id.error());
       identity.emplace(std::move(*id));
       options.identity = &*identity;
     }
-    options.counter = [] { return static_cast<std::uint64_t>(system_now()) * 1000; };
+    options.counter = transport::spool_counter;
     if (o.batch) options.report = [&](const KskOutcome& out) {
       if (out.review) show_review(*out.review, *now);
     };
     auto env = answer_request(*endpoint, approve, *input->envelope, options);
-    if (!env) return report_named(env.error());
+    if (!env) return report(env.error());
     out_data.assign(env->begin(), env->end());
   } else {
     auto review = endpoint->review(input->text, o.request, *now);
-    if (!review) return report_named(review.error());
+    if (!review) return report(review.error());
     if (o.batch) show_review(*review, *now);
     if (!review->stored_response) {
       if (auto ok = approve(*review); !ok) {
-        if (auto d = endpoint->decline(*review, *now, ok.error()); !d) return report_named(d.error());
-        return report_named(ok.error());
+        if (auto d = endpoint->decline(*review, *now, ok.error()); !d) return report(d.error());
+        return report(ok.error());
       }
     }
     auto response = endpoint->sign(*review, *now);
-    if (!response) return report_named(response.error());
+    if (!response) return report(response.error());
     out_data = std::move(*response);
   }
-  if (auto w = base::write_file_atomic(o.output, as_bytes(out_data)); !w) return report_named(w.error());
+  if (auto w = base::write_file_atomic(o.output, as_bytes(out_data)); !w) return report(w.error());
   std::printf("signed: response written to %s (sha256 %s)\n", o.output.c_str(),
               signer::hex_groups(signer::text_sha256(out_data)).c_str());
   return kExitOk;
@@ -265,12 +220,12 @@ int run_sign(const SignOptions& o) {
 
 int run_serve(const ServeOptions& o) {
   auto now = now_option(o.now);
-  if (!now) return report_named(now.error());
+  if (!now) return report(now.error());
   auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk serve");
-  if (!endpoint) return report_named(endpoint.error());
+  if (!endpoint) return report(endpoint.error());
   std::string link_text = o.link.empty() ? endpoint->link_settings().link : o.link;
   if (link_text.empty()) {
-    return report_named(Error{transport::errc::bad_link_spec, "--link", "give --link or set link.link in ksk.toml"});
+    return report(Error{transport::errc::bad_link_spec, "--link", "give --link or set link.link in ksk.toml"});
   }
   LinkOptions lo;
   lo.link = link_text;
@@ -288,7 +243,7 @@ int run_serve(const ServeOptions& o) {
   std::optional<proto::LinkIdentity> identity;
   ProgressLine progress(false);
   auto t = transfer_options(lo, false, identity, progress, "received");
-  if (!t) return report_named(t.error());
+  if (!t) return report(t.error());
   bool fixed_now = !o.now.empty();
   KskAnswerOptions options;
   options.identity = t->identity;
@@ -297,7 +252,7 @@ int run_serve(const ServeOptions& o) {
   options.report = [&](const KskOutcome& out) {
     if (out.error) {
       ++refused;
-      report_named(*out.error);
+      report(*out.error);
     } else if (out.review) {
       ++signed_count;
       std::printf("signed request %s for %s (%zu slots)\n", out.review->request.id.c_str(),
@@ -311,15 +266,10 @@ int run_serve(const ServeOptions& o) {
 
   if (const auto* spool_link = std::get_if<transport::SpoolLink>(&t->link)) {
     auto spool = transport::Spool::open(spool_link->dir, transport::Side::ksk);
-    if (!spool) return report_named(spool.error());
+    if (!spool) return report(spool.error());
     auto replay = transport::DiskReplayLedger::open(o.dir + "/spool-replay");
-    if (!replay) return report_named(replay.error());
-    options.counter = [last = std::uint64_t{0}]() mutable {
-      last = std::max(last + 1, static_cast<std::uint64_t>(
-                                    std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch()).count()));
-      return last;
-    };
+    if (!replay) return report(replay.error());
+    options.counter = transport::spool_counter;
     transport::SpoolRules rules;
     rules.policy = t->auth;
     rules.pinned = &t->pinned;
@@ -333,7 +283,7 @@ int run_serve(const ServeOptions& o) {
       return {};
     };
     auto scan = spool->receive(rules, **replay, act, o.count);
-    if (!scan) return report_named(scan.error());
+    if (!scan) return report(scan.error());
     for (const auto& r : scan->rejected) {
       std::fprintf(stderr, "kskline: rejected %s: %s\n", r.file.c_str(), r.error.message().c_str());
     }
@@ -342,12 +292,12 @@ int run_serve(const ServeOptions& o) {
     return refused == 0 && scan->rejected.empty() ? kExitOk : kExitFailure;
   }
   if (std::holds_alternative<transport::LoopbackLink>(t->link)) {
-    return report_named(Error{transport::errc::bad_link_spec, "--link",
+    return report(Error{transport::errc::bad_link_spec, "--link",
                         "loopback joins two sides in one process (zone submit --link loopback --ksk-dir D)"});
   }
   auto answer = make_ksk_answer(*endpoint, approve, options);
   auto r = transport::answer_requests(*t, answer, o.count);
-  if (!r) return report_named(r.error());
+  if (!r) return report(r.error());
   for (const auto& e : r->report.errors) std::fprintf(stderr, "kskline: %s\n", e.message().c_str());
   std::printf("served: %zu signed, %zu refused\n", signed_count, refused);
   return r->report.errors.empty() && refused == 0 ? kExitOk : kExitFailure;
@@ -355,10 +305,10 @@ int run_serve(const ServeOptions& o) {
 
 int run_audit_verify(const AuditOptions& o) {
   auto lock = signer::lock_ksk_dir(o.dir, "kskline ksk audit verify");
-  if (!lock) return report_named(lock.error());
+  if (!lock) return report(lock.error());
   std::string path = o.dir + "/" + std::string(signer::ksk_files::audit);
   auto n = signer::verify_audit_log(path);
-  if (!n) return report_named(n.error());
+  if (!n) return report(n.error());
   std::printf("audit log %s: %zu entries, the hash chain is intact\n", path.c_str(), *n);
   return kExitOk;
 }

@@ -1,17 +1,12 @@
 #include "tools/ksk_answer.hpp"
 
-#include <chrono>
-
 #include "proto/envelope.hpp"
 #include "signer/errc.hpp"
+#include "tools/time_option.hpp"
 #include "transport/sodium_random.hpp"
 
 namespace kskline::tools {
 namespace {
-
-std::int64_t system_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string code_name(const Error& e) {
   if (e.code.category() == signer::category()) return signer::errc_name(static_cast<signer::errc>(e.code.value()));
