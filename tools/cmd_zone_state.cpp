@@ -14,9 +14,9 @@
 #include <thread>
 
 #include "base/atomic_file.hpp"
-#include "base/encoding.hpp"
 #include "proto/identity.hpp"
 #include "signer/errc.hpp"
+#include "signer/fingerprint.hpp"
 #include "signer/zone_state.hpp"
 #include "tools/commands.hpp"
 #include "transport/identity_file.hpp"
@@ -216,10 +216,13 @@ int run_request(const StateOptions& o, const std::string& from_text, const std::
   auto made = state.make_request(*from, *until, now);
   if (!made) return report(made.error());
   if (auto w = base::write_file_atomic(output, as_bytes(made->text)); !w) return report(w.error());
-  std::printf("%s: request %s for %s, %zu slots %s..%s, SHA-256 %s\n", output.c_str(), made->request.id.c_str(),
+  const auto digest = signer::text_sha256(made->text);
+  std::printf("%s: request %s for %s, %zu slots %s..%s\n", output.c_str(), made->request.id.c_str(),
               made->request.zone.to_string().c_str(), made->request.slots.size(),
-              signer::format_time(*from).c_str(), signer::format_time(*until).c_str(),
-              base::to_hex(signer::text_sha256(made->text)).c_str());
+              signer::format_time(*from).c_str(), signer::format_time(*until).c_str());
+  // What the KSK operator compares before typing yes.
+  std::printf("sha256      %s\nfingerprint %s\n", signer::hex_groups(digest).c_str(),
+              signer::word_fingerprint(digest).c_str());
   return kExitOk;
 }
 

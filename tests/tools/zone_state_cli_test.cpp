@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 
+#include "signer/fingerprint.hpp"
 #include "signer/key_request.hpp"
 #include "tests/signer/test_ksk.hpp"
 #include "tests/support/files.hpp"
@@ -135,6 +136,10 @@ TEST_CASE("zone_state_cli: the whole zone side; the published zone passes every 
   auto req = cli("zone request" + c.d + " --until +20d -o " + shell_quote(c.tmp.file("req")));
   INFO(req.err);
   REQUIRE(req.status == 0);
+  // The operator sees the digest and the words the KSK side shows.
+  const auto digest = signer::text_sha256(slurp(c.tmp.file("req")));
+  CHECK(req.out.find("sha256      " + signer::hex_groups(digest) + "\n") != std::string::npos);
+  CHECK(req.out.find("fingerprint " + signer::word_fingerprint(digest) + "\n") != std::string::npos);
   auto gap = cli("zone request" + c.d + " --until +200d -o " + shell_quote(c.tmp.file("req2")));
   CHECK(gap.status == 1);
   CHECK(gap.err.find("pregenerate --until") != std::string::npos);
