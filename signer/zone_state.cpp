@@ -204,7 +204,12 @@ Result<std::vector<StoredZsk>> ZoneState::zsks() const {
     if (!times->publish || !times->activate || !times->inactive || !times->remove) {
       return fail(errc::bad_state, "a ZSK needs Publish, Activate, Inactive and Delete times", base + ".private");
     }
-    out.push_back({name, std::move(*pair), {*times->publish, *times->activate, *times->inactive, *times->remove}});
+    ZskWindow w{*times->publish, *times->activate, *times->inactive, *times->remove};
+    if (!(w.publish <= w.activate && w.activate < w.inactive && w.inactive <= w.remove)) {
+      return fail(errc::bad_state, "its times are out of order (Publish <= Activate < Inactive <= Delete)",
+                  base + ".private");
+    }
+    out.push_back({name, std::move(*pair), w});
   }
   std::sort(out.begin(), out.end(), [](const StoredZsk& a, const StoredZsk& b) {
     return a.window.activate != b.window.activate ? a.window.activate < b.window.activate : a.basename < b.basename;

@@ -145,7 +145,8 @@ class ZoneState {
   std::string resolve(const std::string& path) const;
 
   // The ZSKs in keys/, ordered by activation time. errc::bad_state naming a
-  // key file whose timing is incomplete; key file errors as zone::errc.
+  // key file that is not a ZSK of the zone or whose timing is incomplete or
+  // out of order; key file errors as zone::errc.
   Result<std::vector<StoredZsk>> zsks() const;
 
  private:

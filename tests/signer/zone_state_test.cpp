@@ -146,6 +146,17 @@ TEST_CASE("zone_state: pregenerate writes BIND key files with the timeline and n
   CHECK(text.find("Inactive: 20270130000000\n") != std::string::npos);
   CHECK(text.find("Delete: 20270201000000\n") != std::string::npos);
   CHECK(test::file_mode(f.dir + "/keys/" + (*keys)[1].basename + ".private") == 0600);
+
+  // A key file edited out of order is named, not used.
+  const std::string edited = f.dir + "/keys/" + (*keys)[1].basename + ".private";
+  auto pos = text.find("Inactive: 20270130000000");
+  REQUIRE(pos != std::string::npos);
+  test::spit(edited, text.substr(0, pos) + "Inactive: 20261201000000" + text.substr(pos + 24));
+  auto broken = state.zsks();
+  REQUIRE_FALSE(broken);
+  CHECK(broken.error().code == errc::bad_state);
+  CHECK(broken.error().where == edited);
+  CHECK(state.status(kT0).level == StatusLevel::critical);
 }
 
 TEST_CASE("zone_state: a request has the rollover slots, the margins and proofs that verify", "[signer][zone_state]") {
