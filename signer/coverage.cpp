@@ -4,27 +4,11 @@
 #include <cstdio>
 #include <tuple>
 
+#include "signer/config_text.hpp"
 #include "signer/key_request.hpp"
 
 namespace kskline::signer {
 namespace {
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 std::string json_time(const std::optional<std::int64_t>& t) {
   if (!t) return "null";
@@ -97,10 +81,10 @@ void evaluate_status(Status& s, const ZoneConfig& config) {
     std::int64_t left = *s.coverage_end - s.now;
     if (left < config.critical) {
       raise(StatusLevel::critical, "the stored KSK signatures run out at " + format_time(*s.coverage_end) +
-                                       ", within " + format_config_duration(config.critical));
+                                       ", within " + format_duration(config.critical));
     } else if (left < config.warning) {
       raise(StatusLevel::warning, "the stored KSK signatures run out at " + format_time(*s.coverage_end) +
-                                      ", within " + format_config_duration(config.warning) + ": bring the KSK out");
+                                      ", within " + format_duration(config.warning) + ": bring the KSK out");
     }
   }
   if (s.active_zsks == 0) {
@@ -125,7 +109,7 @@ std::string format_status_text(const Status& s) {
   std::string out = std::string("KSKLINE ") + status_level_name(s.level) + " - " + s.zone.to_string() + ": ";
   if (s.coverage_end) {
     out += "signed until " + format_time(*s.coverage_end) + " (" +
-           format_config_duration(std::max<std::int64_t>(0, *s.coverage_end - s.now)) + " left)";
+           format_duration(std::max<std::int64_t>(0, *s.coverage_end - s.now)) + " left)";
   } else {
     out += "no stored KSK signatures cover now";
   }
@@ -148,8 +132,8 @@ std::string format_status_text(const Status& s) {
 
 std::string format_status_json(const Status& s) {
   std::string out = "{";
-  out += "\"zone\": " + json_string(s.zone.to_string());
-  out += ", \"status\": " + json_string(status_level_name(s.level));
+  out += "\"zone\": " + quoted(s.zone.to_string());
+  out += ", \"status\": " + quoted(status_level_name(s.level));
   out += ", \"exit_code\": " + std::to_string(static_cast<int>(s.level));
   out += ", \"now\": " + json_time(s.now);
   out += ", \"coverage_end\": " + json_time(s.coverage_end);
@@ -158,7 +142,7 @@ std::string format_status_json(const Status& s) {
   out += ", \"ksk_deadline\": " + json_time(s.ksk_deadline);
   out += ", \"next_zsk_event\": ";
   if (s.next_event) {
-    out += "{\"event\": " + json_string(s.next_event->what) + ", \"key_tag\": " +
+    out += "{\"event\": " + quoted(s.next_event->what) + ", \"key_tag\": " +
            std::to_string(s.next_event->key_tag) + ", \"time\": \"" + format_time(s.next_event->time) +
            "\", \"seconds\": " + std::to_string(s.next_event->time) + "}";
   } else {
@@ -168,7 +152,7 @@ std::string format_status_json(const Status& s) {
   out += ", \"active_zsks\": " + std::to_string(s.active_zsks);
   out += ", \"stored_slots\": " + std::to_string(s.stored_slots);
   out += ", \"problems\": [";
-  for (std::size_t i = 0; i < s.problems.size(); ++i) out += (i ? ", " : "") + json_string(s.problems[i]);
+  for (std::size_t i = 0; i < s.problems.size(); ++i) out += (i ? ", " : "") + quoted(s.problems[i]);
   out += "]}\n";
   return out;
 }

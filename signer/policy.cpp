@@ -7,6 +7,7 @@
 
 #include <toml++/toml.h>
 
+#include "signer/config_text.hpp"
 #include "signer/errc.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/dnssec_key.hpp"
@@ -115,23 +116,6 @@ std::string_view to_string(AutoApprove rule) noexcept {
     case AutoApprove::always: return "always";
   }
   return "never";
-}
-
-Result<std::int64_t> parse_duration(std::string_view text, std::string_view what) {
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-  std::int64_t scale = 0;
-  if (unit.empty() || unit == "s") scale = 1;
-  else if (unit == "m") scale = 60;
-  else if (unit == "h") scale = 3600;
-  else if (unit == "d") scale = 86400;
-  else if (unit == "w") scale = 7 * 86400;
-  if (ec != std::errc() || end == text.data() || value < 0 || scale == 0 || value > (std::int64_t{1} << 40)) {
-    return fail(errc::bad_config,
-                std::string(what) + ": '" + std::string(text) + "' is not a duration (seconds, or N with s, m, h, d, w)");
-  }
-  return value * scale;
 }
 
 Result<KskConfig> parse_config(std::string_view text, std::string_view source) {
@@ -290,10 +274,7 @@ std::string default_config_text(const std::vector<zone::Name>& zones, std::uint8
   for (const auto& z : zones) zone_list += (zone_list.empty() ? "\"" : ", \"") + z.to_string() + "\"";
   std::string digest_list;
   for (auto t : ds_digests) digest_list += std::string(digest_list.empty() ? "\"" : ", \"") + (t == 4 ? "sha384" : "sha256") + "\"";
-  auto days = [](std::int64_t s) {
-    return s % 86400 == 0 ? "\"" + std::to_string(s / 86400) + "d\"" :
-           s % 3600 == 0 ? "\"" + std::to_string(s / 3600) + "h\"" : std::to_string(s);
-  };
+  auto days = [](std::int64_t s) { return quoted(format_duration(s)); };
   std::string t;
   t += "# kskline KSK side: zones, signing policy and link (docs/ksk.md).\n";
   t += "# Durations are seconds or a number with s, m, h, d or w (\"14d\").\n";

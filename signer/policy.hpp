@@ -71,8 +71,5 @@ std::string default_config_text(const std::vector<zone::Name>& zones, std::uint8
 // The name of an auto-approve rule as the file spells it ("same-keys").
 std::string_view to_string(AutoApprove rule) noexcept;
 
-// Parses a duration: seconds, or a number with a unit s, m, h, d or w
-// ("90d"). errc::bad_config naming `what` otherwise.
-Result<std::int64_t> parse_duration(std::string_view text, std::string_view what);
 
 }  // namespace kskline::signer

@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "base/atomic_file.hpp"
+#include "signer/config_text.hpp"
 #include "signer/errc.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/dnssec_key.hpp"
@@ -20,24 +21,6 @@ namespace {
 
 tl::unexpected<Error> config_error(std::string key, std::string detail) {
   return fail(errc::bad_config, std::move(detail), std::move(key));
-}
-
-// TOML basic-string escaping for the strings we write.
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
 }
 
 // One key of the file: its table, name, and how its value is read.
@@ -63,7 +46,7 @@ Result<std::int64_t> read_duration(const toml::node& node, const std::string& ke
     if (v < 0) return config_error(key, "must not be negative");
     return v;
   }
-  if (auto s = node.value<std::string>()) return parse_config_duration(*s, key);
+  if (auto s = node.value<std::string>()) return parse_duration(*s, key);
   return config_error(key, "must be a duration: seconds or a string such as \"30d\" or \"1h30m\"");
 }
 
@@ -152,28 +135,6 @@ std::vector<Key> keys() {
 
 }  // namespace
 
-std::string format_config_duration(std::int64_t seconds) {
-  if (seconds <= 0) return "0";
-  std::string out;
-  const std::pair<std::int64_t, char> units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
-  for (auto [size, unit] : units) {
-    if (seconds >= size) {
-      out += std::to_string(seconds / size);
-      out += unit;
-      seconds %= size;
-    }
-  }
-  return out;
-}
-
-Result<std::int64_t> parse_config_duration(std::string_view text, std::string_view what) {
-  auto v = zone::parse_ttl(text);
-  if (!v) {
-    return config_error(std::string(what), "'" + std::string(text) + "' is not a duration (seconds or units such as 30d, 1h30m)");
-  }
-  return static_cast<std::int64_t>(*v);
-}
-
 Result<void> check_zone_config(const ZoneConfig& c) {
   if (!zone::algorithm_supported(c.algorithm)) {
     return config_error("keys.algorithm", "algorithm " + std::to_string(c.algorithm) + " is not supported");
@@ -191,11 +152,11 @@ Result<void> check_zone_config(const ZoneConfig& c) {
   }
   if (c.prepublish >= c.zsk_lifetime) {
     return config_error("keys.prepublish", "must be shorter than keys.zsk_lifetime (" +
-                                               format_config_duration(c.zsk_lifetime) + ")");
+                                               format_duration(c.zsk_lifetime) + ")");
   }
   if (c.prepublish < static_cast<std::int64_t>(c.dnskey_ttl) + c.propagation_delay) {
     return config_error("keys.prepublish", "must be at least keys.dnskey_ttl + signatures.propagation_delay (" +
-                                               format_config_duration(c.dnskey_ttl + c.propagation_delay) +
+                                               format_duration(c.dnskey_ttl + c.propagation_delay) +
                                                "), so that resolvers have a new ZSK before it signs");
   }
   if (c.critical > c.warning) return config_error("status.critical", "must not exceed status.warning");
@@ -242,7 +203,7 @@ Result<ZoneConfig> parse_zone_config(std::string_view text, std::string_view sou
 }
 
 std::string format_zone_config(const ZoneConfig& c) {
-  auto dur = [](std::int64_t s) { return quoted(format_config_duration(s)); };
+  auto dur = [](std::int64_t s) { return quoted(format_duration(s)); };
   std::string out;
   out += "# kskline zone-side configuration (docs/zone-side.md describes every key).\n";
   out += "zone = " + quoted(c.zone.to_string()) + "\n";

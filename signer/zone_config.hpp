@@ -73,11 +73,5 @@ std::string format_zone_config(const ZoneConfig& config);
 // configuration ("run `kskline zone init`"), otherwise as parse_zone_config.
 Result<ZoneConfig> read_zone_config(const std::string& dir);
 
-// A duration as config files and options write it: "30d", "1h30m", "90".
-std::string format_config_duration(std::int64_t seconds);
-
-// Parses a duration: seconds or units w/d/h/m/s ("14d", "1h30m").
-// errc::bad_config naming `what` when malformed or negative.
-Result<std::int64_t> parse_config_duration(std::string_view text, std::string_view what);
 
 }  // namespace kskline::signer

@@ -15,10 +15,12 @@
 
 #include "base/atomic_file.hpp"
 #include "proto/identity.hpp"
+#include "signer/config_text.hpp"
 #include "signer/errc.hpp"
 #include "signer/fingerprint.hpp"
 #include "signer/zone_state.hpp"
 #include "tools/commands.hpp"
+#include "tools/time_option.hpp"
 #include "transport/identity_file.hpp"
 #include "transport/sodium_random.hpp"
 #include "zone/algorithm.hpp"
@@ -32,30 +34,6 @@ struct StateOptions {
   std::string now;
 };
 
-// A time option: "now", "+DURATION" from now, YYYYMMDDHHmmSS (UTC) or
-// seconds since 1970.
-Result<std::int64_t> parse_when(const std::string& flag, const std::string& text, std::int64_t now) {
-  if (text.empty() || text == "now") return now;
-  if (text.front() == '+') {
-    auto d = signer::parse_config_duration(text.substr(1), flag);
-    if (!d) return tl::unexpected(d.error());
-    return now + *d;
-  }
-  if (text.size() == 14) {
-    auto t = signer::parse_time(text, flag);
-    if (!t) return fail(signer::errc::syntax, "'" + text + "' is not YYYYMMDDHHmmSS", flag);
-    return *t;
-  }
-  try {
-    std::size_t used = 0;
-    long long v = std::stoll(text, &used);
-    if (used == text.size() && v >= 0) return static_cast<std::int64_t>(v);
-  } catch (const std::exception&) {
-  }
-  return fail(signer::errc::syntax,
-              "'" + text + "' is not a time (YYYYMMDDHHmmSS, seconds since 1970, now or +DURATION such as +90d)", flag);
-}
-
 // Adds --dir and --now to a state command.
 void add_state_options(CLI::App* cmd, StateOptions& o) {
   cmd->add_option("--dir", o.dir, "the zone state directory (default: the current directory)");
@@ -64,7 +42,7 @@ void add_state_options(CLI::App* cmd, StateOptions& o) {
 
 // Opens the state and reads --now; prints the error and sets `exit` when either fails.
 std::optional<std::pair<signer::ZoneState, std::int64_t>> open_state(const StateOptions& o, int& exit) {
-  auto now = parse_when("--now", o.now, static_cast<std::int64_t>(std::time(nullptr)));
+  auto now = parse_when("--now", o.now, system_now());
   if (!now) {
     report(now.error());
     exit = kExitUsage;
@@ -131,7 +109,7 @@ int run_init(const InitOptions& o) {
   init.config.algorithm = *alg;
   init.config.rsa_bits = o.rsa_bits;
   if (!o.dnskey_ttl.empty()) {
-    auto ttl = signer::parse_config_duration(o.dnskey_ttl, "--dnskey-ttl");
+    auto ttl = signer::parse_duration(o.dnskey_ttl, "--dnskey-ttl");
     if (!ttl) return report(ttl.error());
     init.config.dnskey_ttl = static_cast<std::uint32_t>(*ttl);
   }
@@ -145,7 +123,7 @@ int run_init(const InitOptions& o) {
   for (const auto& [flag, value] : o.durations) {
     for (const auto& d : kDurationOptions) {
       if (flag != d.flag) continue;
-      auto v = signer::parse_config_duration(value, flag);
+      auto v = signer::parse_duration(value, flag);
       if (!v) return report(v.error());
       init.config.*d.member = *v;
     }
@@ -278,7 +256,7 @@ int run_status(const StateOptions& o, bool json, const std::string& format) {
     report(Error{signer::errc::syntax, "--format", "'" + format + "': use text, json or prometheus"});
     return kExitUsage;
   }
-  auto now = parse_when("--now", o.now, static_cast<std::int64_t>(std::time(nullptr)));
+  auto now = parse_when("--now", o.now, system_now());
   if (!now) {
     report(now.error());
     return kExitUsage;

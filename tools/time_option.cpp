@@ -5,7 +5,7 @@
 
 #include "signer/errc.hpp"
 #include "signer/key_request.hpp"
-#include "signer/zone_config.hpp"
+#include "signer/config_text.hpp"
 
 namespace kskline::tools {
 
@@ -16,7 +16,7 @@ std::int64_t system_now() {
 Result<std::int64_t> parse_when(const std::string& flag, const std::string& text, std::int64_t now) {
   if (text.empty() || text == "now") return now;
   if (text.front() == '+') {
-    auto d = signer::parse_config_duration(text.substr(1), flag);
+    auto d = signer::parse_duration(text.substr(1), flag);
     if (!d) return tl::unexpected(d.error());
     return now + *d;
   }

@@ -133,16 +133,3 @@ TEST_CASE("policy: text that is not TOML is a syntax error with its line", "[sig
   CHECK(c.error().code == signer::make_error_code(signer::errc::syntax));
   CHECK(c.error().where == "ksk.toml:2");
 }
-
-TEST_CASE("policy: durations take seconds or one unit", "[signer][policy]") {
-  CHECK(signer::parse_duration("90", "x") == 90);
-  CHECK(signer::parse_duration("90s", "x") == 90);
-  CHECK(signer::parse_duration("5m", "x") == 300);
-  CHECK(signer::parse_duration("2h", "x") == 7200);
-  CHECK(signer::parse_duration("3d", "x") == 3 * 86400);
-  CHECK(signer::parse_duration("2w", "x") == 14 * 86400);
-  for (const char* t : {"", "d", "-1d", "1y", "1.5d", "1d2h"}) {
-    INFO(t);
-    CHECK_FALSE(signer::parse_duration(t, "x"));
-  }
-}
