@@ -2,9 +2,7 @@
 
 #include "signer/errc.hpp"
 #include "signer/key_request.hpp"
-#include "zone/errc.hpp"
-#include "zone/key_file.hpp"
-#include "zone/rr_types.hpp"
+#include "tests/signer/ksk_test_util.hpp"
 #include "zone/rrsig.hpp"
 
 using namespace kskline;
@@ -12,52 +10,16 @@ using namespace kskline::signer;
 
 namespace {
 
-constexpr std::int64_t kStart = 1'800'000'000;  // 2027-01-15
-constexpr std::int64_t kDay = 86400;
+using namespace kskline::test::ksk;
 
-zone::Name apex(const char* text = "example.com.") {
-  const zone::Name root;
-  return *zone::Name::parse(text, &root);
-}
+constexpr std::int64_t kStart = 1'800'000'000;  // 2027-01-15 08:00:00 UTC
 
-zone::Record dnskey_record(const zone::KeyPair& key, std::uint32_t ttl) {
-  zone::Record r;
-  r.owner = key.owner;
-  r.type = zone::rrtype::DNSKEY;
-  r.ttl = ttl;
-  r.rdata = key.dnskey_rdata;
-  return r;
-}
+zone::Name apex() { return zone_name("example.com."); }
 
 // A request with two slots and one real ZSK whose proofs are real signatures.
 KeyRequest sample_request() {
-  auto zsk = zone::make_key_pair(apex(), 256, *zone::PrivateKey::generate(13));
-  REQUIRE(zsk);
-  KeyRequest request;
-  request.id = new_request_id();
-  request.zone = apex();
-  request.created = kStart - kDay;
-  request.dnskey_ttl = 3600;
-  for (int i = 0; i < 2; ++i) {
-    RequestSlot slot;
-    slot.start = kStart + i * 7 * kDay;
-    slot.end = slot.start + 7 * kDay;
-    slot.inception = slot.start - 3600;
-    slot.expiration = slot.end + 2 * kDay;
-    slot.zsks.push_back(dnskey_record(*zsk, 3600));
-    auto signer = zone::Signer::create(zsk->key);
-    REQUIRE(signer);
-    zone::SignParams p{apex(), zsk->key_tag, static_cast<std::uint32_t>(slot.start),
-                       static_cast<std::uint32_t>(slot.end), std::nullopt};
-    auto sig = zone::sign_rrset(*signer, p, slot.zsks);
-    REQUIRE(sig);
-    zone::Record proof = slot.zsks.front();
-    proof.type = zone::rrtype::RRSIG;
-    proof.rdata = *sig;
-    slot.proofs.push_back(proof);
-    request.slots.push_back(std::move(slot));
-  }
-  return request;
+  auto zsk = make_zsk();
+  return make_request({&zsk}, kStart - kDay, kStart, 2);
 }
 
 Error request_error(const std::string& text) {
@@ -104,7 +66,7 @@ TEST_CASE("key_request: a response reads back as written and carries the request
   response.request_sha256 = text_sha256(request_text);
   response.zone = request.zone;
   response.created = kStart;
-  for (const auto& s : request.slots) response.slots.push_back({s.start, s.end, s.zsks});
+  for (const auto& slot : request.slots) response.slots.push_back({slot.start, slot.end, slot.zsks});
   auto text = format_response(response);
   auto back = parse_response(text, "resp");
   REQUIRE(back);
