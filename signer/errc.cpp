@@ -33,6 +33,7 @@ class Category final : public std::error_category {
       case errc::not_auto_approvable: return "--batch and the policy asks for an operator";
       case errc::wrong_zone: return "a response or request for another zone";
       case errc::not_our_request: return "a response that answers no request we sent";
+      case errc::replayed: return "a response imported before, offered again";
       case errc::untrusted_key: return "a signature not by the pinned KSK trust anchor";
       case errc::bad_signature: return "an RRSIG that does not verify";
       case errc::coverage_gap: return "slots that do not cover the period without gaps";
@@ -78,6 +79,7 @@ const char* errc_name(errc e) noexcept {
       case errc::not_auto_approvable: return "not_auto_approvable";
       case errc::wrong_zone: return "wrong_zone";
       case errc::not_our_request: return "not_our_request";
+      case errc::replayed: return "replayed";
       case errc::untrusted_key: return "untrusted_key";
       case errc::bad_signature: return "bad_signature";
       case errc::coverage_gap: return "coverage_gap";

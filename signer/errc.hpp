@@ -41,6 +41,7 @@ enum class errc {
   // The zone side's checks of a response and of its stored state.
   wrong_zone,             // a response or request for another zone
   not_our_request,        // a response that answers no request we sent
+  replayed,               // a response imported before, offered again
   untrusted_key,          // a signature not by the pinned KSK trust anchor
   bad_signature,          // an RRSIG that does not verify
   coverage_gap,           // slots that do not cover the period without gaps

@@ -379,17 +379,16 @@ Result<ImportReport> ZoneState::import_response(std::string_view text, std::stri
   report.until = response->slots.back().end;
   report.path =
       join(join(dir_, kResponsesDir), format_time(report.from) + "-" + response->request_id + ".response");
-  // A request is answered once: the same answer again changes nothing (a
-  // re-sent answer after a lost acknowledgement), another one is refused.
+  // A request is answered once: the same answer again is a replay, another
+  // one is refused; neither changes anything.
   auto stored = load_responses(dir_);
   if (!stored) return tl::unexpected(stored.error());
   for (const auto& r : *stored) {
     if (r.response.request_id != response->request_id) continue;
     auto old_text = base::read_file(r.path, 64 << 20);
     if (old_text && *old_text == *payload) {
-      report.path = r.path;
-      report.already_imported = true;
-      return report;
+      return fail(errc::replayed, "this response was imported before, as " + r.path + "; nothing changed",
+                  std::string(source));
     }
     return fail(errc::not_our_request,
                 "request " + response->request_id + " was already answered by " + r.path +

@@ -57,7 +57,6 @@ struct ImportReport {
   std::int64_t from = 0;    // first slot's start
   std::int64_t until = 0;   // last slot's end
   std::string path;         // the stored response file
-  bool already_imported = false;  // the same response was stored before; nothing changed
 };
 
 // What publish signed and wrote.
@@ -114,8 +113,8 @@ class ZoneState {
   // it is for our zone (errc::wrong_zone); it answers a stored request by id
   // and SHA-256 (errc::not_our_request); then check_response with the
   // configured refresh margin; a request already answered by a different
-  // response (errc::not_our_request; the same response again is accepted and
-  // changes nothing: ImportReport::already_imported). Stored as
+  // response (errc::not_our_request; the same response again:
+  // errc::replayed). Stored as
   // responses/<first start>-<id>.response only when every check passes: a
   // refused response changes nothing.
   Result<ImportReport> import_response(std::string_view text, std::string_view source, std::int64_t now);

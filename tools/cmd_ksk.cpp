@@ -142,29 +142,6 @@ Result<RequestInput> read_request(const std::string& path) {
   return in;
 }
 
-// Checks a request envelope's signature against the peer key and policy of
-// ksk.toml's [link] (auto: required when a peer is pinned, else off).
-Result<void> authenticate_file(const signer::KskEndpoint& endpoint, const Bytes& envelope) {
-  const auto& link = endpoint.link_settings();
-  std::string peer = endpoint.peer_path();
-  proto::PinnedKeys pinned;
-  if (!peer.empty()) {
-    auto key = transport::read_public_key(peer);
-    if (!key) return tl::unexpected(key.error().located("link.peer"));
-    pinned.add(*key);
-  }
-  proto::AuthRules rules;
-  rules.pinned = &pinned;
-  if (link.auth == "off") rules.policy = proto::AuthPolicy::off;
-  else if (link.auth == "optional") rules.policy = proto::AuthPolicy::optional;
-  else if (link.auth == "required" || !peer.empty()) rules.policy = proto::AuthPolicy::required;
-  auto env = proto::parse_envelope(envelope);
-  if (!env) return tl::unexpected(env.error());
-  auto status = proto::authenticate(*env, rules);
-  if (!status) return tl::unexpected(status.error());
-  return {};
-}
-
 int run_sign(const SignOptions& o) {
   auto now = now_option(o.now);
   if (!now) return report(now.error());
@@ -179,7 +156,11 @@ int run_sign(const SignOptions& o) {
   if (input->envelope) {
     // An envelope is authenticated as a link would: by the zone side's key
     // pinned in ksk.toml (link.peer, link.auth).
-    if (auto auth = authenticate_file(*endpoint, *input->envelope); !auth) return report(auth.error());
+    if (auto auth = authenticate_envelope(*input->envelope, endpoint->peer_path(), endpoint->link_settings().auth,
+                                          "link.peer");
+        !auth) {
+      return report(auth.error());
+    }
     KskAnswerOptions options;
     options.now = [&] { return *now; };
     options.error_envelopes = false;

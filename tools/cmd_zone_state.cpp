@@ -14,12 +14,14 @@
 #include <thread>
 
 #include "base/atomic_file.hpp"
+#include "proto/envelope.hpp"
 #include "proto/identity.hpp"
 #include "signer/config_text.hpp"
 #include "signer/errc.hpp"
 #include "signer/fingerprint.hpp"
 #include "signer/zone_state.hpp"
 #include "tools/commands.hpp"
+#include "tools/link_options.hpp"
 #include "tools/time_option.hpp"
 #include "transport/identity_file.hpp"
 #include "transport/sodium_random.hpp"
@@ -211,21 +213,17 @@ int run_import(const StateOptions& o, const std::string& file) {
   auto& [state, now] = *opened;
   auto text = base::read_file(file, 64 << 20);
   if (!text) return report(text.error());
+  // An envelope (from a spool) is authenticated as the link would: by the
+  // KSK side's link key pinned in the config. Bare response text carries no
+  // link signature; its RRSIGs against the trust anchor are what count.
+  if (proto::parse_envelope(as_bytes(*text))) {
+    const auto& c = state.config();
+    auto auth = authenticate_envelope(as_bytes(*text), c.peer_public_key.empty() ? "" : state.resolve(c.peer_public_key),
+                                      c.link_auth, std::string(signer::kZoneConfigFile) + " link.peer");
+    if (!auth) return report(auth.error().located(file));
+  }
   auto imported = state.import_response(*text, file, now);
-  if (!imported) {
-    const auto& e = imported.error();
-    if (e.code.category() == signer::category()) {
-      std::fprintf(stderr, "kskline: refused (%s): %s\n", signer::errc_name(static_cast<signer::errc>(e.code.value())),
-                   e.message().c_str());
-      return kExitFailure;
-    }
-    return report(e);
-  }
-  if (imported->already_imported) {
-    std::printf("%s: response to request %s already imported as %s; nothing changed\n", file.c_str(),
-                imported->request_id.c_str(), imported->path.c_str());
-    return kExitOk;
-  }
+  if (!imported) return report(imported.error());
   std::printf("%s: response to request %s imported: %zu slots %s..%s, stored as %s\n", file.c_str(),
               imported->request_id.c_str(), imported->slots, signer::format_time(imported->from).c_str(),
               signer::format_time(imported->until).c_str(), imported->path.c_str());

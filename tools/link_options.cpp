@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "proto/envelope.hpp"
 #include "transport/errc.hpp"
 #include "transport/identity_file.hpp"
 
@@ -136,6 +137,30 @@ std::string rate_text(const TransferReport& r) {
     std::snprintf(buf, sizeof buf, "%.0f B/s", rate);
   }
   return buf;
+}
+
+Result<void> authenticate_envelope(ByteView envelope, const std::string& peer, const std::string& auth,
+                                   const std::string& where) {
+  proto::PinnedKeys pinned;
+  if (!peer.empty()) {
+    auto key = transport::read_public_key(peer);
+    if (!key) return tl::unexpected(key.error().located(where));
+    pinned.add(*key);
+  }
+  proto::AuthRules rules;
+  rules.pinned = &pinned;
+  if (auth == "off") {
+    rules.policy = proto::AuthPolicy::off;
+  } else if (auth == "optional") {
+    rules.policy = proto::AuthPolicy::optional;
+  } else if (auth == "required" || !peer.empty()) {
+    rules.policy = proto::AuthPolicy::required;
+  }
+  auto env = proto::parse_envelope(envelope);
+  if (!env) return tl::unexpected(env.error());
+  auto status = proto::authenticate(*env, rules);
+  if (!status) return tl::unexpected(status.error());
+  return {};
 }
 
 void add_link_options(CLI::App* cmd, LinkOptions& o) {

@@ -58,6 +58,14 @@ Result<transport::TransferOptions> transfer_options(const LinkOptions& o, bool s
 // resumed does not count what it already held), and the share of the line.
 std::string rate_text(const transport::TransferReport& r);
 
+// Checks the link signature of an envelope carried as a file (a spool
+// answer or request) as a live link would: against `peer` (a key file or
+// base64; empty: none pinned) under `auth` (off, optional, required; "auto"
+// or empty: required when a peer is given, else off). Errors name `where`
+// for the peer key; proto::errc auth_* when the envelope fails the policy.
+Result<void> authenticate_envelope(ByteView envelope, const std::string& peer, const std::string& auth,
+                                   const std::string& where);
+
 // Adds --link, --identity, --peer, --auth, --side, --wait and --quiet to a command.
 void add_link_options(CLI::App* cmd, LinkOptions& o);
 

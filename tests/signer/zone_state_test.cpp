@@ -310,12 +310,12 @@ TEST_CASE("zone_state: bad responses are refused with their named error and leav
     tweaks.expiration_delta = -2 * kDay;
     refused(format_response(test::answer(made.request, made.text, {&f.ksk}, tweaks)), errc::margin_too_short);
   }
-  SECTION("a second, different answer to a request already answered") {
+  SECTION("the same answer again (a replay), and a different answer to a request already answered") {
     REQUIRE(state.import_response(format_response(good), "first", kT0));
     const auto imported = f.snapshot();
     auto same = state.import_response(format_response(good), "again", kT0);
-    REQUIRE(same);
-    CHECK(same->already_imported);
+    REQUIRE_FALSE(same);
+    CHECK(same.error().code == errc::replayed);
     CHECK(f.snapshot() == imported);
     auto other = state.import_response(format_response(test::answer(made.request, made.text, {&f.ksk})), "other", kT0);
     REQUIRE_FALSE(other);

@@ -171,6 +171,13 @@ TEST_CASE("ceremony: end to end over a spool directory, with a replayed request 
   REQUIRE(imported.status == 0);
   c.publish_and_verify();
 
+  // The same answer imported again is a replay: refused by name, nothing changes.
+  auto responses = list_dir(c.zone + "/responses");
+  auto again_import = run(c.dir, {"zone", "import", "--dir", c.zone, answers[0], "--now", at(kStart)}, "import2");
+  CHECK(again_import.status == 1);
+  CHECK_THAT(again_import.err, Catch::Contains("replayed"));
+  CHECK(list_dir(c.zone + "/responses") == responses);
+
   // The same request envelope put back on the stick is a replay: the KSK
   // side moves it to rejected/ and signs nothing more.
   auto audit_before = slurp(c.ksk + "/audit.log");
