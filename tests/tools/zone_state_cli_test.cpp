@@ -26,16 +26,8 @@ using kskline::test::TempDir;
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-Run cli(const std::string& args) {
-  auto r = test::run(shell_quote(KSKLINE_BINARY) + " " + args);
-  return {r.status, r.out, r.err};
-}
+// Runs the built binary with `args`, already quoted for the shell.
+test::CommandResult cli(const std::string& args) { return test::kskline(args); }
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
