@@ -9,11 +9,13 @@
 #include <toml++/toml.h>
 
 #include "base/atomic_file.hpp"
+#include "base/encoding.hpp"
 #include "signer/config_text.hpp"
 #include "signer/errc.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/dnssec_key.hpp"
 #include "zone/soa_serial.hpp"
+#include "zone/zone_signer.hpp"
 #include "zone/rdata.hpp"
 
 namespace kskline::signer {
@@ -48,6 +50,15 @@ Result<std::int64_t> read_duration(const toml::node& node, const std::string& ke
   }
   if (auto s = node.value<std::string>()) return parse_duration(*s, key);
   return config_error(key, "must be a duration: seconds or a string such as \"30d\" or \"1h30m\"");
+}
+
+Key bool_key(const char* table, const char* name, bool ZoneConfig::*member) {
+  return {table, name, [member](const toml::node& n, const std::string& k, ZoneConfig& c) -> Result<void> {
+            auto v = n.value<bool>();
+            if (!n.is_boolean() || !v) return config_error(k, "must be true or false");
+            c.*member = *v;
+            return {};
+          }};
 }
 
 template <class T>
@@ -124,6 +135,20 @@ std::vector<Key> keys() {
       duration_key("signatures", "refresh_margin", &ZoneConfig::refresh_margin),
       duration_key("signatures", "propagation_delay", &ZoneConfig::propagation_delay),
       duration_key("signatures", "zsk_signature_validity", &ZoneConfig::zsk_signature_validity),
+      bool_key("signing", "nsec3", &ZoneConfig::nsec3),
+      {"signing", "nsec3_iterations",
+       [](const toml::node& n, const std::string& k, ZoneConfig& c) -> Result<void> {
+         auto v = read_integer(n, k);
+         if (!v) return tl::unexpected(v.error());
+         if (*v < 0 || *v > zone::kMaxNsec3Iterations) {
+           return config_error(k, "must be 0.." + std::to_string(zone::kMaxNsec3Iterations) + " (RFC 9276 asks for 0)");
+         }
+         c.nsec3_iterations = static_cast<std::uint16_t>(*v);
+         return {};
+       }},
+      string_key("signing", "nsec3_salt", &ZoneConfig::nsec3_salt),
+      bool_key("signing", "nsec3_optout", &ZoneConfig::nsec3_optout),
+      bool_key("signing", "zonemd", &ZoneConfig::zonemd),
       string_key("link", "spec", &ZoneConfig::link),
       string_key("link", "identity", &ZoneConfig::link_identity),
       string_key("link", "peer", &ZoneConfig::peer_public_key),
@@ -160,6 +185,9 @@ Result<void> check_zone_config(const ZoneConfig& c) {
                                                "), so that resolvers have a new ZSK before it signs");
   }
   if (c.critical > c.warning) return config_error("status.critical", "must not exceed status.warning");
+  if (auto salt = base::from_hex(c.nsec3_salt); !salt || salt->size() > 255) {
+    return config_error("signing.nsec3_salt", "'" + c.nsec3_salt + "' is not hex of at most 255 octets (\"\" for none)");
+  }
   if (c.link_auth != "required" && c.link_auth != "optional" && c.link_auth != "off") {
     return config_error("link.auth", "'" + c.link_auth + "': use required, optional or off");
   }
@@ -235,6 +263,14 @@ std::string format_zone_config(const ZoneConfig& c) {
   out += "refresh_margin = " + dur(c.refresh_margin) + "\n";
   out += "propagation_delay = " + dur(c.propagation_delay) + "\n";
   out += "zsk_signature_validity = " + dur(c.zsk_signature_validity) + "\n";
+  out += "\n[signing]\n";
+  out += "# How `zone publish` proves non-existence: NSEC, or NSEC3 with RFC 9276's\n";
+  out += "# defaults (no extra iterations, no salt); and whether it adds a ZONEMD.\n";
+  out += std::string("nsec3 = ") + (c.nsec3 ? "true" : "false") + "\n";
+  out += "nsec3_iterations = " + std::to_string(c.nsec3_iterations) + "\n";
+  out += "nsec3_salt = " + quoted(c.nsec3_salt) + "\n";
+  out += std::string("nsec3_optout = ") + (c.nsec3_optout ? "true" : "false") + "\n";
+  out += std::string("zonemd = ") + (c.zonemd ? "true" : "false") + "\n";
   out += "\n[link]\n";
   out += "spec = " + quoted(c.link) + "\n";
   out += "identity = " + quoted(c.link_identity) + "\n";

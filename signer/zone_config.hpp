@@ -40,6 +40,12 @@ struct ZoneConfig {
   std::int64_t propagation_delay = 3600;       // from publishing on the primary to every secondary
   std::int64_t zsk_signature_validity = 14 * 86400;  // validity of the RRSIGs `zone publish` makes
 
+  bool nsec3 = false;                // NSEC3 (RFC 5155, RFC 9276 defaults) instead of NSEC
+  std::uint16_t nsec3_iterations = 0;  // additional NSEC3 iterations (at most zone::kMaxNsec3Iterations)
+  std::string nsec3_salt;            // NSEC3 salt in hex ("" for none, as RFC 9276 asks)
+  bool nsec3_optout = false;         // NSEC3 Opt-Out
+  bool zonemd = false;               // add a ZONEMD record (RFC 8976, SIMPLE, SHA-384)
+
   std::string link;                  // link spec for `zone submit` ("" when not set)
   std::string link_identity = "link.id";  // this side's link identity file
   std::string peer_public_key;       // the KSK side's link public key file ("" when not set)

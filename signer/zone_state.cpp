@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/atomic_file.hpp"
+#include "base/encoding.hpp"
 #include "proto/envelope.hpp"
 #include "signer/errc.hpp"
 #include "zone/dnssec_key.hpp"
@@ -475,6 +476,14 @@ Result<PublishReport> ZoneState::publish(std::int64_t now) {
   options.timing.jitter = options.timing.validity / 4;
   options.timing.refresh = options.timing.validity / 4;
   if (auto r = zone::check_timing(options.timing); !r) return tl::unexpected(r.error());
+  options.zonemd = config_.zonemd;
+  if (config_.nsec3) {
+    zone::Nsec3Settings n;
+    n.iterations = config_.nsec3_iterations;
+    n.salt = base::from_hex(config_.nsec3_salt).value_or(Bytes{});  // checked with the config
+    n.opt_out = config_.nsec3_optout;
+    options.nsec3 = std::move(n);
+  }
 
   auto out = zone::OutputFile::create(output);
   if (!out) return tl::unexpected(out.error());

@@ -70,6 +70,8 @@ struct InitOptions {
   std::string link;
   std::string identity;
   std::string peer;
+  bool nsec3 = false;
+  bool zonemd = false;
   std::vector<std::pair<std::string, std::string>> durations;  // (config key, value) given
 };
 
@@ -116,6 +118,8 @@ int run_init(const InitOptions& o) {
     init.config.dnskey_ttl = static_cast<std::uint32_t>(*ttl);
   }
   init.config.link = o.link;
+  init.config.nsec3 = o.nsec3;
+  init.config.zonemd = o.zonemd;
   if (!o.peer.empty()) init.config.peer_public_key = absolute(o.peer);
   auto anchor = base::read_file(o.trust_anchor, 1 << 20);
   if (!anchor) return report(anchor.error().located("--trust-anchor"));
@@ -308,6 +312,8 @@ void add_zone_state(Cli& cli) {
     cmd->add_option("--link", o->link, "the link to the KSK side for `zone submit` (e.g. serial:/dev/ttyUSB0, spool:DIR)");
     cmd->add_option("--identity", o->identity, "an existing link identity file (default: make DIR/link.id)");
     cmd->add_option("--peer", o->peer, "the KSK side's link public key file");
+    cmd->add_flag("--nsec3", o->nsec3, "publish with NSEC3 (RFC 9276 defaults) instead of NSEC");
+    cmd->add_flag("--zonemd", o->zonemd, "publish with a ZONEMD record (RFC 8976)");
     for (const auto& d : kDurationOptions) {
       const std::string flag = d.flag;
       cmd->add_option_function<std::string>(

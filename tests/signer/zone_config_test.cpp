@@ -18,6 +18,10 @@ TEST_CASE("zone_config: what format writes, parse reads back identically", "[sig
   c.slot_interval = 5 * 86400;
   c.link = "spool:/media/usb";
   c.warning = 10 * 86400;
+  c.nsec3 = true;
+  c.nsec3_iterations = 5;
+  c.nsec3_salt = "abcd";
+  c.zonemd = true;
   auto back = parse_zone_config(format_zone_config(c), "kskline-zone.toml");
   REQUIRE(back);
   CHECK(back->zone == c.zone);
@@ -30,6 +34,11 @@ TEST_CASE("zone_config: what format writes, parse reads back identically", "[sig
   CHECK(back->link == c.link);
   CHECK(back->warning == c.warning);
   CHECK(back->critical == c.critical);
+  CHECK(back->nsec3);
+  CHECK(back->nsec3_iterations == 5);
+  CHECK(back->nsec3_salt == "abcd");
+  CHECK_FALSE(back->nsec3_optout);
+  CHECK(back->zonemd);
   CHECK(format_zone_config(*back) == format_zone_config(c));
 }
 
@@ -66,4 +75,7 @@ TEST_CASE("zone_config: malformed files and bad values are refused naming the ke
   check("zone = \"example.org.\"\n[link]\nauth = \"maybe\"\n", errc::bad_config, "link.auth");
   check("zone = \"example.org.\"\n[keys]\nprepublish = \"1h\"\n", errc::bad_config, "keys.prepublish");
   check("zone = \"example.org.\"\n[colours]\nx = 1\n", errc::bad_config, "colours");
+  check("zone = \"example.org.\"\n[signing]\nnsec3 = \"yes\"\n", errc::bad_config, "signing.nsec3");
+  check("zone = \"example.org.\"\n[signing]\nnsec3_iterations = 51\n", errc::bad_config, "signing.nsec3_iterations");
+  check("zone = \"example.org.\"\n[signing]\nnsec3_salt = \"xyz\"\n", errc::bad_config, "signing.nsec3_salt");
 }

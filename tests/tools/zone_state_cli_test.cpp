@@ -195,6 +195,45 @@ TEST_CASE("zone_state_cli: the whole zone side; the published zone passes every 
   CHECK(slurp(c.tmp.file("zone.signed")) == signed_zone);
 }
 
+TEST_CASE("zone_state_cli: publish with NSEC3 and ZONEMD from the config; every validator accepts the zone",
+          "[tools][zone_state_cli]") {
+  Ceremony c;
+  auto init2 = cli("zone init --zone example.org --nsec3 --zonemd --dir " + shell_quote(c.tmp.file("state2")) +
+                   " --trust-anchor " + shell_quote(c.tmp.file("anchor.db")));
+  INFO(init2.err);
+  REQUIRE(init2.status == 0);
+  CHECK(slurp(c.tmp.file("state2/kskline-zone.toml")).find("nsec3 = true\n") != std::string::npos);
+  // The first state was made without the flags: set them in its config.
+  const std::string config_path = c.state + "/kskline-zone.toml";
+  std::string config = slurp(config_path);
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"nsec3 = false\n", "nsec3 = true\n"}, {"zonemd = false\n", "zonemd = true\n"}}) {
+    auto at = config.find(from);
+    REQUIRE(at != std::string::npos);
+    config.replace(at, from.size(), to);
+  }
+  spit(config_path, config);
+  REQUIRE(cli("zone pregenerate" + c.d + " --until +30d").status == 0);
+  REQUIRE(cli("zone request" + c.d + " --until +20d -o " + shell_quote(c.tmp.file("req"))).status == 0);
+  REQUIRE(cli("zone import" + c.d + " " + shell_quote(c.answer(c.tmp.file("req"), "resp"))).status == 0);
+  auto published = cli("zone publish" + c.d);
+  INFO(published.err);
+  REQUIRE(published.status == 0);
+  const std::string text = slurp(c.tmp.file("zone.signed"));
+  CHECK(text.find("\tNSEC3PARAM\t1 0 0 -") != std::string::npos);
+  CHECK(text.find("\tZONEMD\t") != std::string::npos);
+  CHECK(text.find("\tNSEC\t") == std::string::npos);
+  const std::string f = shell_quote(c.tmp.file("zone.signed"));
+  CHECK(cli("zone verify " + f + " --origin example.org. --trust-anchor " + shell_quote(c.tmp.file("anchor.db")))
+            .status == 0);
+  for (const auto& command : {"dnssec-verify -q -o example.org. " + f, "ldns-verify-zone -V 1 " + f,
+                              "kzonecheck -d on -o example.org. " + f}) {
+    auto r = test::run(command + " 2>&1");
+    INFO(command << ": " << r.out);
+    CHECK(r.status == 0);
+  }
+}
+
 TEST_CASE("zone_state_cli: across a ZSK rollover, during and after it, the published zone validates",
           "[tools][zone_state_cli]") {
   Ceremony c;
