@@ -182,6 +182,32 @@ Result<ZoneState> ZoneState::open(const std::string& dir) {
   return ZoneState(dir, std::move(*config), std::move(*anchor), std::move(*lock));
 }
 
+Result<std::string> ZoneState::newest_unanswered_request() const {
+  auto responses = load_responses(dir_);
+  if (!responses) return tl::unexpected(responses.error());
+  std::error_code ec;
+  std::optional<fs::path> best;
+  fs::file_time_type best_time;
+  for (const auto& entry : fs::directory_iterator(join(dir_, kRequestsDir), ec)) {
+    if (entry.path().extension() != ".request") continue;
+    const std::string id = entry.path().stem().string();
+    if (std::any_of(responses->begin(), responses->end(),
+                    [&](const StoredResponse& r) { return r.response.request_id == id; })) {
+      continue;
+    }
+    auto t = entry.last_write_time(ec);
+    if (!best || t > best_time) {
+      best = entry.path();
+      best_time = t;
+    }
+  }
+  if (!best) {
+    return fail(errc::bad_state, "no unanswered request: make one with `kskline zone request --until DATE -o FILE`",
+                dir_);
+  }
+  return best->string();
+}
+
 Result<std::vector<StoredZsk>> ZoneState::zsks() const {
   std::vector<StoredZsk> out;
   const std::string keys_dir = join(dir_, kKeysDir);

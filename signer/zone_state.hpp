@@ -148,6 +148,11 @@ class ZoneState {
   // out of order; key file errors as zone::errc.
   Result<std::vector<StoredZsk>> zsks() const;
 
+  // The path of the newest stored request (by modification time) that no
+  // stored response answers: what `zone submit` sends by default.
+  // errc::bad_state when there is none ("make one with zone request").
+  Result<std::string> newest_unanswered_request() const;
+
  private:
   ZoneState(std::string dir, ZoneConfig config, TrustAnchor anchor, std::optional<base::FileLock> lock)
       : dir_(std::move(dir)), config_(std::move(config)), anchor_(std::move(anchor)), lock_(std::move(lock)) {}

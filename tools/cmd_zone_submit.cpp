@@ -5,10 +5,11 @@
 // answer later); loopback runs the KSK side of --ksk-dir in this process.
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <unistd.h>
 
 #include "base/atomic_file.hpp"
 #include "base/encoding.hpp"
@@ -32,8 +33,6 @@
 namespace kskline::tools {
 namespace {
 
-namespace fs = std::filesystem;
-
 struct SubmitOptions {
   std::string dir = ".";
   std::string request;  // a request file; default: the newest stored request not yet answered
@@ -45,34 +44,6 @@ struct SubmitOptions {
   std::string now;
   bool quiet = false;
 };
-
-// The newest request in DIR/requests with no response in DIR/responses
-// (responses are named <start>-<request id>.response).
-Result<std::string> newest_unanswered(const signer::ZoneState& state) {
-  std::error_code ec;
-  std::optional<fs::path> best;
-  fs::file_time_type best_time;
-  for (const auto& entry : fs::directory_iterator(state.dir() + "/requests", ec)) {
-    if (entry.path().extension() != ".request") continue;
-    std::string id = entry.path().stem().string();
-    bool answered = false;
-    for (const auto& r : fs::directory_iterator(state.dir() + "/responses", ec)) {
-      std::string name = r.path().filename().string();
-      answered = answered || name.find("-" + id + ".response") != std::string::npos;
-    }
-    if (answered) continue;
-    auto t = entry.last_write_time(ec);
-    if (!best || t > best_time) {
-      best = entry.path();
-      best_time = t;
-    }
-  }
-  if (!best) {
-    return fail(signer::errc::bad_state, "no unanswered request: make one with `kskline zone request --from D --until D -o FILE`",
-                state.dir());
-  }
-  return best->string();
-}
 
 // Imports the answer envelope and says what was stored.
 int take(signer::ZoneState& state, const Bytes& answer, std::int64_t now) {
@@ -93,7 +64,7 @@ int run_submit(const SubmitOptions& o) {
 
   std::string request_path = o.request;
   if (request_path.empty()) {
-    auto newest = newest_unanswered(*state);
+    auto newest = state->newest_unanswered_request();
     if (!newest) return report(newest.error());
     request_path = *newest;
   }
@@ -115,7 +86,7 @@ int run_submit(const SubmitOptions& o) {
   auto spec = transport::parse_link_spec(link.link);
   if (!spec) return report(spec.error().located("--link"));
   const bool loopback = std::holds_alternative<transport::LoopbackLink>(*spec);
-  if (auto identity = state->resolve(config.link_identity); fs::exists(identity)) link.identity = identity;
+  if (auto identity = state->resolve(config.link_identity); ::access(identity.c_str(), F_OK) == 0) link.identity = identity;
   if (!config.peer_public_key.empty()) link.peers.push_back(state->resolve(config.peer_public_key));
   link.auth = config.link_auth;
   link.side = "zone";

@@ -238,6 +238,24 @@ TEST_CASE("zone_state: import takes a good response, as text or in an envelope",
   CHECK(test::slurp(from_envelope->path) == text2);
 }
 
+TEST_CASE("zone_state: the request to submit is the newest one not yet answered", "[signer][zone_state]") {
+  Fixture f;
+  auto state = f.open();
+  auto none = state.newest_unanswered_request();
+  REQUIRE_FALSE(none);
+  CHECK(none.error().code == errc::bad_state);
+  auto first = f.request(state);
+  auto path = [&](const RequestMade& m) { return f.dir + "/requests/" + m.request.id + ".request"; };
+  CHECK(state.newest_unanswered_request() == path(first));
+  auto second = state.make_request(kT0 + 40 * kDay, kT0 + 50 * kDay, kT0);
+  REQUIRE(second);
+  CHECK(state.newest_unanswered_request() == path(*second));
+  REQUIRE(state.import_response(format_response(test::answer(second->request, second->text, {&f.ksk})), "r", kT0));
+  CHECK(state.newest_unanswered_request() == path(first));
+  REQUIRE(state.import_response(format_response(test::answer(first.request, first.text, {&f.ksk})), "r", kT0));
+  CHECK_FALSE(state.newest_unanswered_request());
+}
+
 TEST_CASE("zone_state: bad responses are refused with their named error and leave the state byte-identical",
           "[signer][zone_state]") {
   Fixture f;
