@@ -12,6 +12,7 @@
 #include "base/atomic_file.hpp"
 #include "base/encoding.hpp"
 #include "proto/envelope.hpp"
+#include "proto/errc.hpp"
 #include "proto/identity.hpp"
 #include "signer/audit_log.hpp"
 #include "signer/errc.hpp"
@@ -276,12 +277,31 @@ int run_serve(const ServeOptions& o) {
     return report(Error{transport::errc::bad_link_spec, "--link",
                         "loopback joins two sides in one process (zone submit --link loopback --ksk-dir D)"});
   }
+  // Serial: one session after another until stopped (a signal), until
+  // --count requests were answered, or until no peer came within --wait.
   auto answer = make_ksk_answer(*endpoint, approve, options);
-  auto r = transport::answer_requests(*t, answer, o.count);
-  if (!r) return report(r.error());
-  for (const auto& e : r->report.errors) std::fprintf(stderr, "kskline: %s\n", e.message().c_str());
+  std::size_t answered = 0;
+  bool failed = false;
+  for (;;) {
+    auto r = transport::answer_requests(*t, answer, o.count == 0 ? 0 : o.count - answered);
+    if (!r) return report(r.error());
+    answered += r->report.files_ok;
+    bool stop = false;
+    for (const auto& e : r->report.errors) {
+      if (e.code == transport::errc::interrupted || e.code == proto::errc::handshake_timeout) {
+        stop = true;
+        if (e.code == proto::errc::handshake_timeout) report(e);
+        continue;
+      }
+      failed = true;
+      report(e);
+    }
+    if (stop || (o.count != 0 && answered >= o.count)) break;
+    std::printf("waiting for the next request on %s (Ctrl-C to stop)\n", link_text.c_str());
+    std::fflush(stdout);
+  }
   std::printf("served: %zu signed, %zu refused\n", signed_count, refused);
-  return r->report.errors.empty() && refused == 0 ? kExitOk : kExitFailure;
+  return !failed && refused == 0 ? kExitOk : kExitFailure;
 }
 
 int run_audit_verify(const AuditOptions& o) {
@@ -321,7 +341,9 @@ void add_ksk(Cli& cli) {
   cmd->add_option("--link,-l", serve->link, "serial:PATH[,...] or spool:DIR (default: link.link of ksk.toml)");
   cmd->add_option("--dir", serve->dir, "the state directory (default: the current directory)");
   cmd->add_flag("--batch", serve->batch, "no questions: sign only what the policy marks auto-approvable");
-  cmd->add_option("--count,-n", serve->count, "requests to answer, then stop (default: until the peer closes)");
+  cmd->add_option("--count,-n", serve->count,
+                  "requests to answer, then stop (default: serial, session after session until stopped; spool, "
+                  "what the spool holds)");
   cmd->add_option("--wait", serve->wait, "seconds to wait for the peer (0: forever, the default)");
   cmd->add_option("--now", serve->now, "the time to check against (YYYYMMDDHHmmSS UTC or seconds; tests)");
   cmd->callback([&cli, serve] { cli.exit_code = run_serve(*serve); });

@@ -5,6 +5,7 @@
 // zone checked by dnssec-verify, ldns-verify-zone and kzonecheck.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <ctime>
 #include <filesystem>
 #include <regex>
@@ -140,6 +141,44 @@ TEST_CASE("ceremony: end to end over a serial line (pseudo-terminals through lin
   REQUIRE(submitted.status == 0);
   CHECK(served.status == 0);
   CHECK_THAT(served.out, Catch::Contains("example.com."));  // the operator saw the table
+  c.publish_and_verify();
+}
+
+TEST_CASE("ceremony: ksk serve answers session after session until it is stopped", "[tools][ceremony]") {
+  Ceremony c;
+  // This laptop's policy signs without asking (--batch): no operator in this test.
+  std::string config = slurp(c.ksk + "/ksk.toml");
+  auto at_rule = config.find("# auto_approve = ");
+  REQUIRE(at_rule != std::string::npos);
+  config.replace(at_rule, config.find('\n', at_rule) - at_rule, "auto_approve = \"always\"");
+  spit(c.ksk + "/ksk.toml", config);
+
+  Linesim line(c.dir, "115200", {});
+  Process serve({kBinary, "ksk", "serve", "--dir", c.ksk, "--link", "serial:" + line.a + ",baud=115200", "--batch",
+                 "--now", at(kStart)},
+                c.dir.file("serve.err"));
+  const std::string zone_link = "serial:" + line.b + ",baud=115200";
+  auto first = run(c.dir, {"zone", "submit", "--dir", c.zone, "--link", zone_link, "--wait", "60", "--now",
+                           at(kStart), "--quiet"},
+                   "submit1");
+  INFO(first.out << first.err);
+  REQUIRE(first.status == 0);
+  auto again = run(c.dir, {"zone", "request", "--dir", c.zone, "--from", at(kStart + 20 * kDay), "--until",
+                           at(kStart + 50 * kDay), "-o", c.dir.file("request2.txt"), "--now", at(kStart)},
+                   "request2");
+  REQUIRE(again.status == 0);
+  auto second = run(c.dir, {"zone", "submit", "--dir", c.zone, "--link", zone_link, "--wait", "60", "--now",
+                            at(kStart), "--quiet"},
+                    "submit2");
+  INFO(second.out << second.err);
+  REQUIRE(second.status == 0);
+  CHECK(list_dir(c.zone + "/responses").size() == 2);
+
+  serve.signal(SIGTERM);
+  auto served = finish(serve, c.dir.file("serve.err"));
+  INFO(served.out << served.err);
+  CHECK(served.status == 0);
+  CHECK_THAT(served.out, Catch::Contains("served: 2 signed, 0 refused"));
   c.publish_and_verify();
 }
 
