@@ -1,5 +1,6 @@
-// Helpers for the transport and link CLI tests: temporary directories,
-// child processes with a pipe on their standard output, file helpers.
+// Helpers for the transport and link CLI tests: child processes with a pipe
+// on their standard output, seeded random data, directory listings; the
+// temporary directories and file helpers of tests/support.
 #pragma once
 
 #include <algorithm>
@@ -7,9 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -23,44 +22,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/support/files.hpp"
+#include "tests/support/temp_dir.hpp"
+
 extern char** environ;
 
 namespace kskline::transport::testing {
 
-// A fresh directory, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "kskline-transport-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-// The whole content of a file ("" if missing).
-inline std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Writes a whole file.
-inline void spit(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << data;
-}
+// The shared test helpers, under the names these tests use.
+using TempDir = kskline::test::TempDir;
+using kskline::test::slurp;
+using kskline::test::spit;
 
 // Seeded random bytes as a string.
 inline std::string random_text(std::size_t n, std::uint64_t seed) {
