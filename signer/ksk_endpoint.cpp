@@ -18,6 +18,7 @@
 #include "base/atomic_file.hpp"
 #include "base/encoding.hpp"
 #include "signer/audit_log.hpp"
+#include "signer/config_text.hpp"
 #include "signer/dnskey_response_size.hpp"
 #include "signer/errc.hpp"
 #include "signer/fingerprint.hpp"
@@ -71,23 +72,8 @@ Result<base::FileLock> lock_ksk_dir(const std::string& dir, std::string_view com
 
 namespace {
 
-std::string duration_text(std::int64_t s) {
-  bool neg = s < 0;
-  if (neg) s = -s;
-  char buf[48];
-  if (s % 86400 == 0 && s != 0) {
-    std::snprintf(buf, sizeof buf, "%lldd", static_cast<long long>(s / 86400));
-  } else if (s >= 86400) {
-    std::snprintf(buf, sizeof buf, "%lldd%02lldh", static_cast<long long>(s / 86400),
-                  static_cast<long long>(s % 86400 / 3600));
-  } else if (s >= 3600) {
-    std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(s / 3600),
-                  static_cast<long long>(s % 3600 / 60));
-  } else {
-    std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(s));
-  }
-  return (neg ? "-" : "") + std::string(buf);
-}
+// A duration as the operator reads it ("10d1h", "-35d"): format_duration with a sign.
+std::string duration_text(std::int64_t s) { return s < 0 ? "-" + format_duration(-s) : format_duration(s); }
 
 std::string slot_where(std::size_t i) { return "slot " + std::to_string(i + 1); }
 
