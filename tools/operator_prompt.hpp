@@ -15,7 +15,8 @@ namespace kskline::tools {
 void show_review(const signer::Review& review, std::int64_t now);
 
 // Shows the review and asks on standard input; only "yes" signs
-// (signer::errc::operator_declined otherwise, end of input included).
+// (signer::errc::operator_declined otherwise: another answer, end of input,
+// or a signal that stopped the live job while it waited).
 Result<void> ask_operator(const signer::Review& review, std::int64_t now);
 
 }  // namespace kskline::tools

@@ -18,6 +18,11 @@ namespace kskline::transport {
 // while the link stays alive; it may take as long as an operator needs.
 using Answer = std::function<Result<Bytes>(ByteView request)>;
 
+// Whether SIGINT or SIGTERM interrupted a live job of this process. An
+// Answer that waits (for an operator) gives up when this turns true, so that
+// the interrupted job can end.
+bool stop_requested() noexcept;
+
 // The outcome of one side of an exchange.
 struct ExchangeResult {
   Bytes response;  // requester: the answer (empty if none came)

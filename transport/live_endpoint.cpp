@@ -1,10 +1,12 @@
 #include "transport/live_endpoint.hpp"
 
+#include <atomic>
 #include <csignal>
 
 #include <boost/asio/signal_set.hpp>
 
 #include "transport/errc.hpp"
+#include "transport/exchange.hpp"
 
 namespace kskline::transport {
 namespace {
@@ -162,6 +164,12 @@ void LiveEndpoint::tick() {
   });
 }
 
+namespace {
+std::atomic<bool> g_stop_requested{false};
+}  // namespace
+
+bool stop_requested() noexcept { return g_stop_requested.load(); }
+
 void run_endpoints(asio::io_context& io, const std::vector<LiveEndpoint*>& endpoints, bool handle_signals) {
   asio::signal_set signals(io);
   if (handle_signals) {
@@ -169,6 +177,7 @@ void run_endpoints(asio::io_context& io, const std::vector<LiveEndpoint*>& endpo
     signals.add(SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int) {
       if (ec) return;
+      g_stop_requested = true;
       for (auto* e : endpoints) e->interrupt();
     });
   }

@@ -5,10 +5,15 @@
 // zone checked by dnssec-verify, ldns-verify-zone and kzonecheck.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <ctime>
 #include <filesystem>
 #include <regex>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/support/process.hpp"
 #include "tests/tools/cli_process.hpp"
@@ -180,6 +185,39 @@ TEST_CASE("ceremony: ksk serve answers session after session until it is stopped
   CHECK(served.status == 0);
   CHECK_THAT(served.out, Catch::Contains("served: 2 signed, 0 refused"));
   c.publish_and_verify();
+}
+
+TEST_CASE("ceremony: a signal while the KSK operator is being asked ends ksk serve at once", "[tools][ceremony]") {
+  Ceremony c;
+  Linesim line(c.dir, "115200", {});
+  // The operator's terminal stays silent: standard input is a FIFO that this
+  // test holds open and never writes to.
+  const std::string fifo = c.dir.file("operator");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const int silent = ::open(fifo.c_str(), O_RDWR);
+  REQUIRE(silent >= 0);
+  Process serve({kBinary, "ksk", "serve", "--dir", c.ksk, "--link", "serial:" + line.a + ",baud=115200", "--now",
+                 at(kStart)},
+                c.dir.file("serve.err"), fifo);
+  Process submit({kBinary, "zone", "submit", "--dir", c.zone, "--link", "serial:" + line.b + ",baud=115200", "--wait",
+                  "60", "--timeout", "60", "--now", at(kStart), "--quiet"},
+                 c.dir.file("submit.err"));
+  // The table is on the screen: the question is being asked.
+  std::string seen;
+  for (int i = 0; i < 200 && seen.find("words ") == std::string::npos; ++i) seen += serve.read_line(100) + "\n";
+  REQUIRE_THAT(seen, Catch::Contains("words "));
+  serve.signal(SIGTERM);
+  const auto started = std::chrono::steady_clock::now();
+  int status = serve.wait(15000);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  INFO(slurp(c.dir.file("serve.err")));
+  CHECK(status == 1);  // declined, not signed
+  CHECK(seconds < 5);
+  CHECK_THAT(slurp(c.ksk + "/audit.log"), Catch::Contains("stopped by a signal"));
+  submit.signal(SIGTERM);
+  CHECK(submit.wait(15000) != 0);
+  CHECK(list_dir(c.zone + "/responses").empty());
+  ::close(silent);
 }
 
 TEST_CASE("ceremony: end to end over a spool directory, with a replayed request refused", "[tools][ceremony]") {

@@ -55,14 +55,17 @@ inline std::vector<std::string> list_dir(const std::string& dir) {
 // standard error goes to a file.
 class Process {
  public:
-  Process(const std::vector<std::string>& argv, const std::string& stderr_file) {
+  // Starts argv[0] (a path) with `argv`; standard error goes to
+  // `stderr_file`, standard input comes from `stdin_file`.
+  Process(const std::vector<std::string>& argv, const std::string& stderr_file,
+          const std::string& stdin_file = "/dev/null") {
     int out[2];
     if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
     posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, stdin_file.c_str(), O_RDONLY, 0);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
