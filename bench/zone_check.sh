@@ -67,45 +67,10 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 cmd_kskline="'$kskline' zone check '$zone' --origin $origin"
 cmd_knot="kzonecheck -o $origin '$zone'"
 cmd_ldns="ldns-read-zone '$zone' > /dev/null"
-names=(kskline kzonecheck ldns-read-zone)
-cmds=("$cmd_kskline" "$cmd_knot" "$cmd_ldns")
-declare -A mean sd cpu rss
-
-if [ -n "$hyperfine" ] && command -v "$hyperfine" >/dev/null; then
-  json=$work/zone_check.json
-  csv=$work/zone_check.csv
-  "$hyperfine" --warmup 1 --runs "$runs" --style basic --export-json "$json" --export-csv "$csv" \
-    -n kskline "$cmd_kskline" -n kzonecheck "$cmd_knot" -n ldns-read-zone "$cmd_ldns" >&2
-  # CSV: command,mean,stddev,median,user,system,min,max
-  while IFS=, read -r name m s _ u y _; do
-    mean[$name]=$m
-    sd[$name]=$s
-    cpu[$name]=$(awk -v u="$u" -v y="$y" 'BEGIN {printf "%.6f", u + y}')
-  done < <(tail -n +2 "$csv")
-  method="hyperfine --warmup 1 --runs $runs (mean ± stddev)"
-else
-  for i in "${!names[@]}"; do
-    sh -c "${cmds[$i]}" >/dev/null 2>&1  # warm-up
-    times=()
-    for ((r = 0; r < runs; r++)); do
-      /usr/bin/time -o "$work/time.out" -f '%e %U %S' sh -c "${cmds[$i]}" >/dev/null 2>&1
-      times+=("$(tail -1 "$work/time.out")")
-    done
-    read -r m s c < <(printf '%s\n' "${times[@]}" |
-      awk '{x[NR]=$1; t+=$1; cp+=$2+$3} END {m=t/NR; for (i in x) v+=(x[i]-m)^2;
-           printf "%.6f %.6f %.6f\n", m, (NR>1?sqrt(v/(NR-1)):0), cp/NR}')
-    mean[${names[$i]}]=$m
-    sd[${names[$i]}]=$s
-    cpu[${names[$i]}]=$c
-  done
-  method="/usr/bin/time, 1 warm-up + $runs runs (mean ± stddev)"
-fi
-
-# Peak RSS, one run each (KB).
-for i in "${!names[@]}"; do
-  /usr/bin/time -o "$work/time.out" -f %M sh -c "exec ${cmds[$i]}" >/dev/null 2>&1
-  rss[${names[$i]}]=$(tail -1 "$work/time.out")
-done
+bench_names=(kskline kzonecheck ldns-read-zone)
+bench_cmds=("$cmd_kskline" "$cmd_knot" "$cmd_ldns")
+source "$repo/bench/measure.sh"
+measure 1
 
 # --- The table. ----------------------------------------------------------------
 size=$(du -m "$zone" | cut -f1)
@@ -118,7 +83,7 @@ echo
 echo "load average before timing: $load"
 echo
 printf '%-15s %15s %9s %10s %12s %12s\n' tool "wall (s)" "CPU (s)" "peak RSS" "wall ratio" "CPU ratio"
-for n in "${names[@]}"; do
+for n in "${bench_names[@]}"; do
   awk -v n="$n" -v m="${mean[$n]}" -v s="${sd[$n]}" -v c="${cpu[$n]}" -v r="${rss[$n]}" \
     -v k="${mean[kskline]}" -v kc="${cpu[kskline]}" \
     'BEGIN {printf "%-15s %7.3f ± %.3f %9.3f %7.0f MB %11.2fx %11.2fx\n", n, m, s, c, r/1024, m/k, c/kc}'

@@ -97,51 +97,19 @@ speed_one_core() {
 # --- Timing. -------------------------------------------------------------------
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 speed_before=$(speed)
-names_list=(kskline ldns-signzone)
-cmds=("$cmd_kskline" "$cmd_ldns")
+bench_names=(kskline ldns-signzone)
+bench_cmds=("$cmd_kskline" "$cmd_ldns")
 if [ "$with_bind" = 1 ]; then
-  names_list+=(dnssec-signzone)
-  cmds+=("$cmd_bind")
+  bench_names+=(dnssec-signzone)
+  bench_cmds+=("$cmd_bind")
 fi
-names_list+=(kskline-reuse)
-cmds+=("$cmd_reuse")
-declare -A mean sd cpu rss
-
-if [ -n "$hyperfine" ] && command -v "$hyperfine" >/dev/null; then
-  csv=$work/zone_sign.csv
-  args=()
-  for i in "${!names_list[@]}"; do args+=(-n "${names_list[$i]}" "${cmds[$i]}"); done
-  "$hyperfine" --warmup 1 --runs "$runs" --style basic --export-csv "$csv" "${args[@]}" >&2
-  while IFS=, read -r name m s _ u y _; do
-    mean[$name]=$m
-    sd[$name]=$s
-    cpu[$name]=$(awk -v u="$u" -v y="$y" 'BEGIN {printf "%.6f", u + y}')
-  done < <(tail -n +2 "$csv")
-  method="hyperfine --warmup 1 --runs $runs (mean ± stddev)"
-else
-  for i in "${!names_list[@]}"; do
-    sh -c "${cmds[$i]}" >/dev/null 2>&1
-    times=()
-    for ((r = 0; r < runs; r++)); do
-      /usr/bin/time -o "$work/time.out" -f '%e %U %S' sh -c "${cmds[$i]}" >/dev/null 2>&1
-      times+=("$(tail -1 "$work/time.out")")
-    done
-    read -r m s c < <(printf '%s\n' "${times[@]}" |
-      awk '{x[NR]=$1; t+=$1; cp+=$2+$3} END {m=t/NR; for (i in x) v+=(x[i]-m)^2;
-           printf "%.6f %.6f %.6f\n", m, (NR>1?sqrt(v/(NR-1)):0), cp/NR}')
-    mean[${names_list[$i]}]=$m
-    sd[${names_list[$i]}]=$s
-    cpu[${names_list[$i]}]=$c
-  done
-  method="/usr/bin/time, 1 warm-up + $runs runs (mean ± stddev)"
-fi
+bench_names+=(kskline-reuse)
+bench_cmds+=("$cmd_reuse")
+source "$repo/bench/measure.sh"
+measure 1
 speed_after=$(speed)
 speed_core=$(speed_one_core)
 
-for i in "${!names_list[@]}"; do
-  /usr/bin/time -o "$work/time.out" -f %M sh -c "exec ${cmds[$i]}" >/dev/null 2>&1
-  rss[${names_list[$i]}]=$(tail -1 "$work/time.out")
-done
 timing=$("$kskline" zone sign "$zone" --origin $origin -k "$zsk" --threads "$cores" -q --timing -o "$out/kskline.zone" 2>&1)
 
 # --- The table. ----------------------------------------------------------------
@@ -154,7 +122,7 @@ echo "versions: $("$kskline" --version | head -1); $(ldns-signzone -v 2>&1 | hea
 echo "timing: $method; load average before: $load"
 echo
 printf '%-16s %15s %9s %10s %12s %12s\n' tool "wall (s)" "CPU (s)" "peak RSS" "wall ratio" "CPU ratio"
-for n in "${names_list[@]}"; do
+for n in "${bench_names[@]}"; do
   awk -v n="$n" -v m="${mean[$n]}" -v s="${sd[$n]}" -v c="${cpu[$n]}" -v r="${rss[$n]}" \
     -v k="${mean[kskline]}" -v kc="${cpu[kskline]}" \
     'BEGIN {printf "%-16s %7.3f ± %.3f %9.3f %7.0f MB %11.2fx %11.2fx\n", n, m, s, c, r/1024, m/k, c/kc}'

@@ -84,45 +84,10 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 cmd_kskline="'$kskline' zone verify '$signed' --origin $origin"
 cmd_kskline1="'$kskline' zone verify '$signed' --origin $origin --threads 1"
 cmd_ldns="ldns-verify-zone '$signed'"
-names=(kskline kskline-1-thread ldns-verify-zone)
-cmds=("$cmd_kskline" "$cmd_kskline1" "$cmd_ldns")
-declare -A mean sd best cpu rss
-
-if [ -n "$hyperfine" ] && command -v "$hyperfine" >/dev/null; then
-  csv=$work/zone_verify.csv
-  "$hyperfine" --runs "$runs" --style basic --export-json "$work/zone_verify.json" --export-csv "$csv" \
-    -n kskline "$cmd_kskline" -n kskline-1-thread "$cmd_kskline1" -n ldns-verify-zone "$cmd_ldns" >&2
-  # CSV: command,mean,stddev,median,user,system,min,max
-  while IFS=, read -r name m s _ u y lo _; do
-    mean[$name]=$m
-    sd[$name]=$s
-    best[$name]=$lo
-    cpu[$name]=$(awk -v u="$u" -v y="$y" 'BEGIN {printf "%.6f", u + y}')
-  done < <(tail -n +2 "$csv")
-  method="hyperfine --runs $runs (mean ± stddev)"
-else
-  for i in "${!names[@]}"; do
-    times=()
-    for ((r = 0; r < runs; r++)); do
-      /usr/bin/time -o "$work/time.out" -f '%e %U %S' sh -c "${cmds[$i]}" >/dev/null 2>&1
-      times+=("$(tail -1 "$work/time.out")")
-    done
-    read -r m s c lo < <(printf '%s\n' "${times[@]}" |
-      awk '{x[NR]=$1; t+=$1; cp+=$2+$3; if (NR==1 || $1<lo) lo=$1} END {m=t/NR; for (i in x) v+=(x[i]-m)^2;
-           printf "%.6f %.6f %.6f %.6f\n", m, (NR>1?sqrt(v/(NR-1)):0), cp/NR, lo}')
-    mean[${names[$i]}]=$m
-    best[${names[$i]}]=$lo
-    sd[${names[$i]}]=$s
-    cpu[${names[$i]}]=$c
-  done
-  method="/usr/bin/time, $runs runs (mean ± stddev)"
-fi
-
-# Peak RSS, one run each (KB).
-for i in "${!names[@]}"; do
-  /usr/bin/time -o "$work/time.out" -f %M sh -c "exec ${cmds[$i]}" >/dev/null 2>&1
-  rss[${names[$i]}]=$(tail -1 "$work/time.out")
-done
+bench_names=(kskline kskline-1-thread ldns-verify-zone)
+bench_cmds=("$cmd_kskline" "$cmd_kskline1" "$cmd_ldns")
+source "$repo/bench/measure.sh"
+measure 0
 
 # --- The table. ----------------------------------------------------------------
 size=$(du -m "$signed" | cut -f1)
@@ -138,7 +103,7 @@ echo "load average before timing: $load"
 echo
 printf '%-17s %15s %9s %9s %10s %12s %12s\n' tool "wall (s)" "best (s)" "CPU (s)" "peak RSS" "wall ratio" \
   "CPU ratio"
-for n in "${names[@]}"; do
+for n in "${bench_names[@]}"; do
   awk -v n="$n" -v m="${mean[$n]}" -v s="${sd[$n]}" -v b="${best[$n]}" -v c="${cpu[$n]}" -v r="${rss[$n]}" \
     -v k="${mean[kskline]}" -v kc="${cpu[kskline]}" \
     'BEGIN {printf "%-17s %7.3f ± %.3f %9.3f %9.3f %7.0f MB %11.2fx %11.2fx\n", n, m, s, b, c, r/1024, m/k, c/kc}'
