@@ -6,6 +6,47 @@
 
 namespace kskline::proto {
 
+void add_range(ByteRanges& ranges, std::uint64_t start, std::uint64_t end) {
+  auto it = ranges.upper_bound(start);
+  if (it != ranges.begin()) {
+    auto prev = std::prev(it);
+    if (prev->second >= start) {
+      start = prev->first;
+      end = std::max(end, prev->second);
+      it = ranges.erase(prev);
+    }
+  }
+  while (it != ranges.end() && it->first <= end) {
+    end = std::max(end, it->second);
+    it = ranges.erase(it);
+  }
+  ranges.emplace(start, end);
+}
+
+std::uint64_t bytes_held(const ByteRanges& ranges) {
+  std::uint64_t n = 0;
+  for (const auto& [start, end] : ranges) n += end - start;
+  return n;
+}
+
+bool holds_all(const ByteRanges& ranges, std::uint64_t total) {
+  if (total == 0) return true;
+  return ranges.size() == 1 && ranges.begin()->first == 0 && ranges.begin()->second == total;
+}
+
+std::vector<BlockRange> whole_blocks(const ByteRanges& ranges, std::uint64_t total, std::uint32_t block_size) {
+  std::vector<BlockRange> out;
+  if (block_size == 0) return out;
+  for (const auto& [start, end] : ranges) {
+    std::uint64_t first = (start + block_size - 1) / block_size;
+    // Blocks wholly inside [start, end); the last block of the message ends at total.
+    std::uint64_t last = end == total ? (end + block_size - 1) / block_size : end / block_size;
+    if (last <= first) continue;
+    out.push_back({static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last - first)});
+  }
+  return out;
+}
+
 bool MemoryPartialStore::completed(const Sha256& digest) { return completed_.count(digest) != 0; }
 
 Result<void> MemoryPartialStore::mark_completed(const Sha256& digest) {
@@ -37,18 +78,9 @@ Result<void> MemoryPartialStore::open(const Sha256& digest, std::uint64_t total)
 }
 
 std::vector<BlockRange> MemoryPartialStore::held_blocks(const Sha256& digest, std::uint32_t block_size) {
-  std::vector<BlockRange> out;
   auto it = partials_.find(digest);
-  if (it == partials_.end() || block_size == 0) return out;
-  const Partial& p = it->second;
-  for (const auto& [start, end] : p.have) {
-    std::uint64_t first = (start + block_size - 1) / block_size;
-    // Blocks wholly inside [start, end); the last block of the message ends at total.
-    std::uint64_t last = end == p.total ? (end + block_size - 1) / block_size : end / block_size;
-    if (last <= first) continue;
-    out.push_back({static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last - first)});
-  }
-  return out;
+  if (it == partials_.end()) return {};
+  return whole_blocks(it->second.have, it->second.total, block_size);
 }
 
 Result<void> MemoryPartialStore::write(const Sha256& digest, std::uint64_t offset, ByteView data) {
@@ -60,22 +92,7 @@ Result<void> MemoryPartialStore::write(const Sha256& digest, std::uint64_t offse
   std::uint64_t end = offset + data.size();
   if (p.data.size() < end) p.data.resize(static_cast<std::size_t>(end));
   std::copy(data.begin(), data.end(), p.data.begin() + static_cast<std::ptrdiff_t>(offset));
-  // Merge [offset, end) into the interval set.
-  std::uint64_t start = offset;
-  auto next = p.have.upper_bound(start);
-  if (next != p.have.begin()) {
-    auto prev = std::prev(next);
-    if (prev->second >= start) {
-      start = prev->first;
-      end = std::max(end, prev->second);
-      next = p.have.erase(prev);
-    }
-  }
-  while (next != p.have.end() && next->first <= end) {
-    end = std::max(end, next->second);
-    next = p.have.erase(next);
-  }
-  p.have.emplace(start, end);
+  add_range(p.have, offset, end);
   return {};
 }
 
@@ -83,8 +100,7 @@ bool MemoryPartialStore::complete(const Sha256& digest) {
   auto it = partials_.find(digest);
   if (it == partials_.end()) return false;
   const Partial& p = it->second;
-  if (p.total == 0) return true;
-  return p.have.size() == 1 && p.have.begin()->first == 0 && p.have.begin()->second == p.total;
+  return holds_all(p.have, p.total);
 }
 
 Result<Bytes> MemoryPartialStore::take(const Sha256& digest) {
@@ -100,9 +116,7 @@ void MemoryPartialStore::erase(const Sha256& digest) { partials_.erase(digest); 
 std::uint64_t MemoryPartialStore::held_bytes(const Sha256& digest) const {
   auto it = partials_.find(digest);
   if (it == partials_.end()) return 0;
-  std::uint64_t n = 0;
-  for (const auto& [start, end] : it->second.have) n += end - start;
-  return n;
+  return bytes_held(it->second.have);
 }
 
 }  // namespace kskline::proto

@@ -16,6 +16,21 @@
 
 namespace kskline::proto {
 
+// The byte ranges held of a message: disjoint, non-touching [start, end)
+// intervals keyed by start. Both stores keep one per partial message.
+using ByteRanges = std::map<std::uint64_t, std::uint64_t>;
+
+// Adds [start, end) to the ranges, merging it with every range it overlaps
+// or touches.
+void add_range(ByteRanges& ranges, std::uint64_t start, std::uint64_t end);
+// The number of bytes the ranges hold.
+std::uint64_t bytes_held(const ByteRanges& ranges);
+// Whether the ranges hold every byte of a message of `total` bytes.
+bool holds_all(const ByteRanges& ranges, std::uint64_t total);
+// The runs of whole blocks of block_size bytes the ranges hold, lowest
+// first; the last block of a message of `total` bytes may be shorter.
+std::vector<BlockRange> whole_blocks(const ByteRanges& ranges, std::uint64_t total, std::uint32_t block_size);
+
 // Storage for incoming messages, keyed by envelope digest. Implementations
 // need not be thread-safe; the engine calls them from its own thread only.
 class PartialStore {
@@ -66,7 +81,7 @@ class MemoryPartialStore final : public PartialStore {
   struct Partial {
     std::uint64_t total = 0;
     Bytes data;
-    std::map<std::uint64_t, std::uint64_t> have;  // disjoint [start, end) intervals
+    ByteRanges have;
     std::uint64_t opened = 0;
   };
   std::size_t max_partials_, max_completed_;

@@ -20,8 +20,8 @@ namespace {
 
 constexpr std::string_view kHaveMagic = "kskline-partial 1";
 
-Result<std::map<std::uint64_t, std::uint64_t>> parse_have(const std::string& text, std::uint64_t& total) {
-  std::map<std::uint64_t, std::uint64_t> have;
+Result<proto::ByteRanges> parse_have(const std::string& text, std::uint64_t& total) {
+  proto::ByteRanges have;
   std::size_t pos = 0;
   int line_no = 0;
   auto bad = [] { return fail(errc::io_error, "malformed .have file"); };
@@ -47,29 +47,6 @@ Result<std::map<std::uint64_t, std::uint64_t>> parse_have(const std::string& tex
     }
   }
   return have;
-}
-
-void add_interval(std::map<std::uint64_t, std::uint64_t>& have, std::uint64_t start, std::uint64_t end) {
-  auto it = have.upper_bound(start);
-  if (it != have.begin()) {
-    auto prev = std::prev(it);
-    if (prev->second >= start) {
-      start = prev->first;
-      end = std::max(end, prev->second);
-      it = have.erase(prev);
-    }
-  }
-  while (it != have.end() && it->first <= end) {
-    end = std::max(end, it->second);
-    it = have.erase(it);
-  }
-  have[start] = end;
-}
-
-std::uint64_t count(const std::map<std::uint64_t, std::uint64_t>& have) {
-  std::uint64_t n = 0;
-  for (const auto& [a, b] : have) n += b - a;
-  return n;
 }
 
 }  // namespace
@@ -187,7 +164,7 @@ Result<void> DiskPartialStore::open(const proto::Sha256& digest, std::uint64_t t
   if (options_.max_partials == 0) return fail(proto::errc::too_large, "no room for partial messages");
   if (auto it = open_.find(digest); it != open_.end()) {
     if (it->second.total == total) {
-      resumed_bytes_ += count(it->second.have);
+      resumed_bytes_ += proto::bytes_held(it->second.have);
       return {};
     }
     drop(digest, true);
@@ -222,24 +199,16 @@ Result<void> DiskPartialStore::open(const proto::Sha256& digest, std::uint64_t t
       return fail(proto::errc::too_large, e.value().detail, part);
     }
   }
-  resumed_bytes_ += count(p.have);
+  resumed_bytes_ += proto::bytes_held(p.have);
   auto [it, inserted] = open_.emplace(digest, std::move(p));
   (void)inserted;
   return sync_one(digest, it->second);
 }
 
 std::vector<proto::BlockRange> DiskPartialStore::held_blocks(const proto::Sha256& digest, std::uint32_t block_size) {
-  std::vector<proto::BlockRange> out;
   auto it = open_.find(digest);
-  if (it == open_.end() || block_size == 0) return out;
-  const Partial& p = it->second;
-  for (const auto& [start, end] : p.have) {
-    std::uint64_t first = (start + block_size - 1) / block_size;
-    std::uint64_t last = end == p.total ? (end + block_size - 1) / block_size : end / block_size;
-    if (last <= first) continue;
-    out.push_back({static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last - first)});
-  }
-  return out;
+  if (it == open_.end()) return {};
+  return proto::whole_blocks(it->second.have, it->second.total, block_size);
 }
 
 Result<void> DiskPartialStore::write(const proto::Sha256& digest, std::uint64_t offset, ByteView data) {
@@ -257,7 +226,7 @@ Result<void> DiskPartialStore::write(const proto::Sha256& digest, std::uint64_t 
     }
     done += static_cast<std::size_t>(n);
   }
-  add_interval(p.have, offset, offset + data.size());
+  proto::add_range(p.have, offset, offset + data.size());
   p.unsynced += data.size();
   if (p.unsynced >= options_.sync_bytes) return sync_one(digest, p);
   return {};
@@ -284,8 +253,7 @@ bool DiskPartialStore::complete(const proto::Sha256& digest) {
   auto it = open_.find(digest);
   if (it == open_.end()) return false;
   const Partial& p = it->second;
-  if (p.total == 0) return true;
-  return p.have.size() == 1 && p.have.begin()->first == 0 && p.have.begin()->second == p.total;
+  return proto::holds_all(p.have, p.total);
 }
 
 Result<Bytes> DiskPartialStore::take(const proto::Sha256& digest) {
@@ -318,7 +286,7 @@ void DiskPartialStore::drop(const proto::Sha256& digest, bool remove_files) {
 
 std::uint64_t DiskPartialStore::held_bytes(const proto::Sha256& digest) const {
   auto it = open_.find(digest);
-  return it == open_.end() ? 0 : count(it->second.have);
+  return it == open_.end() ? 0 : proto::bytes_held(it->second.have);
 }
 
 }  // namespace kskline::transport

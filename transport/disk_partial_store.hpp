@@ -67,7 +67,7 @@ class DiskPartialStore final : public proto::PartialStore {
  private:
   struct Partial {
     std::uint64_t total = 0;
-    std::map<std::uint64_t, std::uint64_t> have;  // disjoint [start, end)
+    proto::ByteRanges have;
     int fd = -1;
     std::uint64_t unsynced = 0;
   };
