@@ -176,10 +176,7 @@ int run_demo(const DemoOptions& o) {
   step(5, "link", "zone submit: the request crosses the impaired line; the KSK side reviews it against its policy");
   auto ksk = signer::KskEndpoint::open(ksk_dir, "kskline demo");
   if (!ksk) return report(ksk.error());
-  LinkOptions link;
-  link.link = kDemoLink;
-  link.identity = zone_dir + "/link.id";
-  link.peers.push_back(zone_init.config.peer_public_key);
+  LinkOptions link = zone_link_options(*state, "");
   link.quiet = true;
   ProgressLine progress(false);
   std::optional<proto::LinkIdentity> identity;

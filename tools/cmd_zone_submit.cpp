@@ -9,8 +9,6 @@
 #include <optional>
 #include <string>
 
-#include <unistd.h>
-
 #include "base/atomic_file.hpp"
 #include "base/encoding.hpp"
 #include "proto/envelope.hpp"
@@ -77,8 +75,7 @@ int run_submit(const SubmitOptions& o) {
                         "the request is for " + request->zone.to_string() + ", this state for " + config.zone.to_string()});
   }
 
-  LinkOptions link;
-  link.link = o.link.empty() ? config.link : o.link;
+  LinkOptions link = zone_link_options(*state, o.link);
   if (link.link.empty()) {
     return report(Error{transport::errc::bad_link_spec, "--link", "no link given and none in " +
                                                                      std::string(signer::kZoneConfigFile)});
@@ -86,10 +83,6 @@ int run_submit(const SubmitOptions& o) {
   auto spec = transport::parse_link_spec(link.link);
   if (!spec) return report(spec.error().located("--link"));
   const bool loopback = std::holds_alternative<transport::LoopbackLink>(*spec);
-  if (auto identity = state->resolve(config.link_identity); ::access(identity.c_str(), F_OK) == 0) link.identity = identity;
-  if (!config.peer_public_key.empty()) link.peers.push_back(state->resolve(config.peer_public_key));
-  link.auth = config.link_auth;
-  link.side = "zone";
   link.wait = o.wait;
   link.quiet = o.quiet;
 

@@ -1,5 +1,7 @@
 #include "tools/submit.hpp"
 
+#include <unistd.h>
+
 #include "proto/envelope.hpp"
 #include "signer/errc.hpp"
 #include "transport/identity_file.hpp"
@@ -43,6 +45,17 @@ Result<Bytes> request_envelope(std::string_view text, const proto::LinkIdentity*
   random.fill(spec.id);
   spec.counter = counter;
   return proto::build_envelope(spec, as_bytes(text), identity);
+}
+
+LinkOptions zone_link_options(const signer::ZoneState& state, const std::string& link) {
+  const auto& config = state.config();
+  LinkOptions o;
+  o.link = link.empty() ? config.link : link;
+  if (auto identity = state.resolve(config.link_identity); ::access(identity.c_str(), F_OK) == 0) o.identity = identity;
+  if (!config.peer_public_key.empty()) o.peers.push_back(state.resolve(config.peer_public_key));
+  o.auth = config.link_auth;
+  o.side = "zone";
+  return o;
 }
 
 Result<signer::ImportReport> take_answer(signer::ZoneState& state, ByteView answer, std::int64_t now) {

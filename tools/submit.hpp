@@ -11,6 +11,7 @@
 #include "signer/ksk_endpoint.hpp"
 #include "signer/zone_state.hpp"
 #include "tools/ksk_answer.hpp"
+#include "tools/link_options.hpp"
 #include "transport/exchange.hpp"
 #include "transport/link_spec.hpp"
 
@@ -20,6 +21,11 @@ namespace kskline::tools {
 // a random message id, `counter` (spool: spool_counter(); live links: 0),
 // signed by `identity` when given.
 Result<Bytes> request_envelope(std::string_view text, const proto::LinkIdentity* identity, std::uint64_t counter);
+
+// The zone side's link options from its config: `link` (empty: the
+// config's link spec), the link identity when its file exists, the KSK
+// side's pinned key, the authentication policy, side zone.
+LinkOptions zone_link_options(const signer::ZoneState& state, const std::string& link);
 
 // Imports an answer envelope into the zone state. An error envelope (the KSK
 // side refused the request) gives the KSK side's refusal: its signer::errc
