@@ -20,7 +20,6 @@
 #include "tools/link_options.hpp"
 #include "tools/submit.hpp"
 #include "transport/identity_file.hpp"
-#include "transport/sodium_random.hpp"
 #include "zone/master_file.hpp"
 #include "zone/zone_verifier.hpp"
 
@@ -109,12 +108,6 @@ class WorkDir {
   bool remove_;
 };
 
-// Writes a new link identity to `path` (and path.pub).
-Result<void> new_identity(const std::string& path) {
-  transport::SodiumRandom random;
-  return transport::write_identity_files(path, proto::LinkIdentity::generate(random));
-}
-
 int run_demo(const DemoOptions& o) {
   auto work = WorkDir::make(o.workdir);
   if (!work) return report(work.error());
@@ -132,7 +125,7 @@ int run_demo(const DemoOptions& o) {
   ksk_init.zones.push_back(apex);
   auto made = signer::init_ksk_state(ksk_dir, ksk_init, now);
   if (!made) return report(made.error());
-  if (auto id = new_identity(ksk_dir + "/link.id"); !id) return report(id.error());
+  if (auto id = transport::new_identity_files(ksk_dir + "/link.id"); !id) return report(id.error());
   std::printf("    DS records for the parent (the registrar):\n");
   indented(made->ds_records);
 
@@ -147,7 +140,7 @@ int run_demo(const DemoOptions& o) {
   zone_init.trust_anchor = made->ds_records;
   zone_init.trust_anchor_source = "the DS records of step 1";
   if (auto z = signer::ZoneState::init(zone_dir, zone_init); !z) return report(z.error());
-  if (auto id = new_identity(zone_dir + "/link.id"); !id) return report(id.error());
+  if (auto id = transport::new_identity_files(zone_dir + "/link.id"); !id) return report(id.error());
   auto state = signer::ZoneState::open(zone_dir);
   if (!state) return report(state.error());
   std::printf("    trust anchor: the DS records above; the KSK side's link key pinned: %s\n",

@@ -29,7 +29,6 @@
 #include "transport/file_transfer.hpp"
 #include "transport/identity_file.hpp"
 #include "transport/link_spec.hpp"
-#include "transport/sodium_random.hpp"
 #include "transport/spool.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/ds.hpp"
@@ -107,16 +106,15 @@ int run_init(const InitOptions& o) {
   init.ds_digests = *digests;
   auto made = signer::init_ksk_state(o.dir, init, system_now());
   if (!made) return report(made.error());
-  transport::SodiumRandom random;
-  auto identity = proto::LinkIdentity::generate(random);
   std::string id_path = o.dir + "/" + std::string(signer::ksk_files::identity);
-  if (auto ok = transport::write_identity_files(id_path, identity); !ok) return report(ok.error());
+  auto link_key = transport::new_identity_files(id_path);
+  if (!link_key) return report(link_key.error());
   std::printf("KSK state created in %s\n", o.dir.c_str());
   for (const auto& k : made->key_files) std::printf("  keys/%s\n", k.c_str());
   std::printf("\n; DS records to hand to the parent zone:\n%s", made->ds_records.c_str());
   std::printf("\n; the KSKs (trust anchor of the zone side):\n%s", made->dnskey_records.c_str());
   std::printf("\n; link public key of this KSK side (pin it on the zone side): %s.pub\n%s\n", id_path.c_str(),
-              transport::public_key_text(identity.public_key()).c_str());
+              transport::public_key_text(*link_key).c_str());
   return kExitOk;
 }
 

@@ -12,7 +12,6 @@
 #include "transport/file_transfer.hpp"
 #include "transport/identity_file.hpp"
 #include "transport/link_spec.hpp"
-#include "transport/sodium_random.hpp"
 
 namespace kskline::tools {
 namespace {
@@ -94,10 +93,9 @@ int run_receive(const ReceiveOptions& o) {
 }
 
 int run_link_keygen(const std::string& out) {
-  transport::SodiumRandom random;
-  auto identity = proto::LinkIdentity::generate(random);
-  if (auto ok = transport::write_identity_files(out, identity); !ok) return report(ok.error());
-  std::printf("%s\n", transport::public_key_text(identity.public_key()).c_str());
+  auto key = transport::new_identity_files(out);
+  if (!key) return report(key.error());
+  std::printf("%s\n", transport::public_key_text(*key).c_str());
   return kExitOk;
 }
 

@@ -24,7 +24,6 @@
 #include "tools/link_options.hpp"
 #include "tools/time_option.hpp"
 #include "transport/identity_file.hpp"
-#include "transport/sodium_random.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/key_tag.hpp"
 
@@ -145,11 +144,10 @@ int run_init(const InitOptions& o) {
   // signer/'s to use).
   if (o.identity.empty()) {
     const std::string path = state->resolve(init.config.link_identity);
-    transport::SodiumRandom random;
-    auto identity = proto::LinkIdentity::generate(random);
-    if (auto ok = transport::write_identity_files(path, identity); !ok) return report(ok.error());
+    auto key = transport::new_identity_files(path);
+    if (!key) return report(key.error());
     std::printf("link identity: %s (public key %s; give %s.pub to the KSK side)\n", path.c_str(),
-                transport::public_key_text(identity.public_key()).c_str(), path.c_str());
+                transport::public_key_text(*key).c_str(), path.c_str());
   }
   std::printf("next: kskline zone pregenerate --dir %s --until +90d\n", o.dir.c_str());
   return kExitOk;

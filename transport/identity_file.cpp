@@ -12,6 +12,7 @@
 #include "base/encoding.hpp"
 #include "base/secure_buffer.hpp"
 #include "transport/errc.hpp"
+#include "transport/sodium_random.hpp"
 
 namespace kskline::transport {
 namespace {
@@ -191,6 +192,13 @@ Result<proto::PublicKey> read_public_key(const std::string& path_or_key) {
   if (auto ok = check_known(*fields, {kPublicFormat, "public-key"}, path_or_key); !ok) return tl::unexpected(ok.error());
   if (auto ok = decode_32(*fields, "public-key", path_or_key, key); !ok) return tl::unexpected(ok.error());
   return key;
+}
+
+Result<proto::PublicKey> new_identity_files(const std::string& path) {
+  SodiumRandom random;
+  auto identity = proto::LinkIdentity::generate(random);
+  if (auto ok = write_identity_files(path, identity); !ok) return tl::unexpected(ok.error());
+  return identity.public_key();
 }
 
 }  // namespace kskline::transport

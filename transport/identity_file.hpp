@@ -16,6 +16,10 @@ namespace kskline::transport {
 // nothing is left behind when the second write fails.
 Result<void> write_identity_files(const std::string& path, const proto::LinkIdentity& identity);
 
+// Makes a new identity from the system's CSPRNG and writes it as
+// write_identity_files does; returns its public key.
+Result<proto::PublicKey> new_identity_files(const std::string& path);
+
 // Reads a secret identity file. errc::bad_identity_file naming the file and
 // line when it does not parse, when its public key does not belong to its
 // seed, or when group or others may read it (mode & 077).
