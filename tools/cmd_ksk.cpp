@@ -66,9 +66,6 @@ struct AuditOptions {
   std::string dir = ".";
 };
 
-// The identity file name ksk init writes.
-std::string ksk_files_identity() { return std::string(signer::ksk_files::identity); }
-
 // --now: as parse_when; empty: the system clock.
 Result<std::int64_t> now_option(const std::string& text) { return parse_when("--now", text, system_now()); }
 
@@ -207,19 +204,9 @@ int run_serve(const ServeOptions& o) {
   if (link_text.empty()) {
     return report(Error{transport::errc::bad_link_spec, "--link", "give --link or set link.link in ksk.toml"});
   }
-  LinkOptions lo;
-  lo.link = link_text;
-  lo.side = "ksk";
+  LinkOptions lo = ksk_link_options(*endpoint, link_text);
   lo.wait = o.wait;
   lo.quiet = true;
-  // The identity made by init is used when present; one named in ksk.toml must exist.
-  std::string identity_path = endpoint->identity_path();
-  if (!identity_path.empty() &&
-      (::access(identity_path.c_str(), F_OK) == 0 || endpoint->link_settings().identity != ksk_files_identity())) {
-    lo.identity = identity_path;
-  }
-  if (std::string peer = endpoint->peer_path(); !peer.empty()) lo.peers.push_back(peer);
-  lo.auth = endpoint->link_settings().auth == "auto" ? std::string() : endpoint->link_settings().auth;
   std::optional<proto::LinkIdentity> identity;
   ProgressLine progress(false);
   auto t = transfer_options(lo, false, identity, progress, "received");

@@ -1,5 +1,7 @@
 #include "tools/ksk_answer.hpp"
 
+#include <unistd.h>
+
 #include "proto/envelope.hpp"
 #include "signer/errc.hpp"
 #include "tools/time_option.hpp"
@@ -35,6 +37,22 @@ Result<void> batch_approve(const signer::Review& review) {
 }
 
 Result<void> approve_all(const signer::Review&) { return {}; }
+
+LinkOptions ksk_link_options(const signer::KskEndpoint& endpoint, const std::string& link) {
+  const auto& settings = endpoint.link_settings();
+  LinkOptions o;
+  o.link = link.empty() ? settings.link : link;
+  o.side = "ksk";
+  // The identity made by init is used when present; one named in ksk.toml must exist.
+  std::string identity = endpoint.identity_path();
+  if (!identity.empty() &&
+      (::access(identity.c_str(), F_OK) == 0 || settings.identity != signer::ksk_files::identity)) {
+    o.identity = identity;
+  }
+  if (std::string peer = endpoint.peer_path(); !peer.empty()) o.peers.push_back(peer);
+  o.auth = settings.auth == "auto" ? std::string() : settings.auth;
+  return o;
+}
 
 std::string refusal_text(const Error& error) {
   std::string message = error.message();

@@ -13,6 +13,7 @@
 #include "base/error.hpp"
 #include "proto/identity.hpp"
 #include "signer/ksk_endpoint.hpp"
+#include "tools/link_options.hpp"
 #include "transport/exchange.hpp"
 
 namespace kskline::tools {
@@ -58,6 +59,12 @@ Result<Bytes> answer_request(signer::KskEndpoint& endpoint, const Approve& appro
 // answer_request as a transport::Answer; the endpoint and whatever
 // `approve` refers to must outlive it.
 transport::Answer make_ksk_answer(signer::KskEndpoint& endpoint, Approve approve, KskAnswerOptions options = {});
+
+// The KSK side's link options from ksk.toml: `link` (empty: link.link), the
+// identity made by init when present (one named in ksk.toml must exist), the
+// zone side's pinned key, the authentication policy ("auto": required when
+// a peer is pinned, else off), side ksk.
+LinkOptions ksk_link_options(const signer::KskEndpoint& endpoint, const std::string& link);
 
 // The text of an error envelope's payload for a refusal:
 // "kskline-refusal 1\ncode <errc name>\nmessage <text>\n".

@@ -73,30 +73,17 @@ Result<transport::ExchangeResult> exchange_with_ksk(const transport::LoopbackLin
                                                     const transport::TransferOptions& requester, Bytes envelope,
                                                     signer::KskEndpoint& ksk, const Approve& approve,
                                                     KskAnswerOptions answer_options) {
-  transport::TransferOptions answerer = requester;
-  answerer.side = transport::Side::ksk;
-  answerer.identity = nullptr;
-  answerer.pinned = {};
-  answerer.auth = proto::AuthPolicy::off;
-  answerer.progress = nullptr;
-  answer_options.identity = nullptr;
+  LinkOptions link = ksk_link_options(ksk, "loopback");
+  link.quiet = true;
   std::optional<proto::LinkIdentity> identity;
-  if (auto id = transport::read_identity_file(ksk.identity_path()); id) {
-    identity.emplace(std::move(*id));
-    answerer.identity = &*identity;
-    answer_options.identity = &*identity;
-  }
-  if (auto peer = ksk.peer_path(); !peer.empty()) {
-    auto key = transport::read_public_key(peer);
-    if (!key) return tl::unexpected(key.error().located(ksk.dir()));
-    answerer.pinned.add(*key);
-    answerer.auth = proto::AuthPolicy::required;
-  }
-  const auto& auth = ksk.link_settings().auth;
-  if (auth == "off") answerer.auth = proto::AuthPolicy::off;
-  if (auth == "optional") answerer.auth = proto::AuthPolicy::optional;
+  ProgressLine progress(false);
+  auto answerer = transfer_options(link, false, identity, progress, "answered");
+  if (!answerer) return tl::unexpected(answerer.error().located(ksk.dir()));
+  answerer->wait = requester.wait;
+  answerer->handle_signals = requester.handle_signals;
+  answer_options.identity = answerer->identity;
   auto answer = make_ksk_answer(ksk, approve, answer_options);
-  auto both = transport::exchange_over_loopback(line, requester, std::move(envelope), answerer, answer);
+  auto both = transport::exchange_over_loopback(line, requester, std::move(envelope), *answerer, answer);
   if (!both) return tl::unexpected(both.error());
   for (const auto& e : both->second.report.errors) {
     if (requester.notice) requester.notice("KSK side: " + e.message());
