@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   using namespace kskline::tools;
   Cli cli;
   cli.app.require_subcommand(1);
-  cli.app.set_version_flag("--version", "kskline 0.1.0");
+  cli.app.set_version_flag("--version", "kskline " KSKLINE_VERSION);
   cli.zone = cli.app.add_subcommand("zone", "zone-side commands: check, sign, verify, and the ceremony's zone side");
   cli.zone->require_subcommand(1);
   cli.ksk = cli.app.add_subcommand("ksk", "the offline KSK side of the ceremony");
