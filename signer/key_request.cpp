@@ -8,6 +8,7 @@
 #include "base/digest.hpp"
 #include "base/encoding.hpp"
 #include "signer/errc.hpp"
+#include "zone/dnssec_time.hpp"
 #include "zone/master_file.hpp"
 #include "zone/rdata.hpp"
 #include "zone/rr_types.hpp"
@@ -252,30 +253,9 @@ std::string format_time(std::int64_t seconds) {
 }
 
 Result<std::int64_t> parse_time(std::string_view text, std::string_view what) {
-  auto bad = [&] {
-    return fail(errc::syntax, std::string(what) + ": '" + std::string(text) + "' is not a UTC time YYYYMMDDHHmmSS");
-  };
-  if (text.size() != 14) return bad();
-  int v[6] = {};
-  const int widths[6] = {4, 2, 2, 2, 2, 2};
-  std::size_t p = 0;
-  for (int i = 0; i < 6; ++i) {
-    for (int k = 0; k < widths[i]; ++k, ++p) {
-      if (text[p] < '0' || text[p] > '9') return bad();
-      v[i] = v[i] * 10 + (text[p] - '0');
-    }
-  }
-  if (v[0] < 1970 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[3] > 23 || v[4] > 59 || v[5] > 59) return bad();
-  std::tm tm{};
-  tm.tm_year = v[0] - 1900;
-  tm.tm_mon = v[1] - 1;
-  tm.tm_mday = v[2];
-  tm.tm_hour = v[3];
-  tm.tm_min = v[4];
-  tm.tm_sec = v[5];
-  std::int64_t seconds = ::timegm(&tm);
-  if (format_time(seconds) != text) return bad();  // 31 February and the like
-  return seconds;
+  auto seconds = zone::parse_utc_time(text);
+  if (!seconds) return fail(errc::syntax, std::string(what) + ": " + seconds.error().detail);
+  return *seconds;
 }
 
 std::string new_request_id() {

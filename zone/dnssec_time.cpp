@@ -53,21 +53,29 @@ unsigned digits_value(std::string_view s) {
 
 }  // namespace
 
+Result<std::int64_t> parse_utc_time(std::string_view text) {
+  if (text.size() != 14 || !all_digits(text)) {
+    return fail(errc::syntax, "time '" + std::string(text) + "' is not YYYYMMDDHHmmSS");
+  }
+  std::int64_t year = digits_value(text.substr(0, 4));
+  unsigned month = digits_value(text.substr(4, 2)), day = digits_value(text.substr(6, 2));
+  unsigned hour = digits_value(text.substr(8, 2)), minute = digits_value(text.substr(10, 2));
+  unsigned second = digits_value(text.substr(12, 2));
+  // Like Knot and ldns: no leap second 60 and no dates before 1970.
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
+      minute > 59 || second > 59) {
+    return fail(errc::syntax, "time '" + std::string(text) + "' is not a valid date");
+  }
+  return days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+}
+
 Result<std::uint32_t> parse_dnssec_time(std::string_view text) {
   if (!all_digits(text)) return fail(errc::bad_rdata, "time '" + std::string(text) + "' is not YYYYMMDDHHmmSS or seconds");
   if (text.size() == 14) {
-    std::int64_t year = digits_value(text.substr(0, 4));
-    unsigned month = digits_value(text.substr(4, 2)), day = digits_value(text.substr(6, 2));
-    unsigned hour = digits_value(text.substr(8, 2)), minute = digits_value(text.substr(10, 2));
-    unsigned second = digits_value(text.substr(12, 2));
-    // Like Knot and ldns: no leap second 60 and no dates before 1970. Dates
-    // after 2106 wrap modulo 2^32, as RFC 4034 §3.1.5 serial arithmetic allows.
-    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
-        minute > 59 || second > 59) {
-      return fail(errc::bad_rdata, "time '" + std::string(text) + "' is not a valid date");
-    }
-    std::int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
-    return static_cast<std::uint32_t>(static_cast<std::uint64_t>(seconds));
+    auto seconds = parse_utc_time(text);
+    if (!seconds) return fail(errc::bad_rdata, seconds.error().detail);
+    // Dates after 2106 wrap modulo 2^32, as RFC 4034 §3.1.5 serial arithmetic allows.
+    return static_cast<std::uint32_t>(static_cast<std::uint64_t>(*seconds));
   }
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

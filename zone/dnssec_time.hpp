@@ -10,7 +10,14 @@
 
 namespace kskline::zone {
 
-// Parses YYYYMMDDHHmmSS (UTC, 1970 or later, no leap second) or a decimal
+// Parses YYYYMMDDHHmmSS (UTC) into seconds since 1970: the one calendar-time
+// parser of kskline (RRSIG fields, key files, requests, command lines). The
+// rule: exactly 14 digits, year 1970 or later, month 1..12, day within the
+// month (leap years counted), hour 0..23, minute and second 0..59 (no leap
+// second 60, like Knot and ldns). errc::syntax otherwise.
+Result<std::int64_t> parse_utc_time(std::string_view text);
+
+// Parses YYYYMMDDHHmmSS (as parse_utc_time accepts it) or a decimal
 // number of seconds (at most 10 digits) into a 32-bit timestamp (seconds since
 // 1970 modulo 2^32, so dates after 2106 wrap). errc::bad_rdata.
 Result<std::uint32_t> parse_dnssec_time(std::string_view text);

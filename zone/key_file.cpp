@@ -15,6 +15,7 @@
 #include "base/encoding.hpp"
 #include "base/text.hpp"
 #include "zone/algorithm.hpp"
+#include "zone/dnssec_time.hpp"
 #include "zone/errc.hpp"
 #include "zone/key_tag.hpp"
 #include "zone/master_file.hpp"
@@ -268,26 +269,9 @@ Result<KeyTimes> parse_key_times_text(std::string_view text, std::string_view so
       std::string where = std::string(source) + ":" + std::to_string(line_no);
       if (times.*f.member) return key_error(std::string(f.name) + " given twice", where);
       std::string_view value = trim(line.substr(colon + 1));
-      std::tm tm{};
-      unsigned parts[6] = {};
-      const unsigned widths[6] = {4, 2, 2, 2, 2, 2};
-      bool ok = value.size() == 14;
-      std::size_t pos = 0;
-      for (std::size_t i = 0; ok && i < 6; ++i) {
-        auto [end, ec] = std::from_chars(value.data() + pos, value.data() + pos + widths[i], parts[i]);
-        ok = ec == std::errc() && end == value.data() + pos + widths[i];
-        pos += widths[i];
-      }
-      ok = ok && parts[1] >= 1 && parts[1] <= 12 && parts[2] >= 1 && parts[2] <= 31 && parts[3] < 24 &&
-           parts[4] < 60 && parts[5] < 61;
-      if (!ok) return key_error(std::string(f.name) + ": '" + std::string(value) + "' is not YYYYMMDDHHMMSS", where);
-      tm.tm_year = static_cast<int>(parts[0]) - 1900;
-      tm.tm_mon = static_cast<int>(parts[1]) - 1;
-      tm.tm_mday = static_cast<int>(parts[2]);
-      tm.tm_hour = static_cast<int>(parts[3]);
-      tm.tm_min = static_cast<int>(parts[4]);
-      tm.tm_sec = static_cast<int>(parts[5]);
-      times.*f.member = static_cast<std::int64_t>(::timegm(&tm));
+      auto when = parse_utc_time(value);
+      if (!when) return key_error(std::string(f.name) + ": " + when.error().detail, where);
+      times.*f.member = *when;
     }
   }
   return times;

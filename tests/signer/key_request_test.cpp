@@ -89,6 +89,29 @@ TEST_CASE("key_request: times are UTC YYYYMMDDHHmmSS and impossible dates are re
   }
 }
 
+TEST_CASE("key_request: a request with an impossible time is refused at its line", "[signer][key_request]") {
+  const auto text = format_request(sample_request());
+  struct Case {
+    std::string line_start;  // the line whose first time is replaced
+    std::string time;
+    std::string what;
+  };
+  for (const auto& c : {Case{"slot ", "20270230080000", "slot start"},  // 30 February
+                        Case{"created ", "20270114235960", "created"}}) {  // a leap second
+    CAPTURE(c.time);
+    const auto at = text.find("\n" + c.line_start) + 1;
+    std::size_t line = 1;
+    for (std::size_t i = 0; i < at; ++i) {
+      if (text[i] == '\n') ++line;
+    }
+    const auto from = at + c.line_start.size();
+    auto e = request_error(text.substr(0, from) + c.time + text.substr(from + 14));
+    CHECK(e.code == errc::syntax);
+    CHECK(e.where == "req:" + std::to_string(line));
+    CHECK(e.detail.find(c.what + ": time '" + c.time + "' is not a valid date") != std::string::npos);
+  }
+}
+
 TEST_CASE("key_request: malformed requests are refused with the line at fault", "[signer][key_request]") {
   auto text = format_request(sample_request());
 

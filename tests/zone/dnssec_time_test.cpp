@@ -127,3 +127,31 @@ TEST_CASE("dnssec_time: format with now chooses the right century after 2106", "
   CHECK(format_dnssec_time(1671840000u, 1671840000) == "20221224000000");
   CHECK(format_dnssec_time(1671840000u, 1700000000) == "20221224000000");
 }
+
+TEST_CASE("dnssec_time: parse_utc_time gives 64-bit seconds by the one strict rule", "[zone][dnssec_time]") {
+  CHECK(parse_utc_time("19700101000000") == 0);
+  CHECK(parse_utc_time("20221224000000") == 1671840000);
+  CHECK(parse_utc_time("20240229235959") == 1709251199);
+  CHECK(parse_utc_time("21100101000000") == 4417977600LL);  // no wrap past 2106
+  CHECK(parse_utc_time("99991231235959") == 253402300799LL);
+  for (std::string_view bad : {
+           "20250231000000",  // February 31
+           "20250431000000",  // April 31
+           "20230229000000",  // February 29 of a non-leap year
+           "20221224000060",  // second 60
+           "20221224006000",  // minute 60
+           "20221224240000",  // hour 24
+           "20221300000000",  // month 13
+           "19691231235959",  // before 1970
+           "1671840000",      // seconds are not a calendar time
+           "2022122400000",   // 13 digits
+           "2022122400000x",
+           "",
+       }) {
+    CAPTURE(bad);
+    auto r = parse_utc_time(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == errc::syntax);
+    CHECK(r.error().detail.find(std::string(bad)) != std::string::npos);
+  }
+}

@@ -534,3 +534,20 @@ TEST_CASE("key_file: timing lines agree with dnssec-keygen and dnssec-settime", 
   CHECK(p.out.find("Inactive: 1798675200") != std::string::npos);
   CHECK(p.out.find("Delete: 1798848000") != std::string::npos);
 }
+
+TEST_CASE("key_file: timing lines follow the strict time rule and name file:line", "[zone][key_file]") {
+  // Impossible dates and a leap second were once read (normalised by timegm).
+  for (const char* bad : {"20250231000000", "20250431000000", "20261201000060", "19691231235959"}) {
+    CAPTURE(bad);
+    std::string text = "Private-key-format: v1.3\nCreated: 20261201000000\nPublish: " + std::string(bad) + "\n";
+    auto r = parse_key_times_text(text, "K.private");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == errc::bad_key);
+    CHECK(r.error().where == "K.private:3");
+    CHECK(r.error().detail.find("Publish") != std::string::npos);
+    CHECK(r.error().detail.find(bad) != std::string::npos);
+  }
+  auto good = parse_key_times_text("Publish: 20240229235959\n", "K.private");
+  REQUIRE(good);
+  CHECK(good->publish == 1709251199);
+}
