@@ -318,7 +318,7 @@ void add_ksk(Cli& cli) {
   cmd->add_option("-o,--output", sign->output, "where the response goes (an envelope for an envelope)")->required();
   cmd->add_option("--dir", sign->dir, "the state directory (default: the current directory)");
   cmd->add_flag("--batch", sign->batch, "no questions: sign only what the policy marks auto-approvable");
-  cmd->add_option("--now", sign->now, "the time to check against (YYYYMMDDHHmmSS UTC or seconds; tests)");
+  cmd->add_option("--now", sign->now, std::string("the time to check against, for tests: ") + kTimeGrammar);
   cmd->callback([&cli, sign] { cli.exit_code = run_sign(*sign); });
 
   auto serve = std::make_shared<ServeOptions>();
@@ -330,7 +330,7 @@ void add_ksk(Cli& cli) {
                   "requests to answer, then stop (default: serial, session after session until stopped; spool, "
                   "what the spool holds)");
   cmd->add_option("--wait", serve->wait, "seconds to wait for the peer (0: forever, the default)");
-  cmd->add_option("--now", serve->now, "the time to check against (YYYYMMDDHHmmSS UTC or seconds; tests)");
+  cmd->add_option("--now", serve->now, std::string("the time to check against, for tests: ") + kTimeGrammar);
   cmd->callback([&cli, serve] { cli.exit_code = run_serve(*serve); });
 
   auto audit = std::make_shared<AuditOptions>();

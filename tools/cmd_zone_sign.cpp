@@ -2,7 +2,6 @@
 // [--nsec3 ...] [--reuse PREV] -o OUT`: sign a zone file.
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <future>
 #include <memory>
 #include <optional>
@@ -13,8 +12,8 @@
 #include "base/atomic_file.hpp"
 #include "base/encoding.hpp"
 #include "tools/commands.hpp"
+#include "tools/time_option.hpp"
 #include "zone/algorithm.hpp"
-#include "zone/dnssec_time.hpp"
 #include "zone/errc.hpp"
 #include "zone/key_file.hpp"
 #include "zone/master_file.hpp"
@@ -97,13 +96,9 @@ Result<zone::SignOptions> build_options(const ZoneSignOptions& o, const zone::Na
   s.serial = *policy;
 
   auto& t = s.timing;
-  if (o.now.empty()) {
-    t.now = static_cast<std::int64_t>(std::time(nullptr));
-  } else {
-    auto v = zone::parse_dnssec_time(o.now);
-    if (!v) return tl::unexpected(usage_error("--now", "'" + o.now + "' is not YYYYMMDDHHmmSS or seconds since 1970"));
-    t.now = zone::widen_time(*v, static_cast<std::int64_t>(std::time(nullptr)));
-  }
+  auto now = parse_when("--now", o.now, system_now());
+  if (!now) return tl::unexpected(now.error());
+  t.now = *now;
   auto backdate = duration("--inception-offset", o.backdate);
   auto validity = duration("--validity", o.validity);
   if (!backdate) return tl::unexpected(backdate.error());
@@ -247,7 +242,7 @@ void add_zone_sign(Cli& cli) {
   cmd->add_option("--nsec3-iterations", o->nsec3_iterations, "additional NSEC3 iterations (default 0, at most 50)");
   cmd->add_option("--nsec3-salt", o->nsec3_salt, "NSEC3 salt in hex ('-' or empty: none, the default)");
   cmd->add_flag("--nsec3-optout", o->nsec3_optout, "NSEC3 Opt-Out: insecure delegations left out of the chain");
-  cmd->add_option("--now", o->now, "the signing time, YYYYMMDDHHmmSS or seconds since 1970 (default: now)");
+  cmd->add_option("--now", o->now, std::string("the signing time: ") + kTimeGrammar + " (default: now)");
   cmd->add_option("--inception-offset", o->backdate, "how far inceptions are backdated (default 1h)");
   cmd->add_option("--validity", o->validity, "signature validity from now (default 14d)");
   cmd->add_option("--jitter", o->jitter,

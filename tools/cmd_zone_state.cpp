@@ -38,7 +38,7 @@ struct StateOptions {
 // Adds --dir and --now to a state command.
 void add_state_options(CLI::App* cmd, StateOptions& o) {
   cmd->add_option("--dir", o.dir, "the zone state directory (default: the current directory)");
-  cmd->add_option("--now", o.now, "the current time, YYYYMMDDHHmmSS or seconds since 1970 (default: the clock)");
+  cmd->add_option("--now", o.now, std::string("the current time: ") + kTimeGrammar + " (default: the clock)");
 }
 
 // Opens the state and reads --now; prints the error and sets `exit` when either fails.
@@ -324,7 +324,7 @@ void add_zone_state(Cli& cli) {
     auto until = std::make_shared<std::string>();
     auto* cmd = cli.zone->add_subcommand("pregenerate", "make the ZSKs for the rollovers until a date");
     add_state_options(cmd, *o);
-    cmd->add_option("--until", *until, "YYYYMMDDHHmmSS, seconds since 1970 or +DURATION (e.g. +180d)")->required();
+    cmd->add_option("--until", *until, std::string("the last date to cover: ") + kTimeGrammar)->required();
     cmd->callback([&cli, o, until] { cli.exit_code = run_pregenerate(*o, *until); });
   }
   {
@@ -334,8 +334,8 @@ void add_zone_state(Cli& cli) {
     auto output = std::make_shared<std::string>();
     auto* cmd = cli.zone->add_subcommand("request", "write a key-signing request for a period");
     add_state_options(cmd, *o);
-    cmd->add_option("--from", *from, "the period's start (default: now)");
-    cmd->add_option("--until", *until, "the period's end: YYYYMMDDHHmmSS, seconds or +DURATION")->required();
+    cmd->add_option("--from", *from, std::string("the period's start: ") + kTimeGrammar + " (default: now)");
+    cmd->add_option("--until", *until, std::string("the period's end: ") + kTimeGrammar)->required();
     cmd->add_option("--output,-o", *output, "the request file to write")->required();
     cmd->callback([&cli, o, from, until, output] { cli.exit_code = run_request(*o, *from, *until, *output); });
   }

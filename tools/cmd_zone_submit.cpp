@@ -164,7 +164,7 @@ void add_zone_submit(Cli& cli) {
   cmd->add_option("--timeout", o->timeout,
                   "seconds to wait for the answer once the request is delivered (default 1800; 0: forever)");
   cmd->add_option("--wait", o->wait, "seconds to wait for the KSK side to come up (default 120; 0: forever)");
-  cmd->add_option("--now", o->now, "the time to check the answer at, YYYYMMDDHHmmSS or seconds since 1970 (default: the clock)");
+  cmd->add_option("--now", o->now, std::string("the time to check the answer at: ") + kTimeGrammar + " (default: the clock)");
   cmd->add_flag("--quiet,-q", o->quiet, "no progress line");
   cmd->callback([&cli, o] { cli.exit_code = run_submit(*o); });
 }

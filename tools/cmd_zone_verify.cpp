@@ -1,13 +1,12 @@
 // `kskline zone verify SIGNEDZONE [--origin Z] [--trust-anchor FILE] [--time T]
 // [--threads N]`: verify a signed zone completely.
 #include <cstdio>
-#include <ctime>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "tools/commands.hpp"
-#include "zone/dnssec_time.hpp"
+#include "tools/time_option.hpp"
 #include "zone/errc.hpp"
 #include "zone/master_file.hpp"
 #include "zone/rr_types.hpp"
@@ -23,19 +22,6 @@ struct ZoneVerifyOptions {
   std::string time;
   unsigned threads = 0;
 };
-
-// Parses --time: YYYYMMDDHHmmSS (UTC) or seconds since 1970.
-Result<std::int64_t> parse_time(const std::string& text) {
-  if (text.size() == 14) {
-    auto t = zone::parse_dnssec_time(text);
-    if (!t) return tl::unexpected(t.error());
-    return static_cast<std::int64_t>(*t);
-  }
-  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
-    return fail(zone::errc::syntax, "not YYYYMMDDHHmmSS or a number of seconds: '" + text + "'", "--time");
-  }
-  return static_cast<std::int64_t>(std::stoll(text));
-}
 
 // Reads the zone; without --origin the origin is the SOA owner. The file is
 // first read with the root as origin; if any record then falls outside the
@@ -97,16 +83,12 @@ Result<std::vector<zone::Record>> read_anchors(const std::string& path, const zo
 int run_zone_verify(const ZoneVerifyOptions& o) {
   zone::VerifyOptions options;
   options.threads = o.threads;
-  if (o.time.empty()) {
-    options.now = static_cast<std::int64_t>(std::time(nullptr));
-  } else {
-    auto t = parse_time(o.time);
-    if (!t) {
-      report(t.error());
-      return kExitUsage;
-    }
-    options.now = *t;
+  auto now = parse_when("--time", o.time, system_now());
+  if (!now) {
+    report(now.error());
+    return kExitUsage;
   }
+  options.now = *now;
   auto zone_read = read_zone(o);
   if (!zone_read) return report(zone_read.error());
   auto& [list, origin] = *zone_read;
@@ -141,7 +123,8 @@ void add_zone_verify(Cli& cli) {
   cmd->add_option("file", options->file, "the signed zone file")->required();
   cmd->add_option("--origin,-o", options->origin, "the zone's name (default: the SOA owner)");
   cmd->add_option("--trust-anchor", options->trust_anchor, "a file of DS or DNSKEY records the DNSKEY set must match");
-  cmd->add_option("--time", options->time, "check signature windows at this time: YYYYMMDDHHmmSS or seconds (default: now)");
+  cmd->add_option("--time", options->time,
+                  std::string("check signature windows at this time: ") + kTimeGrammar + " (default: now)");
   cmd->add_option("--threads", options->threads, "worker threads (default: every core)")->check(CLI::Range(0u, 1024u));
   cmd->callback([&cli, options] { cli.exit_code = run_zone_verify(*options); });
 }

@@ -313,6 +313,29 @@ TEST_CASE("zone sign: two runs with Ed25519 and the same time give the same byte
   }
 }
 
+TEST_CASE("zone sign: --now takes the shared time grammar; a bare +N is refused", "[tools][zone_sign]") {
+  TempDir dir;
+  spit(dir.file("z"), zone_text());
+  auto [zsk, ksk] = keygen(dir, "ED25519");
+  const std::string args = "zone sign " + shell_quote(dir.file("z")) + " --origin example.org. -k " +
+                           shell_quote(zsk) + " -k " + shell_quote(ksk) + " -o ";
+  // The same time as a calendar date and as unix seconds signs the same bytes.
+  REQUIRE(cli(args + shell_quote(dir.file("a")) + " --now 20240601000000").status == 0);
+  REQUIRE(cli(args + shell_quote(dir.file("b")) + " --now 1717200000").status == 0);
+  CHECK(slurp(dir.file("a")) == slurp(dir.file("b")));
+  CHECK(slurp(dir.file("a")).find(" 20240531230000 ") != std::string::npos);  // inception: --now less 1h
+  // Relative times are accepted.
+  CHECK(cli(args + shell_quote(dir.file("c")) + " --now -1d").status == 0);
+  // A duration without a unit is refused, naming the units, and nothing is written.
+  auto bare = cli(args + shell_quote(dir.file("d")) + " --now +90");
+  CHECK(bare.status == 1);
+  CHECK(bare.err.find("--now: '+90' has no unit: write +90s, +90m, +90h, +90d or +90w") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("d")));
+  auto february = cli(args + shell_quote(dir.file("d")) + " --now 20240230000000");
+  CHECK(february.status == 1);
+  CHECK(february.err.find("--now: time '20240230000000' is not a valid date") != std::string::npos);
+}
+
 TEST_CASE("zone sign: --reuse keeps the RRSIGs of an unchanged zone", "[tools][zone_sign]") {
   TempDir dir;
   spit(dir.file("z"), zone_text());

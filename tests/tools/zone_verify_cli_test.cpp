@@ -288,6 +288,22 @@ TEST_CASE("zone_verify: rejects expired and not-yet-valid RRSIGs at --time", "[t
   CHECK(verify(good_nsec(), "--time yesterday").status == 2);
 }
 
+TEST_CASE("zone_verify: --time takes the shared time grammar; a bare +N is refused", "[tools][zone_verify]") {
+  // Refused before the zone is read, so no signed zone is needed.
+  auto bare = verify("/nonexistent.zone", "--time +90");
+  CHECK(bare.status == 2);
+  CHECK(bare.err.find("--time: '+90' has no unit: write +90s, +90m, +90h, +90d or +90w") != std::string::npos);
+  auto word = verify("/nonexistent.zone", "--time yesterday");
+  CHECK(word.status == 2);
+  CHECK(word.err.find("--time: 'yesterday' is not a time: use YYYYMMDDHHmmSS") != std::string::npos);
+  if (!have_tools()) return;
+  // The zone's window is 2024..2034.
+  CHECK(verify(good_nsec(), "--time now").status == 0);
+  CHECK(verify(good_nsec(), "--time +1w").status == 0);
+  expect_rejected(verify(good_nsec(), "--time +3000w"), "www.example.com. A", "expired at 20340101000000");
+  expect_rejected(verify(good_nsec(), "--time -1500w"), "example.com. SOA", "not yet valid");
+}
+
 TEST_CASE("zone_verify: rejects a missing RRSIG", "[tools][zone_verify]") {
   if (!have_tools()) return;
   const auto zone = mutated(good_nsec(), [](auto& lines) {
