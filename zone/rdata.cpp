@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <vector>
 
 #include "base/encoding.hpp"
@@ -12,22 +11,21 @@
 #include "zone/algorithm.hpp"
 #include "zone/dnssec_time.hpp"
 #include "zone/errc.hpp"
+#include "zone/internal/cert_types.hpp"
+#include "zone/internal/presentation.hpp"
+#include "zone/internal/svc_params.hpp"
 #include "zone/rr_types.hpp"
 
 namespace kskline::zone {
 namespace {
 
-// ---------------------------------------------------------------------------
-// Small parsers shared by several field kinds.
+using internal::append_quoted;
+using internal::append_unescaped;
+using internal::parse_address;
+using internal::parse_decimal;
 
-template <class T>
-std::optional<T> parse_decimal(std::string_view text) {
-  T value{};
-  if (text.empty() || text.size() > 10) return std::nullopt;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
+// ---------------------------------------------------------------------------
+// Numbers with units (TTLs, SOA timers, periods).
 
 // Parses decimal seconds or TTL units (w, d, h, m, s) up to `max`.
 std::optional<std::uint64_t> parse_units(std::string_view text, std::uint64_t max) {
@@ -57,62 +55,6 @@ std::optional<std::uint64_t> parse_units(std::string_view text, std::uint64_t ma
     if (total > max) return std::nullopt;
   }
   return total;
-}
-
-// Parses an IPv4 or IPv6 address into addr (4 or 16 octets); false unless the
-// whole text is one address (inet_pton would stop at an embedded NUL).
-bool parse_address(int family, std::string_view text, std::uint8_t* addr) {
-  if (text.size() >= INET6_ADDRSTRLEN || text.find('\0') != std::string_view::npos) return false;
-  std::string copy(text);
-  return inet_pton(family, copy.c_str(), addr) == 1;
-}
-
-// Decodes the escapes of a <character-string> (\X and \DDD) into bytes.
-Result<void> append_unescaped(std::string_view text, Bytes& out) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c != '\\') {
-      out.push_back(static_cast<std::uint8_t>(c));
-      continue;
-    }
-    if (i + 1 >= text.size()) return fail(errc::bad_rdata, "dangling '\\' in string");
-    char n = text[i + 1];
-    if (n >= '0' && n <= '9') {
-      auto digits = text.substr(i + 1, 3);
-      auto v = parse_decimal<unsigned>(digits);
-      if (digits.size() != 3 || !v || *v > 255) return fail(errc::bad_rdata, "bad \\DDD escape in string");
-      out.push_back(static_cast<std::uint8_t>(*v));
-      i += 3;
-    } else {
-      out.push_back(static_cast<std::uint8_t>(n));
-      ++i;
-    }
-  }
-  return {};
-}
-
-// Appends bytes as the inside of a quoted string, escaping '"', '\' and
-// non-printable bytes (\DDD).
-void append_escaped(ByteView bytes, std::string& out) {
-  for (auto b : bytes) {
-    if (b == '"' || b == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(b));
-    } else if (b < 0x20 || b > 0x7e) {
-      out.push_back('\\');
-      out.push_back(static_cast<char>('0' + b / 100));
-      out.push_back(static_cast<char>('0' + b / 10 % 10));
-      out.push_back(static_cast<char>('0' + b % 10));
-    } else {
-      out.push_back(static_cast<char>(b));
-    }
-  }
-}
-
-void append_quoted(ByteView bytes, std::string& out) {
-  out.push_back('"');
-  append_escaped(bytes, out);
-  out.push_back('"');
 }
 
 // ---------------------------------------------------------------------------
@@ -166,290 +108,6 @@ void for_each_bitmap_type(ByteView data, Visit visit) {
       }
     }
     pos += 2 + length;
-  }
-}
-
-// ---------------------------------------------------------------------------
-// CERT certificate types (RFC 4398 §2.1), printed as mnemonics as BIND and
-// ldns do.
-
-struct CertTypeName {
-  std::uint16_t code;
-  std::string_view name;
-};
-constexpr CertTypeName kCertTypes[] = {{1, "PKIX"},   {2, "SPKI"},    {3, "PGP"},  {4, "IPKIX"},
-                                       {5, "ISPKI"},  {6, "IPGP"},    {7, "ACPKIX"}, {8, "IACPKIX"},
-                                       {253, "URI"},  {254, "OID"}};
-
-std::optional<std::uint16_t> parse_cert_type(std::string_view text) {
-  for (const auto& t : kCertTypes) {
-    if (base::iequals(t.name, text)) return t.code;
-  }
-  return parse_decimal<std::uint16_t>(text);
-}
-
-std::string cert_type_to_string(std::uint16_t code) {
-  for (const auto& t : kCertTypes) {
-    if (t.code == code) return std::string(t.name);
-  }
-  return std::to_string(code);
-}
-
-// ---------------------------------------------------------------------------
-// SVCB/HTTPS parameters (RFC 9460 §2.1, Appendix A).
-
-struct SvcKeyName {
-  std::uint16_t key;
-  std::string_view name;
-};
-constexpr SvcKeyName kSvcKeys[] = {{0, "mandatory"}, {1, "alpn"},     {2, "no-default-alpn"},
-                                   {3, "port"},      {4, "ipv4hint"}, {5, "ech"},
-                                   {6, "ipv6hint"},  {7, "dohpath"},  {8, "ohttp"}};
-
-std::optional<std::uint16_t> parse_svc_key(std::string_view text) {
-  for (const auto& k : kSvcKeys) {
-    if (k.name == text) return k.key;
-  }
-  if (text.size() > 3 && text.substr(0, 3) == "key") {
-    auto v = parse_decimal<unsigned>(text.substr(3));
-    if (v && *v < 65535 && !(text.size() > 4 && text[3] == '0')) return static_cast<std::uint16_t>(*v);
-  }
-  return std::nullopt;
-}
-
-// Whether a key has a registered name (and so a defined value format).
-bool is_known_svc_key(std::uint16_t key) {
-  return std::any_of(std::begin(kSvcKeys), std::end(kSvcKeys), [&](const SvcKeyName& k) { return k.key == key; });
-}
-
-std::string svc_key_name(std::uint16_t key) {
-  for (const auto& k : kSvcKeys) {
-    if (k.key == key) return std::string(k.name);
-  }
-  return "key" + std::to_string(key);
-}
-
-// Splits a decoded SvcParam value on unescaped commas (RFC 9460 Appendix A.1:
-// value lists are decoded after the character-string escapes, and inside an
-// item only "\," and "\\" are escapes). Empty items are refused.
-Result<std::vector<Bytes>> split_value_list(ByteView value) {
-  std::vector<Bytes> items(1);
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    auto c = value[i];
-    if (c == ',') {
-      if (items.back().empty()) return fail(errc::bad_rdata, "empty item in SvcParam value list");
-      items.emplace_back();
-    } else if (c == '\\') {
-      if (i + 1 >= value.size() || (value[i + 1] != ',' && value[i + 1] != '\\')) {
-        return fail(errc::bad_rdata, "only '\\,' and '\\\\' may be escaped inside a SvcParam value list item");
-      }
-      items.back().push_back(value[++i]);
-    } else {
-      items.back().push_back(c);
-    }
-  }
-  if (items.back().empty()) return fail(errc::bad_rdata, "empty item in SvcParam value list");
-  return items;
-}
-
-std::string as_text(const Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
-
-// Converts the presentation value of one SvcParam (the text after '=', with
-// its character-string escapes and optional quotes) to its wire value.
-Result<Bytes> parse_svc_value(std::uint16_t key, std::string_view text, bool has_value) {
-  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') text = text.substr(1, text.size() - 2);
-  Bytes value;
-  if (auto r = append_unescaped(text, value); !r) return tl::unexpected(r.error());
-  Bytes out;
-  bool needs_value = key != 2 && key != 8 && is_known_svc_key(key);
-  if (needs_value && value.empty()) {
-    return fail(errc::bad_rdata, "SvcParam " + svc_key_name(key) + " needs a value");
-  }
-  switch (key) {
-    case 0: {  // mandatory
-      auto items = split_value_list(value);
-      if (!items) return tl::unexpected(items.error());
-      std::vector<std::uint16_t> keys;
-      for (const auto& item : *items) {
-        auto k = parse_svc_key(as_text(item));
-        if (!k) return fail(errc::bad_rdata, "unknown key '" + as_text(item) + "' in SvcParam mandatory");
-        if (*k == 0) return fail(errc::bad_rdata, "SvcParam mandatory must not list itself");
-        keys.push_back(*k);
-      }
-      std::sort(keys.begin(), keys.end());
-      if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) {
-        return fail(errc::bad_rdata, "duplicate key in SvcParam mandatory");
-      }
-      for (auto k : keys) put_u16(out, k);
-      return out;
-    }
-    case 1: {  // alpn
-      auto items = split_value_list(value);
-      if (!items) return tl::unexpected(items.error());
-      for (const auto& item : *items) {
-        if (item.size() > 255) return fail(errc::bad_rdata, "alpn id longer than 255 octets");
-        out.push_back(static_cast<std::uint8_t>(item.size()));
-        out.insert(out.end(), item.begin(), item.end());
-      }
-      return out;
-    }
-    case 2:  // no-default-alpn
-    case 8:  // ohttp
-      if (has_value) return fail(errc::bad_rdata, "SvcParam " + svc_key_name(key) + " takes no value");
-      return out;
-    case 3: {  // port
-      auto port = parse_decimal<std::uint16_t>(as_text(value));
-      if (!port) return fail(errc::bad_rdata, "SvcParam port must be 0..65535");
-      put_u16(out, *port);
-      return out;
-    }
-    case 4:    // ipv4hint
-    case 6: {  // ipv6hint
-      auto items = split_value_list(value);
-      if (!items) return tl::unexpected(items.error());
-      for (const auto& item : *items) {
-        std::string address = as_text(item);
-        std::uint8_t addr[16];
-        if (!parse_address(key == 4 ? AF_INET : AF_INET6, address, addr)) {
-          return fail(errc::bad_rdata, "bad address '" + address + "' in SvcParam " + svc_key_name(key));
-        }
-        out.insert(out.end(), addr, addr + (key == 4 ? 4 : 16));
-      }
-      return out;
-    }
-    case 5:  // ech
-      if (auto r = base::append_base64(as_text(value), out); !r) return fail(errc::bad_rdata, "bad base64 in SvcParam ech");
-      return out;
-    default:  // dohpath and unknown keys: the value's octets
-      return value;
-  }
-}
-
-// Appends the items of a value list, escaping ',' and '\' inside each item.
-void append_value_list_item(ByteView item, std::string& out) {
-  for (auto b : item) {
-    if (b == ',' || b == '\\') out.push_back('\\');
-    out.push_back(static_cast<char>(b));
-  }
-}
-
-Result<void> validate_svc_value(std::uint16_t key, ByteView v) {
-  auto bad = [&](const char* what) { return fail(errc::bad_rdata, "SvcParam " + svc_key_name(key) + ": " + what); };
-  switch (key) {
-    case 0:
-      if (v.empty() || v.size() % 2 != 0) return bad("length must be a positive multiple of 2");
-      for (std::size_t i = 2; i < v.size(); i += 2) {
-        if (get_u16(&v[i - 2]) >= get_u16(&v[i])) return bad("keys must be strictly increasing");
-      }
-      return {};
-    case 1:
-      if (v.empty()) return bad("empty value");
-      for (std::size_t pos = 0; pos < v.size();) {
-        if (v[pos] == 0 || pos + 1 + v[pos] > v.size()) return bad("malformed alpn list");
-        pos += 1 + v[pos];
-      }
-      return {};
-    case 2:
-    case 8:
-      if (!v.empty()) return bad("must be empty");
-      return {};
-    case 3:
-      if (v.size() != 2) return bad("length must be 2");
-      return {};
-    case 4:
-      if (v.empty() || v.size() % 4 != 0) return bad("length must be a positive multiple of 4");
-      return {};
-    case 6:
-      if (v.empty() || v.size() % 16 != 0) return bad("length must be a positive multiple of 16");
-      return {};
-    case 5:
-    case 7:
-      if (v.empty()) return bad("empty value");
-      return {};
-    default:
-      return {};
-  }
-}
-
-Result<void> validate_svc_params(ByteView data) {
-  std::size_t pos = 0;
-  int last = -1;
-  std::vector<std::uint16_t> present;
-  ByteView mandatory;
-  while (pos < data.size()) {
-    if (pos + 4 > data.size()) return fail(errc::bad_rdata, "truncated SvcParam");
-    std::uint16_t key = get_u16(&data[pos]);
-    std::uint16_t length = get_u16(&data[pos + 2]);
-    if (key == 65535) return fail(errc::bad_rdata, "SvcParam key 65535 is reserved");
-    if (static_cast<int>(key) <= last) return fail(errc::bad_rdata, "SvcParam keys out of order or repeated");
-    if (pos + 4 + length > data.size()) return fail(errc::bad_rdata, "truncated SvcParam value");
-    if (auto r = validate_svc_value(key, data.subspan(pos + 4, length)); !r) return r;
-    if (key == 0) mandatory = data.subspan(pos + 4, length);
-    present.push_back(key);
-    last = key;
-    pos += 4 + length;
-  }
-  // RFC 9460 §8: mandatory never lists itself, and every key it lists is present.
-  for (std::size_t i = 0; i < mandatory.size(); i += 2) {
-    std::uint16_t key = get_u16(&mandatory[i]);
-    if (key == 0) return fail(errc::bad_rdata, "SvcParam mandatory must not list itself");
-    if (!std::binary_search(present.begin(), present.end(), key)) {
-      return fail(errc::bad_rdata, "SvcParam mandatory lists " + svc_key_name(key) + ", which is missing");
-    }
-  }
-  return {};
-}
-
-void append_svc_params_text(ByteView data, std::string& out) {
-  std::size_t pos = 0;
-  while (pos + 4 <= data.size()) {
-    std::uint16_t key = get_u16(&data[pos]);
-    std::uint16_t length = get_u16(&data[pos + 2]);
-    ByteView v = data.subspan(pos + 4, length);
-    if (pos > 0) out.push_back(' ');
-    pos += 4 + length;
-    out += svc_key_name(key);
-    if (key == 2 || key == 8 || (v.empty() && !is_known_svc_key(key))) continue;
-    out.push_back('=');
-    switch (key) {
-      case 0:
-        for (std::size_t i = 0; i < v.size(); i += 2) {
-          if (i > 0) out.push_back(',');
-          out += svc_key_name(get_u16(&v[i]));
-        }
-        break;
-      case 1: {
-        // Escape ',' and '\' inside each id for the value list, then the
-        // whole list as a character-string (RFC 9460 Appendix A.1).
-        std::string list;
-        for (std::size_t i = 0; i < v.size(); i += 1 + v[i]) {
-          if (i > 0) list.push_back(',');
-          append_value_list_item(v.subspan(i + 1, v[i]), list);
-        }
-        append_quoted(as_bytes(list), out);
-        break;
-      }
-      case 3:
-        out += std::to_string(get_u16(v.data()));
-        break;
-      case 4:
-      case 6: {
-        std::size_t step = key == 4 ? 4 : 16;
-        for (std::size_t i = 0; i < v.size(); i += step) {
-          char buf[INET6_ADDRSTRLEN];
-          inet_ntop(key == 4 ? AF_INET : AF_INET6, v.data() + i, buf, sizeof buf);
-          if (i > 0) out.push_back(',');
-          out += buf;
-        }
-        break;
-      }
-      case 5:
-        out += base::to_base64(v);
-        break;
-      default:
-        append_quoted(v, out);
-        break;
-    }
   }
 }
 
@@ -521,7 +179,7 @@ Result<std::size_t> field_length(FieldKind kind, ByteView data) {
       if (auto r = validate_bitmap(data); !r) return tl::unexpected(r.error());
       return data.size();
     case FieldKind::svc_params:
-      if (auto r = validate_svc_params(data); !r) return tl::unexpected(r.error());
+      if (auto r = internal::validate_svc_params(data); !r) return tl::unexpected(r.error());
       return data.size();
     default:  // base64_rest, hex_rest, string_rest
       return data.size();
@@ -564,7 +222,7 @@ void append_field_text(FieldKind kind, ByteView f, std::string& out) {
       out += std::to_string(get_u16(f.data()));
       break;
     case FieldKind::cert_type:
-      out += cert_type_to_string(get_u16(f.data()));
+      out += internal::cert_type_to_string(get_u16(f.data()));
       break;
     case FieldKind::u32:
     case FieldKind::period:
@@ -623,7 +281,7 @@ void append_field_text(FieldKind kind, ByteView f, std::string& out) {
       append_quoted(f, out);
       break;
     case FieldKind::svc_params:
-      append_svc_params_text(f, out);
+      internal::append_svc_params_text(f, out);
       break;
     case FieldKind::eui48:
     case FieldKind::eui64: {
@@ -728,31 +386,13 @@ Result<void> FieldParser::parse(FieldKind kind, std::size_t index) {
         return {};
       }
       case FieldKind::svc_params: {
-        std::vector<std::pair<std::uint16_t, Bytes>> params;
+        std::vector<internal::SvcParam> params;
         for (const auto& t : *tokens) {
-          auto eq = t.text.find('=');
-          auto key = parse_svc_key(t.text.substr(0, eq));
-          if (!key) return bad(t, "unknown SvcParam key in '" + std::string(t.text) + "'");
-          std::string_view value = eq == std::string_view::npos ? std::string_view() : t.text.substr(eq + 1);
-          auto wire = parse_svc_value(*key, value, eq != std::string_view::npos);
-          if (!wire) return bad(t, wire.error().detail);
-          if (wire->size() > 65535) return bad(t, "SvcParam value too long");
-          params.emplace_back(*key, std::move(*wire));
+          auto param = internal::parse_svc_param(t.text);
+          if (!param) return bad(t, param.error().detail);
+          params.push_back(std::move(*param));
         }
-        std::sort(params.begin(), params.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-        for (std::size_t i = 1; i < params.size(); ++i) {
-          if (params[i].first == params[i - 1].first) {
-            return fail(errc::bad_rdata, "SvcParam " + svc_key_name(params[i].first) + " given twice", where());
-          }
-        }
-        std::size_t at = out_.size();
-        for (const auto& [key, value] : params) {
-          put_u16(out_, key);
-          put_u16(out_, static_cast<std::uint16_t>(value.size()));
-          out_.insert(out_.end(), value.begin(), value.end());
-        }
-        // The rules that span parameters (mandatory keys present, ...).
-        if (auto r = validate_svc_params(ByteView(out_).subspan(at)); !r) {
+        if (auto r = internal::append_svc_params(std::move(params), out_); !r) {
           return fail(errc::bad_rdata, r.error().detail, where());
         }
         return {};
@@ -779,7 +419,7 @@ Result<void> FieldParser::parse(FieldKind kind, std::size_t index) {
       return {};
     }
     case FieldKind::cert_type: {
-      auto v = parse_cert_type(t.text);
+      auto v = internal::parse_cert_type(t.text);
       if (!v) return bad(t, "'" + std::string(t.text) + "' is not a certificate type (mnemonic or 0..65535)");
       put_u16(out_, *v);
       return {};
