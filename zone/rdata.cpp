@@ -2,8 +2,6 @@
 
 #include <arpa/inet.h>
 
-#include <algorithm>
-#include <array>
 #include <vector>
 
 #include "base/encoding.hpp"
@@ -15,6 +13,7 @@
 #include "zone/internal/presentation.hpp"
 #include "zone/internal/svc_params.hpp"
 #include "zone/rr_types.hpp"
+#include "zone/type_bitmap.hpp"
 
 namespace kskline::zone {
 namespace {
@@ -55,60 +54,6 @@ std::optional<std::uint64_t> parse_units(std::string_view text, std::uint64_t ma
     if (total > max) return std::nullopt;
   }
   return total;
-}
-
-// ---------------------------------------------------------------------------
-// Type bitmaps (RFC 4034 §4.1.2).
-
-void append_bitmap(std::vector<std::uint16_t> types, Bytes& out) {
-  std::sort(types.begin(), types.end());
-  types.erase(std::unique(types.begin(), types.end()), types.end());
-  std::size_t i = 0;
-  while (i < types.size()) {
-    std::uint8_t window = static_cast<std::uint8_t>(types[i] >> 8);
-    std::array<std::uint8_t, 32> bits{};
-    std::size_t length = 0;
-    for (; i < types.size() && (types[i] >> 8) == window; ++i) {
-      std::uint8_t low = static_cast<std::uint8_t>(types[i]);
-      bits[low / 8] |= static_cast<std::uint8_t>(0x80 >> (low % 8));
-      length = low / 8 + 1;
-    }
-    out.push_back(window);
-    out.push_back(static_cast<std::uint8_t>(length));
-    out.insert(out.end(), bits.begin(), bits.begin() + static_cast<std::ptrdiff_t>(length));
-  }
-}
-
-Result<void> validate_bitmap(ByteView data) {
-  std::size_t pos = 0;
-  int last_window = -1;
-  while (pos < data.size()) {
-    if (pos + 2 > data.size()) return fail(errc::bad_rdata, "truncated type bitmap window");
-    int window = data[pos];
-    std::size_t length = data[pos + 1];
-    if (window <= last_window) return fail(errc::bad_rdata, "type bitmap windows out of order");
-    if (length < 1 || length > 32) return fail(errc::bad_rdata, "type bitmap window length not in 1..32");
-    if (pos + 2 + length > data.size()) return fail(errc::bad_rdata, "truncated type bitmap");
-    if (data[pos + 1 + length] == 0) return fail(errc::bad_rdata, "type bitmap window ends in a zero octet");
-    last_window = window;
-    pos += 2 + length;
-  }
-  return {};
-}
-
-template <class Visit>
-void for_each_bitmap_type(ByteView data, Visit visit) {
-  std::size_t pos = 0;
-  while (pos + 2 <= data.size()) {
-    std::uint16_t window = data[pos];
-    std::size_t length = data[pos + 1];
-    for (std::size_t i = 0; i < length; ++i) {
-      for (int bit = 0; bit < 8; ++bit) {
-        if (data[pos + 2 + i] & (0x80 >> bit)) visit(static_cast<std::uint16_t>(window << 8 | (i * 8 + bit)));
-      }
-    }
-    pos += 2 + length;
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -176,7 +121,7 @@ Result<std::size_t> field_length(FieldKind kind, ByteView data) {
       return pos;
     }
     case FieldKind::type_bitmap:
-      if (auto r = validate_bitmap(data); !r) return tl::unexpected(r.error());
+      if (auto r = validate_type_bitmap(data); !r) return tl::unexpected(r.error());
       return data.size();
     case FieldKind::svc_params:
       if (auto r = internal::validate_svc_params(data); !r) return tl::unexpected(r.error());
@@ -266,12 +211,11 @@ void append_field_text(FieldKind kind, ByteView f, std::string& out) {
       out += base::to_upper(base::to_base32hex(f.subspan(1)));
       break;
     case FieldKind::type_bitmap: {
-      bool first = true;
-      for_each_bitmap_type(f, [&](std::uint16_t t) {
-        if (!first) out.push_back(' ');
-        first = false;
-        out += type_to_string(t);
-      });
+      auto types = read_type_bitmap(f);  // valid: walk_fields checked it
+      for (std::size_t i = 0; types && i < types->size(); ++i) {
+        if (i > 0) out.push_back(' ');
+        out += type_to_string((*types)[i]);
+      }
       break;
     }
     case FieldKind::caa_tag:
@@ -377,7 +321,7 @@ Result<void> FieldParser::parse(FieldKind kind, std::size_t index) {
           if (!type) return bad(t, "unknown type '" + std::string(t.text) + "' in type bitmap");
           types.push_back(*type);
         }
-        append_bitmap(std::move(types), out_);
+        append_type_bitmap(types, out_);
         return {};
       }
       case FieldKind::string_rest: {

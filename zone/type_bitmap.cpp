@@ -32,8 +32,7 @@ Bytes make_type_bitmap(std::span<const std::uint16_t> types) {
   return out;
 }
 
-Result<std::vector<std::uint16_t>> read_type_bitmap(ByteView bitmap) {
-  std::vector<std::uint16_t> types;
+Result<void> validate_type_bitmap(ByteView bitmap) {
   std::size_t pos = 0;
   int last_window = -1;
   while (pos < bitmap.size()) {
@@ -43,14 +42,24 @@ Result<std::vector<std::uint16_t>> read_type_bitmap(ByteView bitmap) {
     if (window <= last_window) return fail(errc::bad_rdata, "type bitmap windows out of order");
     if (length < 1 || length > 32) return fail(errc::bad_rdata, "type bitmap window length not in 1..32");
     if (pos + 2 + length > bitmap.size()) return fail(errc::bad_rdata, "truncated type bitmap");
-    for (std::size_t octet = 0; octet < length; ++octet) {
+    if (bitmap[pos + 1 + length] == 0) return fail(errc::bad_rdata, "type bitmap window ends in a zero octet");
+    last_window = window;
+    pos += 2 + length;
+  }
+  return {};
+}
+
+Result<std::vector<std::uint16_t>> read_type_bitmap(ByteView bitmap) {
+  if (auto valid = validate_type_bitmap(bitmap); !valid) return tl::unexpected(valid.error());
+  std::vector<std::uint16_t> types;
+  for (std::size_t pos = 0; pos < bitmap.size(); pos += 2 + bitmap[pos + 1]) {
+    const unsigned window = bitmap[pos];
+    for (std::size_t octet = 0; octet < bitmap[pos + 1]; ++octet) {
       const std::uint8_t v = bitmap[pos + 2 + octet];
       for (unsigned bit = 0; bit < 8; ++bit) {
         if (v & (0x80u >> bit)) types.push_back(static_cast<std::uint16_t>(window * 256 + octet * 8 + bit));
       }
     }
-    last_window = window;
-    pos += 2 + length;
   }
   return types;
 }
