@@ -1,5 +1,7 @@
 #include "signer/dnskey_response_size.hpp"
 
+#include "zone/algorithm.hpp"
+
 namespace kskline::signer {
 
 std::size_t dnskey_response_size(const zone::Name& apex, std::span<const zone::Record> answers) {
@@ -15,11 +17,12 @@ std::size_t rrsig_rdata_size(const zone::Name& signer, std::size_t signature_siz
 
 std::size_t signature_size(std::uint8_t algorithm, unsigned bits) {
   switch (algorithm) {
-    case 5: case 7: case 8: case 10: return (bits + 7) / 8;
-    case 13: return 64;
-    case 14: return 96;
-    case 15: return 64;
-    case 16: return 114;
+    case zone::alg::RSASHA1: case zone::alg::RSASHA1_NSEC3_SHA1: case zone::alg::RSASHA256:
+    case zone::alg::RSASHA512: return (bits + 7) / 8;
+    case zone::alg::ECDSAP256SHA256: return 64;
+    case zone::alg::ECDSAP384SHA384: return 96;
+    case zone::alg::ED25519: return 64;
+    case zone::alg::ED448: return 114;
     default: return 0;
   }
 }

@@ -22,6 +22,7 @@
 #include "signer/key_request.hpp"
 #include "signer/policy.hpp"
 #include "signer/request_ledger.hpp"
+#include "zone/algorithm.hpp"
 #include "zone/key_file.hpp"
 #include "zone/name.hpp"
 
@@ -36,7 +37,7 @@ inline constexpr std::string_view lock = ".lock", config = "ksk.toml", keys = "k
 // What `ksk init` is asked to do.
 struct KskInitOptions {
   std::vector<zone::Name> zones;          // at least one
-  std::uint8_t algorithm = 13;            // of generated KSKs
+  std::uint8_t algorithm = zone::alg::ECDSAP256SHA256;  // of generated KSKs
   unsigned bits = 0;                      // RSA modulus of generated KSKs (0: 2048)
   std::vector<std::string> imports;       // BIND key files of existing KSKs (flags with SEP)
   std::vector<std::uint8_t> ds_digests{2};  // DS digest types to print (and store in ksk.toml)

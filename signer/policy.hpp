@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "zone/algorithm.hpp"
 #include "zone/name.hpp"
 
 namespace kskline::signer {
@@ -23,7 +24,9 @@ enum class AutoApprove : std::uint8_t {
 // The limits a key-signing request must keep. Durations are seconds.
 struct Policy {
   std::vector<zone::Name> zones;                              // zones this KSK signs for
-  std::vector<std::uint8_t> algorithms{8, 10, 13, 14, 15, 16};  // ZSK algorithms allowed
+  std::vector<std::uint8_t> algorithms{zone::alg::RSASHA256,       zone::alg::RSASHA512,
+                                       zone::alg::ECDSAP256SHA256, zone::alg::ECDSAP384SHA384,
+                                       zone::alg::ED25519,         zone::alg::ED448};  // ZSK algorithms allowed
   unsigned rsa_min_bits = 2048;
   unsigned rsa_max_bits = 4096;
   std::size_t max_keys_per_slot = 4;     // ZSKs in one slot
@@ -52,7 +55,7 @@ struct LinkSettings {
 
 // The whole configuration file.
 struct KskConfig {
-  std::uint8_t algorithm = 13;  // the KSK algorithm chosen at init (information)
+  std::uint8_t algorithm = zone::alg::ECDSAP256SHA256;  // the KSK algorithm chosen at init (information)
   Policy policy;
   LinkSettings link;
 };

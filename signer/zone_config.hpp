@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "base/error.hpp"
+#include "zone/algorithm.hpp"
 #include "zone/name.hpp"
 
 namespace kskline::signer {
@@ -26,7 +27,7 @@ struct ZoneConfig {
   std::string serial = "unixtime";         // SOA serial policy of the signed zone (zone::parse_serial_policy),
                                            // counted from the greater of the zone file's and the last published
 
-  std::uint8_t algorithm = 13;             // ZSK algorithm (DNSSEC number)
+  std::uint8_t algorithm = zone::alg::ECDSAP256SHA256;  // ZSK algorithm (DNSSEC number)
   unsigned rsa_bits = 2048;                // modulus size of RSA ZSKs
   std::uint32_t dnskey_ttl = 3600;         // TTL of the DNSKEY, CDS and CDNSKEY RRsets asked for
   std::int64_t zsk_lifetime = 30 * 86400;  // how long each ZSK is active (Activate..Inactive)

@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 #include <openssl/obj_mac.h>
 
+#include "zone/algorithm.hpp"
 #include "zone/errc.hpp"
 #include "zone/openssl_support.hpp"
 
@@ -63,10 +64,10 @@ EcdsaPresigner::~EcdsaPresigner() = default;
 Result<EcdsaPresigner> EcdsaPresigner::create(OSSL_LIB_CTX* libctx, const PrivateKey& key) {
   int nid = 0;
   auto impl = std::make_unique<Impl>();
-  if (key.algorithm() == 13) {
+  if (key.algorithm() == alg::ECDSAP256SHA256) {
     nid = NID_X9_62_prime256v1;
     impl->width = 32;
-  } else if (key.algorithm() == 14) {
+  } else if (key.algorithm() == alg::ECDSAP384SHA384) {
     nid = NID_secp384r1;
     impl->width = 48;
   } else {

@@ -5,18 +5,19 @@
 #include <openssl/err.h>
 #include <openssl/obj_mac.h>
 
+#include "zone/algorithm.hpp"
 #include "zone/errc.hpp"
 
 namespace kskline::zone::ossl {
 namespace {
 
 constexpr std::array<AlgSpec, 6> kSpecs{{
-    {8, Family::rsa, "SHA2-256", "RSA", nullptr, 0, 0, 0, 0},
-    {10, Family::rsa, "SHA2-512", "RSA", nullptr, 0, 0, 0, 0},
-    {13, Family::ecdsa, "SHA2-256", "EC", "P-256", NID_X9_62_prime256v1, 32, 64, 256},
-    {14, Family::ecdsa, "SHA2-384", "EC", "P-384", NID_secp384r1, 48, 96, 384},
-    {15, Family::eddsa, nullptr, "ED25519", nullptr, 0, 32, 64, 256},
-    {16, Family::eddsa, nullptr, "ED448", nullptr, 0, 57, 114, 456},
+    {alg::RSASHA256, Family::rsa, "SHA2-256", "RSA", nullptr, 0, 0, 0, 0},
+    {alg::RSASHA512, Family::rsa, "SHA2-512", "RSA", nullptr, 0, 0, 0, 0},
+    {alg::ECDSAP256SHA256, Family::ecdsa, "SHA2-256", "EC", "P-256", NID_X9_62_prime256v1, 32, 64, 256},
+    {alg::ECDSAP384SHA384, Family::ecdsa, "SHA2-384", "EC", "P-384", NID_secp384r1, 48, 96, 384},
+    {alg::ED25519, Family::eddsa, nullptr, "ED25519", nullptr, 0, 32, 64, 256},
+    {alg::ED448, Family::eddsa, nullptr, "ED448", nullptr, 0, 57, 114, 456},
 }};
 
 }  // namespace
