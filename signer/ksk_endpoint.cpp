@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -34,8 +33,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string join(const std::string& dir, std::string_view name) { return dir + "/" + std::string(name); }
-
 // Initialises OpenSSL's secure heap once per process; whether it is in use.
 bool init_secure_heap() {
   static std::once_flag once;
@@ -51,24 +48,6 @@ bool init_secure_heap() {
 }
 
 }  // namespace
-
-Result<base::FileLock> lock_ksk_dir(const std::string& dir, std::string_view command) {
-  std::string path = join(dir, ksk_files::lock);
-  auto lock = base::FileLock::acquire(path);
-  if (!lock) {
-    if (lock.error().code == base::errc::lock_held) {
-      auto who = base::read_file(path, 4096);
-      std::string holder = who && !who->empty() ? *who : std::string("another kskline command\n");
-      if (!holder.empty() && holder.back() == '\n') holder.pop_back();
-      return fail(base::errc::lock_held,
-                  "the KSK state is in use by " + holder + "; wait until it ends (or stop it) and try again", path);
-    }
-    return tl::unexpected(lock.error());
-  }
-  std::ofstream out(path, std::ios::trunc);
-  out << std::string(command) << " (pid " << ::getpid() << ")\n";
-  return lock;
-}
 
 namespace {
 
@@ -120,10 +99,10 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
   fs::create_directories(dir, ec);
   if (ec) return fail(base::errc::io_error, "cannot create the directory: " + ec.message(), dir);
   ::chmod(dir.c_str(), 0700);
-  auto lock = lock_ksk_dir(dir, "kskline ksk init");
+  auto lock = lock_state_dir(dir, "kskline ksk init");
   if (!lock) return tl::unexpected(lock.error());
   for (auto name : {ksk_files::config, ksk_files::keys, ksk_files::ledger}) {
-    if (fs::exists(join(dir, name), ec)) {
+    if (fs::exists(state_path(dir, name), ec)) {
       return fail(errc::bad_state, "already holds a KSK state (" + std::string(name) + "); it is never overwritten",
                   dir);
     }
@@ -161,7 +140,7 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
     }
     result.dnskey_records += zone::to_text(make_record(k.owner, zone::rrtype::DNSKEY, 3600, k.dnskey_rdata)) + "\n";
   }
-  std::string keydir = join(dir, ksk_files::keys);
+  std::string keydir = state_path(dir, ksk_files::keys);
   if (::mkdir(keydir.c_str(), 0700) != 0) return base::fail_errno("mkdir", keydir);
   zone::KeyTimes times;
   times.created = now;
@@ -172,11 +151,11 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
     if (!name) return tl::unexpected(name.error());
     result.key_files.push_back(*name);
   }
-  std::string ledger = join(dir, ksk_files::ledger);
+  std::string ledger = state_path(dir, ksk_files::ledger);
   if (::mkdir(ledger.c_str(), 0700) != 0) return base::fail_errno("mkdir", ledger);
   std::uint8_t algorithm = keys.empty() ? options.algorithm : keys.front().algorithm();
   std::string config = default_config_text(options.zones, algorithm, options.ds_digests);
-  if (auto r = base::create_file_atomic(join(dir, ksk_files::config), as_bytes(config), 0644); !r) {
+  if (auto r = base::create_file_atomic(state_path(dir, ksk_files::config), as_bytes(config), 0644); !r) {
     return tl::unexpected(r.error());
   }
   return result;
@@ -185,11 +164,11 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
 Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view command) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return fail(errc::bad_state, "no such directory (run kskline ksk init)", dir);
-  std::string config_path = join(dir, ksk_files::config);
+  std::string config_path = state_path(dir, ksk_files::config);
   if (!fs::exists(config_path, ec)) {
     return fail(errc::bad_state, "not a KSK state: no ksk.toml (run kskline ksk init --dir " + dir + ")", dir);
   }
-  auto lock = lock_ksk_dir(dir, command);
+  auto lock = lock_state_dir(dir, command);
   if (!lock) return tl::unexpected(lock.error());
   bool secure = init_secure_heap();
   auto text = base::read_file(config_path, 1 << 20);
@@ -197,7 +176,7 @@ Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view c
   auto config = parse_config(*text, config_path);
   if (!config) return tl::unexpected(config.error());
   std::vector<zone::KeyPair> keys;
-  std::string keydir = join(dir, ksk_files::keys);
+  std::string keydir = state_path(dir, ksk_files::keys);
   std::vector<std::string> files;
   for (const auto& entry : fs::directory_iterator(keydir, ec)) {
     std::string name = entry.path().filename().string();
@@ -217,7 +196,7 @@ Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view c
       return fail(errc::bad_state, "no KSK for zone " + z.to_string(), keydir);
     }
   }
-  auto ledger = RequestLedger::open(join(dir, ksk_files::ledger));
+  auto ledger = RequestLedger::open(state_path(dir, ksk_files::ledger));
   if (!ledger) return tl::unexpected(ledger.error());
   return KskEndpoint(dir, std::move(*lock), std::move(*config), std::move(keys), std::move(*ledger), secure);
 }
@@ -225,18 +204,18 @@ Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view c
 std::string KskEndpoint::identity_path() const {
   const std::string& p = config_.link.identity;
   if (p.empty() || p[0] == '/') return p;
-  return join(dir_, p);
+  return state_path(dir_, p);
 }
 
 std::string KskEndpoint::peer_path() const {
   const std::string& p = config_.link.peer;
   if (p.empty() || p[0] == '/') return p;
   std::error_code ec;
-  if (p.size() == 44 && !fs::exists(join(dir_, p), ec)) return p;  // the key itself
-  return join(dir_, p);
+  if (p.size() == 44 && !fs::exists(state_path(dir_, p), ec)) return p;  // the key itself
+  return state_path(dir_, p);
 }
 
-std::string KskEndpoint::audit_path() const { return join(dir_, ksk_files::audit); }
+std::string KskEndpoint::audit_path() const { return state_path(dir_, ksk_files::audit); }
 
 std::vector<const zone::KeyPair*> KskEndpoint::ksks(const zone::Name& zone) const {
   std::vector<const zone::KeyPair*> out;

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "base/error.hpp"
-#include "base/file_lock.hpp"
 #include "signer/coverage.hpp"
 #include "signer/key_request.hpp"
 #include "signer/response_check.hpp"
+#include "signer/state_dir.hpp"
 #include "signer/zone_config.hpp"
 #include "signer/zsk_schedule.hpp"
 #include "zone/key_file.hpp"
@@ -154,13 +154,13 @@ class ZoneState {
   Result<std::string> newest_unanswered_request() const;
 
  private:
-  ZoneState(std::string dir, ZoneConfig config, TrustAnchor anchor, std::optional<base::FileLock> lock)
+  ZoneState(std::string dir, ZoneConfig config, TrustAnchor anchor, std::optional<StateLock> lock)
       : dir_(std::move(dir)), config_(std::move(config)), anchor_(std::move(anchor)), lock_(std::move(lock)) {}
 
   std::string dir_;
   ZoneConfig config_;
   TrustAnchor anchor_;
-  std::optional<base::FileLock> lock_;
+  std::optional<StateLock> lock_;
 };
 
 }  // namespace kskline::signer
