@@ -19,6 +19,7 @@
 
 #include "base/error.hpp"
 #include "signer/key_request.hpp"
+#include "signer/operator_table.hpp"
 #include "signer/policy.hpp"
 #include "signer/request_ledger.hpp"
 #include "signer/state_dir.hpp"
@@ -83,7 +84,8 @@ class KskEndpoint {
   // policy and key file errors as they come.
   static Result<KskEndpoint> open(const std::string& dir, std::string_view command = "kskline ksk");
 
-  // Parses a request and runs every policy check at time `now`. A request
+  // Parses a request and runs every policy check at time `now` (the rules of
+  // signer/internal/request_rules.hpp, in their order). A request
   // whose id was signed before with the same text gives a Review with
   // stored_response set and no checks (the answer was lost: send it again).
   // A refusal is returned with its signer::errc (where: "slot N",
@@ -135,8 +137,5 @@ class KskEndpoint {
   RequestLedger ledger_;
   bool secure_heap_ = false;
 };
-
-// The time as the operator table shows it: "2026-11-30 12:00:00".
-std::string table_time(std::int64_t seconds);
 
 }  // namespace kskline::signer

@@ -13,6 +13,7 @@
 #include "base/encoding.hpp"
 #include "proto/envelope.hpp"
 #include "signer/errc.hpp"
+#include "signer/internal/proof_of_possession.hpp"
 #include "signer/state_dir.hpp"
 #include "zone/dnssec_key.hpp"
 #include "zone/dnssec_time.hpp"
@@ -325,22 +326,9 @@ Result<RequestMade> ZoneState::make_request(std::int64_t from, std::int64_t unti
     }
     // Proof of possession: each ZSK signs the slot's ZSK DNSKEY RRset.
     for (const auto* k : slot_keys) {
-      auto signer = zone::Signer::create(k->pair.key);
-      if (!signer) return tl::unexpected(signer.error());
-      zone::SignParams params;
-      params.signer = config_.zone;
-      params.key_tag = k->pair.key_tag;
-      params.inception = static_cast<std::uint32_t>(p.start);
-      params.expiration = static_cast<std::uint32_t>(p.end);
-      params.original_ttl = config_.dnskey_ttl;
-      auto rdata = zone::sign_rrset(*signer, params, slot.zsks);
-      if (!rdata) return tl::unexpected(rdata.error().located("key tag " + std::to_string(k->pair.key_tag)));
-      zone::Record r;
-      r.owner = config_.zone;
-      r.type = zone::rrtype::RRSIG;
-      r.ttl = config_.dnskey_ttl;
-      r.rdata = std::move(*rdata);
-      slot.proofs.push_back(std::move(r));
+      auto proof = sign_proof_of_possession(config_.zone, slot, k->pair, config_.dnskey_ttl);
+      if (!proof) return tl::unexpected(proof.error());
+      slot.proofs.push_back(std::move(*proof));
     }
     request.slots.push_back(std::move(slot));
   }
