@@ -34,6 +34,7 @@ namespace fs = std::filesystem;
 constexpr const char* kKeysDir = "keys";
 constexpr const char* kRequestsDir = "requests";
 constexpr const char* kResponsesDir = "responses";
+constexpr const char* kPublishedSerialFile = "published-serial";
 
 Result<void> make_dir(const std::string& path, mode_t mode) {
   if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) return base::fail_errno("cannot create directory", path);
@@ -99,8 +100,9 @@ Result<std::string> response_payload(std::string_view text, std::string_view sou
 }
 
 // The SOA serial of a signed zone written before (its apex comes first), or
-// nullopt when there is none or it does not read.
-std::optional<std::uint32_t> published_serial(const std::string& path, const zone::Name& origin) {
+// nullopt when there is none or it does not read. Only for a state that
+// predates the stored serial (last_published_serial).
+std::optional<std::uint32_t> serial_in_signed_file(const std::string& path, const zone::Name& origin) {
   std::ifstream in(path);
   std::string line;
   for (int n = 0; n < 10000 && std::getline(in, line); ++n) {
@@ -115,6 +117,34 @@ std::optional<std::uint32_t> published_serial(const std::string& path, const zon
     return *serial;
   }
   return std::nullopt;
+}
+
+// The SOA serial of the last publish: DIR/published-serial (decimal, one
+// line). A state without it (written before the serial was stored, or never
+// published) falls back to the serial in the signed file `output`, once:
+// the next publish stores its own. errc::bad_state when the file holds
+// something else.
+Result<std::optional<std::uint32_t>> last_published_serial(const std::string& dir, const std::string& output,
+                                                           const zone::Name& origin) {
+  const std::string path = state_path(dir, kPublishedSerialFile);
+  auto text = base::read_file(path, 64);
+  if (!text) {
+    if (text.error().code != base::errc::not_found) return tl::unexpected(text.error());
+    return serial_in_signed_file(output, origin);
+  }
+  std::string_view digits(*text);
+  if (!digits.empty() && digits.back() == '\n') digits.remove_suffix(1);
+  std::uint64_t serial = 0;
+  bool ok = !digits.empty() && digits.size() <= 10;
+  for (char c : digits) {
+    ok = ok && c >= '0' && c <= '9';
+    serial = serial * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (!ok || serial > 0xffffffffu) {
+    return fail(errc::bad_state, "not a SOA serial (decimal, one line); remove the file to count from the signed zone",
+                path);
+  }
+  return static_cast<std::uint32_t>(serial);
 }
 
 }  // namespace
@@ -456,11 +486,13 @@ Result<PublishReport> ZoneState::publish(std::int64_t now) {
   // last one published even when the zone file's has not changed: the
   // policy counts from the greater of the two.
   const std::string output = resolve(config_.signed_file);
-  if (auto previous = published_serial(output, config_.zone)) {
+  auto previous = last_published_serial(dir_, output, config_.zone);
+  if (!previous) return tl::unexpected(previous.error());
+  if (*previous) {
     for (auto& r : input.zone.records) {
       if (r.type != zone::rrtype::SOA || !(r.owner == config_.zone)) continue;
       auto current = zone::soa_serial(r.rdata);
-      if (current && zone::serial_lt(*current, *previous)) (void)zone::set_soa_serial(r.rdata, *previous);
+      if (current && zone::serial_lt(*current, **previous)) (void)zone::set_soa_serial(r.rdata, **previous);
     }
   }
   zone::RecordList keyset;
@@ -498,6 +530,13 @@ Result<PublishReport> ZoneState::publish(std::int64_t now) {
       first.detail += " (and " + std::to_string(result.problems.size() - 1) + " more problems)";
     }
     return tl::unexpected(std::move(first));
+  }
+  // The serial is stored before the signed file is replaced: after a crash
+  // in between, the stored one is ahead, and the next serial still exceeds
+  // every one the secondaries have seen.
+  const std::string serial_text = std::to_string(result.summary.serial) + "\n";
+  if (auto w = base::write_file_atomic(state_path(dir_, kPublishedSerialFile), as_bytes(serial_text)); !w) {
+    return tl::unexpected(w.error());
   }
   if (auto c = out->commit(); !c) return tl::unexpected(c.error());
   report.slot_start = slot->start;

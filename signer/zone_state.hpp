@@ -5,6 +5,7 @@
 //   DIR/keys/K<zone>+<alg>+<tag>.{key,private}   ZSKs with their timing
 //   DIR/requests/<id>.request   every request made, as sent
 //   DIR/responses/<start>-<id>.response   every response imported
+//   DIR/published-serial        the SOA serial of the last publish (one line)
 //   DIR/.lock                   flock'd by every stateful command
 #pragma once
 
@@ -124,10 +125,13 @@ class ZoneState {
   // keyset, the ZSKs active now as keys, zsk_signature_validity, written
   // atomically to the configured signed file; the SOA serial policy counts
   // from the greater of the zone file's serial and the one last published, so
-  // that every publish (but under `keep`) reaches the secondaries.
-  // errc::no_slot_for_now when no stored slot covers now; errc::bad_state
-  // when no ZSK is active now; the signer's first problem when the zone does
-  // not sign.
+  // that every publish (but under `keep`) reaches the secondaries. The serial
+  // written is stored in DIR/published-serial (atomically, before the signed
+  // file is replaced); a state without that file counts once from the serial
+  // in the signed file, as versions before it did. errc::no_slot_for_now when
+  // no stored slot covers now; errc::bad_state when no ZSK is active now or
+  // DIR/published-serial holds no serial; the signer's first problem when the
+  // zone does not sign. A refusal writes nothing.
   Result<PublishReport> publish(std::int64_t now);
 
   // The coverage, next ZSK event, KSK deadline and level at `now`. Never
