@@ -32,6 +32,10 @@ std::string format_duration(std::int64_t seconds) {
   return out;
 }
 
+std::string format_signed_duration(std::int64_t seconds) {
+  return seconds < 0 ? "-" + format_duration(-seconds) : format_duration(seconds);
+}
+
 std::string quoted(std::string_view text) {
   std::string out = "\"";
   for (char c : text) {

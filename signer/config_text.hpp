@@ -20,6 +20,10 @@ Result<std::int64_t> parse_duration(std::string_view text, std::string_view what
 // parse_duration reads it back.
 std::string format_duration(std::int64_t seconds);
 
+// Formats a duration that may be negative as the operator reads it
+// ("10d1h", "-35d"): format_duration with a leading '-' below zero.
+std::string format_signed_duration(std::int64_t seconds);
+
 // Quotes a string for TOML and JSON: '"' and '\' escaped, control
 // characters as \uXXXX.
 std::string quoted(std::string_view text);

@@ -29,6 +29,11 @@ std::string label_value(std::string_view s) {
   return out;
 }
 
+// The first words of a status line: "KSKLINE <LEVEL> - <subject>: ".
+std::string status_head(StatusLevel level, std::string_view subject) {
+  return std::string("KSKLINE ") + status_level_name(level) + " - " + std::string(subject) + ": ";
+}
+
 }  // namespace
 
 std::optional<std::int64_t> coverage_end(const std::vector<SlotPeriod>& slots, std::int64_t now) {
@@ -106,7 +111,7 @@ const char* status_level_name(StatusLevel level) {
 }
 
 std::string format_status_text(const Status& s) {
-  std::string out = std::string("KSKLINE ") + status_level_name(s.level) + " - " + s.zone.to_string() + ": ";
+  std::string out = status_head(s.level, s.zone.to_string());
   if (s.coverage_end) {
     out += "signed until " + format_time(*s.coverage_end) + " (" +
            format_duration(std::max<std::int64_t>(0, *s.coverage_end - s.now)) + " left)";
@@ -155,6 +160,16 @@ std::string format_status_json(const Status& s) {
   for (std::size_t i = 0; i < s.problems.size(); ++i) out += (i ? ", " : "") + quoted(s.problems[i]);
   out += "]}\n";
   return out;
+}
+
+std::string format_unreadable_status_text(std::string_view dir, std::string_view why) {
+  return status_head(StatusLevel::critical, dir) + std::string(why) + "\n";
+}
+
+std::string format_unreadable_status_json(std::string_view why) {
+  return "{\"status\": " + quoted(status_level_name(StatusLevel::critical)) +
+         ", \"exit_code\": " + std::to_string(static_cast<int>(StatusLevel::critical)) + ", \"error\": " + quoted(why) +
+         "}\n";
 }
 
 std::string format_status_prometheus(const Status& s) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "signer/zone_config.hpp"
@@ -73,6 +74,14 @@ std::string format_status_text(const Status& status);
 
 // One JSON object (times as YYYYMMDDHHmmSS and seconds; absent values null).
 std::string format_status_json(const Status& status);
+
+// What `zone status` prints when the state in `dir` cannot be read, which
+// is CRITICAL: the line "KSKLINE CRITICAL - <dir>: <why>".
+std::string format_unreadable_status_text(std::string_view dir, std::string_view why);
+
+// The JSON form of an unreadable state: {"status": "CRITICAL",
+// "exit_code": 2, "error": <why quoted>} on one line.
+std::string format_unreadable_status_json(std::string_view why);
 
 // Prometheus textfile-collector lines: kskline_zone_status_level,
 // kskline_zone_coverage_end_seconds, kskline_zone_coverage_remaining_seconds,

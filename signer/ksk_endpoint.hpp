@@ -18,10 +18,11 @@
 #include <vector>
 
 #include "base/error.hpp"
-#include "base/file_lock.hpp"
 #include "signer/key_request.hpp"
+#include "signer/operator_table.hpp"
 #include "signer/policy.hpp"
 #include "signer/request_ledger.hpp"
+#include "signer/state_dir.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/key_file.hpp"
 #include "zone/name.hpp"
@@ -30,7 +31,7 @@ namespace kskline::signer {
 
 // File names inside a KSK state directory.
 namespace ksk_files {
-inline constexpr std::string_view lock = ".lock", config = "ksk.toml", keys = "keys", ledger = "ledger",
+inline constexpr std::string_view lock = kStateLockFile, config = "ksk.toml", keys = "keys", ledger = "ledger",
                                   audit = "audit.log", identity = "link.id";
 }  // namespace ksk_files
 
@@ -84,7 +85,8 @@ class KskEndpoint {
   // policy and key file errors as they come.
   static Result<KskEndpoint> open(const std::string& dir, std::string_view command = "kskline ksk");
 
-  // Parses a request and runs every policy check at time `now`. A request
+  // Parses a request and runs every policy check at time `now` (the rules of
+  // signer/internal/request_rules.hpp, in their order). A request
   // whose id was signed before with the same text gives a Review with
   // stored_response set and no checks (the answer was lost: send it again).
   // A refusal is returned with its signer::errc (where: "slot N",
@@ -124,24 +126,17 @@ class KskEndpoint {
   bool secure_heap() const noexcept { return secure_heap_; }
 
  private:
-  KskEndpoint(std::string dir, base::FileLock lock, KskConfig config, std::vector<zone::KeyPair> keys,
+  KskEndpoint(std::string dir, StateLock lock, KskConfig config, std::vector<zone::KeyPair> keys,
               RequestLedger ledger, bool secure_heap)
       : dir_(std::move(dir)), lock_(std::move(lock)), config_(std::move(config)), keys_(std::move(keys)),
         ledger_(std::move(ledger)), secure_heap_(secure_heap) {}
   Result<Review> check(std::string_view request_text, std::string_view source, std::int64_t now);
   std::string dir_;
-  base::FileLock lock_;
+  StateLock lock_;
   KskConfig config_;
   std::vector<zone::KeyPair> keys_;
   RequestLedger ledger_;
   bool secure_heap_ = false;
 };
-
-// Locks a KSK state directory (DIR/.lock) for `command`, writing who holds
-// it into the lock file; base::errc::lock_held naming the holder otherwise.
-Result<base::FileLock> lock_ksk_dir(const std::string& dir, std::string_view command);
-
-// The time as the operator table shows it: "2026-11-30 12:00:00".
-std::string table_time(std::int64_t seconds);
 
 }  // namespace kskline::signer

@@ -13,6 +13,8 @@
 #include "base/encoding.hpp"
 #include "proto/envelope.hpp"
 #include "signer/errc.hpp"
+#include "signer/internal/proof_of_possession.hpp"
+#include "signer/state_dir.hpp"
 #include "zone/dnssec_key.hpp"
 #include "zone/dnssec_time.hpp"
 #include "zone/ds.hpp"
@@ -32,25 +34,11 @@ namespace fs = std::filesystem;
 constexpr const char* kKeysDir = "keys";
 constexpr const char* kRequestsDir = "requests";
 constexpr const char* kResponsesDir = "responses";
-constexpr const char* kLockFile = ".lock";
-
-std::string join(const std::string& dir, const std::string& name) {
-  if (dir.empty()) return name;
-  return dir.back() == '/' ? dir + name : dir + "/" + name;
-}
+constexpr const char* kPublishedSerialFile = "published-serial";
 
 Result<void> make_dir(const std::string& path, mode_t mode) {
   if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) return base::fail_errno("cannot create directory", path);
   return {};
-}
-
-Result<base::FileLock> lock_state(const std::string& dir) {
-  auto lock = base::FileLock::acquire(join(dir, kLockFile));
-  if (!lock && lock.error().code == base::errc::lock_held) {
-    return fail(base::errc::lock_held,
-                "another kskline command is working on this state directory; try again when it is done", dir);
-  }
-  return lock;
 }
 
 bool is_request_id(std::string_view id) {
@@ -70,8 +58,8 @@ struct StoredResponse {
 Result<std::vector<StoredResponse>> load_responses(const std::string& dir) {
   std::vector<StoredResponse> out;
   std::error_code ec;
-  fs::directory_iterator it(join(dir, kResponsesDir), ec);
-  if (ec) return fail(errc::bad_state, "cannot list: " + ec.message(), join(dir, kResponsesDir));
+  fs::directory_iterator it(state_path(dir, kResponsesDir), ec);
+  if (ec) return fail(errc::bad_state, "cannot list: " + ec.message(), state_path(dir, kResponsesDir));
   for (const auto& entry : it) {
     const std::string path = entry.path().string();
     if (entry.path().extension() != ".response") continue;
@@ -112,8 +100,9 @@ Result<std::string> response_payload(std::string_view text, std::string_view sou
 }
 
 // The SOA serial of a signed zone written before (its apex comes first), or
-// nullopt when there is none or it does not read.
-std::optional<std::uint32_t> published_serial(const std::string& path, const zone::Name& origin) {
+// nullopt when there is none or it does not read. Only for a state that
+// predates the stored serial (last_published_serial).
+std::optional<std::uint32_t> serial_in_signed_file(const std::string& path, const zone::Name& origin) {
   std::ifstream in(path);
   std::string line;
   for (int n = 0; n < 10000 && std::getline(in, line); ++n) {
@@ -130,11 +119,39 @@ std::optional<std::uint32_t> published_serial(const std::string& path, const zon
   return std::nullopt;
 }
 
+// The SOA serial of the last publish: DIR/published-serial (decimal, one
+// line). A state without it (written before the serial was stored, or never
+// published) falls back to the serial in the signed file `output`, once:
+// the next publish stores its own. errc::bad_state when the file holds
+// something else.
+Result<std::optional<std::uint32_t>> last_published_serial(const std::string& dir, const std::string& output,
+                                                           const zone::Name& origin) {
+  const std::string path = state_path(dir, kPublishedSerialFile);
+  auto text = base::read_file(path, 64);
+  if (!text) {
+    if (text.error().code != base::errc::not_found) return tl::unexpected(text.error());
+    return serial_in_signed_file(output, origin);
+  }
+  std::string_view digits(*text);
+  if (!digits.empty() && digits.back() == '\n') digits.remove_suffix(1);
+  std::uint64_t serial = 0;
+  bool ok = !digits.empty() && digits.size() <= 10;
+  for (char c : digits) {
+    ok = ok && c >= '0' && c <= '9';
+    serial = serial * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (!ok || serial > 0xffffffffu) {
+    return fail(errc::bad_state, "not a SOA serial (decimal, one line); remove the file to count from the signed zone",
+                path);
+  }
+  return static_cast<std::uint32_t>(serial);
+}
+
 }  // namespace
 
 std::string ZoneState::resolve(const std::string& path) const {
   if (!path.empty() && path.front() == '/') return path;
-  return join(dir_, path);
+  return state_path(dir_, path);
 }
 
 Result<ZoneState> ZoneState::init(const std::string& dir, const ZoneInit& init) {
@@ -146,18 +163,18 @@ Result<ZoneState> ZoneState::init(const std::string& dir, const ZoneInit& init) 
                                    config.zone);
   if (!anchor) return tl::unexpected(anchor.error());
   if (auto r = make_dir(dir, 0755); !r) return tl::unexpected(r.error());
-  auto lock = lock_state(dir);
+  auto lock = lock_state_dir(dir, "kskline zone init");
   if (!lock) return tl::unexpected(lock.error());
-  const std::string config_path = join(dir, kZoneConfigFile);
+  const std::string config_path = state_path(dir, kZoneConfigFile);
   if (::access(config_path.c_str(), F_OK) == 0) {
     return fail(errc::bad_state, "a zone state already exists here; it is never overwritten", config_path);
   }
   for (const char* sub : {kKeysDir, kRequestsDir, kResponsesDir}) {
-    if (auto r = make_dir(join(dir, sub), sub == kKeysDir ? 0700 : 0755); !r) return tl::unexpected(r.error());
+    if (auto r = make_dir(state_path(dir, sub), sub == kKeysDir ? 0700 : 0755); !r) return tl::unexpected(r.error());
   }
   std::string anchor_text = format_trust_anchor(*anchor);
   const std::string anchor_path = config.trust_anchor.front() == '/' ? config.trust_anchor
-                                                                      : join(dir, config.trust_anchor);
+                                                                      : state_path(dir, config.trust_anchor);
   if (auto r = base::create_file_atomic(anchor_path, as_bytes(anchor_text)); !r) return tl::unexpected(r.error());
   // The configuration last: its presence marks a complete state.
   std::string config_text = format_zone_config(config);
@@ -170,11 +187,11 @@ Result<ZoneState> ZoneState::open(const std::string& dir) {
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return fail(errc::bad_state, "no such state directory (run `kskline zone init`)", dir);
   }
-  auto lock = lock_state(dir);
+  auto lock = lock_state_dir(dir, "kskline zone");
   if (!lock) return tl::unexpected(lock.error());
   auto config = read_zone_config(dir);
   if (!config) return tl::unexpected(config.error());
-  std::string anchor_path = config->trust_anchor.front() == '/' ? config->trust_anchor : join(dir, config->trust_anchor);
+  std::string anchor_path = config->trust_anchor.front() == '/' ? config->trust_anchor : state_path(dir, config->trust_anchor);
   auto text = base::read_file(anchor_path, 1 << 20);
   if (!text) return fail(errc::bad_state, "cannot read the trust anchor: " + text.error().message(), anchor_path);
   auto anchor = parse_trust_anchor(*text, anchor_path, config->zone);
@@ -188,7 +205,7 @@ Result<std::string> ZoneState::newest_unanswered_request() const {
   std::error_code ec;
   std::optional<fs::path> best;
   fs::file_time_type best_time;
-  for (const auto& entry : fs::directory_iterator(join(dir_, kRequestsDir), ec)) {
+  for (const auto& entry : fs::directory_iterator(state_path(dir_, kRequestsDir), ec)) {
     if (entry.path().extension() != ".request") continue;
     const std::string id = entry.path().stem().string();
     if (std::any_of(responses->begin(), responses->end(),
@@ -210,7 +227,7 @@ Result<std::string> ZoneState::newest_unanswered_request() const {
 
 Result<std::vector<StoredZsk>> ZoneState::zsks() const {
   std::vector<StoredZsk> out;
-  const std::string keys_dir = join(dir_, kKeysDir);
+  const std::string keys_dir = state_path(dir_, kKeysDir);
   std::error_code ec;
   fs::directory_iterator it(keys_dir, ec);
   if (ec) return fail(errc::bad_state, "cannot list: " + ec.message(), keys_dir);
@@ -220,7 +237,7 @@ Result<std::vector<StoredZsk>> ZoneState::zsks() const {
   }
   std::sort(names.begin(), names.end());
   for (const auto& name : names) {
-    const std::string base = join(keys_dir, name);
+    const std::string base = state_path(keys_dir, name);
     auto pair = zone::read_key_pair(base);
     if (!pair) return tl::unexpected(pair.error());
     if (!(pair->owner == config_.zone) || pair->flags != zone::dnskey_flag::ZONE) {
@@ -287,9 +304,9 @@ Result<std::vector<std::string>> ZoneState::pregenerate(std::int64_t until, std:
       if (!p) return tl::unexpected(p.error());
       if (std::find(tags.begin(), tags.end(), p->key_tag) == tags.end()) pair = std::move(*p);
     }
-    if (!pair) return fail(errc::bad_state, "no key without a key tag collision after 16 tries", join(dir_, kKeysDir));
+    if (!pair) return fail(errc::bad_state, "no key without a key tag collision after 16 tries", state_path(dir_, kKeysDir));
     zone::KeyTimes times{now, w.publish, w.activate, w.inactive, w.remove};
-    auto base = zone::write_key_pair(join(dir_, kKeysDir), *pair, times);
+    auto base = zone::write_key_pair(state_path(dir_, kKeysDir), *pair, times);
     if (!base) return tl::unexpected(base.error());
     tags.push_back(pair->key_tag);
     made.push_back(*base);
@@ -339,27 +356,15 @@ Result<RequestMade> ZoneState::make_request(std::int64_t from, std::int64_t unti
     }
     // Proof of possession: each ZSK signs the slot's ZSK DNSKEY RRset.
     for (const auto* k : slot_keys) {
-      auto signer = zone::Signer::create(k->pair.key);
-      if (!signer) return tl::unexpected(signer.error());
-      zone::SignParams params;
-      params.signer = config_.zone;
-      params.key_tag = k->pair.key_tag;
-      params.inception = static_cast<std::uint32_t>(p.start);
-      params.expiration = static_cast<std::uint32_t>(p.end);
-      params.original_ttl = config_.dnskey_ttl;
-      auto rdata = zone::sign_rrset(*signer, params, slot.zsks);
-      if (!rdata) return tl::unexpected(rdata.error().located("key tag " + std::to_string(k->pair.key_tag)));
-      zone::Record r;
-      r.owner = config_.zone;
-      r.type = zone::rrtype::RRSIG;
-      r.ttl = config_.dnskey_ttl;
-      r.rdata = std::move(*rdata);
-      slot.proofs.push_back(std::move(r));
+      auto proof = sign_proof_of_possession(config_.zone, slot, k->pair, config_.dnskey_ttl);
+      if (!proof) return tl::unexpected(proof.error());
+      slot.proofs.push_back(std::move(*proof));
     }
     request.slots.push_back(std::move(slot));
   }
   std::string text = format_request(request);
-  if (auto r = base::create_file_atomic(join(join(dir_, kRequestsDir), request.id + ".request"), as_bytes(text)); !r) {
+  const std::string request_path = state_path(state_path(dir_, kRequestsDir), request.id + ".request");
+  if (auto r = base::create_file_atomic(request_path, as_bytes(text)); !r) {
     return tl::unexpected(r.error());
   }
   return RequestMade{std::move(request), std::move(text)};
@@ -380,7 +385,7 @@ Result<ImportReport> ZoneState::import_response(std::string_view text, std::stri
     return fail(errc::not_our_request, "request-id '" + response->request_id + "' is not one kskline makes",
                 std::string(source));
   }
-  const std::string request_path = join(join(dir_, kRequestsDir), response->request_id + ".request");
+  const std::string request_path = state_path(state_path(dir_, kRequestsDir), response->request_id + ".request");
   auto request_text = base::read_file(request_path, 64 << 20);
   if (!request_text) {
     if (request_text.error().code == base::errc::not_found) {
@@ -405,7 +410,7 @@ Result<ImportReport> ZoneState::import_response(std::string_view text, std::stri
   report.from = response->slots.front().start;
   report.until = response->slots.back().end;
   report.path =
-      join(join(dir_, kResponsesDir), format_time(report.from) + "-" + response->request_id + ".response");
+      state_path(state_path(dir_, kResponsesDir), format_time(report.from) + "-" + response->request_id + ".response");
   // A request is answered once: the same answer again is a replay, another
   // one is refused; neither changes anything.
   auto stored = load_responses(dir_);
@@ -470,7 +475,7 @@ Result<PublishReport> ZoneState::publish(std::int64_t now) {
   }
   if (input.keys.empty()) {
     return fail(errc::bad_state, "no ZSK is active at " + format_time(now) + ": run `kskline zone pregenerate`",
-                join(dir_, kKeysDir));
+                state_path(dir_, kKeysDir));
   }
   zone::MasterOptions master;
   master.origin = config_.zone;
@@ -481,11 +486,13 @@ Result<PublishReport> ZoneState::publish(std::int64_t now) {
   // last one published even when the zone file's has not changed: the
   // policy counts from the greater of the two.
   const std::string output = resolve(config_.signed_file);
-  if (auto previous = published_serial(output, config_.zone)) {
+  auto previous = last_published_serial(dir_, output, config_.zone);
+  if (!previous) return tl::unexpected(previous.error());
+  if (*previous) {
     for (auto& r : input.zone.records) {
       if (r.type != zone::rrtype::SOA || !(r.owner == config_.zone)) continue;
       auto current = zone::soa_serial(r.rdata);
-      if (current && zone::serial_lt(*current, *previous)) (void)zone::set_soa_serial(r.rdata, *previous);
+      if (current && zone::serial_lt(*current, **previous)) (void)zone::set_soa_serial(r.rdata, **previous);
     }
   }
   zone::RecordList keyset;
@@ -523,6 +530,13 @@ Result<PublishReport> ZoneState::publish(std::int64_t now) {
       first.detail += " (and " + std::to_string(result.problems.size() - 1) + " more problems)";
     }
     return tl::unexpected(std::move(first));
+  }
+  // The serial is stored before the signed file is replaced: after a crash
+  // in between, the stored one is ahead, and the next serial still exceeds
+  // every one the secondaries have seen.
+  const std::string serial_text = std::to_string(result.summary.serial) + "\n";
+  if (auto w = base::write_file_atomic(state_path(dir_, kPublishedSerialFile), as_bytes(serial_text)); !w) {
+    return tl::unexpected(w.error());
   }
   if (auto c = out->commit(); !c) return tl::unexpected(c.error());
   report.slot_start = slot->start;

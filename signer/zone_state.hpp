@@ -5,6 +5,7 @@
 //   DIR/keys/K<zone>+<alg>+<tag>.{key,private}   ZSKs with their timing
 //   DIR/requests/<id>.request   every request made, as sent
 //   DIR/responses/<start>-<id>.response   every response imported
+//   DIR/published-serial        the SOA serial of the last publish (one line)
 //   DIR/.lock                   flock'd by every stateful command
 #pragma once
 
@@ -15,10 +16,10 @@
 #include <vector>
 
 #include "base/error.hpp"
-#include "base/file_lock.hpp"
 #include "signer/coverage.hpp"
 #include "signer/key_request.hpp"
 #include "signer/response_check.hpp"
+#include "signer/state_dir.hpp"
 #include "signer/zone_config.hpp"
 #include "signer/zsk_schedule.hpp"
 #include "zone/key_file.hpp"
@@ -124,10 +125,13 @@ class ZoneState {
   // keyset, the ZSKs active now as keys, zsk_signature_validity, written
   // atomically to the configured signed file; the SOA serial policy counts
   // from the greater of the zone file's serial and the one last published, so
-  // that every publish (but under `keep`) reaches the secondaries.
-  // errc::no_slot_for_now when no stored slot covers now; errc::bad_state
-  // when no ZSK is active now; the signer's first problem when the zone does
-  // not sign.
+  // that every publish (but under `keep`) reaches the secondaries. The serial
+  // written is stored in DIR/published-serial (atomically, before the signed
+  // file is replaced); a state without that file counts once from the serial
+  // in the signed file, as versions before it did. errc::no_slot_for_now when
+  // no stored slot covers now; errc::bad_state when no ZSK is active now or
+  // DIR/published-serial holds no serial; the signer's first problem when the
+  // zone does not sign. A refusal writes nothing.
   Result<PublishReport> publish(std::int64_t now);
 
   // The coverage, next ZSK event, KSK deadline and level at `now`. Never
@@ -154,13 +158,13 @@ class ZoneState {
   Result<std::string> newest_unanswered_request() const;
 
  private:
-  ZoneState(std::string dir, ZoneConfig config, TrustAnchor anchor, std::optional<base::FileLock> lock)
+  ZoneState(std::string dir, ZoneConfig config, TrustAnchor anchor, std::optional<StateLock> lock)
       : dir_(std::move(dir)), config_(std::move(config)), anchor_(std::move(anchor)), lock_(std::move(lock)) {}
 
   std::string dir_;
   ZoneConfig config_;
   TrustAnchor anchor_;
-  std::optional<base::FileLock> lock_;
+  std::optional<StateLock> lock_;
 };
 
 }  // namespace kskline::signer

@@ -18,6 +18,7 @@
 #include "signer/errc.hpp"
 #include "signer/fingerprint.hpp"
 #include "signer/ksk_endpoint.hpp"
+#include "signer/state_dir.hpp"
 #include "tools/commands.hpp"
 #include "tools/ksk_answer.hpp"
 #include "tools/link_options.hpp"
@@ -103,7 +104,7 @@ int run_init(const InitOptions& o) {
   init.ds_digests = *digests;
   auto made = signer::init_ksk_state(o.dir, init, system_now());
   if (!made) return report(made.error());
-  std::string id_path = o.dir + "/" + std::string(signer::ksk_files::identity);
+  std::string id_path = signer::state_path(o.dir, signer::ksk_files::identity);
   auto link_key = transport::new_identity_files(id_path);
   if (!link_key) return report(link_key.error());
   std::printf("KSK state created in %s\n", o.dir.c_str());
@@ -290,9 +291,9 @@ int run_serve(const ServeOptions& o) {
 }
 
 int run_audit_verify(const AuditOptions& o) {
-  auto lock = signer::lock_ksk_dir(o.dir, "kskline ksk audit verify");
+  auto lock = signer::lock_state_dir(o.dir, "kskline ksk audit verify");
   if (!lock) return report(lock.error());
-  std::string path = o.dir + "/" + std::string(signer::ksk_files::audit);
+  std::string path = signer::state_path(o.dir, signer::ksk_files::audit);
   auto n = signer::verify_audit_log(path);
   if (!n) return report(n.error());
   std::printf("audit log %s: %zu entries, the hash chain is intact\n", path.c_str(), *n);

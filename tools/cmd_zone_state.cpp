@@ -272,15 +272,8 @@ int run_status(const StateOptions& o, bool json, const std::string& format) {
     // Monitoring reads standard output: a state that cannot be read is CRITICAL there too.
     const std::string why = state.error().message();
     report(state.error());
-    if (f == "text") std::printf("KSKLINE CRITICAL - %s: %s\n", o.dir.c_str(), why.c_str());
-    if (f == "json") {
-      std::string escaped;
-      for (char ch : why) {
-        if (ch == '"' || ch == '\\') escaped += '\\';
-        if (static_cast<unsigned char>(ch) >= 0x20) escaped += ch;
-      }
-      std::printf("{\"status\": \"CRITICAL\", \"exit_code\": 2, \"error\": \"%s\"}\n", escaped.c_str());
-    }
+    if (f == "text") std::fputs(signer::format_unreadable_status_text(o.dir, why).c_str(), stdout);
+    if (f == "json") std::fputs(signer::format_unreadable_status_json(why).c_str(), stdout);
     return static_cast<int>(signer::StatusLevel::critical);
   }
   auto status = state->status(*now);

@@ -29,6 +29,13 @@ TEST_CASE("config_text: durations are written in units and read back", "[signer]
   for (std::int64_t s : {1, 59, 3600, 90061, 30 * 86400}) CHECK(parse_duration(format_duration(s), "x") == s);
 }
 
+TEST_CASE("config_text: signed durations carry a minus below zero", "[signer][config_text]") {
+  CHECK(format_signed_duration(0) == "0");
+  CHECK(format_signed_duration(36 * 3600) == "1d12h");
+  CHECK(format_signed_duration(-35 * 86400) == "-35d");
+  CHECK(format_signed_duration(-90) == "-1m30s");
+}
+
 TEST_CASE("config_text: strings are quoted for TOML and JSON", "[signer][config_text]") {
   CHECK(quoted("plain") == "\"plain\"");
   CHECK(quoted("a\"b\\c") == "\"a\\\"b\\\\c\"");

@@ -93,3 +93,13 @@ TEST_CASE("coverage: text, JSON and Prometheus forms", "[signer][coverage]") {
   CHECK(prom.find("kskline_zone_coverage_end_seconds{zone=\"example.org.\"} 1798675200\n") != std::string::npos);
   CHECK(prom.find("kskline_zone_coverage_remaining_seconds{zone=\"example.org.\"} 2592000\n") != std::string::npos);
 }
+
+TEST_CASE("coverage: an unreadable state is CRITICAL in text and JSON", "[signer][coverage]") {
+  CHECK(format_unreadable_status_text("/var/lib/zone", "bad_state: no such state directory") ==
+        "KSKLINE CRITICAL - /var/lib/zone: bad_state: no such state directory\n");
+  CHECK(format_unreadable_status_json("no \"zone\" in C:\\state") ==
+        "{\"status\": \"CRITICAL\", \"exit_code\": 2, \"error\": \"no \\\"zone\\\" in C:\\\\state\"}\n");
+  // Control characters are escaped, not dropped: the JSON says what the error said.
+  CHECK(format_unreadable_status_json("line 1\nline 2") ==
+        "{\"status\": \"CRITICAL\", \"exit_code\": 2, \"error\": \"line 1\\u000aline 2\"}\n");
+}

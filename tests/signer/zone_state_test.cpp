@@ -66,6 +66,14 @@ struct Fixture {
     return std::move(*r);
   }
 
+  // The state opened, with a request for days 0..40 and the KSK's answer imported.
+  ZoneState answered() const {
+    auto state = open();
+    auto made = request(state);
+    REQUIRE(state.import_response(format_response(test::answer(made.request, made.text, {&ksk})), "r1", kT0));
+    return state;
+  }
+
   // Every file of the state but the lock, with its content.
   std::map<std::string, std::string> snapshot() const {
     std::map<std::string, std::string> out;
@@ -414,6 +422,60 @@ TEST_CASE("zone_state: publish signs with the slot for now, the latest import wi
   REQUIRE_FALSE(none);
   CHECK(none.error().code == errc::no_slot_for_now);
   CHECK(test::slurp(f.tmp.file("zone.signed")) == signed_before);
+}
+
+TEST_CASE("zone_state: publish keeps its serial in the state and counts from it, not from the signed file",
+          "[signer][zone_state]") {
+  Fixture f;
+  auto state = f.answered();
+  const std::string stored = f.dir + "/published-serial";
+  CHECK_FALSE(std::filesystem::exists(stored));  // a fresh state: the zone file's serial counts alone
+  auto first = state.publish(kT0 + 3600);
+  if (!first) FAIL(first.error().message());
+  CHECK(first->summary.serial == 2026120102u);
+  CHECK(test::slurp(stored) == "2026120102\n");
+  // Without the signed file the serial still grows: it comes from the state.
+  std::filesystem::remove(f.tmp.file("zone.signed"));
+  auto second = state.publish(kT0 + 7200);
+  REQUIRE(second);
+  CHECK(second->summary.serial == 2026120103u);
+  CHECK(test::slurp(stored) == "2026120103\n");
+  // A refused publish stores nothing.
+  REQUIRE_FALSE(state.publish(kT0 + 41 * kDay));
+  CHECK(test::slurp(stored) == "2026120103\n");
+  // A stored serial that does not read is refused, and nothing is written.
+  test::spit(stored, "20261201xx\n");
+  const std::string signed_before = test::slurp(f.tmp.file("zone.signed"));
+  auto bad = state.publish(kT0 + 7200);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == errc::bad_state);
+  CHECK(bad.error().where == stored);
+  CHECK(test::slurp(f.tmp.file("zone.signed")) == signed_before);
+}
+
+TEST_CASE("zone_state: a state without a stored serial counts once from the serial of its signed file",
+          "[signer][zone_state]") {
+  Fixture f;
+  auto state = f.answered();
+  REQUIRE(state.publish(kT0 + 3600));
+  // As a version before the stored serial left it: no published-serial, and
+  // a signed file whose serial is larger than the zone file's.
+  const std::string stored = f.dir + "/published-serial";
+  std::filesystem::remove(stored);
+  std::string signed_zone = test::slurp(f.tmp.file("zone.signed"));
+  const auto at = signed_zone.find("2026120102");
+  REQUIRE(at != std::string::npos);
+  signed_zone.replace(at, 10, "2026120150");
+  test::spit(f.tmp.file("zone.signed"), signed_zone);
+  auto migrated = state.publish(kT0 + 7200);
+  if (!migrated) FAIL(migrated.error().message());
+  CHECK(migrated->summary.serial == 2026120151u);
+  CHECK(test::slurp(stored) == "2026120151\n");
+  // From then on the state's serial counts, whatever the signed file says.
+  std::filesystem::remove(f.tmp.file("zone.signed"));
+  auto next = state.publish(kT0 + 10800);
+  REQUIRE(next);
+  CHECK(next->summary.serial == 2026120152u);
 }
 
 TEST_CASE("zone_state: status reports coverage, the next ZSK event and the KSK deadline", "[signer][zone_state]") {

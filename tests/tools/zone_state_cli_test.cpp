@@ -186,6 +186,10 @@ TEST_CASE("zone_state_cli: the whole zone side; the published zone passes every 
   auto missing = cli("zone status --dir " + shell_quote(c.tmp.file("nowhere")));
   CHECK(missing.status == 2);
   CHECK(missing.out.rfind("KSKLINE CRITICAL - ", 0) == 0);
+  auto missing_json = cli("zone status --json --dir " + shell_quote(c.tmp.file("nowhere")));
+  CHECK(missing_json.status == 2);
+  CHECK(missing_json.out.rfind("{\"status\": \"CRITICAL\", \"exit_code\": 2, \"error\": \"", 0) == 0);
+  CHECK(missing_json.out.find("nowhere") != std::string::npos);
 
   // No slot for a time beyond the answer; the signed zone stays as it was.
   const std::string signed_zone = slurp(c.tmp.file("zone.signed"));
