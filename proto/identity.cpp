@@ -4,15 +4,11 @@
 
 #include <sodium.h>
 
+#include "base/sodium.hpp"
 #include "proto/errc.hpp"
 
 namespace kskline::proto {
 namespace {
-
-void ensure_sodium() {
-  static const int status = sodium_init();
-  if (status < 0) throw std::runtime_error("sodium_init failed");
-}
 
 Bytes prefixed(std::string_view context, ByteView message) {
   Bytes m;
@@ -28,7 +24,7 @@ Result<LinkIdentity> LinkIdentity::from_seed(ByteView seed) {
   if (seed.size() != crypto_sign_SEEDBYTES) {
     return fail(errc::bad_key, "an Ed25519 seed is 32 bytes, not " + std::to_string(seed.size()));
   }
-  ensure_sodium();
+  base::init_sodium();
   LinkIdentity id;
   id.secret_ = base::SecureBuffer(crypto_sign_SECRETKEYBYTES);
   if (crypto_sign_seed_keypair(id.public_.data(), id.secret_.bytes().data(), seed.data()) != 0) {
@@ -54,7 +50,7 @@ Signature LinkIdentity::sign(std::string_view context, ByteView message) const {
 
 bool verify_signature(const PublicKey& key, std::string_view context, ByteView message,
                       const Signature& signature) {
-  ensure_sodium();
+  base::init_sodium();
   Bytes m = prefixed(context, message);
   return crypto_sign_verify_detached(signature.data(), m.data(), m.size(), key.data()) == 0;
 }
