@@ -1,6 +1,8 @@
 #include "proto/identity.hpp"
 
+#include <iterator>
 #include <stdexcept>
+#include <string>
 
 #include <sodium.h>
 
@@ -9,6 +11,30 @@
 
 namespace kskline::proto {
 namespace {
+
+// The one table of policy words, in the order error messages list them.
+struct AuthWord {
+  AuthPolicy policy;
+  std::string_view word;
+};
+constexpr AuthWord kAuthWords[] = {
+    {AuthPolicy::off, "off"},
+    {AuthPolicy::optional, "optional"},
+    {AuthPolicy::required, "required"},
+};
+
+// The refusal of an unknown word, naming the accepted ones ("auto" first
+// when a setting may be automatic).
+tl::unexpected<Error> unknown_auth_word(std::string_view word, std::string_view where, bool with_auto) {
+  std::string accepted = with_auto ? std::string(kAutoAuthWord) + ", " : std::string();
+  for (std::size_t i = 0; i < std::size(kAuthWords); ++i) {
+    accepted += kAuthWords[i].word;
+    if (i + 2 < std::size(kAuthWords)) accepted += ", ";
+    if (i + 2 == std::size(kAuthWords)) accepted += " or ";
+  }
+  return fail(errc::invalid_argument, "'" + std::string(word) + "' is not an authentication policy: use " + accepted,
+              std::string(where));
+}
 
 Bytes prefixed(std::string_view context, ByteView message) {
   Bytes m;
@@ -53,6 +79,32 @@ bool verify_signature(const PublicKey& key, std::string_view context, ByteView m
   base::init_sodium();
   Bytes m = prefixed(context, message);
   return crypto_sign_verify_detached(signature.data(), m.data(), m.size(), key.data()) == 0;
+}
+
+std::string_view auth_policy_name(AuthPolicy policy) noexcept {
+  for (const auto& w : kAuthWords) {
+    if (w.policy == policy) return w.word;
+  }
+  return "?";
+}
+
+Result<AuthPolicy> parse_auth_policy(std::string_view word, std::string_view where) {
+  for (const auto& w : kAuthWords) {
+    if (w.word == word) return w.policy;
+  }
+  return unknown_auth_word(word, where, false);
+}
+
+Result<AuthSetting> parse_auth_setting(std::string_view word, std::string_view where) {
+  if (word == kAutoAuthWord) return AuthSetting{};
+  auto policy = parse_auth_policy(word, where);
+  if (!policy) return unknown_auth_word(word, where, true);
+  return AuthSetting{*policy};
+}
+
+AuthPolicy resolve_auth(AuthSetting setting, bool peer_pinned) noexcept {
+  if (setting) return *setting;
+  return peer_pinned ? AuthPolicy::required : AuthPolicy::off;
 }
 
 bool PinnedKeys::contains(const PublicKey& key) const noexcept {

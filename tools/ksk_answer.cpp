@@ -50,7 +50,7 @@ LinkOptions ksk_link_options(const signer::KskEndpoint& endpoint, const std::str
     o.identity = identity;
   }
   if (std::string peer = endpoint.peer_path(); !peer.empty()) o.peers.push_back(peer);
-  o.auth = settings.auth == "auto" ? std::string() : settings.auth;
+  o.auth = settings.auth;
   return o;
 }
 

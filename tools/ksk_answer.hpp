@@ -62,8 +62,8 @@ transport::Answer make_ksk_answer(signer::KskEndpoint& endpoint, Approve approve
 
 // The KSK side's link options from ksk.toml: `link` (empty: link.link), the
 // identity made by init when present (one named in ksk.toml must exist), the
-// zone side's pinned key, the authentication policy ("auto": required when
-// a peer is pinned, else off), side ksk.
+// zone side's pinned key, the authentication setting (link.auth; "auto":
+// required when a peer is pinned, else off), side ksk.
 LinkOptions ksk_link_options(const signer::KskEndpoint& endpoint, const std::string& link);
 
 // The text of an error envelope's payload for a refusal:

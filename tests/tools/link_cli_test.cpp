@@ -235,6 +235,12 @@ TEST_CASE("send/receive: authentication, and each refusal on both sides", "[tool
     CHECK(received.status == 1);
     CHECK_THAT(received.err, Catch::Contains("has no link identity"));
   }
+  SECTION("an unknown --auth word names the accepted ones") {
+    auto r = run(dir, {"receive", "--link", link(line.b), "--output-dir", dir.file("out"), "--auth", "strict"});
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Catch::Contains("--auth: 'strict' is not an authentication policy: use auto, off, optional or "
+                                      "required"));
+  }
   SECTION("required without a pinned key is a usage error") {
     auto r = run(dir, {"receive", "--link", link(line.b), "--output-dir", dir.file("out"), "--auth", "required"});
     CHECK(r.status == 1);
