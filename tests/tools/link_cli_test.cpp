@@ -283,6 +283,18 @@ TEST_CASE("send/receive: spool links, with replayed and forged files rejected", 
   CHECK(std::filesystem::exists(dir.file("stick/to-ksk/rejected/forged.kske.reason")));
 }
 
+TEST_CASE("send/receive: SIGTERM ends a spool receive waiting for files", "[tools][link]") {
+  TempDir dir;
+  std::filesystem::create_directory(dir.file("stick"));
+  Process waiting({kBinary, "receive", "--link", "spool:" + dir.file("stick"), "--output-dir", dir.file("out"),
+                   "--count", "1", "--wait", "60"},
+                  dir.file("waiting.err"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  waiting.signal(SIGTERM);
+  CHECK(waiting.wait(5000) == 1);
+  CHECK_THAT(slurp(dir.file("waiting.err")), Catch::Contains("interrupted by a signal"));
+}
+
 TEST_CASE("send/receive: link specs are checked before anything starts", "[tools][link]") {
   TempDir dir;
   auto r = run(dir, {"send", "--link", "serial:/dev/x,baud=fast", "/dev/null"});
