@@ -3,20 +3,15 @@
 #include <algorithm>
 #include <cstdint>
 #include <new>
-#include <stdexcept>
 #include <utility>
 
 #include <sodium.h>
 #include <unistd.h>
 
+#include "base/sodium.hpp"
+
 namespace kskline::base {
 namespace {
-
-// Initialises libsodium once per process (thread-safe: a function-local static).
-void ensure_sodium() {
-  static const int status = sodium_init();
-  if (status < 0) throw std::runtime_error("sodium_init failed");
-}
 
 // Secrets get whole pages of their own: mlock()/munlock() act on pages and do
 // not nest, so two buffers sharing a page would unlock each other on release.
@@ -39,7 +34,7 @@ std::size_t rounded(std::size_t n) noexcept {
 
 SecureBuffer::SecureBuffer(std::size_t n) {
   if (n == 0) return;
-  ensure_sodium();
+  init_sodium();
   if (n > SIZE_MAX - page_size()) throw std::bad_alloc();
   std::size_t capacity = rounded(n);
   data_ = static_cast<std::uint8_t*>(::operator new(capacity, std::align_val_t{page_size()}));

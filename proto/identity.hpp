@@ -56,6 +56,29 @@ bool verify_signature(const PublicKey& key, std::string_view context, ByteView m
 // Whether authentication is off, checked when present, or required.
 enum class AuthPolicy : std::uint8_t { off = 0, optional = 1, required = 2 };
 
+// The word an operator writes for a policy: "off", "optional", "required".
+std::string_view auth_policy_name(AuthPolicy policy) noexcept;
+
+// Reads a policy word (as auth_policy_name writes it). An unknown word is
+// errc::invalid_argument at `where` (the option or file:key), its detail
+// naming the word and the accepted words.
+Result<AuthPolicy> parse_auth_policy(std::string_view word, std::string_view where);
+
+// An authentication setting that may be left automatic (std::nullopt):
+// required when a peer key is pinned, else off.
+using AuthSetting = std::optional<AuthPolicy>;
+
+// The word for an automatic setting.
+inline constexpr std::string_view kAutoAuthWord = "auto";
+
+// Reads a setting: kAutoAuthWord (automatic) or a policy word. An unknown
+// word as parse_auth_policy, with "auto" among the accepted words.
+Result<AuthSetting> parse_auth_setting(std::string_view word, std::string_view where);
+
+// The policy a setting stands for: itself, or when automatic, required
+// when a peer key is pinned and off otherwise.
+AuthPolicy resolve_auth(AuthSetting setting, bool peer_pinned) noexcept;
+
 // The peer public keys an endpoint accepts.
 class PinnedKeys {
  public:

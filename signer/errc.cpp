@@ -1,5 +1,7 @@
 #include "signer/errc.hpp"
 
+#include <iterator>
+
 namespace kskline::signer {
 namespace {
 
@@ -40,10 +42,23 @@ class Category final : public std::error_category {
       case errc::margin_too_short: return "a signature that expires too soon after the next slot starts";
       case errc::no_slot_for_now: return "no stored slot covers the current time";
       case errc::audit_chain_broken: return "an audit entry does not chain to the one before";
+      case errc::refused: return "the KSK side refused for a reason this build has no name for";
     }
     return "unknown signer error";
   }
 };
+
+// The names of the codes, in the order of their values (1, 2, ...): the one
+// table errc_name and errc_from_name read.
+constexpr std::string_view kNames[] = {
+    "syntax", "unsupported_version", "bad_config", "bad_state", "zone_not_allowed", "algorithm_not_allowed",
+    "key_size_not_allowed", "bad_zsk_flags", "key_tag_collision", "proof_of_possession", "too_many_keys",
+    "too_many_slots", "slots_not_continuous", "validity_out_of_bounds", "beyond_horizon", "starts_in_past",
+    "dnskey_ttl_out_of_bounds", "response_too_large", "request_id_reused", "continuity_broken", "clock_skew",
+    "operator_declined", "not_auto_approvable", "wrong_zone", "not_our_request", "replayed", "untrusted_key",
+    "bad_signature", "coverage_gap", "margin_too_short", "no_slot_for_now", "audit_chain_broken", "refused",
+};
+static_assert(std::size(kNames) == static_cast<std::size_t>(errc::refused), "a name for every code");
 
 }  // namespace
 
@@ -53,41 +68,15 @@ const std::error_category& category() noexcept {
 }
 
 const char* errc_name(errc e) noexcept {
-  switch (e) {
-      case errc::syntax: return "syntax";
-      case errc::unsupported_version: return "unsupported_version";
-      case errc::bad_config: return "bad_config";
-      case errc::bad_state: return "bad_state";
-      case errc::zone_not_allowed: return "zone_not_allowed";
-      case errc::algorithm_not_allowed: return "algorithm_not_allowed";
-      case errc::key_size_not_allowed: return "key_size_not_allowed";
-      case errc::bad_zsk_flags: return "bad_zsk_flags";
-      case errc::key_tag_collision: return "key_tag_collision";
-      case errc::proof_of_possession: return "proof_of_possession";
-      case errc::too_many_keys: return "too_many_keys";
-      case errc::too_many_slots: return "too_many_slots";
-      case errc::slots_not_continuous: return "slots_not_continuous";
-      case errc::validity_out_of_bounds: return "validity_out_of_bounds";
-      case errc::beyond_horizon: return "beyond_horizon";
-      case errc::starts_in_past: return "starts_in_past";
-      case errc::dnskey_ttl_out_of_bounds: return "dnskey_ttl_out_of_bounds";
-      case errc::response_too_large: return "response_too_large";
-      case errc::request_id_reused: return "request_id_reused";
-      case errc::continuity_broken: return "continuity_broken";
-      case errc::clock_skew: return "clock_skew";
-      case errc::operator_declined: return "operator_declined";
-      case errc::not_auto_approvable: return "not_auto_approvable";
-      case errc::wrong_zone: return "wrong_zone";
-      case errc::not_our_request: return "not_our_request";
-      case errc::replayed: return "replayed";
-      case errc::untrusted_key: return "untrusted_key";
-      case errc::bad_signature: return "bad_signature";
-      case errc::coverage_gap: return "coverage_gap";
-      case errc::margin_too_short: return "margin_too_short";
-      case errc::no_slot_for_now: return "no_slot_for_now";
-      case errc::audit_chain_broken: return "audit_chain_broken";
+  auto i = static_cast<std::size_t>(e);
+  return i >= 1 && i <= std::size(kNames) ? kNames[i - 1].data() : "unknown";
+}
+
+std::optional<errc> errc_from_name(std::string_view name) noexcept {
+  for (std::size_t i = 0; i < std::size(kNames); ++i) {
+    if (kNames[i] == name) return static_cast<errc>(i + 1);
   }
-  return "unknown";
+  return std::nullopt;
 }
 
 }  // namespace kskline::signer

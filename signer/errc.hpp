@@ -3,6 +3,8 @@
 // of answers and coverage.
 #pragma once
 
+#include <optional>
+#include <string_view>
 #include <system_error>
 
 #include "base/error.hpp"
@@ -49,6 +51,8 @@ enum class errc {
   no_slot_for_now,        // no stored slot covers the current time
   // The audit log.
   audit_chain_broken,     // an audit entry does not chain to the one before
+  // A refusal answer (signer/refusal.hpp) naming no code of this build.
+  refused,                // the KSK side refused for a reason this build has no name for
 };
 
 // The category of signer::errc.
@@ -61,6 +65,9 @@ inline std::error_code make_error_code(errc e) noexcept {
 
 // The short name of a code as refusals print it ("zone_not_allowed").
 const char* errc_name(errc e) noexcept;
+
+// The code a short name names (errc_name's inverse), or nullopt.
+std::optional<errc> errc_from_name(std::string_view name) noexcept;
 
 }  // namespace kskline::signer
 

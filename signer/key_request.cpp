@@ -3,8 +3,6 @@
 #include <ctime>
 #include <optional>
 
-#include <sodium.h>
-
 #include "base/digest.hpp"
 #include "base/encoding.hpp"
 #include "signer/errc.hpp"
@@ -258,11 +256,10 @@ Result<std::int64_t> parse_time(std::string_view text, std::string_view what) {
   return *seconds;
 }
 
-std::string new_request_id() {
-  if (::sodium_init() < 0) std::abort();
-  std::uint8_t id[16];
-  ::randombytes_buf(id, sizeof id);
-  return base::to_hex(ByteView(id, sizeof id));
+std::string new_request_id(proto::Random& random) {
+  std::array<std::uint8_t, 16> id{};
+  random.fill(id);
+  return base::to_hex(ByteView(id.data(), id.size()));
 }
 
 std::string format_request(const KeyRequest& request) {

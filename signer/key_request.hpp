@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "proto/random.hpp"
 #include "zone/name.hpp"
 #include "zone/record.hpp"
 
@@ -92,8 +93,9 @@ Result<KeyRequest> parse_request(std::string_view text, std::string_view source)
 // and RRSIG covering one of them.
 Result<KeyResponse> parse_response(std::string_view text, std::string_view source);
 
-// A request's id: 16 random octets as 32 lowercase hex digits.
-std::string new_request_id();
+// A request's id: 16 octets from `random` as 32 lowercase hex digits
+// (production passes transport::SodiumRandom, tests a seeded source).
+std::string new_request_id(proto::Random& random);
 
 // Seconds since 1970 as YYYYMMDDHHmmSS (UTC), and back (errc::syntax
 // naming `what` when malformed).

@@ -7,6 +7,7 @@
 
 #include <toml++/toml.h>
 
+#include "proto/identity.hpp"
 #include "signer/config_text.hpp"
 #include "signer/errc.hpp"
 #include "zone/algorithm.hpp"
@@ -207,9 +208,7 @@ Result<KskConfig> parse_config(std::string_view text, std::string_view source) {
        [&](const toml::node& n) -> Result<void> {
          auto s = string(source, n, "link.auth");
          if (!s) return tl::unexpected(s.error());
-         if (*s != "off" && *s != "optional" && *s != "required" && *s != "auto") {
-           return bad(source, n, "link.auth", "must be \"off\", \"optional\", \"required\" or \"auto\"");
-         }
+         if (auto a = proto::parse_auth_setting(*s, "link.auth"); !a) return bad(source, n, "link.auth", a.error().detail);
          l.auth = *s;
          return {};
        }},

@@ -10,6 +10,7 @@
 
 #include "base/atomic_file.hpp"
 #include "base/encoding.hpp"
+#include "proto/identity.hpp"
 #include "signer/config_text.hpp"
 #include "signer/errc.hpp"
 #include "zone/algorithm.hpp"
@@ -188,8 +189,8 @@ Result<void> check_zone_config(const ZoneConfig& c) {
   if (auto salt = base::from_hex(c.nsec3_salt); !salt || salt->size() > 255) {
     return config_error("signing.nsec3_salt", "'" + c.nsec3_salt + "' is not hex of at most 255 octets (\"\" for none)");
   }
-  if (c.link_auth != "required" && c.link_auth != "optional" && c.link_auth != "off") {
-    return config_error("link.auth", "'" + c.link_auth + "': use required, optional or off");
+  if (auto auth = proto::parse_auth_policy(c.link_auth, "link.auth"); !auth) {
+    return config_error("link.auth", auth.error().detail);
   }
   return {};
 }

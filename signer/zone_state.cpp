@@ -314,7 +314,8 @@ Result<std::vector<std::string>> ZoneState::pregenerate(std::int64_t until, std:
   return made;
 }
 
-Result<RequestMade> ZoneState::make_request(std::int64_t from, std::int64_t until, std::int64_t now) {
+Result<RequestMade> ZoneState::make_request(std::int64_t from, std::int64_t until, std::int64_t now,
+                                            proto::Random& random) {
   auto keys = zsks();
   if (!keys) return tl::unexpected(keys.error());
   std::vector<ZskWindow> windows;
@@ -332,7 +333,7 @@ Result<RequestMade> ZoneState::make_request(std::int64_t from, std::int64_t unti
   const std::int64_t margin = std::max(config_.refresh_margin, max_ttl + config_.propagation_delay);
 
   KeyRequest request;
-  request.id = new_request_id();
+  request.id = new_request_id(random);
   request.zone = config_.zone;
   request.created = now;
   request.dnskey_ttl = config_.dnskey_ttl;

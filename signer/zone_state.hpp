@@ -103,10 +103,10 @@ class ZoneState {
   // the ZSKs in keys/), inception start - backdate, expiration end + margin
   // where margin = max(refresh_margin, the zone file's largest TTL +
   // propagation_delay), proofs of possession by each ZSK per slot. Stores its
-  // text as requests/<id>.request. errc::coverage_gap when the ZSKs in keys/
-  // do not keep the period signed (run pregenerate), zone::errc for a zone
-  // file that does not read.
-  Result<RequestMade> make_request(std::int64_t from, std::int64_t until, std::int64_t now);
+  // text as requests/<id>.request; the request id comes from `random`.
+  // errc::coverage_gap when the ZSKs in keys/ do not keep the period signed
+  // (run pregenerate), zone::errc for a zone file that does not read.
+  Result<RequestMade> make_request(std::int64_t from, std::int64_t until, std::int64_t now, proto::Random& random);
 
   // Checks and stores a response: `text` is the response in kskline's
   // dialect or a proto envelope holding one (payload type kskline_response);

@@ -20,6 +20,7 @@
 #include "tools/link_options.hpp"
 #include "tools/submit.hpp"
 #include "transport/identity_file.hpp"
+#include "transport/sodium_random.hpp"
 #include "zone/master_file.hpp"
 #include "zone/zone_verifier.hpp"
 
@@ -159,7 +160,8 @@ int run_demo(const DemoOptions& o) {
   }
 
   step(4, "zone", "zone request --from now --until +60d: one slot per change of the DNSKEY RRset and per week");
-  auto request = state->make_request(now, until, now);
+  transport::SodiumRandom random;
+  auto request = state->make_request(now, until, now, random);
   if (!request) return report(request.error());
   auto digest = signer::text_sha256(request->text);
   std::printf("    request %s: %zu slots, %zu octets\n    SHA-256 %s\n    words   %s\n", request->request.id.c_str(),

@@ -24,6 +24,7 @@
 #include "tools/link_options.hpp"
 #include "tools/time_option.hpp"
 #include "transport/identity_file.hpp"
+#include "transport/sodium_random.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/key_tag.hpp"
 
@@ -195,7 +196,8 @@ int run_request(const StateOptions& o, const std::string& from_text, const std::
     report(until.error());
     return kExitUsage;
   }
-  auto made = state.make_request(*from, *until, now);
+  transport::SodiumRandom random;
+  auto made = state.make_request(*from, *until, now, random);
   if (!made) return report(made.error());
   if (auto w = base::write_file_atomic(output, as_bytes(made->text)); !w) return report(w.error());
   const auto digest = signer::text_sha256(made->text);

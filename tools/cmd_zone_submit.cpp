@@ -25,7 +25,6 @@
 #include "transport/errc.hpp"
 #include "transport/exchange.hpp"
 #include "transport/link_spec.hpp"
-#include "transport/sodium_random.hpp"
 #include "transport/spool.hpp"
 
 namespace kskline::tools {

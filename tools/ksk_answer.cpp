@@ -4,27 +4,25 @@
 
 #include "proto/envelope.hpp"
 #include "signer/errc.hpp"
+#include "signer/refusal.hpp"
 #include "tools/time_option.hpp"
+#include "transport/outgoing_envelope.hpp"
 #include "transport/sodium_random.hpp"
 
 namespace kskline::tools {
 namespace {
 
-std::string code_name(const Error& e) {
-  if (e.code.category() == signer::category()) return signer::errc_name(static_cast<signer::errc>(e.code.value()));
-  return e.code.category().name() + std::string(":") + std::to_string(e.code.value());
-}
-
+// The envelope of an answer (a response or a refusal) to the request whose
+// digest is in_reply_to.
 Result<Bytes> envelope(proto::Kind kind, proto::PayloadType type, const proto::Sha256& in_reply_to,
                        std::string_view payload, const KskAnswerOptions& o) {
-  static thread_local transport::SodiumRandom random;
+  transport::SodiumRandom random;
   proto::EnvelopeSpec spec;
   spec.kind = kind;
   spec.payload_type = type;
-  random.fill(spec.id);
   spec.in_reply_to = in_reply_to;
   spec.counter = o.counter ? o.counter() : 0;
-  return proto::build_envelope(spec, as_bytes(payload), o.identity);
+  return transport::outgoing_envelope(spec, as_bytes(payload), o.identity, random);
 }
 
 }  // namespace
@@ -50,16 +48,8 @@ LinkOptions ksk_link_options(const signer::KskEndpoint& endpoint, const std::str
     o.identity = identity;
   }
   if (std::string peer = endpoint.peer_path(); !peer.empty()) o.peers.push_back(peer);
-  o.auth = settings.auth == "auto" ? std::string() : settings.auth;
+  o.auth = settings.auth;
   return o;
-}
-
-std::string refusal_text(const Error& error) {
-  std::string message = error.message();
-  for (char& c : message) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return "kskline-refusal 1\ncode " + code_name(error) + "\nmessage " + message + "\n";
 }
 
 Result<Bytes> answer_request(signer::KskEndpoint& endpoint, const Approve& approve, ByteView request_envelope,
@@ -77,7 +67,7 @@ Result<Bytes> answer_request(signer::KskEndpoint& endpoint, const Approve& appro
     outcome.error = error;
     if (options.report) options.report(outcome);
     if (!options.error_envelopes) return tl::unexpected(std::move(error));
-    return envelope(proto::Kind::error, proto::PayloadType::text, env->digest, refusal_text(error), options);
+    return envelope(proto::Kind::error, proto::PayloadType::text, env->digest, signer::format_refusal(error), options);
   };
   auto review = endpoint.review(text, "request envelope", now);
   if (!review) return refuse(review.error());

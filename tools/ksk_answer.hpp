@@ -41,7 +41,7 @@ struct KskAnswerOptions {
   const proto::LinkIdentity* identity = nullptr;  // signs response envelopes when set; not owned
   std::function<std::int64_t()> now;              // the clock (default: the system's)
   std::function<std::uint64_t()> counter;         // envelope counter (default: 0, live links)
-  bool error_envelopes = true;  // a refusal is answered with an error envelope (text payload) saying why
+  bool error_envelopes = true;  // a refusal is answered with an error envelope (signer/refusal.hpp) saying why
   std::function<void(const KskOutcome&)> report;  // called once per request, before the answer leaves
 };
 
@@ -51,8 +51,8 @@ struct KskAnswerOptions {
 // payload kskline_response, in_reply_to = the request envelope's digest,
 // random message id, signed by options.identity when set). A refusal or
 // decline is audited by the endpoint and returned as an error envelope when
-// options.error_envelopes (with in_reply_to set the same way), else as the
-// error. Proto errors when the envelope does not parse.
+// options.error_envelopes (kind error, payload type text holding
+// signer::format_refusal, in_reply_to set the same way), else as the error. Proto errors when the envelope does not parse.
 Result<Bytes> answer_request(signer::KskEndpoint& endpoint, const Approve& approve, ByteView request_envelope,
                              const KskAnswerOptions& options);
 
@@ -62,12 +62,8 @@ transport::Answer make_ksk_answer(signer::KskEndpoint& endpoint, Approve approve
 
 // The KSK side's link options from ksk.toml: `link` (empty: link.link), the
 // identity made by init when present (one named in ksk.toml must exist), the
-// zone side's pinned key, the authentication policy ("auto": required when
-// a peer is pinned, else off), side ksk.
+// zone side's pinned key, the authentication setting (link.auth; "auto":
+// required when a peer is pinned, else off), side ksk.
 LinkOptions ksk_link_options(const signer::KskEndpoint& endpoint, const std::string& link);
-
-// The text of an error envelope's payload for a refusal:
-// "kskline-refusal 1\ncode <errc name>\nmessage <text>\n".
-std::string refusal_text(const Error& error);
 
 }  // namespace kskline::tools

@@ -98,17 +98,9 @@ Result<TransferOptions> transfer_options(const LinkOptions& o, bool sending, std
     if (!key) return tl::unexpected(key.error().located("--peer"));
     t.pinned.add(*key);
   }
-  if (o.auth.empty()) {
-    t.auth = o.peers.empty() ? proto::AuthPolicy::off : proto::AuthPolicy::required;
-  } else if (o.auth == "off") {
-    t.auth = proto::AuthPolicy::off;
-  } else if (o.auth == "optional") {
-    t.auth = proto::AuthPolicy::optional;
-  } else if (o.auth == "required") {
-    t.auth = proto::AuthPolicy::required;
-  } else {
-    return fail(transport::errc::bad_link_spec, "must be off, optional or required", "--auth");
-  }
+  auto auth = proto::parse_auth_setting(o.auth.empty() ? proto::kAutoAuthWord : o.auth, "--auth");
+  if (!auth) return fail(transport::errc::bad_link_spec, auth.error().detail, "--auth");
+  t.auth = proto::resolve_auth(*auth, !o.peers.empty());
   if (t.auth == proto::AuthPolicy::required && t.pinned.empty()) {
     return fail(transport::errc::bad_link_spec, "authentication is required but no peer key is pinned (--peer PUBKEY)",
                 "--auth");
@@ -147,15 +139,11 @@ Result<void> authenticate_envelope(ByteView envelope, const std::string& peer, c
     if (!key) return tl::unexpected(key.error().located(where));
     pinned.add(*key);
   }
+  auto setting = proto::parse_auth_setting(auth.empty() ? proto::kAutoAuthWord : auth, "link.auth");
+  if (!setting) return tl::unexpected(setting.error());
   proto::AuthRules rules;
   rules.pinned = &pinned;
-  if (auth == "off") {
-    rules.policy = proto::AuthPolicy::off;
-  } else if (auth == "optional") {
-    rules.policy = proto::AuthPolicy::optional;
-  } else if (auth == "required" || !peer.empty()) {
-    rules.policy = proto::AuthPolicy::required;
-  }
+  rules.policy = proto::resolve_auth(*setting, !peer.empty());
   auto env = proto::parse_envelope(envelope);
   if (!env) return tl::unexpected(env.error());
   auto status = proto::authenticate(*env, rules);
@@ -169,7 +157,7 @@ void add_link_options(CLI::App* cmd, LinkOptions& o) {
       ->required();
   cmd->add_option("--identity", o.identity, "this side's link identity (kskline link-keygen)");
   cmd->add_option("--peer", o.peers, "a peer public key to accept: FILE.pub or the key in base64 (repeatable)");
-  cmd->add_option("--auth", o.auth, "off, optional or required (default: required with --peer, else off)");
+  cmd->add_option("--auth", o.auth, "auto, off, optional or required (default auto: required with --peer, else off)");
   cmd->add_option("--side", o.side, "spool links: this side, zone (writes to-ksk) or ksk (writes to-zone)");
   cmd->add_option("--wait", o.wait, "seconds to wait for the peer (0: forever; default 120)");
   cmd->add_flag("--quiet,-q", o.quiet, "no progress line");

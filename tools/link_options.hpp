@@ -21,7 +21,7 @@ struct LinkOptions {
   std::string link;
   std::string identity;
   std::vector<std::string> peers;
-  std::string auth;   // off, optional, required; empty: required with peers, else off
+  std::string auth;   // proto::parse_auth_setting's words; empty: auto (required with peers, else off)
   std::string side;   // spool: zone or ksk; empty: the sender is the zone side
   double wait = 120;  // seconds to wait for the peer; 0: forever
   bool quiet = false;
@@ -60,9 +60,10 @@ std::string rate_text(const transport::TransferReport& r);
 
 // Checks the link signature of an envelope carried as a file (a spool
 // answer or request) as a live link would: against `peer` (a key file or
-// base64; empty: none pinned) under `auth` (off, optional, required; "auto"
-// or empty: required when a peer is given, else off). Errors name `where`
-// for the peer key; proto::errc auth_* when the envelope fails the policy.
+// base64; empty: none pinned) under `auth`, a state's link.auth setting
+// (proto::parse_auth_setting; empty: auto). Errors name `where` for the peer
+// key and "link.auth" for an unknown word; proto::errc auth_* when the
+// envelope fails the policy.
 Result<void> authenticate_envelope(ByteView envelope, const std::string& peer, const std::string& auth,
                                    const std::string& where);
 

@@ -3,48 +3,19 @@
 #include <unistd.h>
 
 #include "proto/envelope.hpp"
-#include "signer/errc.hpp"
-#include "transport/identity_file.hpp"
+#include "signer/refusal.hpp"
+#include "transport/outgoing_envelope.hpp"
 #include "transport/sodium_random.hpp"
 
 namespace kskline::tools {
-namespace {
-
-// The value of a "NAME value" line of a refusal text.
-std::string refusal_field(std::string_view text, std::string_view name) {
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    if (line.size() > name.size() && line.substr(0, name.size()) == name && line[name.size()] == ' ') {
-      return std::string(line.substr(name.size() + 1));
-    }
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-  }
-  return {};
-}
-
-// The KSK side's refusal (refusal_text) as an Error.
-Error refusal_error(std::string_view text) {
-  std::string code = refusal_field(text, "code");
-  std::string message = refusal_field(text, "message");
-  std::error_code ec = signer::errc::operator_declined;
-  for (int i = 1; i < 64; ++i) {
-    if (code == signer::errc_name(static_cast<signer::errc>(i))) ec = static_cast<signer::errc>(i);
-  }
-  return Error{ec, "KSK side", "refused the request (" + code + "): " + message};
-}
-
-}  // namespace
 
 Result<Bytes> request_envelope(std::string_view text, const proto::LinkIdentity* identity, std::uint64_t counter) {
   transport::SodiumRandom random;
   proto::EnvelopeSpec spec;
   spec.kind = proto::Kind::request;
   spec.payload_type = proto::PayloadType::kskline_request;
-  random.fill(spec.id);
   spec.counter = counter;
-  return proto::build_envelope(spec, as_bytes(text), identity);
+  return transport::outgoing_envelope(spec, as_bytes(text), identity, random);
 }
 
 LinkOptions zone_link_options(const signer::ZoneState& state, const std::string& link) {
@@ -62,8 +33,10 @@ Result<signer::ImportReport> take_answer(signer::ZoneState& state, ByteView answ
   auto env = proto::parse_envelope(answer);
   if (!env) return tl::unexpected(env.error().located("the answer"));
   if (env->header.kind == proto::Kind::error) {
-    return tl::unexpected(
-        refusal_error(std::string_view(reinterpret_cast<const char*>(env->payload.data()), env->payload.size())));
+    auto refusal =
+        signer::parse_refusal(std::string_view(reinterpret_cast<const char*>(env->payload.data()), env->payload.size()));
+    if (!refusal) return tl::unexpected(refusal.error().located("the answer"));
+    return tl::unexpected(signer::refusal_error(*refusal));
   }
   return state.import_response(std::string_view(reinterpret_cast<const char*>(answer.data()), answer.size()),
                                "the answer", now);

@@ -28,9 +28,9 @@ Result<Bytes> request_envelope(std::string_view text, const proto::LinkIdentity*
 LinkOptions zone_link_options(const signer::ZoneState& state, const std::string& link);
 
 // Imports an answer envelope into the zone state. An error envelope (the KSK
-// side refused the request) gives the KSK side's refusal: its signer::errc
-// when it names one, its message as the detail, where "KSK side". Import
-// errors as ZoneState::import_response.
+// side refused the request) gives signer::refusal_error of its refusal
+// (errc::syntax when the refusal does not read). Import errors as
+// ZoneState::import_response.
 Result<signer::ImportReport> take_answer(signer::ZoneState& state, ByteView answer, std::int64_t now);
 
 // Runs one exchange over an in-process loopback line: `requester` options

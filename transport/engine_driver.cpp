@@ -1,4 +1,4 @@
-#include "transport/engine_driver.hpp"
+#include "transport/internal/engine_driver.hpp"
 
 #include <chrono>
 

@@ -8,8 +8,8 @@
 #include "proto/envelope.hpp"
 #include "proto/errc.hpp"
 #include "transport/errc.hpp"
-#include "transport/live_endpoint.hpp"
-#include "transport/loopback.hpp"
+#include "transport/internal/live_endpoint.hpp"
+#include "transport/internal/loopback.hpp"
 
 namespace kskline::transport {
 namespace {
@@ -196,12 +196,10 @@ class Answerer final : public LiveEndpoint {
 
 Result<const SerialLink*> serial_only(const TransferOptions& options) {
   const auto* serial = std::get_if<SerialLink>(&options.link);
-  if (serial == nullptr) {
-    return fail(errc::not_supported,
-                std::holds_alternative<SpoolLink>(options.link)
-                    ? "a spool link has no live exchange: post the request, then import the answer"
-                    : "loopback joins two endpoints inside one process; between two processes use serial:");
+  if (std::holds_alternative<SpoolLink>(options.link)) {
+    return fail(errc::not_supported, "a spool link has no live exchange: post the request, then import the answer");
   }
+  if (serial == nullptr) return fail_loopback_between_processes("serial:");
   return serial;
 }
 

@@ -1,14 +1,14 @@
 #include "transport/file_transfer.hpp"
 
+#include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <filesystem>
+#include <functional>
 #include <map>
-#include <memory>
-#include <thread>
+
+#include <sys/stat.h>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "base/atomic_file.hpp"
@@ -20,9 +20,11 @@
 #include "transport/disk_replay_ledger.hpp"
 #include "transport/errc.hpp"
 #include "transport/file_message.hpp"
-#include "transport/live_endpoint.hpp"
-#include "transport/loopback.hpp"
-#include "transport/serial_port.hpp"
+#include "transport/internal/live_endpoint.hpp"
+#include "transport/internal/loopback.hpp"
+#include "transport/internal/serial_port.hpp"
+#include "transport/internal/stop_signals.hpp"
+#include "transport/outgoing_envelope.hpp"
 #include "transport/sodium_random.hpp"
 
 namespace kskline::transport {
@@ -46,6 +48,16 @@ std::string state_dir(const TransferOptions& o, const std::string& output_dir) {
   return o.state_dir.empty() ? output_dir + "/.kskline" : o.state_dir;
 }
 
+// The content bytes an envelope carries, as TransferReport::file_bytes counts
+// them: a file message's content, any other payload whole; 0 when the bytes
+// are not an envelope.
+std::uint64_t file_bytes(ByteView envelope) {
+  auto env = proto::parse_envelope(envelope, UINT64_MAX >> 1);
+  if (!env) return 0;
+  auto file = decode_file_payload(env->payload);
+  return file ? file->content.size() : env->payload.size();
+}
+
 class SendJob final : public LiveEndpoint {
  public:
   SendJob(asio::io_context& io, ByteStream& stream, const TransferOptions& options, proto::EngineConfig config,
@@ -53,8 +65,7 @@ class SendJob final : public LiveEndpoint {
       : LiveEndpoint(io, stream, options, config, nullptr), files_(files) {
     for (std::size_t i = 0; i < envelopes.size(); ++i) {
       envelope_sizes_.push_back(envelopes[i].size());
-      auto env = proto::parse_envelope(envelopes[i], options.max_message);
-      file_bytes_.push_back(env ? file_size(env->payload) : 0);
+      file_bytes_.push_back(file_bytes(envelopes[i]));
       total_ += envelopes[i].size();
       auto digest = engine_.send_message(std::move(envelopes[i]));
       if (!digest) {
@@ -113,11 +124,6 @@ class SendJob final : public LiveEndpoint {
   }
 
  private:
-  static std::uint64_t file_size(ByteView payload) {
-    auto f = decode_file_payload(payload);
-    return f ? f->content.size() : payload.size();
-  }
-
   const std::vector<std::string>& files_;
   std::map<proto::Sha256, std::size_t> index_;
   std::vector<std::uint64_t> envelope_sizes_, file_bytes_;
@@ -145,10 +151,7 @@ class ReceiveJob final : public LiveEndpoint {
       }
       ++report_.files_ok;
       report_.message_bytes += m->envelope.size();
-      if (auto env = proto::parse_envelope(m->envelope, options_.max_message)) {
-        auto file = decode_file_payload(env->payload);
-        report_.file_bytes += file ? file->content.size() : env->payload.size();
-      }
+      report_.file_bytes += file_bytes(m->envelope);
       report_.written.push_back(*path);
     } else if (auto* r = std::get_if<proto::event::MessageRejected>(&e)) {
       ++report_.files_failed;
@@ -216,9 +219,7 @@ Result<TransferReport> spool_send(const TransferOptions& options, const SpoolLin
     }
     ++report.files_ok;
     report.message_bytes += env.size();
-    if (auto parsed = proto::parse_envelope(env, UINT64_MAX >> 1)) {
-      if (auto f = decode_file_payload(parsed->payload)) report.file_bytes += f->content.size();
-    }
+    report.file_bytes += file_bytes(env);
     report.written.push_back(*posted);
   }
   report.seconds = seconds_since(start);
@@ -237,56 +238,58 @@ Result<TransferReport> spool_receive(const TransferOptions& options, const Spool
   rules.max_size = options.max_message;
   TransferReport report;
   auto start = Steady::now();
-  static volatile std::sig_atomic_t interrupted = 0;
-  interrupted = 0;
-  struct sigaction sa {}, old_int{}, old_term{};
-  if (options.handle_signals) {
-    sa.sa_handler = [](int) { interrupted = 1; };
-    ::sigaction(SIGINT, &sa, &old_int);
-    ::sigaction(SIGTERM, &sa, &old_term);
-  }
   Result<void> outcome;
-  while (true) {
-    auto act = [&](const proto::Envelope&, ByteView bytes) -> Result<void> {
-      auto path = store_received(output_dir, bytes, options.max_message);
-      if (!path) return tl::unexpected(path.error());
-      report.written.push_back(*path);
-      return {};
-    };
+  bool running = true;
+  asio::io_context io;
+  asio::steady_timer next_scan(io);
+  // A signal ends the wait as it ends every live job.
+  StopSignals signals(io, options.handle_signals, [&] {
+    if (!running) return;
+    running = false;
+    outcome = fail(errc::interrupted, "interrupted by a signal");
+    next_scan.cancel();
+  });
+  auto act = [&](const proto::Envelope&, ByteView bytes) -> Result<void> {
+    auto path = store_received(output_dir, bytes, options.max_message);
+    if (!path) return tl::unexpected(path.error());
+    report.written.push_back(*path);
+    return {};
+  };
+  // Takes what the inbound folder holds; again every 200 ms until `count`
+  // files arrived or the wait ran out.
+  std::function<void()> scan_inbound = [&] {
     std::size_t limit = count == 0 ? 0 : count - report.files_ok;
     auto scan = spool->receive(rules, **ledger, act, limit);
-    if (!scan) {
-      outcome = tl::unexpected(scan.error());
-      break;
-    }
-    for (const auto& a : scan->accepted) {
-      ++report.files_ok;
-      report.message_bytes += a.envelope.size();
-      if (auto env = proto::parse_envelope(a.envelope, options.max_message)) {
-        auto f = decode_file_payload(env->payload);
-        report.file_bytes += f ? f->content.size() : env->payload.size();
+    if (scan) {
+      for (const auto& a : scan->accepted) {
+        ++report.files_ok;
+        report.message_bytes += a.envelope.size();
+        report.file_bytes += file_bytes(a.envelope);
+      }
+      for (const auto& r : scan->rejected) {
+        ++report.files_failed;  // not ok(): one notice says which and why
+        if (options.notice) options.notice("rejected " + r.error.message() + " (moved to " + r.file + ")");
       }
     }
-    for (const auto& r : scan->rejected) {
-      ++report.files_failed;  // not ok(): one notice says which and why
-      if (options.notice) options.notice("rejected " + r.error.message() + " (moved to " + r.file + ")");
-    }
-    if (count == 0 || report.files_ok >= count) break;
-    if (options.wait && Steady::now() - start >= *options.wait) {
+    if (!scan) {
+      outcome = tl::unexpected(scan.error());
+    } else if (count == 0 || report.files_ok >= count) {
+      // done
+    } else if (options.wait && Steady::now() - start >= *options.wait) {
       outcome = fail(errc::timed_out, "only " + std::to_string(report.files_ok) + " of " + std::to_string(count) +
                                           " file(s) arrived in " + spool->inbound());
-      break;
+    } else {
+      next_scan.expires_after(std::chrono::milliseconds(200));
+      next_scan.async_wait([&](const boost::system::error_code& ec) {
+        if (!ec && running) scan_inbound();
+      });
+      return;
     }
-    if (interrupted) {
-      outcome = fail(errc::interrupted, "interrupted by a signal");
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  if (options.handle_signals) {
-    ::sigaction(SIGINT, &old_int, nullptr);
-    ::sigaction(SIGTERM, &old_term, nullptr);
-  }
+    running = false;
+    signals.cancel();
+  };
+  scan_inbound();
+  io.run();
   if (!outcome) report.errors.push_back(outcome.error());
   report.seconds = seconds_since(start);
   return report;
@@ -311,9 +314,8 @@ Result<Bytes> file_envelope(const std::string& path, const TransferOptions& opti
   proto::EnvelopeSpec spec;
   spec.kind = proto::Kind::file;
   spec.payload_type = guess_payload_type(as_bytes(*content));
-  random.fill(spec.id);
   spec.counter = counter;
-  auto env = proto::build_envelope(spec, *payload, options.identity, options.max_message);
+  auto env = outgoing_envelope(spec, *payload, options.identity, random, options.max_message);
   if (!env) return tl::unexpected(env.error().located(path));
   return env;
 }
@@ -353,8 +355,7 @@ Result<std::string> store_received(const std::string& dir, ByteView envelope, st
 Result<TransferReport> send_files(const TransferOptions& options, const std::vector<std::string>& files) {
   if (const auto* spool = std::get_if<SpoolLink>(&options.link)) return spool_send(options, *spool, files);
   if (std::holds_alternative<LoopbackLink>(options.link)) {
-    return fail(errc::not_supported,
-                "loopback joins two endpoints inside one process; between two processes use serial: or spool:");
+    return fail_loopback_between_processes("serial: or spool:");
   }
   const auto& serial = std::get<SerialLink>(options.link);
   auto envelopes = build_envelopes(options, files, false);
@@ -370,8 +371,7 @@ Result<TransferReport> send_files(const TransferOptions& options, const std::vec
 Result<TransferReport> receive_files(const TransferOptions& options, const std::string& output_dir, std::size_t count) {
   if (const auto* spool = std::get_if<SpoolLink>(&options.link)) return spool_receive(options, *spool, output_dir, count);
   if (std::holds_alternative<LoopbackLink>(options.link)) {
-    return fail(errc::not_supported,
-                "loopback joins two endpoints inside one process; between two processes use serial: or spool:");
+    return fail_loopback_between_processes("serial: or spool:");
   }
   const auto& serial = std::get<SerialLink>(options.link);
   std::error_code ec;

@@ -12,8 +12,8 @@
 #include "base/error.hpp"
 #include "proto/identity.hpp"
 #include "proto/time.hpp"
-#include "transport/engine_driver.hpp"
 #include "transport/link_spec.hpp"
+#include "transport/link_totals.hpp"
 #include "transport/spool.hpp"
 
 namespace kskline::transport {

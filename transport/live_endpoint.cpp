@@ -1,12 +1,7 @@
-#include "transport/live_endpoint.hpp"
-
-#include <atomic>
-#include <csignal>
-
-#include <boost/asio/signal_set.hpp>
+#include "transport/internal/live_endpoint.hpp"
 
 #include "transport/errc.hpp"
-#include "transport/exchange.hpp"
+#include "transport/internal/stop_signals.hpp"
 
 namespace kskline::transport {
 namespace {
@@ -164,36 +159,27 @@ void LiveEndpoint::tick() {
   });
 }
 
-namespace {
-std::atomic<bool> g_stop_requested{false};
-}  // namespace
-
-bool stop_requested() noexcept { return g_stop_requested.load(); }
-
 void run_endpoints(asio::io_context& io, const std::vector<LiveEndpoint*>& endpoints, bool handle_signals) {
-  asio::signal_set signals(io);
-  if (handle_signals) {
-    signals.add(SIGINT);
-    signals.add(SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& ec, int) {
-      if (ec) return;
-      g_stop_requested = true;
-      for (auto* e : endpoints) e->interrupt();
-    });
-  }
+  StopSignals signals(io, handle_signals, [&endpoints] {
+    for (auto* e : endpoints) e->interrupt();
+  });
   for (auto* e : endpoints) {
     e->on_done = [&] {
       bool all = true;
       for (auto* k : endpoints) all = all && k->done();
       if (all) {
-        boost::system::error_code ignored;
-        signals.cancel(ignored);
+        signals.cancel();
         io.stop();
       }
     };
   }
   for (auto* e : endpoints) e->start();
   io.run();
+}
+
+tl::unexpected<Error> fail_loopback_between_processes(std::string_view instead) {
+  return fail(errc::not_supported,
+              "loopback joins two endpoints inside one process; between two processes use " + std::string(instead));
 }
 
 }  // namespace kskline::transport

@@ -1,4 +1,4 @@
-#include "transport/loopback.hpp"
+#include "transport/internal/loopback.hpp"
 
 #include <algorithm>
 #include <optional>

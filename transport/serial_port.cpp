@@ -1,4 +1,4 @@
-#include "transport/serial_port.hpp"
+#include "transport/internal/serial_port.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -1,13 +1,13 @@
 #include "transport/sodium_random.hpp"
 
-#include <cstdlib>
-
 #include <sodium.h>
+
+#include "base/sodium.hpp"
 
 namespace kskline::transport {
 
 SodiumRandom::SodiumRandom() {
-  if (sodium_init() < 0) std::abort();
+  base::init_sodium();
 }
 
 void SodiumRandom::fill(std::span<std::uint8_t> out) {

@@ -6,8 +6,8 @@
 namespace kskline::transport {
 
 // A proto::Random backed by libsodium randombytes_buf (the kernel's
-// getrandom). Calls sodium_init() on construction; aborts if libsodium
-// cannot initialise (no usable entropy source: nothing safe is possible).
+// getrandom). Initialises libsodium on construction (base::init_sodium,
+// which throws when it cannot: no usable entropy source).
 class SodiumRandom final : public proto::Random {
  public:
   SodiumRandom();

@@ -63,3 +63,46 @@ TEST_CASE("identity: generated identities differ by seed and pinning finds keys"
   CHECK(pins.contains(a.public_key()));
   CHECK_FALSE(pins.contains(b.public_key()));
 }
+
+TEST_CASE("identity: every authentication policy word reads back as its policy", "[proto][identity]") {
+  for (auto policy : {AuthPolicy::off, AuthPolicy::optional, AuthPolicy::required}) {
+    auto word = auth_policy_name(policy);
+    INFO(word);
+    auto parsed = parse_auth_policy(word, "--auth");
+    REQUIRE(parsed);
+    CHECK(*parsed == policy);
+    auto setting = parse_auth_setting(word, "--auth");
+    REQUIRE(setting);
+    CHECK(*setting == policy);
+  }
+  CHECK(auth_policy_name(AuthPolicy::off) == "off");
+  CHECK(auth_policy_name(AuthPolicy::optional) == "optional");
+  CHECK(auth_policy_name(AuthPolicy::required) == "required");
+}
+
+TEST_CASE("identity: an unknown policy word is refused naming the word, the place and the words", "[proto][identity]") {
+  auto policy = parse_auth_policy("Required", "kskline-zone.toml link.auth");
+  REQUIRE_FALSE(policy);
+  CHECK(policy.error().code == errc::invalid_argument);
+  CHECK(policy.error().where == "kskline-zone.toml link.auth");
+  CHECK(policy.error().detail == "'Required' is not an authentication policy: use off, optional or required");
+  // "auto" is a setting, not a policy.
+  CHECK_FALSE(parse_auth_policy("auto", "x"));
+  CHECK_FALSE(parse_auth_policy("", "x"));
+  auto setting = parse_auth_setting("maybe", "--auth");
+  REQUIRE_FALSE(setting);
+  CHECK(setting.error().where == "--auth");
+  CHECK(setting.error().detail == "'maybe' is not an authentication policy: use auto, off, optional or required");
+}
+
+TEST_CASE("identity: an automatic setting is required with a pinned peer, else off", "[proto][identity]") {
+  auto setting = parse_auth_setting("auto", "x");
+  REQUIRE(setting);
+  CHECK_FALSE(setting->has_value());
+  CHECK(resolve_auth(*setting, true) == AuthPolicy::required);
+  CHECK(resolve_auth(*setting, false) == AuthPolicy::off);
+  for (auto policy : {AuthPolicy::off, AuthPolicy::optional, AuthPolicy::required}) {
+    CHECK(resolve_auth(policy, true) == policy);
+    CHECK(resolve_auth(policy, false) == policy);
+  }
+}

@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include "base/encoding.hpp"
 #include "signer/errc.hpp"
 #include "signer/key_request.hpp"
+#include "tests/proto/test_support.hpp"
 #include "tests/signer/ksk_test_util.hpp"
 #include "zone/rrsig.hpp"
 
@@ -166,4 +168,14 @@ TEST_CASE("key_request: malformed requests are refused with the line at fault", 
   SECTION("text after end") {
     CHECK(request_error(text + "slot\n").code == errc::syntax);
   }
+}
+
+TEST_CASE("key_request: a request id is 16 octets of the random source given, in hex", "[signer][key_request]") {
+  proto::testing::SeededRandom random(5);
+  auto first = new_request_id(random);
+  auto second = new_request_id(random);
+  Bytes expected = proto::testing::random_bytes(32, 5);
+  CHECK(first == base::to_hex(ByteView(expected.data(), 16)));
+  CHECK(second == base::to_hex(ByteView(expected.data() + 16, 16)));
+  CHECK(first.size() == 32);
 }

@@ -13,6 +13,7 @@
 #include "base/atomic_file.hpp"
 #include "signer/key_request.hpp"
 #include "signer/ksk_endpoint.hpp"
+#include "tests/proto/test_support.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "zone/dnssec_key.hpp"
@@ -93,13 +94,20 @@ inline signer::RequestSlot make_slot(const zone::Name& zone, std::int64_t start,
   return s;
 }
 
+// The source of request ids: seeded, so runs repeat, and one per process, so
+// the requests of a test differ.
+inline proto::testing::SeededRandom& request_ids() {
+  static proto::testing::SeededRandom random(2026);
+  return random;
+}
+
 // A request for `zone` made at `created` with `n` consecutive slots of 14
 // days from `start`, all with the same ZSKs.
 inline signer::KeyRequest make_request(const std::vector<const zone::KeyPair*>& zsks, std::int64_t created = kT0,
                                        std::int64_t start = kT0, std::size_t n = 2,
                                        const std::string& zone = "example.com.", std::uint32_t ttl = 3600) {
   signer::KeyRequest q;
-  q.id = signer::new_request_id();
+  q.id = signer::new_request_id(request_ids());
   q.zone = zone_name(zone);
   q.created = created;
   q.dnskey_ttl = ttl;

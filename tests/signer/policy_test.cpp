@@ -120,6 +120,18 @@ TEST_CASE("policy: bad values are refused naming the key and line", "[signer][po
   CHECK(bad("zones = [\"bad..name\"]\n").find("zones") != std::string::npos);
 }
 
+TEST_CASE("policy: link.auth takes auto and every policy word; another word names the accepted ones",
+          "[signer][policy]") {
+  const std::string z = "zones = [\"example.com.\"]\n[link]\nauth = ";
+  for (const char* word : {"auto", "off", "optional", "required"}) {
+    auto c = signer::parse_config(z + "\"" + word + "\"\n", "ksk.toml");
+    REQUIRE(c);
+    CHECK(c->link.auth == word);
+  }
+  CHECK(bad(z + "\"Off\"\n") ==
+        "ksk.toml:3: link.auth: 'Off' is not an authentication policy: use auto, off, optional or required");
+}
+
 TEST_CASE("policy: an unknown key is a typo, not a default", "[signer][policy]") {
   auto m = bad("zones = [\"example.com.\"]\n[policy]\nmax_slot = 3\n");
   CHECK(m.find("policy.max_slot: unknown key") != std::string::npos);

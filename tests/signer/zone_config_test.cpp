@@ -79,3 +79,18 @@ TEST_CASE("zone_config: malformed files and bad values are refused naming the ke
   check("zone = \"example.org.\"\n[signing]\nnsec3_iterations = 51\n", errc::bad_config, "signing.nsec3_iterations");
   check("zone = \"example.org.\"\n[signing]\nnsec3_salt = \"xyz\"\n", errc::bad_config, "signing.nsec3_salt");
 }
+
+TEST_CASE("zone_config: link.auth takes every policy word; another word names the accepted ones",
+          "[signer][zone_config]") {
+  for (const char* word : {"off", "optional", "required"}) {
+    auto c = parse_zone_config(std::string("zone = \"example.org.\"\n[link]\nauth = \"") + word + "\"\n", "t.toml");
+    REQUIRE(c);
+    CHECK(c->link_auth == word);
+  }
+  // The zone side always knows whether it pins the KSK side: no "auto".
+  auto c = parse_zone_config("zone = \"example.org.\"\n[link]\nauth = \"auto\"\n", "t.toml");
+  REQUIRE_FALSE(c);
+  CHECK(c.error().code == errc::bad_config);
+  CHECK(c.error().where.find("link.auth") != std::string::npos);
+  CHECK(c.error().detail == "'auto' is not an authentication policy: use off, optional or required");
+}

@@ -7,6 +7,7 @@
 #include "proto/envelope.hpp"
 #include "signer/errc.hpp"
 #include "signer/zone_state.hpp"
+#include "tests/proto/test_support.hpp"
 #include "tests/signer/test_ksk.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -28,6 +29,7 @@ struct Fixture {
   test::TempDir tmp{"kskline-zone-state"};
   zone::KeyPair ksk = test::make_ksk();
   std::string dir = tmp.file("state");
+  mutable proto::testing::SeededRandom random{14};  // request ids
 
   Fixture() {
     test::spit(tmp.file("zone.db"), test::small_zone());
@@ -61,7 +63,7 @@ struct Fixture {
   RequestMade request(ZoneState& state, std::int64_t from = kT0, std::int64_t until = kT0 + 40 * kDay) const {
     auto made = state.pregenerate(kT0 + 60 * kDay, kT0);
     REQUIRE(made);
-    auto r = state.make_request(from, until, kT0);
+    auto r = state.make_request(from, until, kT0, random);
     if (!r) FAIL(r.error().message());
     return std::move(*r);
   }
@@ -212,7 +214,7 @@ TEST_CASE("zone_state: a request beyond the pregenerated ZSKs is refused with th
   Fixture f;
   auto state = f.open();
   REQUIRE(state.pregenerate(kT0 + 20 * kDay, kT0));
-  auto r = state.make_request(kT0, kT0 + 90 * kDay, kT0);
+  auto r = state.make_request(kT0, kT0 + 90 * kDay, kT0, f.random);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == errc::coverage_gap);
   CHECK(r.error().detail.find("pregenerate") != std::string::npos);
@@ -232,7 +234,7 @@ TEST_CASE("zone_state: import takes a good response, as text or in an envelope",
   CHECK(test::slurp(report->path) == text);
   CHECK(report->path.find("/responses/20261201000000-" + made.request.id + ".response") != std::string::npos);
 
-  auto made2 = state.make_request(kT0 + 40 * kDay, kT0 + 50 * kDay, kT0);
+  auto made2 = state.make_request(kT0 + 40 * kDay, kT0 + 50 * kDay, kT0, f.random);
   REQUIRE(made2);
   auto text2 = format_response(test::answer(made2->request, made2->text, {&f.ksk}));
   proto::EnvelopeSpec spec;
@@ -255,7 +257,7 @@ TEST_CASE("zone_state: the request to submit is the newest one not yet answered"
   auto first = f.request(state);
   auto path = [&](const RequestMade& m) { return f.dir + "/requests/" + m.request.id + ".request"; };
   CHECK(state.newest_unanswered_request() == path(first));
-  auto second = state.make_request(kT0 + 40 * kDay, kT0 + 50 * kDay, kT0);
+  auto second = state.make_request(kT0 + 40 * kDay, kT0 + 50 * kDay, kT0, f.random);
   REQUIRE(second);
   CHECK(state.newest_unanswered_request() == path(*second));
   REQUIRE(state.import_response(format_response(test::answer(second->request, second->text, {&f.ksk})), "r", kT0));
@@ -409,7 +411,7 @@ TEST_CASE("zone_state: publish signs with the slot for now, the latest import wi
   CHECK(after->zsk_tags != published->zsk_tags);
 
   // A later import of an overlapping period wins.
-  auto made2 = state.make_request(kT0, kT0 + 10 * kDay, kT0);
+  auto made2 = state.make_request(kT0, kT0 + 10 * kDay, kT0, f.random);
   REQUIRE(made2);
   auto imported2 = state.import_response(format_response(test::answer(made2->request, made2->text, {&f.ksk})), "r2", kT0);
   REQUIRE(imported2);
@@ -553,7 +555,8 @@ TEST_CASE("zone_state: RSA and Ed25519 ZSKs and KSKs go through request, import 
     auto state = ZoneState::open(tmp.file("state"));
     REQUIRE(state);
     REQUIRE(state->pregenerate(kT0 + 40 * kDay, kT0));
-    auto made = state->make_request(kT0, kT0 + 35 * kDay, kT0);
+    proto::testing::SeededRandom random(alg);
+    auto made = state->make_request(kT0, kT0 + 35 * kDay, kT0, random);
     REQUIRE(made);
     auto imported = state->import_response(format_response(test::answer(made->request, made->text, {&ksk})), "r", kT0);
     if (!imported) FAIL(imported.error().message());

@@ -235,6 +235,12 @@ TEST_CASE("send/receive: authentication, and each refusal on both sides", "[tool
     CHECK(received.status == 1);
     CHECK_THAT(received.err, Catch::Contains("has no link identity"));
   }
+  SECTION("an unknown --auth word names the accepted ones") {
+    auto r = run(dir, {"receive", "--link", link(line.b), "--output-dir", dir.file("out"), "--auth", "strict"});
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Catch::Contains("--auth: 'strict' is not an authentication policy: use auto, off, optional or "
+                                      "required"));
+  }
   SECTION("required without a pinned key is a usage error") {
     auto r = run(dir, {"receive", "--link", link(line.b), "--output-dir", dir.file("out"), "--auth", "required"});
     CHECK(r.status == 1);
@@ -275,6 +281,18 @@ TEST_CASE("send/receive: spool links, with replayed and forged files rejected", 
   CHECK_THAT(again.err, Catch::Contains("received 0 files") && Catch::Contains("2 rejected"));
   CHECK(std::filesystem::exists(dir.file("stick/to-ksk/rejected/copy.kske.reason")));
   CHECK(std::filesystem::exists(dir.file("stick/to-ksk/rejected/forged.kske.reason")));
+}
+
+TEST_CASE("send/receive: SIGTERM ends a spool receive waiting for files", "[tools][link]") {
+  TempDir dir;
+  std::filesystem::create_directory(dir.file("stick"));
+  Process waiting({kBinary, "receive", "--link", "spool:" + dir.file("stick"), "--output-dir", dir.file("out"),
+                   "--count", "1", "--wait", "60"},
+                  dir.file("waiting.err"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  waiting.signal(SIGTERM);
+  CHECK(waiting.wait(5000) == 1);
+  CHECK_THAT(slurp(dir.file("waiting.err")), Catch::Contains("interrupted by a signal"));
 }
 
 TEST_CASE("send/receive: link specs are checked before anything starts", "[tools][link]") {

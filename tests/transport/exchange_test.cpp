@@ -10,6 +10,7 @@
 #include "proto/errc.hpp"
 #include "transport/errc.hpp"
 #include "transport/exchange.hpp"
+#include "transport/outgoing_envelope.hpp"
 #include "transport/sodium_random.hpp"
 #include "sim_thread.hpp"
 #include "transport_test_util.hpp"
@@ -24,10 +25,9 @@ Bytes envelope(std::size_t size, proto::Kind kind, const proto::Sha256& in_reply
   SodiumRandom random;
   proto::EnvelopeSpec spec;
   spec.kind = kind;
-  random.fill(spec.id);
   spec.in_reply_to = in_reply_to;
   std::string payload = testing::random_text(size, size);
-  return proto::build_envelope(spec, as_bytes(payload)).value();
+  return outgoing_envelope(spec, as_bytes(payload), nullptr, random).value();
 }
 
 // Answers with 4 KiB in reply to the request.

@@ -5,10 +5,11 @@
 #include <boost/asio/io_context.hpp>
 
 #include "proto/errc.hpp"
-#include "transport/engine_driver.hpp"
 #include "transport/errc.hpp"
+#include "transport/exchange.hpp"
 #include "transport/file_transfer.hpp"
-#include "transport/loopback.hpp"
+#include "transport/internal/engine_driver.hpp"
+#include "transport/internal/loopback.hpp"
 #include "transport/sodium_random.hpp"
 #include "transport_test_util.hpp"
 
@@ -107,8 +108,18 @@ TEST_CASE("loopback: send and receive refuse loopback between processes", "[tran
   auto s = send_files(o, {"/dev/null"});
   REQUIRE_FALSE(s);
   CHECK(s.error().code == errc::not_supported);
-  CHECK_THAT(s.error().message(), Catch::Contains("inside one process"));
-  CHECK(receive_files(o, "/tmp", 1).error().code == errc::not_supported);
+  CHECK(s.error().message() ==
+        "loopback joins two endpoints inside one process; between two processes use serial: or spool:");
+  CHECK(receive_files(o, "/tmp", 1).error().message() == s.error().message());
+  // A live exchange has no spool form.
+  auto asked = request_response(o, Bytes(100, 1));
+  REQUIRE_FALSE(asked);
+  CHECK(asked.error().code == errc::not_supported);
+  CHECK(asked.error().message() ==
+        "loopback joins two endpoints inside one process; between two processes use serial:");
+  auto answered = answer_requests(o, [](ByteView) -> Result<Bytes> { return Bytes{}; }, 1);
+  REQUIRE_FALSE(answered);
+  CHECK(answered.error().message() == asked.error().message());
 }
 
 TEST_CASE("loopback: each authentication refusal reaches both ends", "[transport][loopback]") {

@@ -17,7 +17,7 @@
 
 #include "transport/device_lock.hpp"
 #include "transport/errc.hpp"
-#include "transport/serial_port.hpp"
+#include "transport/internal/serial_port.hpp"
 #include "transport_test_util.hpp"
 
 using namespace kskline;

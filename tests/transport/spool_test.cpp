@@ -1,12 +1,21 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <csignal>
+#include <thread>
+
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include "base/digest.hpp"
 #include "proto/envelope.hpp"
 #include "proto/errc.hpp"
 #include "transport/disk_replay_ledger.hpp"
 #include "transport/errc.hpp"
+#include "transport/exchange.hpp"
 #include "transport/file_transfer.hpp"
 #include "transport/sodium_random.hpp"
 #include "transport/spool.hpp"
@@ -277,4 +286,29 @@ TEST_CASE("spool: send and receive files through the spool", "[transport][spool]
   REQUIRE(none);
   CHECK_FALSE(none->ok());
   CHECK(none->errors.at(0).code == errc::timed_out);
+}
+
+TEST_CASE("spool: SIGTERM ends a receive that waits for files, as it ends live jobs", "[transport][spool]") {
+  Fixture f;
+  // The test's own listener keeps the process alive should the signal come
+  // before the receiver listens.
+  boost::asio::io_context test_io;
+  boost::asio::signal_set guard(test_io, SIGTERM);
+  TransferOptions receive;
+  receive.link = SpoolLink{f.dir.path()};
+  receive.side = Side::ksk;
+  receive.wait.reset();  // forever: only the signal ends it
+  std::thread killer([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ::kill(::getpid(), SIGTERM);
+  });
+  auto start = std::chrono::steady_clock::now();
+  auto got = receive_files(receive, f.dir.file("out"), 1);
+  killer.join();
+  REQUIRE(got);
+  CHECK(got->files_ok == 0);
+  REQUIRE(got->errors.size() == 1);
+  CHECK(got->errors[0].code == errc::interrupted);
+  CHECK(stop_requested());
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }

@@ -1,12 +1,12 @@
 // The one driver that connects a sans-I/O proto::Engine to a real byte
 // stream: asynchronous reads, a steady_timer for the engine's deadlines,
-// one write at a time, paced to the line.
+// one write at a time, paced to the line. Internal to transport (Boost.Asio
+// stays behind transport's public headers).
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <functional>
-#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,15 +14,9 @@
 #include "base/error.hpp"
 #include "proto/session.hpp"
 #include "transport/byte_stream.hpp"
+#include "transport/link_totals.hpp"
 
 namespace kskline::transport {
-
-// Counters of a driven link that outlive the engine's sessions.
-struct LinkTotals {
-  std::uint64_t retransmissions = 0;  // over every session
-  std::uint64_t link_losses = 0;      // LinkLost events
-  std::uint64_t peer_restarts = 0;    // PeerRestarted events
-};
 
 // Pumps an Engine from a ByteStream on one io_context (single-threaded).
 //

@@ -1,11 +1,13 @@
 // One end of a live link (serial or loopback) doing a job: an engine, its
 // driver, a progress tick, and the rules for finishing cleanly. Sending
 // files, receiving files and request/response exchanges are built on it.
+// Internal to transport.
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -13,9 +15,9 @@
 
 #include "proto/session.hpp"
 #include "transport/byte_stream.hpp"
-#include "transport/engine_driver.hpp"
 #include "transport/file_transfer.hpp"
-#include "transport/serial_port.hpp"
+#include "transport/internal/engine_driver.hpp"
+#include "transport/internal/serial_port.hpp"
 #include "transport/sodium_random.hpp"
 
 namespace kskline::transport {
@@ -92,7 +94,11 @@ class LiveEndpoint {
 };
 
 // Runs endpoints on `io` until every one has ended; with handle_signals,
-// SIGINT and SIGTERM interrupt them all.
+// SIGINT and SIGTERM interrupt them all (StopSignals).
 void run_endpoints(boost::asio::io_context& io, const std::vector<LiveEndpoint*>& endpoints, bool handle_signals);
+
+// The refusal of a loopback link by a job between two processes:
+// errc::not_supported; `instead` names the links that work ("serial:").
+tl::unexpected<Error> fail_loopback_between_processes(std::string_view instead);
 
 }  // namespace kskline::transport
