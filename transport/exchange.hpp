@@ -18,9 +18,10 @@ namespace kskline::transport {
 // while the link stays alive; it may take as long as an operator needs.
 using Answer = std::function<Result<Bytes>(ByteView request)>;
 
-// Whether SIGINT or SIGTERM interrupted a live job of this process. An
-// Answer that waits (for an operator) gives up when this turns true, so that
-// the interrupted job can end.
+// Whether SIGINT or SIGTERM interrupted a transport job of this process (a
+// live link, or a spool receive waiting for files). An Answer that waits (for
+// an operator) gives up when this turns true, so that the interrupted job can
+// end.
 bool stop_requested() noexcept;
 
 // The outcome of one side of an exchange.

@@ -271,19 +271,20 @@ Result<TransferReport> spool_receive(const TransferOptions& options, const Spool
         if (options.notice) options.notice("rejected " + r.error.message() + " (moved to " + r.file + ")");
       }
     }
-    if (!scan) {
-      outcome = tl::unexpected(scan.error());
-    } else if (count == 0 || report.files_ok >= count) {
-      // done
-    } else if (options.wait && Steady::now() - start >= *options.wait) {
-      outcome = fail(errc::timed_out, "only " + std::to_string(report.files_ok) + " of " + std::to_string(count) +
-                                          " file(s) arrived in " + spool->inbound());
-    } else {
+    bool arrived = scan && (count == 0 || report.files_ok >= count);
+    bool waited = options.wait && Steady::now() - start >= *options.wait;
+    if (scan && !arrived && !waited) {
       next_scan.expires_after(std::chrono::milliseconds(200));
       next_scan.async_wait([&](const boost::system::error_code& ec) {
         if (!ec && running) scan_inbound();
       });
       return;
+    }
+    if (!scan) {
+      outcome = tl::unexpected(scan.error());
+    } else if (!arrived) {
+      outcome = fail(errc::timed_out, "only " + std::to_string(report.files_ok) + " of " + std::to_string(count) +
+                                          " file(s) arrived in " + spool->inbound());
     }
     running = false;
     signals.cancel();
