@@ -59,6 +59,15 @@ std::pair<std::string, std::string> keygen(const TempDir& dir, const std::string
   return {dir.file(trim(zsk.out)), dir.file(trim(ksk.out))};
 }
 
+// Writes the test zone and an Ed25519 ZSK and KSK into `dir`; returns the
+// `zone sign` command line for them, without a time option or -o.
+std::string ed25519_sign_command(const TempDir& dir) {
+  spit(dir.file("z"), zone_text());
+  auto [zsk, ksk] = keygen(dir, "ED25519");
+  return "zone sign " + shell_quote(dir.file("z")) + " --origin example.org. -k " + shell_quote(zsk) + " -k " +
+         shell_quote(ksk);
+}
+
 // Runs each validator on a signed zone; returns what failed, with its output.
 std::vector<std::string> validators_reject(const std::string& file, bool kzonecheck = true) {
   std::vector<std::string> failed;
@@ -296,10 +305,7 @@ TEST_CASE("zone sign: more than 50 NSEC3 iterations are refused clearly", "[tool
 
 TEST_CASE("zone sign: two runs with Ed25519 and the same time give the same bytes", "[tools][zone_sign]") {
   TempDir dir;
-  spit(dir.file("z"), zone_text());
-  auto [zsk, ksk] = keygen(dir, "ED25519");
-  const std::string args = "zone sign " + shell_quote(dir.file("z")) + " --origin example.org. -k " +
-                           shell_quote(zsk) + " -k " + shell_quote(ksk) + " --now 20240601000000 --nsec3 -o ";
+  const std::string args = ed25519_sign_command(dir) + " --now 20240601000000 --nsec3 -o ";
   REQUIRE(cli(args + shell_quote(dir.file("a")) + " --threads 1").status == 0);
   REQUIRE(cli(args + shell_quote(dir.file("b")) + " --threads 4").status == 0);
   CHECK(slurp(dir.file("a")) == slurp(dir.file("b")));
@@ -315,10 +321,7 @@ TEST_CASE("zone sign: two runs with Ed25519 and the same time give the same byte
 
 TEST_CASE("zone sign: --now takes the shared time grammar; a bare +N is refused", "[tools][zone_sign]") {
   TempDir dir;
-  spit(dir.file("z"), zone_text());
-  auto [zsk, ksk] = keygen(dir, "ED25519");
-  const std::string args = "zone sign " + shell_quote(dir.file("z")) + " --origin example.org. -k " +
-                           shell_quote(zsk) + " -k " + shell_quote(ksk) + " -o ";
+  const std::string args = ed25519_sign_command(dir) + " -o ";
   // The same time as a calendar date and as unix seconds signs the same bytes.
   REQUIRE(cli(args + shell_quote(dir.file("a")) + " --now 20240601000000").status == 0);
   REQUIRE(cli(args + shell_quote(dir.file("b")) + " --now 1717200000").status == 0);
