@@ -240,15 +240,7 @@ Sha256 text_sha256(std::string_view text) {
   return out;
 }
 
-std::string format_time(std::int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
-}
+std::string format_time(std::int64_t seconds) { return zone::format_utc_time(seconds); }
 
 Result<std::int64_t> parse_time(std::string_view text, std::string_view what) {
   auto seconds = zone::parse_utc_time(text);

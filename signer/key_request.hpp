@@ -98,7 +98,8 @@ Result<KeyResponse> parse_response(std::string_view text, std::string_view sourc
 std::string new_request_id(proto::Random& random);
 
 // Seconds since 1970 as YYYYMMDDHHmmSS (UTC), and back (errc::syntax
-// naming `what` when malformed).
+// naming `what` when malformed): zone's format_utc_time and parse_utc_time,
+// with the request format's error code.
 std::string format_time(std::int64_t seconds);
 Result<std::int64_t> parse_time(std::string_view text, std::string_view what);
 

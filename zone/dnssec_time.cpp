@@ -90,8 +90,7 @@ std::int64_t widen_time(std::uint32_t value, std::int64_t now) {
   return now + delta;
 }
 
-std::string format_dnssec_time(std::uint32_t value, std::int64_t now) {
-  std::int64_t t = widen_time(value, now);
+std::string format_utc_time(std::int64_t t) {
   std::int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
   std::int64_t rest = t - days * 86400;
   std::int64_t year;
@@ -102,6 +101,10 @@ std::string format_dnssec_time(std::uint32_t value, std::int64_t now) {
                 day, static_cast<long long>(rest / 3600), static_cast<long long>(rest / 60 % 60),
                 static_cast<long long>(rest % 60));
   return buf;
+}
+
+std::string format_dnssec_time(std::uint32_t value, std::int64_t now) {
+  return format_utc_time(widen_time(value, now));
 }
 
 std::string format_dnssec_time(std::uint32_t value) {

@@ -22,6 +22,10 @@ Result<std::int64_t> parse_utc_time(std::string_view text);
 // 1970 modulo 2^32, so dates after 2106 wrap). errc::bad_rdata.
 Result<std::uint32_t> parse_dnssec_time(std::string_view text);
 
+// Formats seconds since 1970 as YYYYMMDDHHmmSS in UTC, the inverse of
+// parse_utc_time (the one formatter of that form: key files, requests, DNSSEC).
+std::string format_utc_time(std::int64_t seconds);
+
 // Formats a 32-bit timestamp as YYYYMMDDHHmmSS, choosing the date within
 // 68 years of `now` (RFC 4034 §3.1.5) so that times after 2106 print right.
 std::string format_dnssec_time(std::uint32_t value, std::int64_t now);

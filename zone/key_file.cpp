@@ -65,16 +65,6 @@ void append_secret_base64(std::string& out, std::span<const std::uint8_t> bytes)
   wipe_string(b64);
 }
 
-// YYYYMMDDHHMMSS in UTC.
-std::string timestamp(std::int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-  return buf;
-}
-
 // "Mon Nov 30 01:10:23 2026" in UTC, as BIND's timing comments show it.
 std::string human_time(std::int64_t t) {
   std::time_t tt = static_cast<std::time_t>(t);
@@ -234,11 +224,11 @@ Result<base::SecureBuffer> format_private_key_text(const PrivateKey& key, const 
     append_secret_base64(text, raw->bytes());
     text += '\n';
   }
-  if (times.created) text += "Created: " + timestamp(*times.created) + "\n";
-  if (times.publish) text += "Publish: " + timestamp(*times.publish) + "\n";
-  if (times.activate) text += "Activate: " + timestamp(*times.activate) + "\n";
-  if (times.inactive) text += "Inactive: " + timestamp(*times.inactive) + "\n";
-  if (times.remove) text += "Delete: " + timestamp(*times.remove) + "\n";
+  if (times.created) text += "Created: " + format_utc_time(*times.created) + "\n";
+  if (times.publish) text += "Publish: " + format_utc_time(*times.publish) + "\n";
+  if (times.activate) text += "Activate: " + format_utc_time(*times.activate) + "\n";
+  if (times.inactive) text += "Inactive: " + format_utc_time(*times.inactive) + "\n";
+  if (times.remove) text += "Delete: " + format_utc_time(*times.remove) + "\n";
   base::SecureBuffer out(as_bytes(text));
   wipe_string(text);
   return out;
@@ -297,7 +287,7 @@ std::string format_public_key_text(const KeyPair& pair, const KeyTimes& times) {
   out += (pair.flags & dnskey_flag::SEP) ? "key-signing" : "zone-signing";
   out += " key, keyid " + std::to_string(pair.key_tag) + ", for " + pair.owner.to_string() + "\n";
   auto timing = [&](const char* label, const std::optional<std::int64_t>& t) {
-    if (t) out += std::string("; ") + label + ": " + timestamp(*t) + " (" + human_time(*t) + ")\n";
+    if (t) out += std::string("; ") + label + ": " + format_utc_time(*t) + " (" + human_time(*t) + ")\n";
   };
   timing("Created", times.created);
   timing("Publish", times.publish);

@@ -155,3 +155,17 @@ TEST_CASE("dnssec_time: parse_utc_time gives 64-bit seconds by the one strict ru
     CHECK(r.error().detail.find(std::string(bad)) != std::string::npos);
   }
 }
+
+TEST_CASE("dnssec_time: format_utc_time is the inverse of parse_utc_time", "[zone][dnssec_time]") {
+  CHECK(format_utc_time(0) == "19700101000000");
+  CHECK(format_utc_time(951825600) == "20000229120000");
+  CHECK(format_utc_time(4294967296) == "21060207062816");  // past the 32-bit range, no wrap
+  CHECK(format_utc_time(253402300799) == "99991231235959");
+  for (std::int64_t t : {std::int64_t{0}, std::int64_t{86399}, std::int64_t{951825600}, std::int64_t{4102444800},
+                         std::int64_t{253402300799}}) {
+    CAPTURE(t);
+    auto back = parse_utc_time(format_utc_time(t));
+    REQUIRE(back);
+    CHECK(*back == t);
+  }
+}
