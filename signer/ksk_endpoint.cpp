@@ -26,6 +26,7 @@
 #include "zone/dnssec_key.hpp"
 #include "zone/ds.hpp"
 #include "zone/key_tag.hpp"
+#include "zone/record.hpp"
 #include "zone/rr_types.hpp"
 #include "zone/rrsig.hpp"
 
@@ -96,14 +97,7 @@ std::string tags_text(const std::vector<Bytes>& rdatas) {
   return out;
 }
 
-zone::Record make_record(const zone::Name& owner, std::uint16_t type, std::uint32_t ttl, Bytes rdata) {
-  zone::Record r;
-  r.owner = owner;
-  r.type = type;
-  r.ttl = ttl;
-  r.rdata = std::move(rdata);
-  return r;
-}
+using zone::make_record;
 
 }  // namespace
 

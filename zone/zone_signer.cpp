@@ -97,15 +97,6 @@ const Record* apex_record(const std::vector<Record>& records, const Name& origin
   return nullptr;
 }
 
-Record make_record(const Name& owner, std::uint16_t type, std::uint32_t ttl, Bytes rdata) {
-  Record r;
-  r.owner = owner;
-  r.type = type;
-  r.ttl = ttl;
-  r.rdata = std::move(rdata);
-  return r;
-}
-
 // ------------------------------------------------------------------ the plan
 
 // One owner of the output: a name of the tree, the owner of an NSEC3 record,
