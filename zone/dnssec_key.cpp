@@ -15,7 +15,7 @@
 #include <openssl/rsa.h>
 
 #include "zone/errc.hpp"
-#include "zone/openssl_support.hpp"
+#include "zone/internal/openssl_support.hpp"
 
 namespace kskline::zone {
 namespace {

@@ -1,4 +1,4 @@
-#include "zone/thread_signer.hpp"
+#include "zone/internal/thread_signer.hpp"
 
 #include <array>
 #include <optional>
@@ -15,9 +15,9 @@
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 
-#include "zone/ecdsa_presign.hpp"
 #include "zone/errc.hpp"
-#include "zone/openssl_support.hpp"
+#include "zone/internal/ecdsa_presign.hpp"
+#include "zone/internal/openssl_support.hpp"
 
 namespace kskline::zone {
 namespace {

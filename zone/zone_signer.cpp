@@ -19,14 +19,14 @@
 #include "zone/rdata.hpp"
 #include "zone/rr_types.hpp"
 #include "zone/rrsig.hpp"
-#include "zone/rrsig_reuse.hpp"
+#include "zone/internal/rrsig_reuse.hpp"
 #include "zone/sign_keys.hpp"
 #include "zone/signed_output.hpp"
-#include "zone/thread_signer.hpp"
+#include "zone/internal/thread_signer.hpp"
 #include "zone/zone_check.hpp"
 #include "zone/zone_tree.hpp"
 #include "zone/zonemd.hpp"
-#include "zone/zonemd_stream.hpp"
+#include "zone/internal/zonemd_stream.hpp"
 
 namespace kskline::zone {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "tests/zone/dnssec_test_util.hpp"
 #include "zone/dnssec_key.hpp"
-#include "zone/thread_signer.hpp"
+#include "zone/internal/thread_signer.hpp"
 
 using namespace kskline;
 using namespace kskline::zone;
