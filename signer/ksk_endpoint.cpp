@@ -11,7 +11,6 @@
 #include <system_error>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -373,7 +372,7 @@ Result<Review> KskEndpoint::check(std::string_view request_text, std::string_vie
       auto pub = zone::PublicKey::from_dnskey_rdata(z.rdata);
       if (!pub) return fail(errc::syntax, pub.error().message(), key_where);
       if (v->algorithm == 8 || v->algorithm == 10) {
-        unsigned bits = static_cast<unsigned>(EVP_PKEY_get_bits(pub->evp()));
+        unsigned bits = pub->bits();
         if (bits < p.rsa_min_bits || bits > p.rsa_max_bits) {
           return fail(errc::key_size_not_allowed,
                       "an RSA key of " + std::to_string(bits) + " bits; the policy allows " +
