@@ -90,7 +90,10 @@ void WorkerPool::main(unsigned t) {
   if (t + 1 < threads_ && !ecdsa_keys_.empty()) {
     std::size_t made = 0;
     while (!go_ && made < kMaxPrecomputed) {
-      for (std::size_t k : ecdsa_keys_) made += signer->precompute(k, 16);
+      std::size_t pass = 0;
+      for (std::size_t k : ecdsa_keys_) pass += signer->precompute(k, 16);
+      if (pass == 0) break;  // nothing to compute ahead (keys held elsewhere)
+      made += pass;
     }
     precomputed_ += made;
   }

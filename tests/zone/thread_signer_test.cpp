@@ -6,7 +6,6 @@
 
 #include "tests/zone/dnssec_test_util.hpp"
 #include "zone/dnssec_key.hpp"
-#include "zone/errc.hpp"
 #include "zone/internal/thread_signer.hpp"
 
 using namespace kskline;
@@ -150,10 +149,23 @@ TEST_CASE("thread_signer: ECDSA nonces computed ahead are spent once each and si
   }
 }
 
-TEST_CASE("thread_signer: a key held elsewhere is refused (its secret cannot be copied)", "[zone][thread_signer]") {
-  auto [key, holder] = test::held_elsewhere(13);
-  const PrivateKey* keys[] = {&key};
+TEST_CASE("thread_signer: a key held elsewhere signs through one session of its own", "[zone][thread_signer]") {
+  auto [held, holder] = test::held_elsewhere(13);
+  PrivateKey in_memory = generate(15);
+  const PrivateKey* keys[] = {&held, &in_memory};
   auto signer = ThreadSigner::create(keys);
-  REQUIRE_FALSE(signer);
-  CHECK(signer.error().code == errc::bad_key);
+  REQUIRE(signer);
+  CHECK(holder->sessions == 1);
+  CHECK(signer->algorithm(0) == 13);
+  CHECK(signer->precompute(0, 4) == 0);  // no nonces ahead: the holder signs
+  for (int i = 0; i < 3; ++i) {
+    Bytes sig{0xaa};
+    REQUIRE(signer->sign(0, kData, sig));
+    CHECK(sig.front() == 0xaa);
+    CHECK(*verify_data(held.public_key().value(), kData, Bytes(sig.begin() + 1, sig.end())));
+  }
+  CHECK(holder->sessions == 1);
+  Bytes sig;
+  REQUIRE(signer->sign(1, kData, sig));
+  CHECK(*verify_data(in_memory.public_key().value(), kData, sig));
 }
