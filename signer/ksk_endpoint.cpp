@@ -18,6 +18,7 @@
 #include "signer/operator_table.hpp"
 #include "zone/dnssec_key.hpp"
 #include "zone/ds.hpp"
+#include "zone/record.hpp"
 #include "zone/rr_types.hpp"
 #include "zone/rrsig.hpp"
 
@@ -44,14 +45,7 @@ bool init_secure_heap() {
 
 namespace {
 
-zone::Record make_record(const zone::Name& owner, std::uint16_t type, std::uint32_t ttl, Bytes rdata) {
-  zone::Record r;
-  r.owner = owner;
-  r.type = type;
-  r.ttl = ttl;
-  r.rdata = std::move(rdata);
-  return r;
-}
+using zone::make_record;
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include "signer/errc.hpp"
 #include "signer/internal/proof_of_possession.hpp"
 #include "signer/state_dir.hpp"
+#include "zone/algorithm.hpp"
 #include "zone/dnssec_key.hpp"
 #include "zone/dnssec_time.hpp"
 #include "zone/ds.hpp"
@@ -293,7 +294,8 @@ Result<std::vector<std::string>> ZoneState::pregenerate(std::int64_t until, std:
     plan.retire = std::max(plan.retire, max_ttl + config_.propagation_delay);
   }
   std::vector<std::string> made;
-  const unsigned bits = (config_.algorithm == 8 || config_.algorithm == 10) ? config_.rsa_bits : 0;
+  const bool rsa = config_.algorithm == zone::alg::RSASHA256 || config_.algorithm == zone::alg::RSASHA512;
+  const unsigned bits = rsa ? config_.rsa_bits : 0;
   for (const auto& w : plan_zsks(windows, plan, until, now)) {
     // A key whose tag another key of the zone has is made again.
     std::optional<zone::KeyPair> pair;

@@ -15,7 +15,8 @@
 #include <openssl/rsa.h>
 
 #include "zone/errc.hpp"
-#include "zone/openssl_support.hpp"
+#include "zone/internal/openssl_key.hpp"
+#include "zone/internal/openssl_support.hpp"
 
 namespace kskline::zone {
 namespace {
@@ -268,6 +269,14 @@ bool algorithm_supported(std::uint8_t algorithm) { return find_spec(algorithm) !
 
 // ---------------------------------------------------------------- PublicKey
 
+// The OpenSSL key of a PublicKey.
+struct PublicKey::Impl {
+  PkeyPtr pkey;
+};
+
+PublicKey::PublicKey(std::uint8_t algorithm, std::shared_ptr<const Impl> impl)
+    : algorithm_(algorithm), impl_(std::move(impl)) {}
+
 Result<PublicKey> PublicKey::from_dnskey(std::uint8_t algorithm, ByteView public_key) {
   const AlgSpec* spec = find_spec(algorithm);
   if (spec == nullptr) return unsupported(algorithm);
@@ -275,7 +284,7 @@ Result<PublicKey> PublicKey::from_dnskey(std::uint8_t algorithm, ByteView public
                          : spec->family == Family::ecdsa ? ec_public_from_dnskey(*spec, public_key)
                                                          : ed_public_from_dnskey(*spec, public_key);
   if (!pkey) return tl::unexpected(pkey.error());
-  return PublicKey(algorithm, pkey->release());
+  return PublicKey(algorithm, std::make_shared<const Impl>(Impl{std::move(*pkey)}));
 }
 
 Result<PublicKey> PublicKey::from_dnskey_rdata(ByteView rdata) {
@@ -284,33 +293,191 @@ Result<PublicKey> PublicKey::from_dnskey_rdata(ByteView rdata) {
   return from_dnskey(v->algorithm, v->public_key);
 }
 
-PublicKey::PublicKey(const PublicKey& other) : algorithm_(other.algorithm_), pkey_(other.pkey_) {
-  if (pkey_ != nullptr) EVP_PKEY_up_ref(pkey_);
+unsigned PublicKey::bits() const {
+  return impl_ ? static_cast<unsigned>(EVP_PKEY_get_bits(impl_->pkey.get())) : 0;
 }
 
-PublicKey& PublicKey::operator=(const PublicKey& other) {
-  if (this != &other) {
-    if (other.pkey_ != nullptr) EVP_PKEY_up_ref(other.pkey_);
-    EVP_PKEY_free(pkey_);
-    algorithm_ = other.algorithm_;
-    pkey_ = other.pkey_;
+// ---------------------------------------------------------------- keys in memory
+
+namespace {
+
+// A signing session of a key in OpenSSL: contexts reused between signatures.
+class OpensslSession final : public KeySession {
+ public:
+  // Prepares signing with `pkey` (taking a reference).
+  static Result<std::unique_ptr<KeySession>> open(const AlgSpec& spec, EVP_PKEY* pkey) {
+    auto session = std::unique_ptr<OpensslSession>(new OpensslSession(spec));
+    EVP_PKEY_up_ref(pkey);
+    session->pkey_.reset(pkey);
+    session->md_ctx_.reset(EVP_MD_CTX_new());
+    if (!session->md_ctx_) return crypto_fail("creating digest context");
+    session->max_out_ = static_cast<std::size_t>(EVP_PKEY_get_size(pkey));
+    if (spec.family != Family::eddsa) {
+      auto ctx = prepared_ctx(pkey, spec, true);
+      if (!ctx) return tl::unexpected(ctx.error());
+      session->pkey_ctx_ = std::move(*ctx);
+    }
+    return std::unique_ptr<KeySession>(std::move(session));
   }
-  return *this;
-}
 
-PublicKey::PublicKey(PublicKey&& other) noexcept
-    : algorithm_(other.algorithm_), pkey_(std::exchange(other.pkey_, nullptr)) {}
-
-PublicKey& PublicKey::operator=(PublicKey&& other) noexcept {
-  if (this != &other) {
-    EVP_PKEY_free(pkey_);
-    algorithm_ = other.algorithm_;
-    pkey_ = std::exchange(other.pkey_, nullptr);
+  Result<void> sign(ByteView data, Bytes& out) override {
+    const AlgSpec& spec = spec_;
+    std::size_t at = out.size();
+    if (spec.family == Family::eddsa) {
+      // One-shot EdDSA; OpenSSL 3.0 needs a fresh init per message.
+      out.resize(at + spec.sig_size);
+      std::size_t len = spec.sig_size;
+      if (EVP_DigestSignInit_ex(md_ctx_.get(), nullptr, nullptr, nullptr, nullptr, pkey_.get(), nullptr) <= 0 ||
+          EVP_DigestSign(md_ctx_.get(), out.data() + at, &len, data.data(), data.size()) <= 0 ||
+          len != spec.sig_size) {
+        out.resize(at);
+        return crypto_fail("EdDSA signing");
+      }
+      return {};
+    }
+    std::uint8_t digest[EVP_MAX_MD_SIZE];
+    unsigned dlen = hash_into(md_ctx_.get(), fetch_md(spec.md_name), data, digest);
+    if (dlen == 0) return crypto_fail("hashing");
+    if (spec.family == Family::rsa) {
+      out.resize(at + max_out_);
+      std::size_t len = max_out_;
+      if (EVP_PKEY_sign(pkey_ctx_.get(), out.data() + at, &len, digest, dlen) <= 0) {
+        out.resize(at);
+        return crypto_fail("RSA signing");
+      }
+      out.resize(at + len);
+      return {};
+    }
+    // ECDSA: OpenSSL gives DER; DNSSEC wants r||s of fixed width (RFC 6605 §4).
+    std::uint8_t der[160];
+    std::size_t der_len = sizeof der;
+    if (EVP_PKEY_sign(pkey_ctx_.get(), der, &der_len, digest, dlen) <= 0) return crypto_fail("ECDSA signing");
+    const std::uint8_t* p = der;
+    SigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)));
+    if (!sig) return crypto_fail("decoding the ECDSA signature");
+    const BIGNUM* r = nullptr;
+    const BIGNUM* s = nullptr;
+    ECDSA_SIG_get0(sig.get(), &r, &s);
+    auto w = static_cast<int>(spec.field_size);
+    out.resize(at + spec.sig_size);
+    if (BN_bn2binpad(r, out.data() + at, w) != w || BN_bn2binpad(s, out.data() + at + w, w) != w) {
+      out.resize(at);
+      return crypto_fail("encoding the ECDSA signature");
+    }
+    return {};
   }
-  return *this;
+
+ private:
+  explicit OpensslSession(const AlgSpec& spec) : spec_(spec) {}
+
+  const AlgSpec& spec_;
+  PkeyPtr pkey_;          // a reference to the signing key
+  MdCtxPtr md_ctx_;       // hashing (RSA, ECDSA) or DigestSign (EdDSA)
+  PkeyCtxPtr pkey_ctx_;   // sign context over the digest (RSA, ECDSA)
+  std::size_t max_out_ = 0;
+};
+
+// A private key held in memory by OpenSSL (read from a file or generated).
+class OpensslKey final : public PrivateKeyHolder {
+ public:
+  OpensslKey(const AlgSpec& spec, PkeyPtr pkey) : spec_(spec), pkey_(std::move(pkey)) {}
+
+  std::uint8_t algorithm() const override { return spec_.number; }
+  unsigned bits() const override { return static_cast<unsigned>(EVP_PKEY_get_bits(pkey_.get())); }
+
+  Result<Bytes> public_key_field() const override {
+    Bytes out;
+    if (spec_.family == Family::rsa) {
+      BnPtr n = get_bn(pkey_.get(), OSSL_PKEY_PARAM_RSA_N), e = get_bn(pkey_.get(), OSSL_PKEY_PARAM_RSA_E);
+      if (!n || !e) return crypto_fail("reading the RSA public key");
+      auto elen = static_cast<std::size_t>(BN_num_bytes(e.get()));
+      auto nlen = static_cast<std::size_t>(BN_num_bytes(n.get()));
+      if (elen <= 255) {
+        out.push_back(static_cast<std::uint8_t>(elen));
+      } else {
+        out.push_back(0);
+        put_u16(out, static_cast<std::uint16_t>(elen));
+      }
+      std::size_t at = out.size();
+      out.resize(at + elen + nlen);
+      BN_bn2bin(e.get(), out.data() + at);
+      BN_bn2bin(n.get(), out.data() + at + elen);
+      return out;
+    }
+    if (spec_.family == Family::ecdsa) {
+      BnPtr x = get_bn(pkey_.get(), OSSL_PKEY_PARAM_EC_PUB_X), y = get_bn(pkey_.get(), OSSL_PKEY_PARAM_EC_PUB_Y);
+      if (!x || !y) return crypto_fail("reading the ECDSA public key");
+      out.resize(2 * spec_.field_size);
+      auto w = static_cast<int>(spec_.field_size);
+      if (BN_bn2binpad(x.get(), out.data(), w) != w || BN_bn2binpad(y.get(), out.data() + w, w) != w) {
+        return crypto_fail("encoding the ECDSA public key");
+      }
+      return out;
+    }
+    out.resize(spec_.field_size);
+    std::size_t len = out.size();
+    if (EVP_PKEY_get_raw_public_key(pkey_.get(), out.data(), &len) <= 0 || len != spec_.field_size) {
+      return crypto_fail("reading the EdDSA public key");
+    }
+    return out;
+  }
+
+  Result<std::unique_ptr<KeySession>> open_session() const override { return OpensslSession::open(spec_, pkey_.get()); }
+
+  // The RSA numbers; errc::bad_key for a non-RSA key.
+  Result<RsaSecrets> rsa_secrets() const {
+    if (spec_.family != Family::rsa) return fail(errc::bad_key, "not an RSA key");
+    const char* names[] = {OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+                           OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+                           OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+                           OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+    RsaSecrets s;
+    base::SecureBuffer* slots[] = {&s.modulus,  &s.public_exponent, &s.private_exponent, &s.prime1,
+                                   &s.prime2,   &s.exponent1,       &s.exponent2,        &s.coefficient};
+    for (std::size_t i = 0; i < 8; ++i) {
+      BnPtr bn = get_bn(pkey_.get(), names[i]);
+      if (!bn) return crypto_fail(std::string("reading RSA parameter ") + names[i]);
+      *slots[i] = bn_secret(bn.get());
+    }
+    return s;
+  }
+
+  // The ECDSA scalar or EdDSA seed; errc::bad_key for an RSA key.
+  Result<base::SecureBuffer> raw_secret() const {
+    if (spec_.family == Family::rsa) return fail(errc::bad_key, "an RSA key has no single raw secret");
+    base::SecureBuffer out(spec_.field_size);
+    if (spec_.family == Family::ecdsa) {
+      BnPtr d = get_bn(pkey_.get(), OSSL_PKEY_PARAM_PRIV_KEY);
+      auto w = static_cast<int>(spec_.field_size);
+      if (!d || BN_bn2binpad(d.get(), out.bytes().data(), w) != w) {
+        return crypto_fail("reading the ECDSA private key");
+      }
+      return out;
+    }
+    std::size_t len = out.size();
+    if (EVP_PKEY_get_raw_private_key(pkey_.get(), out.bytes().data(), &len) <= 0 || len != spec_.field_size) {
+      return crypto_fail("reading the EdDSA private key");
+    }
+    return out;
+  }
+
+  // The OpenSSL key, owned by this object.
+  EVP_PKEY* evp() const { return pkey_.get(); }
+
+ private:
+  const AlgSpec& spec_;
+  PkeyPtr pkey_;
+};
+
+// The OpenSSL key of a holder, if it is one; nullptr otherwise.
+const OpensslKey* in_memory(const PrivateKeyHolder* holder) { return dynamic_cast<const OpensslKey*>(holder); }
+
+// The error for reading the secret of a key not held in memory.
+tl::unexpected<Error> not_in_memory() {
+  return fail(errc::bad_key, "the private key is not held in memory; its secret cannot be read");
 }
 
-PublicKey::~PublicKey() { EVP_PKEY_free(pkey_); }
+}  // namespace
 
 // ---------------------------------------------------------------- PrivateKey
 
@@ -340,7 +507,7 @@ Result<PrivateKey> PrivateKey::generate(std::uint8_t algorithm, unsigned bits) {
   }
   EVP_PKEY* raw = nullptr;
   if (EVP_PKEY_generate(ctx.get(), &raw) <= 0) return crypto_fail("key generation");
-  return PrivateKey(algorithm, raw);
+  return PrivateKey(algorithm, std::make_shared<const OpensslKey>(*spec, PkeyPtr(raw)));
 }
 
 Result<PrivateKey> PrivateKey::from_rsa(std::uint8_t algorithm, const RsaSecrets& s) {
@@ -385,12 +552,13 @@ Result<PrivateKey> PrivateKey::from_rsa(std::uint8_t algorithm, const RsaSecrets
   if (auto c = rsa_consistent(bns); !c) return tl::unexpected(c.error());
   auto pkey = from_params("RSA", EVP_PKEY_KEYPAIR, bld.get(), "RSA private key refused by OpenSSL");
   if (!pkey) return tl::unexpected(pkey.error());
-  PrivateKey key(algorithm, pkey->release());
+  PrivateKey key(algorithm, std::make_shared<const OpensslKey>(*spec, std::move(*pkey)));
   // And that OpenSSL signs with them as we expect.
   static constexpr std::uint8_t kProbe[] = {'k', 's', 'k', 'l', 'i', 'n', 'e'};
-  auto sig = sign_data(key, kProbe);
+  auto sig = key.sign(kProbe);
   if (!sig) return fail(errc::bad_key, "RSA private key numbers are inconsistent (signing failed)");
-  auto ok = verify_data(key.public_key(), kProbe, *sig);
+  auto pub = key.public_key();
+  auto ok = pub ? verify_data(*pub, kProbe, *sig) : Result<bool>(false);
   if (!ok || !*ok) return fail(errc::bad_key, "RSA private key numbers are inconsistent");
   return key;
 }
@@ -407,7 +575,7 @@ Result<PrivateKey> PrivateKey::from_raw(std::uint8_t algorithm, ByteView secret)
     EVP_PKEY* raw =
         EVP_PKEY_new_raw_private_key_ex(nullptr, spec->key_type, nullptr, secret.data(), secret.size());
     if (raw == nullptr) return bad_key("EdDSA private key refused by OpenSSL");
-    return PrivateKey(algorithm, raw);
+    return PrivateKey(algorithm, std::make_shared<const OpensslKey>(*spec, PkeyPtr(raw)));
   }
   // ECDSA: derive the public point d*G, since OpenSSL 3.0 does not on import.
   if (secret.empty() || secret.size() > spec->field_size) {
@@ -438,207 +606,72 @@ Result<PrivateKey> PrivateKey::from_raw(std::uint8_t algorithm, ByteView secret)
   }
   auto pkey = from_params("EC", EVP_PKEY_KEYPAIR, bld.get(), "ECDSA private key refused by OpenSSL");
   if (!pkey) return tl::unexpected(pkey.error());
-  return PrivateKey(algorithm, pkey->release());
+  return PrivateKey(algorithm, std::make_shared<const OpensslKey>(*spec, std::move(*pkey)));
 }
 
-Result<PrivateKey> PrivateKey::adopt(std::uint8_t algorithm, EVP_PKEY* raw) {
-  PkeyPtr pkey(raw);
-  const AlgSpec* spec = find_spec(algorithm);
-  if (spec == nullptr) return unsupported(algorithm);
-  if (!pkey) return fail(errc::bad_key, "no key");
-  std::string want = "a key for algorithm " + std::to_string(algorithm);
-  if (!EVP_PKEY_is_a(pkey.get(), spec->key_type)) {
-    return fail(errc::bad_key, std::string("the key is of type ") + EVP_PKEY_get0_type_name(pkey.get()) +
-                                   ", not " + want);
+Result<PrivateKey> PrivateKey::from_holder(std::shared_ptr<const PrivateKeyHolder> holder) {
+  if (!holder) return fail(errc::bad_key, "no key");
+  const std::uint8_t algorithm = holder->algorithm();
+  if (find_spec(algorithm) == nullptr) return unsupported(algorithm);
+  return PrivateKey(algorithm, std::move(holder));
+}
+
+PrivateKey::PrivateKey(std::uint8_t algorithm, std::shared_ptr<const PrivateKeyHolder> holder)
+    : algorithm_(algorithm), holder_(std::move(holder)) {}
+PrivateKey::PrivateKey(PrivateKey&&) noexcept = default;
+PrivateKey& PrivateKey::operator=(PrivateKey&&) noexcept = default;
+PrivateKey::~PrivateKey() = default;
+
+unsigned PrivateKey::bits() const { return holder_->bits(); }
+
+Result<Bytes> PrivateKey::public_key_field() const { return holder_->public_key_field(); }
+
+Result<PublicKey> PrivateKey::public_key() const {
+  if (const OpensslKey* key = in_memory(holder_.get())) {
+    // The public half shares the OpenSSL key.
+    EVP_PKEY_up_ref(key->evp());
+    return PublicKey(algorithm_, std::make_shared<const PublicKey::Impl>(PublicKey::Impl{PkeyPtr(key->evp())}));
   }
-  if (spec->family == Family::rsa) {
-    auto bits = static_cast<unsigned>(EVP_PKEY_get_bits(pkey.get()));
-    if (bits < kRsaMinBits || bits > kRsaMaxBits) {
-      return fail(errc::bad_key, "RSA modulus of " + std::to_string(bits) + " bits (512..4096 accepted)");
-    }
-  } else if (spec->family == Family::ecdsa && !ec_group_matches(pkey.get(), *spec)) {
-    return bad_key(std::string("the EC key is not on curve ") + spec->group + ", as " + want + " must be");
-  }
-  return PrivateKey(algorithm, pkey.release());
+  auto field = holder_->public_key_field();
+  if (!field) return tl::unexpected(field.error());
+  return PublicKey::from_dnskey(algorithm_, *field);
 }
 
-PrivateKey::PrivateKey(PrivateKey&& other) noexcept
-    : algorithm_(other.algorithm_), pkey_(std::exchange(other.pkey_, nullptr)) {}
-
-PrivateKey& PrivateKey::operator=(PrivateKey&& other) noexcept {
-  if (this != &other) {
-    EVP_PKEY_free(pkey_);
-    algorithm_ = other.algorithm_;
-    pkey_ = std::exchange(other.pkey_, nullptr);
-  }
-  return *this;
-}
-
-PrivateKey::~PrivateKey() { EVP_PKEY_free(pkey_); }
-
-unsigned PrivateKey::bits() const { return static_cast<unsigned>(EVP_PKEY_get_bits(pkey_)); }
-
-PublicKey PrivateKey::public_key() const {
-  EVP_PKEY_up_ref(pkey_);
-  return PublicKey(algorithm_, pkey_);
-}
-
-Result<Bytes> PrivateKey::public_key_field() const {
-  const AlgSpec* spec = find_spec(algorithm_);
+Result<Bytes> PrivateKey::sign(ByteView data) const {
+  auto session = holder_->open_session();
+  if (!session) return tl::unexpected(session.error());
   Bytes out;
-  if (spec->family == Family::rsa) {
-    BnPtr n = get_bn(pkey_, OSSL_PKEY_PARAM_RSA_N), e = get_bn(pkey_, OSSL_PKEY_PARAM_RSA_E);
-    if (!n || !e) return crypto_fail("reading the RSA public key");
-    auto elen = static_cast<std::size_t>(BN_num_bytes(e.get()));
-    auto nlen = static_cast<std::size_t>(BN_num_bytes(n.get()));
-    if (elen <= 255) {
-      out.push_back(static_cast<std::uint8_t>(elen));
-    } else {
-      out.push_back(0);
-      put_u16(out, static_cast<std::uint16_t>(elen));
-    }
-    std::size_t at = out.size();
-    out.resize(at + elen + nlen);
-    BN_bn2bin(e.get(), out.data() + at);
-    BN_bn2bin(n.get(), out.data() + at + elen);
-    return out;
-  }
-  if (spec->family == Family::ecdsa) {
-    BnPtr x = get_bn(pkey_, OSSL_PKEY_PARAM_EC_PUB_X), y = get_bn(pkey_, OSSL_PKEY_PARAM_EC_PUB_Y);
-    if (!x || !y) return crypto_fail("reading the ECDSA public key");
-    out.resize(2 * spec->field_size);
-    auto w = static_cast<int>(spec->field_size);
-    if (BN_bn2binpad(x.get(), out.data(), w) != w || BN_bn2binpad(y.get(), out.data() + w, w) != w) {
-      return crypto_fail("encoding the ECDSA public key");
-    }
-    return out;
-  }
-  out.resize(spec->field_size);
-  std::size_t len = out.size();
-  if (EVP_PKEY_get_raw_public_key(pkey_, out.data(), &len) <= 0 || len != spec->field_size) {
-    return crypto_fail("reading the EdDSA public key");
-  }
+  if (auto r = (*session)->sign(data, out); !r) return tl::unexpected(r.error());
   return out;
 }
 
 Result<RsaSecrets> PrivateKey::rsa_secrets() const {
-  if (find_spec(algorithm_)->family != Family::rsa) return fail(errc::bad_key, "not an RSA key");
-  const char* names[] = {OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
-                         OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
-                         OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
-                         OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
-  RsaSecrets s;
-  base::SecureBuffer* slots[] = {&s.modulus,  &s.public_exponent, &s.private_exponent, &s.prime1,
-                                 &s.prime2,   &s.exponent1,       &s.exponent2,        &s.coefficient};
-  for (std::size_t i = 0; i < 8; ++i) {
-    BnPtr bn = get_bn(pkey_, names[i]);
-    if (!bn) return crypto_fail(std::string("reading RSA parameter ") + names[i]);
-    *slots[i] = bn_secret(bn.get());
-  }
-  return s;
+  const OpensslKey* key = in_memory(holder_.get());
+  if (key == nullptr) return not_in_memory();
+  return key->rsa_secrets();
 }
 
 Result<base::SecureBuffer> PrivateKey::raw_secret() const {
-  const AlgSpec* spec = find_spec(algorithm_);
-  if (spec->family == Family::rsa) return fail(errc::bad_key, "an RSA key has no single raw secret");
-  base::SecureBuffer out(spec->field_size);
-  if (spec->family == Family::ecdsa) {
-    BnPtr d = get_bn(pkey_, OSSL_PKEY_PARAM_PRIV_KEY);
-    auto w = static_cast<int>(spec->field_size);
-    if (!d || BN_bn2binpad(d.get(), out.bytes().data(), w) != w) {
-      return crypto_fail("reading the ECDSA private key");
-    }
-    return out;
-  }
-  std::size_t len = out.size();
-  if (EVP_PKEY_get_raw_private_key(pkey_, out.bytes().data(), &len) <= 0 || len != spec->field_size) {
-    return crypto_fail("reading the EdDSA private key");
-  }
-  return out;
+  const OpensslKey* key = in_memory(holder_.get());
+  if (key == nullptr) return not_in_memory();
+  return key->raw_secret();
 }
 
 // ---------------------------------------------------------------- Signer
 
-struct Signer::Impl {
-  const AlgSpec* spec = nullptr;
-  PkeyPtr pkey;        // a reference to the signing key
-  MdCtxPtr md_ctx;     // hashing (RSA, ECDSA) or DigestSign (EdDSA)
-  PkeyCtxPtr pkey_ctx; // sign context over the digest (RSA, ECDSA)
-  std::size_t max_out = 0;
-};
-
-Signer::Signer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Signer::Signer(std::uint8_t algorithm, std::unique_ptr<KeySession> session)
+    : algorithm_(algorithm), session_(std::move(session)) {}
 Signer::Signer(Signer&&) noexcept = default;
 Signer& Signer::operator=(Signer&&) noexcept = default;
 Signer::~Signer() = default;
 
 Result<Signer> Signer::create(const PrivateKey& key) {
-  const AlgSpec* spec = find_spec(key.algorithm());
-  if (spec == nullptr) return unsupported(key.algorithm());
-  auto impl = std::make_unique<Impl>();
-  impl->spec = spec;
-  EVP_PKEY_up_ref(key.evp());
-  impl->pkey.reset(key.evp());
-  impl->md_ctx.reset(EVP_MD_CTX_new());
-  if (!impl->md_ctx) return crypto_fail("creating digest context");
-  impl->max_out = static_cast<std::size_t>(EVP_PKEY_get_size(key.evp()));
-  if (spec->family != Family::eddsa) {
-    auto ctx = prepared_ctx(key.evp(), *spec, true);
-    if (!ctx) return tl::unexpected(ctx.error());
-    impl->pkey_ctx = std::move(*ctx);
-  }
-  return Signer(std::move(impl));
+  auto session = key.holder_->open_session();
+  if (!session) return tl::unexpected(session.error());
+  return Signer(key.algorithm(), std::move(*session));
 }
 
-std::uint8_t Signer::algorithm() const { return impl_->spec->number; }
-
-Result<void> Signer::sign(ByteView data, Bytes& out) {
-  Impl& m = *impl_;
-  const AlgSpec& spec = *m.spec;
-  std::size_t at = out.size();
-  if (spec.family == Family::eddsa) {
-    // One-shot EdDSA; OpenSSL 3.0 needs a fresh init per message.
-    out.resize(at + spec.sig_size);
-    std::size_t len = spec.sig_size;
-    if (EVP_DigestSignInit_ex(m.md_ctx.get(), nullptr, nullptr, nullptr, nullptr, m.pkey.get(), nullptr) <= 0 ||
-        EVP_DigestSign(m.md_ctx.get(), out.data() + at, &len, data.data(), data.size()) <= 0 ||
-        len != spec.sig_size) {
-      out.resize(at);
-      return crypto_fail("EdDSA signing");
-    }
-    return {};
-  }
-  std::uint8_t digest[EVP_MAX_MD_SIZE];
-  unsigned dlen = hash_into(m.md_ctx.get(), fetch_md(spec.md_name), data, digest);
-  if (dlen == 0) return crypto_fail("hashing");
-  if (spec.family == Family::rsa) {
-    out.resize(at + m.max_out);
-    std::size_t len = m.max_out;
-    if (EVP_PKEY_sign(m.pkey_ctx.get(), out.data() + at, &len, digest, dlen) <= 0) {
-      out.resize(at);
-      return crypto_fail("RSA signing");
-    }
-    out.resize(at + len);
-    return {};
-  }
-  // ECDSA: OpenSSL gives DER; DNSSEC wants r||s of fixed width (RFC 6605 §4).
-  std::uint8_t der[160];
-  std::size_t der_len = sizeof der;
-  if (EVP_PKEY_sign(m.pkey_ctx.get(), der, &der_len, digest, dlen) <= 0) return crypto_fail("ECDSA signing");
-  const std::uint8_t* p = der;
-  SigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)));
-  if (!sig) return crypto_fail("decoding the ECDSA signature");
-  const BIGNUM* r = nullptr;
-  const BIGNUM* s = nullptr;
-  ECDSA_SIG_get0(sig.get(), &r, &s);
-  auto w = static_cast<int>(spec.field_size);
-  out.resize(at + spec.sig_size);
-  if (BN_bn2binpad(r, out.data() + at, w) != w || BN_bn2binpad(s, out.data() + at + w, w) != w) {
-    out.resize(at);
-    return crypto_fail("encoding the ECDSA signature");
-  }
-  return {};
-}
+Result<void> Signer::sign(ByteView data, Bytes& out) { return session_->sign(data, out); }
 
 Result<Bytes> Signer::sign(ByteView data) {
   Bytes out;
@@ -664,19 +697,20 @@ Verifier::~Verifier() = default;
 Result<Verifier> Verifier::create(const PublicKey& key) {
   const AlgSpec* spec = find_spec(key.algorithm());
   if (spec == nullptr) return unsupported(key.algorithm());
-  if (key.evp() == nullptr) return fail(errc::bad_key, "empty public key");
+  EVP_PKEY* pkey = OpensslAccess::evp(key);
+  if (pkey == nullptr) return fail(errc::bad_key, "empty public key");
   auto impl = std::make_unique<Impl>();
   impl->spec = spec;
-  EVP_PKEY_up_ref(key.evp());
-  impl->pkey.reset(key.evp());
+  EVP_PKEY_up_ref(pkey);
+  impl->pkey.reset(pkey);
   impl->md_ctx.reset(EVP_MD_CTX_new());
   if (!impl->md_ctx) return crypto_fail("creating digest context");
   if (spec->family != Family::eddsa) {
-    auto ctx = prepared_ctx(key.evp(), *spec, false);
+    auto ctx = prepared_ctx(pkey, *spec, false);
     if (!ctx) return tl::unexpected(ctx.error());
     impl->pkey_ctx = std::move(*ctx);
   }
-  impl->rsa_size = static_cast<std::size_t>(EVP_PKEY_get_size(key.evp()));
+  impl->rsa_size = static_cast<std::size_t>(EVP_PKEY_get_size(pkey));
   return Verifier(std::move(impl));
 }
 
@@ -729,13 +763,37 @@ bool Verifier::verify(ByteView data, ByteView signature) {
   return valid;
 }
 
-// ---------------------------------------------------------------- one-shot
+// ---------------------------------------------------------------- OpenSSL access
 
-Result<Bytes> sign_data(const PrivateKey& key, ByteView data) {
-  auto signer = Signer::create(key);
-  if (!signer) return tl::unexpected(signer.error());
-  return signer->sign(data);
+EVP_PKEY* OpensslAccess::evp(const PublicKey& key) { return key.impl_ ? key.impl_->pkey.get() : nullptr; }
+
+EVP_PKEY* OpensslAccess::evp(const PrivateKey& key) {
+  const OpensslKey* held = in_memory(key.holder_.get());
+  return held != nullptr ? held->evp() : nullptr;
 }
+
+Result<PrivateKey> OpensslAccess::adopt(std::uint8_t algorithm, EVP_PKEY* raw) {
+  PkeyPtr pkey(raw);
+  const AlgSpec* spec = find_spec(algorithm);
+  if (spec == nullptr) return unsupported(algorithm);
+  if (!pkey) return fail(errc::bad_key, "no key");
+  std::string want = "a key for algorithm " + std::to_string(algorithm);
+  if (!EVP_PKEY_is_a(pkey.get(), spec->key_type)) {
+    return fail(errc::bad_key, std::string("the key is of type ") + EVP_PKEY_get0_type_name(pkey.get()) +
+                                   ", not " + want);
+  }
+  if (spec->family == Family::rsa) {
+    auto bits = static_cast<unsigned>(EVP_PKEY_get_bits(pkey.get()));
+    if (bits < kRsaMinBits || bits > kRsaMaxBits) {
+      return fail(errc::bad_key, "RSA modulus of " + std::to_string(bits) + " bits (512..4096 accepted)");
+    }
+  } else if (spec->family == Family::ecdsa && !ec_group_matches(pkey.get(), *spec)) {
+    return bad_key(std::string("the EC key is not on curve ") + spec->group + ", as " + want + " must be");
+  }
+  return PrivateKey(algorithm, std::make_shared<const OpensslKey>(*spec, std::move(pkey)));
+}
+
+// ---------------------------------------------------------------- one-shot
 
 Result<bool> verify_data(const PublicKey& key, ByteView data, ByteView signature) {
   auto verifier = Verifier::create(key);

@@ -1,12 +1,11 @@
 // DNSSEC keys: DNSKEY RDATA, public keys from its public-key field, private
-// keys, key generation, and signing / verifying raw data with the algorithms
-// kskline supports (8, 10, 13, 14, 15, 16) through OpenSSL 3.
+// keys behind one interface (held in memory by OpenSSL 3, or elsewhere: a
+// PKCS#11 token), key generation, and signing / verifying raw data with the
+// algorithms kskline supports (8, 10, 13, 14, 15, 16).
 #pragma once
 
 #include <cstdint>
 #include <memory>
-
-#include <openssl/types.h>
 
 #include "base/bytes.hpp"
 #include "base/error.hpp"
@@ -40,8 +39,12 @@ Bytes make_dnskey_rdata(std::uint16_t flags, std::uint8_t algorithm, ByteView pu
 // Whether kskline signs and verifies with a DNSSEC algorithm number.
 bool algorithm_supported(std::uint8_t algorithm);
 
-// A DNSSEC public key held as an OpenSSL EVP_PKEY. Copies share the key
-// (reference counted); read-only and safe to share between threads.
+// Reaches the OpenSSL keys inside PublicKey and PrivateKey; defined in
+// zone/internal/openssl_key.hpp, for zone/ alone.
+struct OpensslAccess;
+
+// A DNSSEC public key (an OpenSSL key inside). Copies share the key;
+// read-only and safe to share between threads.
 class PublicKey {
  public:
   // Decodes the public-key field of a DNSKEY: RSA in RFC 3110 form (exponent
@@ -54,22 +57,18 @@ class PublicKey {
   // As from_dnskey, taking whole DNSKEY RDATA.
   static Result<PublicKey> from_dnskey_rdata(ByteView rdata);
 
-  PublicKey(const PublicKey& other);
-  PublicKey& operator=(const PublicKey& other);
-  PublicKey(PublicKey&&) noexcept;
-  PublicKey& operator=(PublicKey&&) noexcept;
-  ~PublicKey();
-
   // The DNSSEC algorithm number.
   std::uint8_t algorithm() const { return algorithm_; }
-  // The OpenSSL key, owned by this object.
-  EVP_PKEY* evp() const { return pkey_; }
+  // The key size in bits (modulus size for RSA, curve size otherwise).
+  unsigned bits() const;
 
  private:
+  friend struct OpensslAccess;
   friend class PrivateKey;
-  PublicKey(std::uint8_t algorithm, EVP_PKEY* pkey) : algorithm_(algorithm), pkey_(pkey) {}
+  struct Impl;
+  PublicKey(std::uint8_t algorithm, std::shared_ptr<const Impl> impl);
   std::uint8_t algorithm_ = 0;
-  EVP_PKEY* pkey_ = nullptr;
+  std::shared_ptr<const Impl> impl_;
 };
 
 // The secret numbers of an RSA key as big-endian octets without leading zeros,
@@ -79,28 +78,61 @@ struct RsaSecrets {
       exponent1, exponent2, coefficient;
 };
 
-// A DNSSEC private key held as an OpenSSL EVP_PKEY. Move-only; OpenSSL frees
-// (and clears) the key material when the last reference goes.
+// State a private key keeps between signatures (OpenSSL contexts, a token
+// session). Not thread-safe: one per thread. It stays usable when the
+// PrivateKey it came from is gone.
+class KeySession {
+ public:
+  virtual ~KeySession() = default;
+
+  // Appends the DNSSEC signature of `data` to `out`: PKCS#1 v1.5 for RSA,
+  // r||s of fixed width (64/96 octets) for ECDSA, raw EdDSA. On an error
+  // (errc::crypto_failed, or the holder's own) `out` is unchanged.
+  virtual Result<void> sign(ByteView data, Bytes& out) = 0;
+};
+
+// Where a private key is held and how it signs: what a kind of key
+// implements for PrivateKey (OpenSSL in memory is one; a PKCS#11 token is
+// another). Implementations are immutable and safe to share between threads.
+class PrivateKeyHolder {
+ public:
+  virtual ~PrivateKeyHolder() = default;
+
+  // The DNSSEC algorithm number.
+  virtual std::uint8_t algorithm() const = 0;
+  // The key size in bits (modulus size for RSA, curve size otherwise).
+  virtual unsigned bits() const = 0;
+  // The DNSKEY public-key field (RFC 3110 / 6605 / 8080 form).
+  virtual Result<Bytes> public_key_field() const = 0;
+  // Starts a signing session. errc::crypto_failed, or the holder's own.
+  virtual Result<std::unique_ptr<KeySession>> open_session() const = 0;
+};
+
+// A DNSSEC private key: its algorithm, public key and signing, whoever holds
+// the secret. Keys made by generate, from_rsa and from_raw are held in memory
+// by OpenSSL (which clears the material when the last reference goes); only
+// those give their secret numbers out. Move-only.
 class PrivateKey {
  public:
-  // Generates a key. RSA (8, 10): `bits` 1024..4096 (0 means 2048), public
-  // exponent 65537. ECDSA and EdDSA ignore `bits` unless it is nonzero and
-  // differs from the curve's size. errc::unsupported_algorithm,
+  // Generates a key in memory. RSA (8, 10): `bits` 1024..4096 (0 means
+  // 2048), public exponent 65537. ECDSA and EdDSA ignore `bits` unless it is
+  // nonzero and differs from the curve's size. errc::unsupported_algorithm,
   // errc::bad_key for a size out of range, errc::crypto_failed.
   static Result<PrivateKey> generate(std::uint8_t algorithm, unsigned bits = 0);
 
-  // Builds an RSA key from its numbers (all eight must be present).
-  // errc::bad_key when they are empty or OpenSSL refuses them.
+  // Builds an RSA key in memory from its numbers (all eight must be
+  // present). errc::bad_key when they are empty or do not belong together.
   static Result<PrivateKey> from_rsa(std::uint8_t algorithm, const RsaSecrets& secrets);
 
-  // Builds an ECDSA key from its private scalar (32 or 48 octets, in
-  // 1..order-1) or an EdDSA key from its seed (32 or 57 octets).
+  // Builds an ECDSA key in memory from its private scalar (32 or 48 octets,
+  // in 1..order-1) or an EdDSA key from its seed (32 or 57 octets).
   // errc::bad_key on a wrong length or value.
   static Result<PrivateKey> from_raw(std::uint8_t algorithm, ByteView secret);
 
-  // Adopts an OpenSSL key (taking ownership) after checking that its type and
-  // size fit the algorithm; errc::bad_key if not (the key is freed).
-  static Result<PrivateKey> adopt(std::uint8_t algorithm, EVP_PKEY* pkey);
+  // A key held by `holder`, which the key and its Signers share.
+  // errc::bad_key for no holder, errc::unsupported_algorithm for an
+  // algorithm kskline does not sign with.
+  static Result<PrivateKey> from_holder(std::shared_ptr<const PrivateKeyHolder> holder);
 
   PrivateKey(PrivateKey&&) noexcept;
   PrivateKey& operator=(PrivateKey&&) noexcept;
@@ -112,33 +144,37 @@ class PrivateKey {
   std::uint8_t algorithm() const { return algorithm_; }
   // The key size in bits (modulus size for RSA, curve size otherwise).
   unsigned bits() const;
-  // The OpenSSL key, owned by this object.
-  EVP_PKEY* evp() const { return pkey_; }
 
   // The DNSKEY public-key field of this key (RFC 3110 / 6605 / 8080 form).
   Result<Bytes> public_key_field() const;
-  // The public half, sharing the OpenSSL key.
-  PublicKey public_key() const;
+  // The public half. errc::bad_key when the holder's public key is malformed.
+  Result<PublicKey> public_key() const;
 
-  // The RSA numbers; errc::bad_key for a non-RSA key.
+  // Returns the DNSSEC signature of `data` (one session; see Signer to sign
+  // many). Errors as KeySession::sign.
+  Result<Bytes> sign(ByteView data) const;
+
+  // The RSA numbers; errc::bad_key for a non-RSA key or a key not held in
+  // memory.
   Result<RsaSecrets> rsa_secrets() const;
   // The ECDSA scalar (padded to 32/48 octets) or EdDSA seed; errc::bad_key
-  // for an RSA key.
+  // for an RSA key or a key not held in memory.
   Result<base::SecureBuffer> raw_secret() const;
 
  private:
-  PrivateKey(std::uint8_t algorithm, EVP_PKEY* pkey) : algorithm_(algorithm), pkey_(pkey) {}
+  friend struct OpensslAccess;
+  friend class Signer;
+  PrivateKey(std::uint8_t algorithm, std::shared_ptr<const PrivateKeyHolder> holder);
   std::uint8_t algorithm_ = 0;
-  EVP_PKEY* pkey_ = nullptr;
+  std::shared_ptr<const PrivateKeyHolder> holder_;
 };
 
-// Signs data with one private key, keeping OpenSSL contexts alive between
-// calls. Not thread-safe: make one per thread (the key may be shared).
+// Signs data with one private key, keeping its session between calls. Not
+// thread-safe: make one per thread (the key may be shared).
 class Signer {
  public:
-  // Prepares signing with `key`, whose OpenSSL key the signer shares
-  // (reference counted: the PrivateKey may go first).
-  // errc::unsupported_algorithm, errc::crypto_failed.
+  // Opens a session of `key`; the PrivateKey may go first.
+  // errc::crypto_failed, or the holder's own.
   static Result<Signer> create(const PrivateKey& key);
 
   Signer(Signer&&) noexcept;
@@ -146,18 +182,16 @@ class Signer {
   ~Signer();
 
   // The DNSSEC algorithm number.
-  std::uint8_t algorithm() const;
-  // Appends the DNSSEC signature of `data` to `out`: PKCS#1 v1.5 for RSA,
-  // r||s of fixed width (64/96 octets) for ECDSA, raw EdDSA.
-  // errc::crypto_failed with OpenSSL's message.
+  std::uint8_t algorithm() const { return algorithm_; }
+  // Appends the DNSSEC signature of `data` to `out`; see KeySession::sign.
   Result<void> sign(ByteView data, Bytes& out);
   // Returns the DNSSEC signature of `data`; see the appending overload.
   Result<Bytes> sign(ByteView data);
 
  private:
-  struct Impl;
-  explicit Signer(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  Signer(std::uint8_t algorithm, std::unique_ptr<KeySession> session);
+  std::uint8_t algorithm_ = 0;
+  std::unique_ptr<KeySession> session_;
 };
 
 // Verifies signatures made with one public key, keeping OpenSSL contexts
@@ -184,8 +218,6 @@ class Verifier {
   std::unique_ptr<Impl> impl_;
 };
 
-// Signs once (creates a Signer); see Signer::sign.
-Result<Bytes> sign_data(const PrivateKey& key, ByteView data);
 // Verifies once (creates a Verifier); errors only when the key is unusable.
 Result<bool> verify_data(const PublicKey& key, ByteView data, ByteView signature);
 

@@ -2,7 +2,7 @@
 // the header for why).
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
-#include "zone/ecdsa_presign.hpp"
+#include "zone/internal/ecdsa_presign.hpp"
 
 #include <array>
 #include <cstring>
@@ -18,7 +18,7 @@
 
 #include "zone/algorithm.hpp"
 #include "zone/errc.hpp"
-#include "zone/openssl_support.hpp"
+#include "zone/internal/openssl_support.hpp"
 
 namespace kskline::zone {
 namespace {

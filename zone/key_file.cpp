@@ -17,6 +17,7 @@
 #include "zone/algorithm.hpp"
 #include "zone/dnssec_time.hpp"
 #include "zone/errc.hpp"
+#include "zone/internal/openssl_key.hpp"
 #include "zone/key_tag.hpp"
 #include "zone/master_file.hpp"
 #include "zone/rr_types.hpp"
@@ -400,7 +401,7 @@ Result<PrivateKey> read_pem_private_key(const std::string& path, std::uint8_t al
     ERR_clear_error();
     return key_error("not an unencrypted PEM private key", path);
   }
-  auto key = PrivateKey::adopt(algorithm, pkey);
+  auto key = OpensslAccess::adopt(algorithm, pkey);
   if (!key) return tl::unexpected(key.error().located(path));
   return key;
 }
@@ -415,10 +416,12 @@ Result<KeyPair> read_pem_key_pair(const std::string& path, const Name& owner, st
 }
 
 Result<void> write_pem_private_key(const std::string& path, const PrivateKey& key) {
+  EVP_PKEY* pkey = OpensslAccess::evp(key);
+  if (pkey == nullptr) return fail(errc::bad_key, "the private key is not held in memory; it cannot be written", path);
   // A secure-heap memory BIO, cleared when freed.
   BIO* bio = BIO_new(BIO_s_secmem());
   if (bio == nullptr) return fail(errc::crypto_failed, "cannot create a memory BIO", path);
-  if (PEM_write_bio_PKCS8PrivateKey(bio, key.evp(), nullptr, nullptr, 0, nullptr, nullptr) <= 0) {
+  if (PEM_write_bio_PKCS8PrivateKey(bio, pkey, nullptr, nullptr, 0, nullptr, nullptr) <= 0) {
     BIO_free(bio);
     ERR_clear_error();
     return fail(errc::crypto_failed, "cannot encode the key as PKCS#8 PEM", path);

@@ -1,4 +1,4 @@
-#include "zone/openssl_support.hpp"
+#include "zone/internal/openssl_support.hpp"
 
 #include <array>
 

@@ -1,5 +1,7 @@
 #include "zone/record.hpp"
 
+#include <utility>
+
 #include "zone/rdata.hpp"
 
 namespace kskline::zone {
@@ -8,6 +10,15 @@ std::string RecordList::where(SourceLoc loc) const {
   std::string file = loc.file < files.size() ? files[loc.file] : std::string("<generated>");
   if (loc.line == 0) return file;
   return file + ":" + std::to_string(loc.line);
+}
+
+Record make_record(const Name& owner, std::uint16_t type, std::uint32_t ttl, Bytes rdata) {
+  Record r;
+  r.owner = owner;
+  r.type = type;
+  r.ttl = ttl;
+  r.rdata = std::move(rdata);
+  return r;
 }
 
 void append_text(const Record& record, std::string& out) {

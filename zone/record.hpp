@@ -38,6 +38,10 @@ struct RecordList {
   std::string where(SourceLoc loc) const;
 };
 
+// A record of class IN made by the program (SourceLoc {0, 0}) from its owner,
+// type, TTL and uncompressed wire RDATA, which it takes as given.
+Record make_record(const Name& owner, std::uint16_t type, std::uint32_t ttl, Bytes rdata);
+
 // The presentation form of one record on one line: owner, TTL, class, type
 // and RDATA separated by tabs, owner absolute, no trailing newline; it reads
 // back (read_master_text) as the identical record.

@@ -1,4 +1,4 @@
-#include "zone/rrsig_reuse.hpp"
+#include "zone/internal/rrsig_reuse.hpp"
 
 #include <algorithm>
 #include <charconv>

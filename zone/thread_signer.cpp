@@ -1,4 +1,4 @@
-#include "zone/thread_signer.hpp"
+#include "zone/internal/thread_signer.hpp"
 
 #include <array>
 #include <optional>
@@ -15,9 +15,10 @@
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 
-#include "zone/ecdsa_presign.hpp"
 #include "zone/errc.hpp"
-#include "zone/openssl_support.hpp"
+#include "zone/internal/ecdsa_presign.hpp"
+#include "zone/internal/openssl_key.hpp"
+#include "zone/internal/openssl_support.hpp"
 
 namespace kskline::zone {
 namespace {
@@ -109,6 +110,7 @@ struct Prepared {
                         // DigestSign context that is initialised again
   std::optional<EcdsaPresigner> ecdsa;  // ECDSA: signs digests, nonces ahead
   std::size_t max_out = 0;
+  std::optional<Signer> held;  // a key held elsewhere: signs through its own session
 };
 
 }  // namespace
@@ -134,6 +136,13 @@ Result<ThreadSigner> ThreadSigner::create(std::span<const PrivateKey* const> key
     if (p.alg == nullptr) {
       return fail(errc::unsupported_algorithm,
                   "DNSSEC algorithm " + std::to_string(key->algorithm()) + " is not supported");
+    }
+    if (OpensslAccess::evp(*key) == nullptr) {
+      auto held = Signer::create(*key);
+      if (!held) return tl::unexpected(held.error());
+      p.held = std::move(*held);
+      impl->keys.push_back(std::move(p));
+      continue;
     }
     p.md_ctx.reset(EVP_MD_CTX_new());
     if (!p.md_ctx) return crypto_fail("creating a digest context");
@@ -174,6 +183,7 @@ std::uint8_t ThreadSigner::algorithm(std::size_t key) const { return impl_->keys
 
 Result<void> ThreadSigner::sign(std::size_t key, ByteView data, Bytes& out) {
   Prepared& k = impl_->keys[key];
+  if (k.held) return k.held->sign(data, out);
   EVP_MD_CTX* md_ctx = k.md_ctx.get();
   const std::size_t at = out.size();
   if (k.alg->family == Family::eddsa) {

@@ -1,4 +1,4 @@
-#include "zone/zonemd_stream.hpp"
+#include "zone/internal/zonemd_stream.hpp"
 
 #include "zone/rdata.hpp"
 #include "zone/rr_types.hpp"

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include <openssl/evp.h>
-
 #include "signer/config_text.hpp"
 #include "signer/dnskey_response_size.hpp"
 #include "signer/errc.hpp"
@@ -88,10 +86,10 @@ Result<void> rsa_size(const RuleInput& in, std::size_t i, std::size_t k) {
   const auto& z = in.request.slots[i].zsks[k];
   const Policy& p = in.policy;
   auto v = zone::parse_dnskey(z.rdata);
-  if (!v || (v->algorithm != 8 && v->algorithm != 10)) return {};
+  if (!v || (v->algorithm != zone::alg::RSASHA256 && v->algorithm != zone::alg::RSASHA512)) return {};
   auto pub = zone::PublicKey::from_dnskey_rdata(z.rdata);
   if (!pub) return {};
-  unsigned bits = static_cast<unsigned>(EVP_PKEY_get_bits(pub->evp()));
+  unsigned bits = pub->bits();
   if (bits < p.rsa_min_bits || bits > p.rsa_max_bits) {
     return fail(errc::key_size_not_allowed,
                 "an RSA key of " + std::to_string(bits) + " bits; the policy allows " + std::to_string(p.rsa_min_bits) +

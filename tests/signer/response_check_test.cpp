@@ -31,7 +31,7 @@ KeyRequest two_slots(const zone::KeyPair& zsk) {
     s.end = s.start + 7 * kDay;
     s.inception = s.start - 3600;
     s.expiration = s.end + 3 * kDay;
-    s.zsks.push_back(test::apex_record(example(), zone::rrtype::DNSKEY, 7200, zsk.dnskey_rdata));
+    s.zsks.push_back(zone::make_record(example(), zone::rrtype::DNSKEY, 7200, zsk.dnskey_rdata));
     r.slots.push_back(std::move(s));
   }
   return r;
@@ -58,7 +58,7 @@ TEST_CASE("response_check: trust anchors of DS or DNSKEY records, for the zone o
   CHECK(format_trust_anchor(*back) == format_trust_anchor(*ds));
 
   const std::string dnskey_line =
-      zone::to_text(test::apex_record(example(), zone::rrtype::DNSKEY, 3600, ksk.dnskey_rdata)) + "\n";
+      zone::to_text(zone::make_record(example(), zone::rrtype::DNSKEY, 3600, ksk.dnskey_rdata)) + "\n";
   auto key = parse_trust_anchor("; comment\n" + dnskey_line, "k", example());
   REQUIRE(key);
   CHECK(key->matches(ksk.dnskey_rdata));

@@ -15,6 +15,7 @@
 #include "zone/dnssec_key.hpp"
 #include "zone/ds.hpp"
 #include "zone/key_file.hpp"
+#include "zone/record.hpp"
 #include "zone/rr_types.hpp"
 #include "zone/rrsig.hpp"
 
@@ -63,16 +64,6 @@ struct AnswerTweaks {
   std::vector<const zone::KeyPair*> extra;  // more keys in the DNSKEY RRset (not signing)
 };
 
-// A record at the zone's apex.
-inline zone::Record apex_record(const zone::Name& zone, std::uint16_t type, std::uint32_t ttl, Bytes rdata) {
-  zone::Record r;
-  r.owner = zone;
-  r.type = type;
-  r.ttl = ttl;
-  r.rdata = std::move(rdata);
-  return r;
-}
-
 // Answers `request` (whose text is `request_text`) with the KSKs in `ksks`.
 inline signer::KeyResponse answer(const signer::KeyRequest& request, const std::string& request_text,
                                   const std::vector<const zone::KeyPair*>& ksks, const AnswerTweaks& tweaks = {}) {
@@ -88,16 +79,16 @@ inline signer::KeyResponse answer(const signer::KeyRequest& request, const std::
     out.end = slot.end;
     std::vector<zone::Record> dnskey, cds, cdnskey;
     for (const auto* k : ksks) {
-      dnskey.push_back(apex_record(request.zone, zone::rrtype::DNSKEY, ttl, k->dnskey_rdata));
+      dnskey.push_back(zone::make_record(request.zone, zone::rrtype::DNSKEY, ttl, k->dnskey_rdata));
       auto ds = zone::make_ds(request.zone, k->dnskey_rdata, zone::ds_digest::SHA256);
       REQUIRE(ds);
-      cds.push_back(apex_record(request.zone, zone::rrtype::CDS, ttl, *ds));
-      cdnskey.push_back(apex_record(request.zone, zone::rrtype::CDNSKEY, ttl, k->dnskey_rdata));
+      cds.push_back(zone::make_record(request.zone, zone::rrtype::CDS, ttl, *ds));
+      cdnskey.push_back(zone::make_record(request.zone, zone::rrtype::CDNSKEY, ttl, k->dnskey_rdata));
     }
     for (const auto* k : tweaks.extra) {
-      dnskey.push_back(apex_record(request.zone, zone::rrtype::DNSKEY, ttl, k->dnskey_rdata));
+      dnskey.push_back(zone::make_record(request.zone, zone::rrtype::DNSKEY, ttl, k->dnskey_rdata));
     }
-    for (const auto& z : slot.zsks) dnskey.push_back(apex_record(request.zone, zone::rrtype::DNSKEY, ttl, z.rdata));
+    for (const auto& z : slot.zsks) dnskey.push_back(zone::make_record(request.zone, zone::rrtype::DNSKEY, ttl, z.rdata));
     for (const auto* set : {&dnskey, &cds, &cdnskey}) {
       for (const auto& r : *set) out.records.push_back(r);
       for (const auto* k : ksks) {
@@ -111,7 +102,7 @@ inline signer::KeyResponse answer(const signer::KeyRequest& request, const std::
         params.original_ttl = ttl;
         auto sig = zone::sign_rrset(*signer, params, *set);
         REQUIRE(sig);
-        out.records.push_back(apex_record(request.zone, zone::rrtype::RRSIG, ttl, std::move(*sig)));
+        out.records.push_back(zone::make_record(request.zone, zone::rrtype::RRSIG, ttl, std::move(*sig)));
       }
     }
     response.slots.push_back(std::move(out));

@@ -390,7 +390,7 @@ TEST_CASE("zone_state: publish signs with the slot for now, the latest import wi
   REQUIRE(list);
   zone::VerifyOptions vo;
   vo.now = kT0 + 3600;
-  vo.trust_anchors.push_back(test::apex_record(state.config().zone, zone::rrtype::DNSKEY, 3600, f.ksk.dnskey_rdata));
+  vo.trust_anchors.push_back(zone::make_record(state.config().zone, zone::rrtype::DNSKEY, 3600, f.ksk.dnskey_rdata));
   auto verified = zone::verify_zone(*list, state.config().zone, vo);
   for (const auto& p : verified.problems) UNSCOPED_INFO(zone::format_problem(p));
   CHECK(verified.ok());
@@ -568,7 +568,7 @@ TEST_CASE("zone_state: RSA and Ed25519 ZSKs and KSKs go through request, import 
     REQUIRE(list);
     zone::VerifyOptions vo;
     vo.now = kT0 + 31 * kDay;
-    vo.trust_anchors.push_back(test::apex_record(init.config.zone, zone::rrtype::DNSKEY, 3600, ksk.dnskey_rdata));
+    vo.trust_anchors.push_back(zone::make_record(init.config.zone, zone::rrtype::DNSKEY, 3600, ksk.dnskey_rdata));
     auto verified = zone::verify_zone(*list, init.config.zone, vo);
     for (const auto& p : verified.problems) UNSCOPED_INFO(zone::format_problem(p));
     CHECK(verified.ok());

@@ -8,6 +8,7 @@
 #include "zone/algorithm.hpp"
 #include "zone/dnssec_key.hpp"
 #include "zone/errc.hpp"
+#include "zone/internal/openssl_key.hpp"
 
 using namespace kskline;
 using namespace kskline::zone;
@@ -41,7 +42,7 @@ TEST_CASE("dnssec_key: generated keys sign and verify with every supported algor
     auto field = key->public_key_field();
     REQUIRE(field);
     CHECK(field->size() == c.public_size);
-    auto sig = sign_data(*key, kMessage);
+    auto sig = key->sign(kMessage);
     REQUIRE(sig);
     CHECK(sig->size() == c.sig_size);
 
@@ -56,7 +57,7 @@ TEST_CASE("dnssec_key: generated keys sign and verify with every supported algor
     // Another key of the same algorithm does not verify it.
     auto stranger = PrivateKey::generate(c.alg, c.bits);
     REQUIRE(stranger);
-    CHECK_FALSE(*verify_data(stranger->public_key(), kMessage, *sig));
+    CHECK_FALSE(*verify_data(stranger->public_key().value(), kMessage, *sig));
   }
 }
 
@@ -66,14 +67,14 @@ TEST_CASE("dnssec_key: RSA public keys use the RFC 3110 layout", "[zone][dnssec_
   REQUIRE(field[0] == 3);
   auto pub = PublicKey::from_dnskey(alg::RSASHA256, field);
   REQUIRE(pub);
-  CHECK(EVP_PKEY_get_bits(pub->evp()) == 512);
+  CHECK(pub->bits() == 512);
 
   // The three-octet length form (0, then 2 octets) is read too.
   Bytes long_form{0x00, 0x00, 0x03};
   long_form.insert(long_form.end(), field.begin() + 1, field.end());
   auto pub2 = PublicKey::from_dnskey(alg::RSASHA256, long_form);
   REQUIRE(pub2);
-  CHECK(EVP_PKEY_eq(pub->evp(), pub2->evp()) == 1);
+  CHECK(EVP_PKEY_eq(OpensslAccess::evp(*pub), OpensslAccess::evp(*pub2)) == 1);
 
   // Our own encoding of a generated key uses the short form for 65537.
   auto key = PrivateKey::generate(alg::RSASHA256, 1024);
@@ -162,7 +163,7 @@ TEST_CASE("dnssec_key: ECDSA signatures are fixed-width r||s, never DER", "[zone
   REQUIRE(key);
   auto signer = Signer::create(*key);
   REQUIRE(signer);
-  auto verifier = Verifier::create(key->public_key());
+  auto verifier = Verifier::create(key->public_key().value());
   REQUIRE(verifier);
   // Over many signatures r or s will have leading zero octets; every one must
   // still be exactly 64 octets and verify. A DER signature starts with 0x30
@@ -185,9 +186,9 @@ TEST_CASE("dnssec_key: signatures of the wrong length never verify", "[zone][dns
     INFO("algorithm " << int(c.alg));
     auto key = PrivateKey::generate(c.alg, c.bits);
     REQUIRE(key);
-    auto sig = sign_data(*key, kMessage);
+    auto sig = key->sign(kMessage);
     REQUIRE(sig);
-    auto verifier = Verifier::create(key->public_key());
+    auto verifier = Verifier::create(key->public_key().value());
     REQUIRE(verifier);
     Bytes shorter(sig->begin(), sig->end() - 1);
     Bytes longer = *sig;
@@ -209,7 +210,7 @@ TEST_CASE("dnssec_key: a Signer reuses its contexts across many messages", "[zon
     REQUIRE(key);
     auto signer = Signer::create(*key);
     REQUIRE(signer);
-    auto verifier = Verifier::create(key->public_key());
+    auto verifier = Verifier::create(key->public_key().value());
     REQUIRE(verifier);
     Bytes out;
     for (int i = 0; i < 20; ++i) {
@@ -271,9 +272,9 @@ TEST_CASE("dnssec_key: secrets export and re-import to the same key", "[zone][dn
     }
     REQUIRE(again);
     CHECK(*again->public_key_field() == *key->public_key_field());
-    auto sig = sign_data(*again, kMessage);
+    auto sig = again->sign(kMessage);
     REQUIRE(sig);
-    CHECK(*verify_data(key->public_key(), kMessage, *sig));
+    CHECK(*verify_data(key->public_key().value(), kMessage, *sig));
   }
 }
 
@@ -305,16 +306,16 @@ TEST_CASE("dnssec_key: inconsistent RSA numbers are refused", "[zone][dnssec_key
 TEST_CASE("dnssec_key: adopting an OpenSSL key checks its type and curve", "[zone][dnssec_key]") {
   auto p384 = PrivateKey::generate(alg::ECDSAP384SHA384);
   REQUIRE(p384);
-  EVP_PKEY_up_ref(p384->evp());
-  auto as_p256 = PrivateKey::adopt(alg::ECDSAP256SHA256, p384->evp());
+  EVP_PKEY_up_ref(OpensslAccess::evp(*p384));
+  auto as_p256 = OpensslAccess::adopt(alg::ECDSAP256SHA256, OpensslAccess::evp(*p384));
   REQUIRE_FALSE(as_p256);
   CHECK(as_p256.error().code == errc::bad_key);
-  EVP_PKEY_up_ref(p384->evp());
-  auto as_rsa = PrivateKey::adopt(alg::RSASHA256, p384->evp());
+  EVP_PKEY_up_ref(OpensslAccess::evp(*p384));
+  auto as_rsa = OpensslAccess::adopt(alg::RSASHA256, OpensslAccess::evp(*p384));
   REQUIRE_FALSE(as_rsa);
   CHECK(as_rsa.error().code == errc::bad_key);
-  EVP_PKEY_up_ref(p384->evp());
-  auto right = PrivateKey::adopt(alg::ECDSAP384SHA384, p384->evp());
+  EVP_PKEY_up_ref(OpensslAccess::evp(*p384));
+  auto right = OpensslAccess::adopt(alg::ECDSAP384SHA384, OpensslAccess::evp(*p384));
   REQUIRE(right);
   CHECK(*right->public_key_field() == *p384->public_key_field());
 }
@@ -358,4 +359,70 @@ TEST_CASE("dnssec_key: arbitrary public key octets are refused or usable, never 
     }
   }
   CHECK(accepted > 0);  // EdDSA takes any octets of the right length
+}
+
+TEST_CASE("dnssec_key: a key held elsewhere signs through its holder", "[zone][dnssec_key]") {
+  for (std::uint8_t alg : {8, 13, 15}) {
+    CAPTURE(alg);
+    auto [key, holder] = test::held_elsewhere(alg);
+    CHECK(key.algorithm() == alg);
+    CHECK(key.bits() == holder->bits());
+    auto field = key.public_key_field();
+    REQUIRE(field);
+    auto pub = PublicKey::from_dnskey(alg, *field);
+    REQUIRE(pub);
+    // The public half is made from the DNSKEY field the holder gives.
+    auto half = key.public_key();
+    REQUIRE(half);
+    CHECK(half->algorithm() == alg);
+    CHECK(half->bits() == pub->bits());
+
+    // A Signer keeps one session for all its signatures, and outlives the key.
+    auto signer = Signer::create(key);
+    REQUIRE(signer);
+    CHECK(signer->algorithm() == alg);
+    CHECK(holder->sessions == 1);
+    { PrivateKey gone = std::move(key); }
+    for (int i = 0; i < 3; ++i) {
+      auto sig = signer->sign(kMessage);
+      REQUIRE(sig);
+      CHECK(*verify_data(*pub, kMessage, *sig));
+      CHECK(*verify_data(*half, kMessage, *sig));
+    }
+    CHECK(holder->sessions == 1);
+  }
+}
+
+TEST_CASE("dnssec_key: a key held elsewhere gives no secret out", "[zone][dnssec_key]") {
+  auto [key, holder] = test::held_elsewhere(alg::ECDSAP256SHA256);
+  auto sig = key.sign(kMessage);
+  REQUIRE(sig);
+  CHECK(holder->sessions == 1);
+  CHECK(*verify_data(key.public_key().value(), kMessage, *sig));
+  auto raw = key.raw_secret();
+  REQUIRE_FALSE(raw);
+  CHECK(raw.error().code == errc::bad_key);
+  auto [rsa, rsa_holder] = test::held_elsewhere(alg::RSASHA256);
+  auto numbers = rsa.rsa_secrets();
+  REQUIRE_FALSE(numbers);
+  CHECK(numbers.error().code == errc::bad_key);
+  CHECK(OpensslAccess::evp(key) == nullptr);
+}
+
+TEST_CASE("dnssec_key: from_holder refuses no holder and unsupported algorithms", "[zone][dnssec_key]") {
+  auto none = PrivateKey::from_holder(nullptr);
+  REQUIRE_FALSE(none);
+  CHECK(none.error().code == errc::bad_key);
+
+  struct Dsa final : PrivateKeyHolder {
+    std::uint8_t algorithm() const override { return 3; }  // DSA/SHA-1
+    unsigned bits() const override { return 1024; }
+    Result<Bytes> public_key_field() const override { return Bytes{1}; }
+    Result<std::unique_ptr<KeySession>> open_session() const override {
+      return fail(errc::crypto_failed, "never opened");
+    }
+  };
+  auto dsa = PrivateKey::from_holder(std::make_shared<const Dsa>());
+  REQUIRE_FALSE(dsa);
+  CHECK(dsa.error().code == errc::unsupported_algorithm);
 }

@@ -3,15 +3,19 @@
 // of tests/support/ that the DNSSEC tests use to run the installed oracle tools.
 #pragma once
 
+#include <atomic>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/encoding.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "zone/dnssec_key.hpp"
 #include "zone/name.hpp"
 #include "zone/rdata.hpp"
 #include "zone/record.hpp"
@@ -188,6 +192,45 @@ inline const std::vector<RfcExample>& rfc_examples() {
        true},
   };
   return examples;
+}
+
+// A private key as kskline sees one held outside its memory (the shape of a
+// PKCS#11 token): it signs only through its holder and gives no secret out.
+// A real in-memory key, kept to itself, does the signing.
+class HeldElsewhere final : public zone::PrivateKeyHolder {
+ public:
+  explicit HeldElsewhere(zone::PrivateKey inner) : inner_(std::move(inner)) {}
+
+  std::uint8_t algorithm() const override { return inner_.algorithm(); }
+  unsigned bits() const override { return inner_.bits(); }
+  Result<Bytes> public_key_field() const override { return inner_.public_key_field(); }
+  Result<std::unique_ptr<zone::KeySession>> open_session() const override {
+    ++sessions;
+    auto signer = zone::Signer::create(inner_);
+    if (!signer) return tl::unexpected(signer.error());
+    return std::unique_ptr<zone::KeySession>(std::make_unique<Session>(std::move(*signer)));
+  }
+
+  // The number of sessions opened.
+  mutable std::atomic<int> sessions{0};
+
+ private:
+  struct Session final : zone::KeySession {
+    explicit Session(zone::Signer s) : signer(std::move(s)) {}
+    Result<void> sign(ByteView data, Bytes& out) override { return signer.sign(data, out); }
+    zone::Signer signer;
+  };
+  zone::PrivateKey inner_;
+};
+
+// A fresh key of `algorithm` held elsewhere, and its holder.
+inline std::pair<zone::PrivateKey, std::shared_ptr<const HeldElsewhere>> held_elsewhere(std::uint8_t algorithm) {
+  auto inner = zone::PrivateKey::generate(algorithm, algorithm == 8 || algorithm == 10 ? 1024 : 0);
+  if (!inner) throw std::runtime_error("key generation failed: " + inner.error().message());
+  auto holder = std::make_shared<const HeldElsewhere>(std::move(*inner));
+  auto key = zone::PrivateKey::from_holder(holder);
+  if (!key) throw std::runtime_error("from_holder failed: " + key.error().message());
+  return {std::move(*key), holder};
 }
 
 }  // namespace kskline::test

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <ctime>
+#include <filesystem>
 #include <random>
 #include <regex>
 
@@ -71,7 +72,7 @@ void check_foreign_pair(const std::string& base, std::uint16_t flags) {
     CHECK(ds_from_tool_output(ldns.out) == *ds);
   }
   // The private key signs, and the DNSKEY's public key verifies it.
-  auto sig = sign_data(pair->key, kMessage);
+  auto sig = pair->key.sign(kMessage);
   REQUIRE(sig);
   auto pub = PublicKey::from_dnskey_rdata(pair->dnskey_rdata);
   REQUIRE(pub);
@@ -550,4 +551,27 @@ TEST_CASE("key_file: timing lines follow the strict time rule and name file:line
   auto good = parse_key_times_text("Publish: 20240229235959\n", "K.private");
   REQUIRE(good);
   CHECK(good->publish == 1709251199);
+}
+
+TEST_CASE("key_file: a key held elsewhere has a DNSKEY but is never written to a file", "[zone][key_file]") {
+  test::TempDir dir;
+  auto [key, holder] = test::held_elsewhere(alg::ECDSAP256SHA256);
+  auto field = key.public_key_field();
+  REQUIRE(field);
+  auto pair = make_key_pair(name("example.com."), 257, std::move(key));
+  REQUIRE(pair);
+  CHECK(pair->dnskey_rdata == make_dnskey_rdata(257, alg::ECDSAP256SHA256, *field));
+  CHECK(pair->key_tag == key_tag(pair->dnskey_rdata));
+
+  auto text = format_private_key_text(pair->key, KeyTimes{});
+  REQUIRE_FALSE(text);
+  CHECK(text.error().code == errc::bad_key);
+  auto written = write_key_pair(dir.path(), *pair, KeyTimes{});
+  REQUIRE_FALSE(written);
+  CHECK(written.error().code == errc::bad_key);
+  const std::string pem = dir.file("held.pem");
+  auto pem_written = write_pem_private_key(pem, pair->key);
+  REQUIRE_FALSE(pem_written);
+  CHECK(pem_written.error().code == errc::bad_key);
+  CHECK_FALSE(std::filesystem::exists(pem));
 }

@@ -92,3 +92,17 @@ TEST_CASE("record: RecordList::where names file and line", "[zone][record]") {
   CHECK(list.where(SourceLoc{1, 0}) == "b.db");
   CHECK(list.where(SourceLoc{7, 3}) == "<generated>:3");
 }
+
+TEST_CASE("record: make_record builds a class IN record made by the program", "[zone][record]") {
+  const Name owner = *Name::parse("www.example.");
+  const Bytes rdata = {192, 0, 2, 1};
+  Record r = make_record(owner, rrtype::A, 300, rdata);
+  CHECK(r.owner == owner);
+  CHECK(r.type == rrtype::A);
+  CHECK(r.rclass == kClassIN);
+  CHECK(r.ttl == 300);
+  CHECK(r.rdata == rdata);
+  CHECK(r.loc.file == 0);
+  CHECK(r.loc.line == 0);
+  CHECK(to_text(r) == "www.example.\t300\tIN\tA\t192.0.2.1");
+}

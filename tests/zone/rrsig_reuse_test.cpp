@@ -3,8 +3,8 @@
 #include <set>
 
 #include "tests/zone/sign_test_util.hpp"
+#include "zone/internal/rrsig_reuse.hpp"
 #include "zone/rr_types.hpp"
-#include "zone/rrsig_reuse.hpp"
 #include "zone/zone_signer.hpp"
 
 using namespace kskline;

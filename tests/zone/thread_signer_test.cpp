@@ -6,7 +6,7 @@
 
 #include "tests/zone/dnssec_test_util.hpp"
 #include "zone/dnssec_key.hpp"
-#include "zone/thread_signer.hpp"
+#include "zone/internal/thread_signer.hpp"
 
 using namespace kskline;
 using namespace kskline::zone;
@@ -41,12 +41,12 @@ TEST_CASE("thread_signer: signatures of every algorithm verify with the key's pu
     REQUIRE(sig.size() > 1);
     CHECK(sig.front() == 0xaa);
     Bytes raw(sig.begin() + 1, sig.end());
-    auto ok = verify_data(key.public_key(), kData, raw);
+    auto ok = verify_data(key.public_key().value(), kData, raw);
     REQUIRE(ok);
     CHECK(*ok);
     Bytes other = kData;
     other[5] ^= 1;
-    CHECK_FALSE(*verify_data(key.public_key(), other, raw));
+    CHECK_FALSE(*verify_data(key.public_key().value(), other, raw));
   }
 }
 
@@ -63,7 +63,7 @@ TEST_CASE("thread_signer: ECDSA signatures are r||s of fixed width", "[zone][thr
       data[0] = static_cast<std::uint8_t>(i);
       REQUIRE(signer->sign(0, data, sig));
       REQUIRE(sig.size() == width);
-      REQUIRE(*verify_data(key.public_key(), data, sig));
+      REQUIRE(*verify_data(key.public_key().value(), data, sig));
     }
   }
 }
@@ -80,7 +80,7 @@ TEST_CASE("thread_signer: alternating EdDSA keys each sign with their own key", 
       for (std::size_t k = 0; k < 2; ++k) {
         Bytes sig;
         REQUIRE(signer->sign(k, kData, sig));
-        CHECK(*verify_data((k == 0 ? a : b).public_key(), kData, sig));
+        CHECK(*verify_data((k == 0 ? a : b).public_key().value(), kData, sig));
       }
     }
   }
@@ -93,7 +93,7 @@ TEST_CASE("thread_signer: Ed25519 signatures equal the shared Signer's", "[zone]
   REQUIRE(signer);
   Bytes mine;
   REQUIRE(signer->sign(0, kData, mine));
-  auto theirs = sign_data(key, kData);
+  auto theirs = key.sign(kData);
   REQUIRE(theirs);
   CHECK(mine == *theirs);
 }
@@ -117,7 +117,7 @@ TEST_CASE("thread_signer: threads sign at once, each with its own context", "[zo
   for (const auto& per_thread : sigs) {
     REQUIRE(per_thread.size() == 100);
     for (std::size_t i = 0; i < per_thread.size(); ++i) {
-      CHECK(*verify_data((i % 2 == 0 ? p256 : ed).public_key(), kData, per_thread[i]));
+      CHECK(*verify_data((i % 2 == 0 ? p256 : ed).public_key().value(), kData, per_thread[i]));
     }
   }
 }
@@ -137,7 +137,7 @@ TEST_CASE("thread_signer: ECDSA nonces computed ahead are spent once each and si
     for (int i = 0; i < 60; ++i) {  // 50 from the pool, then OpenSSL's own
       Bytes sig;
       REQUIRE(signer->sign(0, kData, sig));
-      CHECK(*verify_data(key.public_key(), kData, sig));
+      CHECK(*verify_data(key.public_key().value(), kData, sig));
       sigs.push_back(sig);
       CHECK(signer->pooled(0) == static_cast<std::size_t>(std::max(0, 49 - i)));
     }
@@ -147,4 +147,25 @@ TEST_CASE("thread_signer: ECDSA nonces computed ahead are spent once each and si
       CHECK_FALSE(std::equal(sigs[i].begin(), sigs[i].begin() + sigs[i].size() / 2, sigs[i - 1].begin()));
     }
   }
+}
+
+TEST_CASE("thread_signer: a key held elsewhere signs through one session of its own", "[zone][thread_signer]") {
+  auto [held, holder] = test::held_elsewhere(13);
+  PrivateKey in_memory = generate(15);
+  const PrivateKey* keys[] = {&held, &in_memory};
+  auto signer = ThreadSigner::create(keys);
+  REQUIRE(signer);
+  CHECK(holder->sessions == 1);
+  CHECK(signer->algorithm(0) == 13);
+  CHECK(signer->precompute(0, 4) == 0);  // no nonces ahead: the holder signs
+  for (int i = 0; i < 3; ++i) {
+    Bytes sig{0xaa};
+    REQUIRE(signer->sign(0, kData, sig));
+    CHECK(sig.front() == 0xaa);
+    CHECK(*verify_data(held.public_key().value(), kData, Bytes(sig.begin() + 1, sig.end())));
+  }
+  CHECK(holder->sessions == 1);
+  Bytes sig;
+  REQUIRE(signer->sign(1, kData, sig));
+  CHECK(*verify_data(in_memory.public_key().value(), kData, sig));
 }

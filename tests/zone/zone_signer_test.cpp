@@ -433,3 +433,23 @@ TEST_CASE("zone_signer: with keys of two algorithms every RRset is signed by bot
     CHECK(algorithms == std::set<int>{13, 15});
   }
 }
+
+TEST_CASE("zone_signer: a ZSK held elsewhere signs the zone through its sessions", "[zone][zone_signer]") {
+  auto [zsk_key, holder] = test::held_elsewhere(13);
+  auto zsk = make_key_pair(name("example.org."), 256, std::move(zsk_key));
+  REQUIRE(zsk);
+  const std::uint16_t zsk_tag = zsk->key_tag;
+  std::vector<KeyPair> keys;
+  keys.push_back(std::move(*zsk));
+  keys.push_back(key_pair(13, 257));
+  auto options = sign_options();
+  options.zonemd = true;
+  auto z = sign_rich(options, std::move(keys));
+  CHECK(test::bad_signatures(z.list, name("example.org.")).empty());
+  auto sigs = rrsigs_over(z.list, "www.example.org.", rrtype::A);
+  REQUIRE(sigs.size() == 1);
+  CHECK(sigs[0].key_tag == zsk_tag);
+  // One session per worker thread and one for the final ZONEMD signature.
+  CHECK(holder->sessions == static_cast<int>(options.threads) + 1);
+  CHECK(z.out.report.summary.nonces_ahead == 0);
+}

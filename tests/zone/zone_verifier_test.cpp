@@ -14,6 +14,7 @@
 #include "zone/key_file.hpp"
 #include "zone/master_file.hpp"
 #include "zone/nsec3_hash.hpp"
+#include "zone/record.hpp"
 #include "zone/rrsig.hpp"
 #include "zone/type_bitmap.hpp"
 #include "zone/zone_tree.hpp"
@@ -61,15 +62,6 @@ Keys make_keys(std::uint8_t alg = 13) {
   return Keys{std::move(*ksk), std::move(*zsk)};
 }
 
-Record make(const Name& owner, std::uint16_t type, std::uint32_t ttl, Bytes rdata) {
-  Record r;
-  r.owner = owner;
-  r.type = type;
-  r.ttl = ttl;
-  r.rdata = std::move(rdata);
-  return r;
-}
-
 // Signs kZone (plus `extra` text) with NSEC, or NSEC3 with no salt and no
 // iterations: DNSKEYs added, denial records from ZoneTree, every signed
 // RRset signed by the ZSK, the DNSKEY RRset by the KSK.
@@ -80,10 +72,10 @@ RecordList sign_zone(const Keys& keys, bool nsec3 = false, const std::string& ex
   REQUIRE(list);
   auto& records = list->records;
   const Name origin = name("example.");
-  records.push_back(make(origin, rrtype::DNSKEY, 3600, keys.ksk.dnskey_rdata));
-  records.push_back(make(origin, rrtype::DNSKEY, 3600, keys.zsk.dnskey_rdata));
+  records.push_back(make_record(origin, rrtype::DNSKEY, 3600, keys.ksk.dnskey_rdata));
+  records.push_back(make_record(origin, rrtype::DNSKEY, 3600, keys.zsk.dnskey_rdata));
   Nsec3Params params;
-  if (nsec3) records.push_back(make(origin, rrtype::NSEC3PARAM, 0, make_nsec3param_rdata(params)));
+  if (nsec3) records.push_back(make_record(origin, rrtype::NSEC3PARAM, 0, make_nsec3param_rdata(params)));
   sort_canonical(records);
   remove_duplicates(records);
   {
@@ -101,7 +93,7 @@ RecordList sign_zone(const Keys& keys, bool nsec3 = false, const std::string& ex
         tree->name(chain[(c + 1) % chain.size()]).append_wire(rdata);
         const auto bitmap = tree->denial_bitmap(chain[c], Denial::nsec);
         rdata.insert(rdata.end(), bitmap.begin(), bitmap.end());
-        denial.push_back(make(tree->name(chain[c]), rrtype::NSEC, ttl, rdata));
+        denial.push_back(make_record(tree->name(chain[c]), rrtype::NSEC, ttl, rdata));
       }
     } else {
       Nsec3Hasher hasher(params);
@@ -114,7 +106,7 @@ RecordList sign_zone(const Keys& keys, bool nsec3 = false, const std::string& ex
         const auto& next = hashes[(c + 1) % hashes.size()].first;
         auto owner = origin.prepend(nsec3_hash_label(hashes[c].first));
         REQUIRE(owner);
-        denial.push_back(make(*owner, rrtype::NSEC3, ttl,
+        denial.push_back(make_record(*owner, rrtype::NSEC3, ttl,
                               make_nsec3_rdata(params, next, tree->denial_bitmap(hashes[c].second, Denial::nsec3))));
       }
     }
@@ -135,7 +127,7 @@ RecordList sign_zone(const Keys& keys, bool nsec3 = false, const std::string& ex
     SignParams p{origin, key.key_tag, kInception, kExpiration, std::nullopt};
     auto rrsig = sign_rrset(by_ksk ? *ksk : *zsk, p, tree->records_of(set));
     REQUIRE(rrsig);
-    sigs.push_back(make(records[set.begin].owner, rrtype::RRSIG, records[set.begin].ttl, *rrsig));
+    sigs.push_back(make_record(records[set.begin].owner, rrtype::RRSIG, records[set.begin].ttl, *rrsig));
   }
   records.insert(records.end(), sigs.begin(), sigs.end());
   sort_canonical(records);
@@ -215,7 +207,7 @@ TEST_CASE("zone_verifier: RRSIGs over glue or delegation NS, with a wrong signer
       }
       auto sig = sign_rrset(*zsk, p, rrset);
       REQUIRE(sig);
-      list.records.push_back(make(name(owner), rrtype::RRSIG, 3600, *sig));
+      list.records.push_back(make_record(name(owner), rrtype::RRSIG, 3600, *sig));
     }
   }
   // A wrong Labels field on the wildcard's RRSIG.
@@ -308,13 +300,13 @@ TEST_CASE("zone_verifier: trust anchors as DS (digest 1, 2, 4) or DNSKEY must si
       ds = *made;
     }
     INFO("digest type " << int(digest));
-    CHECK(verify(list, 1, {make(origin, rrtype::DS, 0, ds)}).ok());
+    CHECK(verify(list, 1, {make_record(origin, rrtype::DS, 0, ds)}).ok());
   }
-  CHECK(verify(list, 1, {make(origin, rrtype::DNSKEY, 0, keys.ksk.dnskey_rdata)}).ok());
-  auto report = verify(list, 1, {make(origin, rrtype::DNSKEY, 0, keys.zsk.dnskey_rdata)});
+  CHECK(verify(list, 1, {make_record(origin, rrtype::DNSKEY, 0, keys.ksk.dnskey_rdata)}).ok());
+  auto report = verify(list, 1, {make_record(origin, rrtype::DNSKEY, 0, keys.zsk.dnskey_rdata)});
   CHECK(has_problem(report, "example.", rrtype::DNSKEY, "no valid RRSIG by a key matching the trust anchor"));
   const Keys other = make_keys();
-  report = verify(list, 1, {make(origin, rrtype::DNSKEY, 0, other.ksk.dnskey_rdata)});
+  report = verify(list, 1, {make_record(origin, rrtype::DNSKEY, 0, other.ksk.dnskey_rdata)});
   CHECK(has_problem(report, "example.", rrtype::DNSKEY, "no DNSKEY of the apex DNSKEY set matches"));
 }
 

@@ -19,12 +19,14 @@ namespace kskline::zone {
 // fresh OSSL_LIB_CTX and copies of the keys made in it. RSA and ECDSA hash
 // with a reused EVP_MD_CTX; RSA signs the digest with a reused EVP_PKEY_CTX,
 // ECDSA through EcdsaPresigner (nonces may be computed ahead); EdDSA signs in
-// one shot. Not thread-safe: make one per thread. Move-only.
+// one shot. A key not held in memory (a token) signs through its own
+// KeySession instead. Not thread-safe: make one per thread. Move-only.
 class ThreadSigner {
  public:
   // Makes a library context and imports `keys` into it (in this order; the
-  // index of a key in `keys` is its index in sign()). The PrivateKeys may go
-  // after this returns. errc::unsupported_algorithm, errc::crypto_failed.
+  // index of a key in `keys` is its index in sign()), or opens a session of
+  // a key held elsewhere. The PrivateKeys may go after this returns.
+  // errc::unsupported_algorithm, errc::crypto_failed, a holder's errors.
   static Result<ThreadSigner> create(std::span<const PrivateKey* const> keys);
 
   ThreadSigner(ThreadSigner&&) noexcept;
