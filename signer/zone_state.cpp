@@ -21,6 +21,7 @@
 #include "zone/ds.hpp"
 #include "zone/key_tag.hpp"
 #include "zone/master_file.hpp"
+#include "zone/record.hpp"
 #include "zone/rr_types.hpp"
 #include "zone/rrsig.hpp"
 #include "zone/signed_output.hpp"
@@ -350,12 +351,8 @@ Result<RequestMade> ZoneState::make_request(std::int64_t from, std::int64_t unti
     std::sort(slot_keys.begin(), slot_keys.end(),
               [](const StoredZsk* a, const StoredZsk* b) { return a->pair.key_tag < b->pair.key_tag; });
     for (const auto* k : slot_keys) {
-      zone::Record r;
-      r.owner = config_.zone;
-      r.type = zone::rrtype::DNSKEY;
-      r.ttl = config_.dnskey_ttl;
-      r.rdata = k->pair.dnskey_rdata;
-      slot.zsks.push_back(std::move(r));
+      slot.zsks.push_back(
+          zone::make_record(config_.zone, zone::rrtype::DNSKEY, config_.dnskey_ttl, k->pair.dnskey_rdata));
     }
     // Proof of possession: each ZSK signs the slot's ZSK DNSKEY RRset.
     for (const auto* k : slot_keys) {
