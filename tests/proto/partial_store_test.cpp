@@ -51,7 +51,7 @@ TEST_CASE("partial_store: writes outside the message are refused", "[proto][part
   CHECK(s.write(d, 5, Bytes(5, 0)));
 }
 
-TEST_CASE("partial_store: reopening keeps what is held; another size restarts", "[proto][partial_store]") {
+TEST_CASE("partial_store: reopening keeps what is held, another size restarts", "[proto][partial_store]") {
   MemoryPartialStore s;
   Sha256 d = digest(3);
   REQUIRE(s.open(d, 100));

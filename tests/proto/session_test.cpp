@@ -67,7 +67,7 @@ TEST_CASE("session: messages flow both ways at once", "[proto][session]") {
   CHECK(events_of<event::MessageReceived>(p.sim.events_a).at(0).envelope == ba);
 }
 
-TEST_CASE("session: either side may start first; HELLO repeats until answered", "[proto][session]") {
+TEST_CASE("session: either side may start first, HELLO repeats until answered", "[proto][session]") {
   for (bool a_first : {true, false}) {
     CAPTURE(a_first);
     // The early side runs alone for 5.5 s: it repeats HELLO once a second.
@@ -154,7 +154,7 @@ TEST_CASE("session: a peer with no common version is refused clearly on both sid
   CHECK(e.poll_transmit() == refuse);
 }
 
-TEST_CASE("session: binary is used only after the probe; a line that strips bit 7 stays 7-bit", "[proto][session]") {
+TEST_CASE("session: binary is used only after the probe, a line that strips bit 7 stays 7-bit", "[proto][session]") {
   LineConfig line;
   line.imp.strip_bit7 = true;
   Pair p(test_config(), test_config(), line);

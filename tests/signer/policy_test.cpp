@@ -120,7 +120,7 @@ TEST_CASE("policy: bad values are refused naming the key and line", "[signer][po
   CHECK(bad("zones = [\"bad..name\"]\n").find("zones") != std::string::npos);
 }
 
-TEST_CASE("policy: link.auth takes auto and every policy word; another word names the accepted ones",
+TEST_CASE("policy: link.auth takes auto and every policy word, another word names the accepted ones",
           "[signer][policy]") {
   const std::string z = "zones = [\"example.com.\"]\n[link]\nauth = ";
   for (const char* word : {"auto", "off", "optional", "required"}) {

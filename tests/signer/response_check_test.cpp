@@ -75,7 +75,7 @@ TEST_CASE("response_check: trust anchors of DS or DNSKEY records, for the zone o
   CHECK(other_type.error().code == errc::bad_config);
 }
 
-TEST_CASE("response_check: a good answer passes; its records take the RRSIGs' Original TTL",
+TEST_CASE("response_check: a good answer passes, its records take the RRSIGs' Original TTL",
           "[signer][response_check]") {
   auto ksk = test::make_ksk();
   auto zsk = make_zsk();

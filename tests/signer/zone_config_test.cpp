@@ -42,7 +42,7 @@ TEST_CASE("zone_config: what format writes, parse reads back identically", "[sig
   CHECK(format_zone_config(*back) == format_zone_config(c));
 }
 
-TEST_CASE("zone_config: keys left out take defaults; durations are seconds or units", "[signer][zone_config]") {
+TEST_CASE("zone_config: keys left out take defaults, durations are seconds or units", "[signer][zone_config]") {
   auto c = parse_zone_config("zone = \"example.org\"\n[keys]\nzsk_lifetime = 86400\nprepublish = \"2h\"\n"
                              "algorithm = \"ED25519\"\n",
                              "t.toml");
@@ -80,7 +80,7 @@ TEST_CASE("zone_config: malformed files and bad values are refused naming the ke
   check("zone = \"example.org.\"\n[signing]\nnsec3_salt = \"xyz\"\n", errc::bad_config, "signing.nsec3_salt");
 }
 
-TEST_CASE("zone_config: link.auth takes every policy word; another word names the accepted ones",
+TEST_CASE("zone_config: link.auth takes every policy word, another word names the accepted ones",
           "[signer][zone_config]") {
   for (const char* word : {"off", "optional", "required"}) {
     auto c = parse_zone_config(std::string("zone = \"example.org.\"\n[link]\nauth = \"") + word + "\"\n", "t.toml");

@@ -89,7 +89,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("zone_state: init makes the state; a second init and a foreign trust anchor are refused",
+TEST_CASE("zone_state: init makes the state, a second init and a foreign trust anchor are refused",
           "[signer][zone_state]") {
   Fixture f;
   for (const char* sub : {"keys", "requests", "responses"}) CHECK(std::filesystem::is_directory(f.dir + "/" + sub));
@@ -110,7 +110,7 @@ TEST_CASE("zone_state: init makes the state; a second init and a foreign trust a
   CHECK(none.error().code == errc::bad_state);
 }
 
-TEST_CASE("zone_state: an open state holds the lock; a second opener gets a clear error", "[signer][zone_state]") {
+TEST_CASE("zone_state: an open state holds the lock, a second opener gets a clear error", "[signer][zone_state]") {
   Fixture f;
   {
     auto first = f.open();
@@ -370,7 +370,7 @@ TEST_CASE("zone_state: bad responses are refused with their named error and leav
   }
 }
 
-TEST_CASE("zone_state: publish signs with the slot for now, the latest import winning; none is refused",
+TEST_CASE("zone_state: publish signs with the slot for now, the latest import winning, none is refused",
           "[signer][zone_state]") {
   Fixture f;
   auto state = f.open();

@@ -374,7 +374,7 @@ TEST_CASE("ksk_cli: serve over a serial line answers zone submit, envelopes auth
   CHECK(s.audit_entries() == 1);
 }
 
-TEST_CASE("ksk_cli: serve over a spool answers what zone submit posted; zone import takes it", "[tools][ksk_cli]") {
+TEST_CASE("ksk_cli: serve over a spool answers what zone submit posted, zone import takes it", "[tools][ksk_cli]") {
   CliState s;
   std::string zone = zone_side(s);
   std::string spool = s.tmp.file("stick");

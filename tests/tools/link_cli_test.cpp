@@ -93,7 +93,7 @@ TEST_CASE("linesim: prints its two paths and removes them when stopped", "[tools
   CHECK_THAT(bad.err, Catch::Contains("--outage") && Catch::Contains("START:SECONDS"));
 }
 
-TEST_CASE("send/receive: bit errors and a pulled cable; the transfer resumes, not from zero", "[tools][link]") {
+TEST_CASE("send/receive: bit errors and a pulled cable, the transfer resumes, not from zero", "[tools][link]") {
   TempDir dir;
   const std::size_t size = 250000;
   spit(dir.file("payload.bin"), random_text(size, 1));

@@ -150,7 +150,7 @@ TEST_CASE("zone sign: algorithms 8, 13, 14 and 15 with NSEC and NSEC3 pass every
   }
 }
 
-TEST_CASE("zone sign: data occluded below a DNAME stays unsigned; dnssec-verify and ldns-verify-zone agree", "[tools][zone_sign]") {
+TEST_CASE("zone sign: data occluded below a DNAME stays unsigned, dnssec-verify and ldns-verify-zone agree", "[tools][zone_sign]") {
   if (!have_validators()) return;
   TempDir dir;
   spit(dir.file("z"), zone_text() + "x.redirect IN A 192.0.2.8\n");
@@ -319,7 +319,7 @@ TEST_CASE("zone sign: two runs with Ed25519 and the same time give the same byte
   }
 }
 
-TEST_CASE("zone sign: --now takes the shared time grammar; a bare +N is refused", "[tools][zone_sign]") {
+TEST_CASE("zone sign: --now takes the shared time grammar, a bare +N is refused", "[tools][zone_sign]") {
   TempDir dir;
   const std::string args = ed25519_sign_command(dir) + " -o ";
   // The same time as a calendar date and as unix seconds signs the same bytes.

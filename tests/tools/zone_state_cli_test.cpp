@@ -118,7 +118,7 @@ TEST_CASE("zone_state_cli: init refuses an existing state and a trust anchor of 
   CHECK_FALSE(std::filesystem::exists(c.tmp.file("bad")));
 }
 
-TEST_CASE("zone_state_cli: the whole zone side; the published zone passes every validator",
+TEST_CASE("zone_state_cli: the whole zone side, the published zone passes every validator",
           "[tools][zone_state_cli]") {
   Ceremony c;
   auto pre = cli("zone pregenerate" + c.d + " --until +60d");
@@ -199,7 +199,7 @@ TEST_CASE("zone_state_cli: the whole zone side; the published zone passes every 
   CHECK(slurp(c.tmp.file("zone.signed")) == signed_zone);
 }
 
-TEST_CASE("zone_state_cli: publish with NSEC3 and ZONEMD from the config; every validator accepts the zone",
+TEST_CASE("zone_state_cli: publish with NSEC3 and ZONEMD from the config, every validator accepts the zone",
           "[tools][zone_state_cli]") {
   Ceremony c;
   auto init2 = cli("zone init --zone example.org --nsec3 --zonemd --dir " + shell_quote(c.tmp.file("state2")) +

@@ -220,7 +220,7 @@ std::string good_nsec3() { return signed_zone(Tool::ldns, {13}, Denial::nsec3); 
 
 }  // namespace
 
-TEST_CASE("zone_verify: accepts zones signed by ldns-signzone (NSEC, NSEC3, Opt-Out; algorithms 8, 13, 15)",
+TEST_CASE("zone_verify: accepts zones signed by ldns-signzone (NSEC, NSEC3, Opt-Out, algorithms 8, 13, 15)",
           "[tools][zone_verify]") {
   if (!have_tools()) return;
   for (int alg : {8, 13, 15}) {
@@ -236,7 +236,7 @@ TEST_CASE("zone_verify: accepts zones signed by ldns-signzone (NSEC, NSEC3, Opt-
   }
 }
 
-TEST_CASE("zone_verify: accepts zones signed by dnssec-signzone (NSEC, NSEC3, Opt-Out; algorithms 8, 13, 15)",
+TEST_CASE("zone_verify: accepts zones signed by dnssec-signzone (NSEC, NSEC3, Opt-Out, algorithms 8, 13, 15)",
           "[tools][zone_verify]") {
   if (!have_tools()) return;
   for (int alg : {8, 13, 15}) {
@@ -250,7 +250,7 @@ TEST_CASE("zone_verify: accepts zones signed by dnssec-signzone (NSEC, NSEC3, Op
   }
 }
 
-TEST_CASE("zone_verify: accepts two algorithms and a ZONEMD; the origin defaults to the SOA owner",
+TEST_CASE("zone_verify: accepts two algorithms and a ZONEMD, the origin defaults to the SOA owner",
           "[tools][zone_verify]") {
   if (!have_tools()) return;
   const auto two = signed_zone(Tool::ldns, {13, 15}, Denial::nsec);
@@ -288,7 +288,7 @@ TEST_CASE("zone_verify: rejects expired and not-yet-valid RRSIGs at --time", "[t
   CHECK(verify(good_nsec(), "--time yesterday").status == 2);
 }
 
-TEST_CASE("zone_verify: --time takes the shared time grammar; a bare +N is refused", "[tools][zone_verify]") {
+TEST_CASE("zone_verify: --time takes the shared time grammar, a bare +N is refused", "[tools][zone_verify]") {
   // Refused before the zone is read, so no signed zone is needed.
   auto bare = verify("/nonexistent.zone", "--time +90");
   CHECK(bare.status == 2);

@@ -113,7 +113,7 @@ TEST_CASE("disk_partial_store: bytes not yet synced are not trusted after a cras
   CHECK((*store)->held_bytes(d) == 12000);
 }
 
-TEST_CASE("disk_partial_store: delivered digests persist; one process at a time", "[transport][disk_partial_store]") {
+TEST_CASE("disk_partial_store: delivered digests persist, one process at a time", "[transport][disk_partial_store]") {
   TempDir dir;
   {
     auto store = DiskPartialStore::open(dir.file("p"));

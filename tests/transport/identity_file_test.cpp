@@ -22,7 +22,7 @@ unsigned mode_of(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("identity_file: a written identity reads back; secret 0600, public 0644", "[transport][identity_file]") {
+TEST_CASE("identity_file: a written identity reads back, secret 0600, public 0644", "[transport][identity_file]") {
   TempDir dir;
   SodiumRandom random;
   auto id = proto::LinkIdentity::generate(random);

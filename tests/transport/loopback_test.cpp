@@ -89,7 +89,7 @@ TEST_CASE("loopback: files cross an impaired loopback link whole", "[transport][
   CHECK(testing::slurp(dir.file("out/b.txt")) == "hello\n");
 }
 
-TEST_CASE("loopback: the same file again is delivered to the same name; a different one is kept beside it", "[transport][loopback]") {
+TEST_CASE("loopback: the same file again is delivered to the same name, a different one is kept beside it", "[transport][loopback]") {
   TempDir dir;
   testing::spit(dir.file("f"), "one");
   auto spec = LoopbackLink{};

@@ -47,7 +47,7 @@ TEST_CASE("outgoing_envelope: the spec as given under a message id drawn from th
   CHECK(second->header.id != env->header.id);
 }
 
-TEST_CASE("outgoing_envelope: signed by the identity given; too large is refused", "[transport][outgoing_envelope]") {
+TEST_CASE("outgoing_envelope: signed by the identity given, too large is refused", "[transport][outgoing_envelope]") {
   SeededRandom random(10);
   auto identity = proto::LinkIdentity::generate(random);
   const std::string payload(100, 'x');

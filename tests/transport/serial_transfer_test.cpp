@@ -120,7 +120,7 @@ TEST_CASE("serial_transfer: a line that strips the 8th bit carries 7-bit frames"
   CHECK(line.sim().a_to_b().bits_flipped == 0);
 }
 
-TEST_CASE("serial_transfer: XON/XOFF flow control pauses the sender; no flow byte goes as data", "[transport][serial_transfer]") {
+TEST_CASE("serial_transfer: XON/XOFF flow control pauses the sender, no flow byte goes as data", "[transport][serial_transfer]") {
   TempDir dir;
   testing::spit(dir.file("bin"), testing::random_text(150000, 4));
   LineSimOptions lo;

@@ -68,7 +68,7 @@ std::string reason_of(const SpoolRejected& r) { return testing::slurp(r.file + "
 
 }  // namespace
 
-TEST_CASE("spool: each side writes its outbound folder; a posted envelope is verified and moved to done/", "[transport][spool]") {
+TEST_CASE("spool: each side writes its outbound folder, a posted envelope is verified and moved to done/", "[transport][spool]") {
   Fixture f;
   CHECK(f.zone.outbound() == f.dir.path() + "/to-ksk");
   CHECK(f.ksk.outbound() == f.dir.path() + "/to-zone");

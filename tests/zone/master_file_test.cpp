@@ -122,7 +122,7 @@ TEST_CASE("master_file: $TTL gives the TTL of records without one", "[zone][mast
   CHECK(preset->records[0].ttl == 42);
 }
 
-TEST_CASE("master_file: owner, TTL and class are inherited; '@' is the origin", "[zone][master_file]") {
+TEST_CASE("master_file: owner, TTL and class are inherited, '@' is the origin", "[zone][master_file]") {
   auto list = read_ok(
       "$TTL 300\n"
       "@ SOA ns hm 1 2 3 4 5\n"

@@ -243,7 +243,7 @@ a.p 60 A 192.0.2.1
   CHECK(tree->kind(tree->find_name(name("p.example."))) == NameKind::empty_non_terminal);
 }
 
-TEST_CASE("zone_tree: a zone without apex records still has an apex; unsorted input is refused",
+TEST_CASE("zone_tree: a zone without apex records still has an apex, unsorted input is refused",
           "[zone][zone_tree]") {
   auto records = zone_records("www 60 A 192.0.2.1\n");
   auto tree = ZoneTree::build(*records, name("example."));

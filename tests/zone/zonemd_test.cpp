@@ -143,7 +143,7 @@ TEST_CASE("zonemd: duplicates in an unreduced list are digested once", "[zone][z
         "a3b69bad980a3504e1cffcb0fd6397f93848071c93151f552ae2f6b1711d4bd2d8b39808226d7b9db71e34b72077f8fe");
 }
 
-TEST_CASE("zonemd: any change to digested data changes the digest; apex ZONEMD and its RRSIG do not",
+TEST_CASE("zonemd: any change to digested data changes the digest, apex ZONEMD and its RRSIG do not",
           "[zone][zonemd]") {
   auto records = zone_records(kSimple);
   const std::string base = digest_hex(records, zonemd::SHA384);
