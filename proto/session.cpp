@@ -6,6 +6,7 @@
 
 #include "base/encoding.hpp"
 #include "proto/errc.hpp"
+#include "proto/wire_error.hpp"
 
 namespace kskline::proto {
 namespace {
@@ -380,7 +381,7 @@ void Engine::on_chunk(const ChunkRecord& r) {
     if (error) {
       store_.erase(offer.digest);
       incoming_.reset();
-      queue_control(DoneRecord{offer.digest, DoneResult::rejected, static_cast<std::uint16_t>(error->code.value())});
+      queue_control(DoneRecord{offer.digest, DoneResult::rejected, to_wire(error->code)});
       events_.push_back(event::MessageRejected{offer.digest, *error});
       return;
     }
@@ -394,12 +395,12 @@ void Engine::finish_incoming() {
   auto bytes = store_.take(offer.digest);
   if (!bytes) return;
   auto reject = [&](Error error) {
-    queue_control(DoneRecord{offer.digest, DoneResult::rejected, static_cast<std::uint16_t>(error.code.value())});
+    queue_control(DoneRecord{offer.digest, DoneResult::rejected, to_wire(error.code)});
     events_.push_back(event::MessageRejected{offer.digest, std::move(error)});
   };
   auto env = parse_envelope(*bytes, config_.max_message);
   if ((!env && env.error().code == errc::digest_mismatch) || (env && env->digest != offer.digest)) {
-    queue_control(DoneRecord{offer.digest, DoneResult::corrupted, 0});
+    queue_control(DoneRecord{offer.digest, DoneResult::corrupted, WireError::none});
     return;
   }
   if (!env) {
@@ -421,7 +422,7 @@ void Engine::finish_incoming() {
   }
   ++stats_.messages_received;
   events_.push_back(event::MessageReceived{std::move(*bytes), offer.digest, *status});
-  queue_control(DoneRecord{offer.digest, DoneResult::delivered, 0});
+  queue_control(DoneRecord{offer.digest, DoneResult::delivered, WireError::none});
 }
 
 // --- sending messages ---
@@ -465,11 +466,9 @@ void Engine::on_done(const DoneRecord& r) {
         sending_ = Sending{};  // offer it again from zero
       }
       break;
-    case DoneResult::rejected: {
-      std::string reason = category().message(r.code);
-      message_finished(make_error(errc::message_rejected, "the peer rejected the message: " + reason));
+    case DoneResult::rejected:
+      message_finished(rejection_error(r.code));
       break;
-    }
   }
 }
 
