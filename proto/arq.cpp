@@ -50,12 +50,6 @@ void RttEstimator::on_sample(Duration rtt) {
 
 void RttEstimator::on_timeout() { rto_ = std::min(rto_ * 2, max_); }
 
-void RttEstimator::set_bounds(Duration min, Duration max) {
-  min_ = min;
-  max_ = max;
-  rto_ = std::clamp(rto_, min_, max_);
-}
-
 // --- FrameSizer ---
 
 FrameSizer::FrameSizer(std::size_t initial, std::size_t max)
@@ -72,11 +66,6 @@ void FrameSizer::on_lost(std::uint64_t tx_serial, std::uint64_t next_serial) noe
   if (tx_serial < changed_at_) return;
   current_ = std::max(current_ / 2, kMinSize);
   changed_at_ = next_serial;
-}
-
-void FrameSizer::set_max(std::size_t max) noexcept {
-  max_ = std::max(max, kMinSize);
-  current_ = std::min(current_, max_);
 }
 
 // --- OutRecord ---

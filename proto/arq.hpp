@@ -10,7 +10,6 @@
 #include <set>
 #include <memory>
 #include <optional>
-#include <utility>
 #include <vector>
 
 #include "base/bytes.hpp"
@@ -52,8 +51,6 @@ class RttEstimator {
   Duration rto() const noexcept { return rto_; }
   // The smoothed RTT, once a sample was taken.
   std::optional<Duration> srtt() const noexcept { return srtt_; }
-  // Changes the bounds (e.g. when the frame size bound changes).
-  void set_bounds(Duration min, Duration max);
 
  private:
   Duration min_, max_, rto_;
@@ -80,8 +77,6 @@ class FrameSizer {
   // change of size (transmission serial `tx_serial`), whose losses are
   // already accounted for. `next_serial` is the serial of the next transmission.
   void on_lost(std::uint64_t tx_serial, std::uint64_t next_serial) noexcept;
-  // Changes the upper bound.
-  void set_max(std::size_t max) noexcept;
 
  private:
   std::size_t current_, max_;

@@ -8,7 +8,6 @@
 #include "base/bytes.hpp"
 #include "base/error.hpp"
 #include "proto/envelope.hpp"
-#include "proto/frame.hpp"
 #include "proto/identity.hpp"
 
 namespace kskline::proto::event {

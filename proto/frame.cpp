@@ -124,10 +124,6 @@ std::optional<Frame> open_frame(ByteView logical, std::optional<std::uint32_t> s
 FrameDecoder::FrameDecoder(std::size_t max_payload, EscapeSet escapes)
     : max_payload_(max_payload > kMaxPayloadLimit ? kMaxPayloadLimit : max_payload), escapes_(escapes) {}
 
-void FrameDecoder::set_max_payload(std::size_t max_payload) {
-  max_payload_ = max_payload > kMaxPayloadLimit ? kMaxPayloadLimit : max_payload;
-}
-
 void FrameDecoder::reset() { start(State::hunt); }
 
 void FrameDecoder::start(State s) {

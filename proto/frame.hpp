@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "base/bytes.hpp"
-#include "base/error.hpp"
 #include "proto/seven_bit.hpp"
 
 namespace kskline::proto {
@@ -136,8 +135,6 @@ class FrameDecoder {
 
   // Feeds bytes; appends every completed logical frame to out.
   void feed(ByteView in, std::vector<RawFrame>& out);
-  // Changes the payload limit (takes effect for the next frame).
-  void set_max_payload(std::size_t max_payload);
   // Changes the escape set used to discard inserted bytes.
   void set_escapes(const EscapeSet& escapes) { escapes_ = escapes; }
   // Forgets any partial frame.

@@ -48,7 +48,7 @@ struct Encoder {
     out.push_back(static_cast<std::uint8_t>(RecordType::done));
     put_digest(out, r.digest);
     out.push_back(static_cast<std::uint8_t>(r.result));
-    put_u16(out, r.code);
+    put_u16(out, static_cast<std::uint16_t>(r.code));
   }
 };
 
@@ -110,7 +110,7 @@ Result<Record> parse_record(ByteView p) {
     case RecordType::done: {
       if (n != 35) return bad("DONE record of wrong length");
       if (b[32] > 2) return bad("DONE with unknown result");
-      return DoneRecord{get_digest(b), static_cast<DoneResult>(b[32]), get_u16(b + 33)};
+      return DoneRecord{get_digest(b), static_cast<DoneResult>(b[32]), static_cast<WireError>(get_u16(b + 33))};
     }
   }
   return bad("unknown record type");

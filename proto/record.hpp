@@ -10,6 +10,7 @@
 #include "base/error.hpp"
 #include "proto/envelope.hpp"
 #include "proto/identity.hpp"
+#include "proto/wire_error.hpp"
 
 namespace kskline::proto {
 
@@ -61,11 +62,12 @@ struct ChunkRecord {
 enum class DoneResult : std::uint8_t { delivered = 0, corrupted = 1, rejected = 2 };
 
 // DONE: the receiver finished with a message; for `rejected`, code is the
-// proto::errc value of the reason.
+// reason as a wire code (WireError::none otherwise). A parsed record keeps
+// whatever number arrived, known or not.
 struct DoneRecord {
   Sha256 digest{};
   DoneResult result = DoneResult::delivered;
-  std::uint16_t code = 0;
+  WireError code = WireError::none;
 };
 
 // Any record.

@@ -6,6 +6,7 @@
 
 #include "base/encoding.hpp"
 #include "proto/errc.hpp"
+#include "proto/wire_error.hpp"
 
 namespace kskline::proto {
 namespace {
@@ -36,6 +37,33 @@ Bytes probe_payload() {
 
 Error make_error(errc code, std::string detail) { return Error{make_error_code(code), {}, std::move(detail)}; }
 
+// The phase changes an engine makes; any other is a programmer error.
+constexpr bool transition_allowed(Phase from, Phase to) noexcept {
+  switch (from) {
+    case Phase::handshake: return to == Phase::established || to == Phase::closed;
+    case Phase::established: return to == Phase::handshake || to == Phase::closed;
+    case Phase::closed: return false;
+  }
+  return false;
+}
+
+// Whether a timer, once due, waits for poll_transmit() (it sends a frame)
+// rather than for handle_timeout(): such a timer is not reported by
+// poll_timeout() while it is due, so a busy line never spins the driver.
+constexpr bool waits_for_transmit(Timer t) noexcept {
+  switch (t) {
+    case Timer::hello:
+    case Timer::probe:
+    case Timer::keepalive:
+      return true;
+    case Timer::hello_wait:
+    case Timer::idle:
+    case Timer::rto:
+      return false;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<void> EngineConfig::validate() const {
@@ -61,11 +89,11 @@ Engine::Engine(EngineConfig config, Random& random, Timestamp now, PartialStore*
       own_store_(store == nullptr ? std::make_unique<MemoryPartialStore>() : nullptr),
       store_(store == nullptr ? *own_store_ : *store),
       now_(now),
-      decoder_(config_.max_frame) {
+      decoder_(config_.max_frame),
+      state_(std::in_place_type<Closed>) {
   if (auto ok = config_.validate(); !ok) throw std::invalid_argument(ok.error().message());
   own_escapes_ = (config_.escape_xonxoff ? EscapeSet::with_xonxoff() : EscapeSet()) | config_.extra_escapes;
-  decoder_.set_escapes(own_escapes_);
-  start_attempt();
+  state_ = new_attempt();  // the first attempt: no transition to trace
 }
 
 Engine::~Engine() = default;
@@ -75,35 +103,11 @@ Duration Engine::frame_time(std::size_t bytes) const {
   return Duration(static_cast<std::int64_t>(bytes) * 1'000'000 / config_.line_rate);
 }
 
-void Engine::reset_link_state() {
-  peer_hello_.reset();
-  peer_offer_.clear();
-  tag_.reset();
-  negotiated_.reset();
-  confirmed_ = false;
-  hello_reply_due_ = false;
-  tx_encoding_ = Encoding::seven_bit;
-  probing_ = false;
-  probe_attempt_ = 0;
-  probe_acks_due_.clear();
-  tx_.reset();
-  rx_.reset();
-  ack_due_ = false;
-  ping_due_ = false;
-  bind_sent_ = false;
-  peer_records_seen_ = false;
-  peer_bound_ = false;
-  connected_reported_ = false;
-  control_.clear();
-  sending_ = Sending{};
-  incoming_.reset();
+// --- state ---
+
+Engine::Handshaking Engine::new_attempt() {
   decoder_.reset();
   decoder_.set_escapes(own_escapes_);
-}
-
-void Engine::start_attempt() {
-  reset_link_state();
-  phase_ = Phase::handshake;
   Hello h;
   random_.fill(h.nonce);
   h.capabilities = static_cast<std::uint16_t>((config_.allow_binary ? kCapBinary : 0) |
@@ -117,8 +121,32 @@ void Engine::start_attempt() {
   our_hello_ = h;
   Bytes encoded = encode_hello(h);
   our_offer_.assign(encoded.begin() + kOfferOffset, encoded.end());
-  attempt_started_ = now_;
-  next_hello_at_ = now_;
+  Handshaking attempt;
+  attempt.started = now_;
+  attempt.next_hello_at = now_;
+  return attempt;
+}
+
+void Engine::enter(State next) {
+  Phase from = phase();
+  Phase to = static_cast<Phase>(next.index());
+  if (!transition_allowed(from, to)) {
+    throw std::logic_error("link engine: no transition from " + std::string(phase_name(from)) + " to " +
+                           std::string(phase_name(to)));
+  }
+  state_ = std::move(next);
+  handled_ = {};
+  log(trace::StateChanged{from, to});
+}
+
+void Engine::log(Traced what) const {
+  if (config_.log) config_.log(LogEvent{now_, what});
+}
+
+std::optional<std::uint32_t> Engine::session_tag() const {
+  if (const auto* h = std::get_if<Handshaking>(&state_); h && h->peer) return h->peer->tag;
+  if (const auto* s = established()) return s->peer.tag;
+  return std::nullopt;
 }
 
 // --- input ---
@@ -126,11 +154,11 @@ void Engine::start_attempt() {
 void Engine::handle_bytes(std::span<const std::uint8_t> in, Timestamp now) {
   now_ = std::max(now_, now);
   stats_.bytes_received += in.size();
-  if (phase_ == Phase::closed && !refuse_frame_) return;
+  if (const auto* c = std::get_if<Closed>(&state_); c && !c->refuse_frame) return;
   std::vector<RawFrame> raws;
   decoder_.feed(in, raws);
   for (const auto& raw : raws) {
-    auto f = open_frame(raw.logical, tag_);
+    auto f = open_frame(raw.logical, session_tag());
     if (!f) {
       ++stats_.frames_bad;
       continue;
@@ -141,8 +169,8 @@ void Engine::handle_bytes(std::span<const std::uint8_t> in, Timestamp now) {
 }
 
 void Engine::on_frame(const Frame& f) {
-  if (phase_ == Phase::closed) {
-    if (f.type == FrameType::hello && refuse_frame_) refuse_due_ = true;
+  if (auto* c = std::get_if<Closed>(&state_)) {
+    if (f.type == FrameType::hello && c->refuse_frame) c->refuse_due = true;
     return;
   }
   if (f.type == FrameType::hello) {
@@ -154,24 +182,21 @@ void Engine::on_frame(const Frame& f) {
     close_with(make_error(errc::peer_refused, "the peer refused the session: " + text));
     return;
   }
-  // A bound frame that checked with the session tag.
-  if (phase_ == Phase::handshake) {
-    if (!negotiated_) return;
-    confirmed_ = true;  // the peer knows both nonces
-    establish();
-    if (phase_ != Phase::established) return;
-  }
-  last_rx_ = now_;
+  // A bound frame that checked with the session tag: in a handshake, the
+  // peer knows both nonces, which confirms the session.
+  if (std::holds_alternative<Handshaking>(state_)) establish();
+  Established& s = std::get<Established>(state_);
+  s.last_rx = now_;
   switch (f.type) {
     case FrameType::probe:
-      if (f.payload == probe_payload() && probe_acks_due_.size() < kMaxProbeAcksQueued) {
-        probe_acks_due_.push_back(f.seq);
+      if (f.payload == probe_payload() && s.probe_acks_due.size() < kMaxProbeAcksQueued) {
+        s.probe_acks_due.push_back(f.seq);
       }
       break;
     case FrameType::probe_ack:
-      if (probing_) {
-        probing_ = false;
-        tx_encoding_ = Encoding::binary;
+      if (s.probing) {
+        s.probing = false;
+        s.tx_encoding = Encoding::binary;
       }
       break;
     case FrameType::data:
@@ -183,7 +208,7 @@ void Engine::on_frame(const Frame& f) {
     case FrameType::close:
       events_.push_back(event::PeerClosed{});
       if (config_.reconnect) {
-        start_attempt();
+        enter(new_attempt());
       } else {
         close_with(make_error(errc::closed, "the peer closed the link"));
       }
@@ -196,13 +221,13 @@ void Engine::on_frame(const Frame& f) {
 void Engine::on_hello(ByteView payload) {
   auto h = parse_hello(payload);
   if (!h) return;
-  if (phase_ == Phase::established) {
-    if (h->nonce == peer_hello_->nonce) {
-      if (!(h->echo == our_hello_.nonce && h->confirmed)) hello_reply_due_ = true;
+  if (auto* s = established()) {
+    if (h->nonce == s->peer.hello.nonce) {
+      if (!(h->echo == our_hello_.nonce && h->confirmed)) s->hello_reply_due = true;
       return;
     }
     events_.push_back(event::PeerRestarted{});
-    start_attempt();
+    enter(new_attempt());
   }
   auto n = negotiate(our_hello_, *h);
   if (!n) {
@@ -220,20 +245,18 @@ void Engine::on_hello(ByteView payload) {
       return;
     }
   }
-  peer_hello_ = *h;
-  peer_offer_.assign(payload.begin() + kOfferOffset, payload.end());
-  negotiated_ = *n;
-  tag_ = session_tag(our_hello_.nonce, h->nonce);
+  Handshaking& attempt = std::get<Handshaking>(state_);
+  attempt.peer = PeerOffer{*h, Bytes(payload.begin() + kOfferOffset, payload.end()), *n,
+                           proto::session_tag(our_hello_.nonce, h->nonce)};
   decoder_.set_escapes(n->escapes);
-  if (h->echo == our_hello_.nonce) confirmed_ = true;
-  if (!(h->echo == our_hello_.nonce && h->confirmed)) hello_reply_due_ = true;
-  if (confirmed_) establish();
+  bool confirmed = h->echo == our_hello_.nonce;
+  if (!(confirmed && h->confirmed)) attempt.hello_reply_due = true;
+  if (confirmed) establish();
 }
 
 void Engine::establish() {
-  phase_ = Phase::established;
-  ++stats_.sessions;
-  const Negotiated& n = *negotiated_;
+  Handshaking& attempt = std::get<Handshaking>(state_);
+  const Negotiated n = attempt.peer->negotiated;
   std::size_t max_wire = encoded_frame_size(n.max_frame, Encoding::seven_bit);
   ArqSender::Params p;
   p.window = n.window;
@@ -243,66 +266,70 @@ void Engine::establish() {
   p.max_rto = std::max(kMaxRto, 2 * p.initial_rto);
   p.max_chunk = n.max_frame - kChunkOverhead;
   p.initial_chunk = std::min<std::size_t>(1024, p.max_chunk);
-  tx_.emplace(p);
-  rx_.emplace(n.window);
-  probing_ = n.binary_allowed;
-  probe_attempt_ = 0;
-  next_probe_at_ = now_;
-  tx_encoding_ = Encoding::seven_bit;
-  last_rx_ = now_;
-  last_tx_ = now_;
+  Established s{std::move(*attempt.peer), ArqSender(p), ArqReceiver(n.window)};
+  s.hello_reply_due = attempt.hello_reply_due;
+  s.probing = n.binary_allowed;
+  s.next_probe_at = now_;
+  s.last_rx = now_;
+  s.last_tx = now_;
+  ++stats_.sessions;
+  enter(std::move(s));
   maybe_connected();
 }
 
 void Engine::maybe_connected() {
-  if (connected_reported_ || phase_ != Phase::established) return;
-  bool bind_pending = config_.auth != AuthPolicy::off && peer_hello_->identity && !peer_records_seen_;
+  Established* s = established();
+  if (s == nullptr || s->connected_reported) return;
+  bool bind_pending = config_.auth != AuthPolicy::off && s->peer.hello.identity && !s->peer_records_seen;
   if (bind_pending) return;
-  connected_reported_ = true;
+  s->connected_reported = true;
   event::Connected c;
-  c.version = negotiated_->version;
-  c.binary_allowed = negotiated_->binary_allowed;
-  c.max_frame = negotiated_->max_frame;
-  c.window = negotiated_->window;
-  c.peer_identity = peer_hello_->identity;
-  c.peer_authenticated = peer_bound_;
+  c.version = s->peer.negotiated.version;
+  c.binary_allowed = s->peer.negotiated.binary_allowed;
+  c.max_frame = s->peer.negotiated.max_frame;
+  c.window = s->peer.negotiated.window;
+  c.peer_identity = s->peer.hello.identity;
+  c.peer_authenticated = s->peer_bound;
   events_.push_back(c);
 }
 
 void Engine::on_data(const Frame& f) {
+  Established& s = std::get<Established>(state_);
   std::vector<Bytes> deliver;
-  rx_->on_data(f.seq, f.payload, deliver);
-  ack_due_ = true;
-  tx_->on_ack(f.ack, {}, now_);
+  s.rx.on_data(f.seq, f.payload, deliver);
+  s.ack_due = true;
+  s.tx.on_ack(f.ack, {}, now_);
   std::uint64_t generation = stats_.sessions;
   for (const auto& payload : deliver) {
     on_record(payload);
-    if (phase_ != Phase::established || stats_.sessions != generation) break;
+    if (established() == nullptr || stats_.sessions != generation) break;
   }
 }
 
 void Engine::on_ack(const Frame& f) {
+  Established& s = std::get<Established>(state_);
   auto sacks = parse_sack(f.payload);
   if (!sacks) return;
-  tx_->on_ack(f.ack, *sacks, now_);
-  if (f.flags & kFlagPing) ack_due_ = true;
+  s.tx.on_ack(f.ack, *sacks, now_);
+  if (f.flags & kFlagPing) s.ack_due = true;
 }
 
 void Engine::on_record(ByteView payload) {
+  Established& s = std::get<Established>(state_);
   auto r = parse_record(payload);
   if (!r) {
     refuse(kRefuseProtocol, make_error(errc::protocol_violation, "malformed record: " + r.error().message()));
     return;
   }
-  bool first = !peer_records_seen_;
-  peer_records_seen_ = true;
+  bool first = !s.peer_records_seen;
+  s.peer_records_seen = true;
   bool is_bind = std::holds_alternative<BindRecord>(*r);
   if (config_.auth != AuthPolicy::off) {
-    if (peer_hello_->identity && first && !is_bind) {
+    if (s.peer.hello.identity && first && !is_bind) {
       refuse(kRefuseAuth, make_error(errc::auth_downgrade, "the peer announced a link identity but did not bind the session"));
       return;
     }
-    if (is_bind && !peer_hello_->identity) {
+    if (is_bind && !s.peer.hello.identity) {
       refuse(kRefuseAuth, make_error(errc::auth_downgrade, "session binding from a peer whose HELLO had no identity"));
       return;
     }
@@ -326,18 +353,22 @@ void Engine::on_record(ByteView payload) {
 
 void Engine::on_bind(const BindRecord& r) {
   if (config_.auth == AuthPolicy::off) return;
-  Bytes transcript = binding_transcript(peer_offer_, our_offer_);
-  if (!verify_signature(*peer_hello_->identity, kSessionContext, transcript, r.signature)) {
+  Established& s = std::get<Established>(state_);
+  Bytes transcript = binding_transcript(s.peer.offer, our_offer_);
+  if (!verify_signature(*s.peer.hello.identity, kSessionContext, transcript, r.signature)) {
     refuse(kRefuseAuth, make_error(errc::auth_bad_signature, "the peer's session binding signature does not verify"));
     return;
   }
-  peer_bound_ = config_.pinned.contains(*peer_hello_->identity);
+  s.peer_bound = config_.pinned.contains(*s.peer.hello.identity);
 }
 
 // --- receiving messages ---
+// Each handler returns as soon as it queued an answer that may have refused
+// the session (queue_control), since the session's state is gone then.
 
 void Engine::on_offer(const OfferRecord& r) {
-  incoming_.reset();
+  Established& s = std::get<Established>(state_);
+  s.incoming.reset();
   if (store_.completed(r.digest)) {
     queue_control(StatusRecord{r.digest, Disposition::complete, RefuseReason::none, {}});
     return;
@@ -356,18 +387,19 @@ void Engine::on_offer(const OfferRecord& r) {
     reject(RefuseReason::cannot_store, opened.error());
     return;
   }
-  incoming_ = r;
+  s.incoming = r;
   auto held = store_.held_blocks(r.digest, r.block_size);
-  std::size_t max_ranges = (negotiated_->max_frame - 40) / 8;
+  std::size_t max_ranges = (s.peer.negotiated.max_frame - 40) / 8;
   if (held.size() > max_ranges) held.resize(max_ranges);
-  queue_control(StatusRecord{r.digest, Disposition::accepting, RefuseReason::none, std::move(held)});
+  if (!queue_control(StatusRecord{r.digest, Disposition::accepting, RefuseReason::none, std::move(held)})) return;
   if (store_.complete(r.digest)) finish_incoming();
 }
 
 void Engine::on_chunk(const ChunkRecord& r) {
-  if (!incoming_) return;
+  Established& s = std::get<Established>(state_);
+  if (!s.incoming) return;
   stats_.chunk_bytes_received += r.data.size();
-  const OfferRecord offer = *incoming_;
+  const OfferRecord offer = *s.incoming;
   if (!store_.write(offer.digest, r.offset, r.data)) return;  // outside the message: ignored
   if (r.offset == 0 && r.data.size() >= kEnvelopeHeaderSize) {
     auto header = parse_envelope_header(r.data.first(kEnvelopeHeaderSize), config_.max_message);
@@ -379,8 +411,8 @@ void Engine::on_chunk(const ChunkRecord& r) {
     }
     if (error) {
       store_.erase(offer.digest);
-      incoming_.reset();
-      queue_control(DoneRecord{offer.digest, DoneResult::rejected, static_cast<std::uint16_t>(error->code.value())});
+      s.incoming.reset();
+      queue_control(DoneRecord{offer.digest, DoneResult::rejected, to_wire(error->code)});
       events_.push_back(event::MessageRejected{offer.digest, *error});
       return;
     }
@@ -389,17 +421,18 @@ void Engine::on_chunk(const ChunkRecord& r) {
 }
 
 void Engine::finish_incoming() {
-  OfferRecord offer = *incoming_;
-  incoming_.reset();
+  Established& s = std::get<Established>(state_);
+  OfferRecord offer = *s.incoming;
+  s.incoming.reset();
   auto bytes = store_.take(offer.digest);
   if (!bytes) return;
   auto reject = [&](Error error) {
-    queue_control(DoneRecord{offer.digest, DoneResult::rejected, static_cast<std::uint16_t>(error.code.value())});
+    queue_control(DoneRecord{offer.digest, DoneResult::rejected, to_wire(error.code)});
     events_.push_back(event::MessageRejected{offer.digest, std::move(error)});
   };
   auto env = parse_envelope(*bytes, config_.max_message);
   if ((!env && env.error().code == errc::digest_mismatch) || (env && env->digest != offer.digest)) {
-    queue_control(DoneRecord{offer.digest, DoneResult::corrupted, 0});
+    queue_control(DoneRecord{offer.digest, DoneResult::corrupted, WireError::none});
     return;
   }
   if (!env) {
@@ -409,7 +442,7 @@ void Engine::finish_incoming() {
   AuthRules rules;
   rules.policy = config_.auth;
   rules.pinned = &config_.pinned;
-  rules.sender_signs = peer_bound_ && (peer_hello_->capabilities & kCapSigns);
+  rules.sender_signs = s.peer_bound && (s.peer.hello.capabilities & kCapSigns);
   auto status = authenticate(*env, rules);
   if (!status) {
     reject(status.error());
@@ -421,13 +454,13 @@ void Engine::finish_incoming() {
   }
   ++stats_.messages_received;
   events_.push_back(event::MessageReceived{std::move(*bytes), offer.digest, *status});
-  queue_control(DoneRecord{offer.digest, DoneResult::delivered, 0});
+  queue_control(DoneRecord{offer.digest, DoneResult::delivered, WireError::none});
 }
 
 // --- sending messages ---
 
 Result<Sha256> Engine::send_message(Bytes envelope) {
-  if (phase_ == Phase::closed) return fail(errc::closed, "the link engine is closed");
+  if (phase() == Phase::closed) return fail(errc::closed, "the link engine is closed");
   auto env = parse_envelope(envelope, config_.max_message);
   if (!env) return tl::unexpected(env.error());
   Sha256 digest = env->digest;
@@ -436,10 +469,11 @@ Result<Sha256> Engine::send_message(Bytes envelope) {
 }
 
 void Engine::on_status(const StatusRecord& r) {
-  if (outbox_.empty() || !sending_.offered || r.digest != outbox_.front().digest) return;
+  Established& s = std::get<Established>(state_);
+  if (outbox_.empty() || !s.sending.offered || r.digest != outbox_.front().digest) return;
   switch (r.disposition) {
     case Disposition::accepting:
-      sending_.skip = r.held;
+      s.sending.skip = r.held;
       break;
     case Disposition::complete:
       message_finished(std::nullopt);
@@ -453,7 +487,8 @@ void Engine::on_status(const StatusRecord& r) {
 }
 
 void Engine::on_done(const DoneRecord& r) {
-  if (outbox_.empty() || !sending_.offered || r.digest != outbox_.front().digest) return;
+  Established& s = std::get<Established>(state_);
+  if (outbox_.empty() || !s.sending.offered || r.digest != outbox_.front().digest) return;
   switch (r.result) {
     case DoneResult::delivered:
       message_finished(std::nullopt);
@@ -462,21 +497,19 @@ void Engine::on_done(const DoneRecord& r) {
       if (++outbox_.front().attempts >= kMaxCorruptAttempts) {
         message_finished(make_error(errc::digest_mismatch, "the message arrived corrupted 3 times"));
       } else {
-        sending_ = Sending{};  // offer it again from zero
+        s.sending = Sending{};  // offer it again from zero
       }
       break;
-    case DoneResult::rejected: {
-      std::string reason = category().message(r.code);
-      message_finished(make_error(errc::message_rejected, "the peer rejected the message: " + reason));
+    case DoneResult::rejected:
+      message_finished(rejection_error(r.code));
       break;
-    }
   }
 }
 
 void Engine::message_finished(std::optional<Error> error) {
   Sha256 digest = outbox_.front().digest;
   outbox_.pop_front();
-  sending_ = Sending{};
+  std::get<Established>(state_).sending = Sending{};
   if (error) {
     events_.push_back(event::MessageFailed{digest, std::move(*error)});
   } else {
@@ -485,36 +518,39 @@ void Engine::message_finished(std::optional<Error> error) {
   }
 }
 
-void Engine::queue_control(const Record& r) {
-  if (control_.size() >= kMaxControlQueued) {
+bool Engine::queue_control(const Record& r) {
+  Established& s = std::get<Established>(state_);
+  if (s.control.size() >= kMaxControlQueued) {
     refuse(kRefuseProtocol, make_error(errc::protocol_violation, "the peer floods the link with records to answer"));
-    return;
+    return false;
   }
-  control_.push_back(encode_record(r));
+  s.control.push_back(encode_record(r));
+  return true;
 }
 
 std::optional<OutRecord> Engine::next_record() {
-  if (config_.identity != nullptr && !bind_sent_) {
-    bind_sent_ = true;
+  Established& s = std::get<Established>(state_);
+  if (config_.identity != nullptr && !s.bind_sent) {
+    s.bind_sent = true;
     BindRecord b;
-    b.signature = config_.identity->sign(kSessionContext, binding_transcript(our_offer_, peer_offer_));
+    b.signature = config_.identity->sign(kSessionContext, binding_transcript(our_offer_, s.peer.offer));
     return OutRecord{encode_record(b), nullptr, 0, 0};
   }
-  if (!control_.empty()) {
-    OutRecord r{std::move(control_.front()), nullptr, 0, 0};
-    control_.pop_front();
+  if (!s.control.empty()) {
+    OutRecord r{std::move(s.control.front()), nullptr, 0, 0};
+    s.control.pop_front();
     return r;
   }
-  while (!outbox_.empty() && !sending_.offered) {
+  while (!outbox_.empty() && !s.sending.offered) {
     const Outbound& m = outbox_.front();
-    if (m.bytes->size() > negotiated_->peer_max_message) {
+    if (m.bytes->size() > s.peer.negotiated.peer_max_message) {
       message_finished(make_error(errc::message_refused, "the message is " + std::to_string(m.bytes->size()) +
                                                              " bytes; the peer accepts at most " +
-                                                             std::to_string(negotiated_->peer_max_message)));
+                                                             std::to_string(s.peer.negotiated.peer_max_message)));
       continue;
     }
-    sending_ = Sending{};
-    sending_.offered = true;
+    s.sending = Sending{};
+    s.sending.offered = true;
     return OutRecord{encode_record(OfferRecord{m.digest, m.bytes->size(), config_.block_size}), nullptr, 0, 0};
   }
   if (outbox_.empty()) return std::nullopt;
@@ -522,39 +558,41 @@ std::optional<OutRecord> Engine::next_record() {
 }
 
 std::optional<OutRecord> Engine::next_chunk() {
+  Established& s = std::get<Established>(state_);
+  Sending& sending = s.sending;
   const Outbound& m = outbox_.front();
   std::size_t size = m.bytes->size();
-  std::size_t cs = tx_->chunk_size();
+  std::size_t cs = s.tx.chunk_size();
   auto chunk = [&](std::uint64_t offset, std::size_t length) {
     stats_.chunk_bytes_sent += length;
     return OutRecord{{}, m.bytes, offset, length};
   };
-  while (!sending_.resend.empty()) {
-    auto [offset, length] = sending_.resend.front();
-    sending_.resend.pop_front();
+  while (!sending.resend.empty()) {
+    auto [offset, length] = sending.resend.front();
+    sending.resend.pop_front();
     if (length == 0) continue;
     std::size_t take = std::min(length, cs);
-    if (take < length) sending_.resend.emplace_front(offset + take, length - take);
+    if (take < length) sending.resend.emplace_front(offset + take, length - take);
     return chunk(offset, take);
   }
   const std::uint64_t bs = config_.block_size;
-  while (sending_.cursor < size) {
-    std::uint64_t block = sending_.cursor / bs;
+  while (sending.cursor < size) {
+    std::uint64_t block = sending.cursor / bs;
     std::uint64_t limit = size;
     bool skipped = false;
-    for (const auto& r : sending_.skip) {
+    for (const auto& r : sending.skip) {
       std::uint64_t first = r.first, end = std::uint64_t{r.first} + r.count;
       if (block >= first && block < end) {
-        sending_.cursor = std::max(sending_.cursor, end * bs);
+        sending.cursor = std::max(sending.cursor, end * bs);
         skipped = true;
         break;
       }
       if (first > block) limit = std::min(limit, first * bs);
     }
     if (skipped) continue;
-    std::uint64_t end = std::min<std::uint64_t>({limit, sending_.cursor + cs, size});
-    std::uint64_t offset = sending_.cursor;
-    sending_.cursor = end;
+    std::uint64_t end = std::min<std::uint64_t>({limit, sending.cursor + cs, size});
+    std::uint64_t offset = sending.cursor;
+    sending.cursor = end;
     return chunk(offset, static_cast<std::size_t>(end - offset));
   }
   return std::nullopt;
@@ -562,146 +600,176 @@ std::optional<OutRecord> Engine::next_chunk() {
 
 // --- output ---
 
-Bytes Engine::wire(const Frame& f, Encoding enc, bool bound) {
-  const EscapeSet& escapes = negotiated_ ? negotiated_->escapes : own_escapes_;
-  Bytes out = encode_frame(f, enc, escapes, bound ? *tag_ : 0);
+Bytes Engine::wire(const Frame& f, Encoding enc, std::uint32_t tag) {
+  Established* s = established();
+  Bytes out = encode_frame(f, enc, s != nullptr ? s->peer.negotiated.escapes : own_escapes_, tag);
   stats_.bytes_sent += out.size();
   ++stats_.frames_sent;
-  last_tx_ = now_;
+  if (s != nullptr) s->last_tx = now_;
   return out;
 }
 
-Bytes Engine::hello_frame() {
+Bytes Engine::hello_frame(const PeerOffer* peer, bool confirmed) {
   Hello h = our_hello_;
-  if (peer_hello_) h.echo = peer_hello_->nonce;
-  h.confirmed = confirmed_;
+  if (peer != nullptr) h.echo = peer->hello.nonce;
+  h.confirmed = confirmed;
   Frame f{FrameType::hello, 0, 0, 0, encode_hello(h)};
-  return wire(f, Encoding::seven_bit, false);
+  return wire(f, Encoding::seven_bit, 0);
 }
 
-Bytes Engine::ack_frame(bool ping) {
-  ack_due_ = false;
-  Frame f{FrameType::ack, static_cast<std::uint8_t>(ping ? kFlagPing : 0), 0, rx_->cumulative(), encode_sack(rx_->sack())};
-  return wire(f, tx_encoding_, true);
+Bytes Engine::ack_frame(Established& s, bool ping) {
+  s.ack_due = false;
+  Frame f{FrameType::ack, static_cast<std::uint8_t>(ping ? kFlagPing : 0), 0, s.rx.cumulative(), encode_sack(s.rx.sack())};
+  return wire(f, s.tx_encoding, s.peer.tag);
 }
 
 std::optional<Bytes> Engine::data_frame() {
+  Established& s = std::get<Established>(state_);
   std::optional<Outgoing> out;
-  if (tx_->has_retransmission()) {
-    out = tx_->retransmit(now_);
-    if (!out && tx_->budget_exhausted()) {
+  if (s.tx.has_retransmission()) {
+    out = s.tx.retransmit(now_);
+    if (!out && s.tx.budget_exhausted()) {
       link_lost(make_error(errc::link_lost, "link lost: a frame went unacknowledged after " +
                                                 std::to_string(config_.max_transmissions) + " transmissions"));
       return std::nullopt;
     }
     if (out && out->rest_message && !outbox_.empty() && out->rest_message == outbox_.front().bytes &&
-        sending_.offered) {
-      sending_.resend.emplace_back(out->rest_offset, out->rest_length);
+        s.sending.offered) {
+      s.sending.resend.emplace_back(out->rest_offset, out->rest_length);
     }
   }
-  if (!out && tx_->can_send_new()) {
+  if (!out && s.tx.can_send_new()) {
     auto record = next_record();
-    if (record) out = tx_->send_new(std::move(*record), now_);
+    if (record) out = s.tx.send_new(std::move(*record), now_);
   }
   if (!out) return std::nullopt;
-  ack_due_ = false;
-  Frame f{FrameType::data, 0, static_cast<std::uint16_t>(out->seq), rx_->cumulative(), std::move(out->payload)};
-  return wire(f, tx_encoding_, true);
+  s.ack_due = false;
+  Frame f{FrameType::data, 0, static_cast<std::uint16_t>(out->seq), s.rx.cumulative(), std::move(out->payload)};
+  return wire(f, s.tx_encoding, s.peer.tag);
 }
 
 std::optional<Bytes> Engine::poll_transmit() {
-  if (refuse_due_ && refuse_frame_) {
-    refuse_due_ = false;
-    stats_.bytes_sent += refuse_frame_->size();
-    ++stats_.frames_sent;
-    return *refuse_frame_;
+  if (auto* c = std::get_if<Closed>(&state_)) {
+    std::optional<Bytes> out;
+    if (c->refuse_due && c->refuse_frame) {
+      c->refuse_due = false;
+      out = *c->refuse_frame;
+    } else if (c->close_frame) {
+      out = std::move(c->close_frame);
+      c->close_frame.reset();
+    }
+    if (out) {
+      stats_.bytes_sent += out->size();
+      ++stats_.frames_sent;
+    }
+    return out;
   }
-  if (close_due_) {
-    close_due_ = false;
-    Frame f{FrameType::close, 0, 0, 0, {}};
-    return wire(f, tx_encoding_, true);
+  if (auto* attempt = std::get_if<Handshaking>(&state_)) {
+    bool hello_timer = now_ >= attempt->next_hello_at;
+    if (!attempt->hello_reply_due && !hello_timer) return std::nullopt;
+    attempt->hello_reply_due = false;
+    if (hello_timer) attempt->next_hello_at = now_ + config_.hello_interval;
+    return hello_frame(attempt->peer ? &*attempt->peer : nullptr, false);
   }
-  if (phase_ == Phase::closed) return std::nullopt;
-  bool hello_timer = phase_ == Phase::handshake && !confirmed_ && now_ >= next_hello_at_;
-  if (hello_reply_due_ || hello_timer) {
-    hello_reply_due_ = false;
-    if (hello_timer) next_hello_at_ = now_ + config_.hello_interval;
-    return hello_frame();
+  return transmit(std::get<Established>(state_));
+}
+
+std::optional<Bytes> Engine::transmit(Established& s) {
+  if (s.hello_reply_due) {
+    s.hello_reply_due = false;
+    return hello_frame(&s.peer, true);
   }
-  if (phase_ != Phase::established) return std::nullopt;
-  if (!probe_acks_due_.empty()) {
-    Frame f{FrameType::probe_ack, 0, probe_acks_due_.front(), 0, {}};
-    probe_acks_due_.pop_front();
-    return wire(f, Encoding::seven_bit, true);
+  if (!s.probe_acks_due.empty()) {
+    Frame f{FrameType::probe_ack, 0, s.probe_acks_due.front(), 0, {}};
+    s.probe_acks_due.pop_front();
+    return wire(f, Encoding::seven_bit, s.peer.tag);
   }
-  if (probing_ && now_ >= next_probe_at_) {
-    if (probe_attempt_ >= config_.probe_attempts) {
-      probing_ = false;  // binary does not cross this way: stay 7-bit
+  if (s.probing && now_ >= s.next_probe_at) {
+    if (s.probe_attempt >= config_.probe_attempts) {
+      s.probing = false;  // binary does not cross this way: stay 7-bit
     } else {
-      Frame f{FrameType::probe, 0, static_cast<std::uint16_t>(probe_attempt_++), 0, probe_payload()};
-      Bytes out = wire(f, Encoding::binary, true);
-      next_probe_at_ = now_ + std::max({kSecond, tx_->rtt().rto(), 2 * frame_time(out.size())});
+      Frame f{FrameType::probe, 0, static_cast<std::uint16_t>(s.probe_attempt++), 0, probe_payload()};
+      Bytes out = wire(f, Encoding::binary, s.peer.tag);
+      s.next_probe_at = now_ + std::max({kSecond, s.tx.rtt().rto(), 2 * frame_time(out.size())});
       return out;
     }
   }
-  if (ack_due_ && rx_->has_gap()) return ack_frame(false);
-  if (!probing_) {
+  if (s.ack_due && s.rx.has_gap()) return ack_frame(s, false);
+  if (!s.probing) {
     if (auto d = data_frame()) return d;
-    if (phase_ != Phase::established) return std::nullopt;  // link lost
+    if (established() == nullptr) return std::nullopt;  // link lost: `s` is gone
   }
-  if (ack_due_) return ack_frame(false);
-  if (ping_due_ || now_ - last_tx_ >= config_.keepalive) {
-    ping_due_ = false;
-    return ack_frame(true);
-  }
+  if (s.ack_due) return ack_frame(s, false);
+  if (now_ - s.last_tx >= config_.keepalive) return ack_frame(s, true);
   return std::nullopt;
 }
 
 // --- time ---
 
-Duration Engine::idle_limit() const {
-  std::size_t max_wire = encoded_frame_size(negotiated_ ? negotiated_->max_frame : config_.max_frame, Encoding::seven_bit);
+Duration Engine::idle_limit(const Established& s) const {
+  std::size_t max_wire = encoded_frame_size(s.peer.negotiated.max_frame, Encoding::seven_bit);
   return std::max(config_.idle_timeout, config_.keepalive + 3 * frame_time(max_wire));
+}
+
+Engine::TimerTable Engine::timers() const {
+  TimerTable t;
+  auto at = [&t](Timer timer) -> std::optional<Timestamp>& { return t[static_cast<std::size_t>(timer)]; };
+  if (const auto* attempt = std::get_if<Handshaking>(&state_)) {
+    at(Timer::hello) = attempt->next_hello_at;
+    if (config_.hello_wait) at(Timer::hello_wait) = attempt->started + *config_.hello_wait;
+  } else if (const Established* s = established()) {
+    at(Timer::idle) = s->last_rx + idle_limit(*s);
+    at(Timer::rto) = s->tx.deadline();
+    if (s->probing) at(Timer::probe) = s->next_probe_at;
+    at(Timer::keepalive) = s->last_tx + config_.keepalive;
+  }
+  return t;
+}
+
+std::optional<Timestamp> Engine::poll_timeout() const {
+  std::optional<Timestamp> next;
+  TimerTable table = timers();
+  for (std::size_t i = 0; i < kTimerCount; ++i) {
+    const auto& deadline = table[i];
+    if (!deadline) continue;
+    if (waits_for_transmit(static_cast<Timer>(i)) && *deadline <= now_) continue;
+    if (!next || *deadline < *next) next = deadline;
+  }
+  return next;
 }
 
 void Engine::handle_timeout(Timestamp now) {
   now_ = std::max(now_, now);
-  if (phase_ == Phase::handshake) {
-    if (config_.hello_wait && now_ - attempt_started_ >= *config_.hello_wait) {
-      close_with(make_error(errc::handshake_timeout, "no answer from the peer within " +
-                                                         seconds_text(*config_.hello_wait)));
-    }
-    return;
+  TimerTable table = timers();
+  const Phase phase_before = phase();
+  for (std::size_t i = 0; i < kTimerCount; ++i) {
+    if (!table[i] || *table[i] > now_ || handled_[i] == table[i]) continue;
+    handled_[i] = table[i];
+    auto timer = static_cast<Timer>(i);
+    log(trace::TimerExpired{timer});
+    on_timer(timer);
+    if (phase() != phase_before) return;  // the timers of the old state are gone
   }
-  if (phase_ != Phase::established) return;
-  if (now_ - last_rx_ >= idle_limit()) {
-    link_lost(make_error(errc::link_lost, "link lost: nothing received from the peer for " + seconds_text(now_ - last_rx_)));
-    return;
-  }
-  tx_->on_timer(now_);
 }
 
-std::optional<Timestamp> Engine::poll_timeout() const {
-  std::optional<Timestamp> t;
-  auto consider = [&](Timestamp candidate, bool only_future) {
-    if (only_future && candidate <= now_) return;  // waits for a transmit opportunity, not for time
-    if (!t || candidate < *t) t = candidate;
-  };
-  switch (phase_) {
-    case Phase::closed:
-      return std::nullopt;
-    case Phase::handshake:
-      if (!confirmed_) consider(next_hello_at_, true);
-      if (config_.hello_wait) consider(attempt_started_ + *config_.hello_wait, false);
-      return t;
-    case Phase::established:
-      consider(last_rx_ + idle_limit(), false);
-      if (auto d = tx_->deadline()) consider(*d, false);
-      if (probing_) consider(next_probe_at_, true);
-      consider(last_tx_ + config_.keepalive, true);
-      return t;
+void Engine::on_timer(Timer t) {
+  switch (t) {
+    case Timer::hello:
+    case Timer::probe:
+    case Timer::keepalive:
+      return;  // the frame goes out at the next poll_transmit()
+    case Timer::hello_wait:
+      close_with(make_error(errc::handshake_timeout, "no answer from the peer within " + seconds_text(*config_.hello_wait)));
+      return;
+    case Timer::idle: {
+      Duration silent = now_ - std::get<Established>(state_).last_rx;
+      link_lost(make_error(errc::link_lost, "link lost: nothing received from the peer for " + seconds_text(silent)));
+      return;
+    }
+    case Timer::rto:
+      std::get<Established>(state_).tx.on_timer(now_);
+      return;
   }
-  return t;
 }
 
 // --- endings ---
@@ -711,13 +779,16 @@ void Engine::refuse(std::uint8_t reason, Error error) {
   std::string text = error.message().substr(0, kRefuseTextMax);
   payload.insert(payload.end(), text.begin(), text.end());
   Frame f{FrameType::refuse, 0, 0, 0, std::move(payload)};
-  refuse_frame_ = encode_frame(f, Encoding::seven_bit, own_escapes_, 0);
-  refuse_due_ = true;
-  close_with(std::move(error));
+  Closed closed;
+  closed.refuse_frame = encode_frame(f, Encoding::seven_bit, own_escapes_, 0);
+  closed.refuse_due = true;
+  close_with(std::move(error), std::move(closed));
 }
 
-void Engine::close_with(Error error) {
-  phase_ = Phase::closed;
+void Engine::close_with(Error error) { close_with(std::move(error), Closed{}); }
+
+void Engine::close_with(Error error, Closed closed) {
+  enter(std::move(closed));
   events_.push_back(event::Closed{std::move(error)});
 }
 
@@ -727,12 +798,16 @@ void Engine::link_lost(Error error) {
     return;
   }
   events_.push_back(event::LinkLost{std::move(error)});
-  start_attempt();
+  enter(new_attempt());
 }
 
 void Engine::close() {
-  if (phase_ == Phase::established) close_due_ = true;
-  phase_ = Phase::closed;
+  Closed closed;
+  if (const Established* s = established()) {
+    Frame f{FrameType::close, 0, 0, 0, {}};
+    closed.close_frame = encode_frame(f, s->tx_encoding, s->peer.negotiated.escapes, s->peer.tag);
+  }
+  if (phase() != Phase::closed) enter(std::move(closed));
 }
 
 std::optional<Event> Engine::poll_event() {
@@ -743,24 +818,24 @@ std::optional<Event> Engine::poll_event() {
 }
 
 bool Engine::idle() const noexcept {
-  return outbox_.empty() && control_.empty() && !ack_due_ && (!tx_ || tx_->all_acked());
+  if (!outbox_.empty()) return false;
+  const Established* s = established();
+  return s == nullptr || (s->control.empty() && !s->ack_due && s->tx.all_acked());
 }
 
 EngineStats Engine::stats() const {
-  EngineStats s = stats_;
-  s.retransmissions = tx_ ? tx_->retransmissions() : 0;
-  s.tx_encoding = tx_encoding_;
-  s.chunk_size = tx_ ? tx_->chunk_size() : 0;
-  if (tx_) {
-    s.srtt = tx_->rtt().srtt();
-    s.rto = tx_->rtt().rto();
+  EngineStats out = stats_;
+  if (!outbox_.empty()) out.outgoing_size = outbox_.front().bytes->size();
+  if (const Established* s = established()) {
+    out.retransmissions = s->tx.retransmissions();
+    out.tx_encoding = s->tx_encoding;
+    out.chunk_size = s->tx.chunk_size();
+    out.srtt = s->tx.rtt().srtt();
+    out.rto = s->tx.rtt().rto();
+    if (!outbox_.empty()) out.outgoing_position = s->sending.cursor;
+    if (s->incoming) out.incoming_size = s->incoming->total;
   }
-  if (!outbox_.empty()) {
-    s.outgoing_size = outbox_.front().bytes->size();
-    s.outgoing_position = sending_.cursor;
-  }
-  if (incoming_) s.incoming_size = incoming_->total;
-  return s;
+  return out;
 }
 
 }  // namespace kskline::proto

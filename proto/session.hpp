@@ -3,16 +3,21 @@
 // clock, a file, a socket or a random source of its own.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
 #include <span>
+#include <type_traits>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "base/bytes.hpp"
 #include "base/error.hpp"
 #include "proto/arq.hpp"
+#include "proto/engine_trace.hpp"
 #include "proto/envelope.hpp"
 #include "proto/events.hpp"
 #include "proto/frame.hpp"
@@ -53,6 +58,9 @@ struct EngineConfig {
   std::uint32_t probe_attempts = 5;
   bool reconnect = true;  // after link lost or CLOSE, handshake again instead of closing
 
+  // Tracing.
+  LogHook log;  // timer expiries and phase changes; empty: none
+
   // Checks ranges; errc::invalid_argument naming the field.
   Result<void> validate() const;
 };
@@ -73,6 +81,7 @@ struct EngineStats {
   std::uint64_t messages_sent = 0;       // confirmed by the peer
   std::uint64_t messages_received = 0;
   std::uint64_t sessions = 0;            // handshakes completed
+  // The established session's figures; these defaults in any other phase.
   Encoding tx_encoding = Encoding::seven_bit;
   std::size_t chunk_size = 0;
   std::optional<Duration> srtt;
@@ -104,8 +113,8 @@ struct EngineStats {
 // stops on Closed; LinkLost and PeerRestarted are progress to report.
 class Engine {
  public:
-  // The phase of the engine.
-  enum class Phase { handshake, established, closed };
+  // The phase of the engine (proto::Phase).
+  using Phase = proto::Phase;
 
   // An engine that starts its handshake at `now`. `random` and `store` are
   // not owned and must outlive it; a null store means an in-memory one.
@@ -118,11 +127,15 @@ class Engine {
 
   // Processes received bytes (any amount, any split) at `now`.
   void handle_bytes(std::span<const std::uint8_t> in, Timestamp now);
-  // Processes the passage of time up to `now`; safe to call at any time.
+  // Processes the passage of time up to `now`: handles each timer of the
+  // timer table (Timer) that expired by then, once per expiry, tracing it
+  // through EngineConfig::log. Safe to call at any time.
   void handle_timeout(Timestamp now);
   // The next frame to send, encoded for the wire, or nullopt if none now.
   std::optional<Bytes> poll_transmit();
-  // When handle_timeout() must next be called, or nullopt if never (closed).
+  // When handle_timeout() must next be called: the earliest timer of the
+  // current phase (one that sends a frame and is already due waits for
+  // poll_transmit() instead), or nullopt if none runs (closed).
   std::optional<Timestamp> poll_timeout() const;
   // The next event, or nullopt.
   std::optional<Event> poll_event();
@@ -134,11 +147,11 @@ class Engine {
   // or MessageFailed.
   Result<Sha256> send_message(Bytes envelope);
   // Leaves on purpose: a CLOSE frame is sent (if a session is up) and the
-  // engine closes without a Closed event.
+  // engine closes without a Closed event. Does nothing if already closed.
   void close();
 
   // The current phase.
-  Phase phase() const noexcept { return phase_; }
+  Phase phase() const noexcept { return static_cast<Phase>(state_.index()); }
   // Whether nothing is left to send or to be acknowledged.
   bool idle() const noexcept;
   // Counters.
@@ -150,15 +163,81 @@ class Engine {
     Sha256 digest{};
     int attempts = 0;
   };
+  // How far the message at the front of the outbox has gone in this session.
   struct Sending {
     bool offered = false;
     std::uint64_t cursor = 0;
     std::vector<BlockRange> skip;
     std::deque<std::pair<std::uint64_t, std::size_t>> resend;
   };
+  // What the peer's HELLO settled: its offer, the parameters negotiated
+  // from both offers, and the session tag of both nonces.
+  struct PeerOffer {
+    Hello hello;
+    Bytes offer;
+    Negotiated negotiated;
+    std::uint32_t tag = 0;
+  };
 
-  void start_attempt();
-  void reset_link_state();
+  // Phase::handshake: a session attempt; our HELLO repeats until the peer
+  // confirms (it echoes our nonce or sends a bound frame).
+  struct Handshaking {
+    Timestamp started{};
+    Timestamp next_hello_at{};
+    std::optional<PeerOffer> peer;  // from the last HELLO we could negotiate with
+    bool hello_reply_due = false;
+  };
+  // Phase::established: a confirmed session; records flow both ways.
+  struct Established {
+    PeerOffer peer;
+    ArqSender tx;
+    ArqReceiver rx;
+    Timestamp last_rx{};
+    Timestamp last_tx{};
+    bool hello_reply_due = false;
+    Encoding tx_encoding = Encoding::seven_bit;
+    bool probing = false;
+    std::uint32_t probe_attempt = 0;
+    Timestamp next_probe_at{};
+    std::deque<std::uint16_t> probe_acks_due{};
+    bool ack_due = false;
+    bool bind_sent = false;
+    bool peer_records_seen = false;
+    bool peer_bound = false;  // BIND verified with a pinned key
+    bool connected_reported = false;
+    std::deque<Bytes> control{};  // answers to the peer's records not yet sent
+    Sending sending{};
+    std::optional<OfferRecord> incoming{};
+  };
+  // Phase::closed: only a REFUSE (again for each HELLO) or a CLOSE may go out.
+  struct Closed {
+    std::optional<Bytes> refuse_frame;
+    bool refuse_due = false;
+    std::optional<Bytes> close_frame;
+  };
+  // The state: one alternative per Phase, in the order of the enum.
+  using State = std::variant<Handshaking, Established, Closed>;
+  static_assert(std::is_same_v<std::variant_alternative_t<static_cast<std::size_t>(Phase::handshake), State>, Handshaking> &&
+                std::is_same_v<std::variant_alternative_t<static_cast<std::size_t>(Phase::established), State>, Established> &&
+                std::is_same_v<std::variant_alternative_t<static_cast<std::size_t>(Phase::closed), State>, Closed>);
+  // When each timer next expires (indexed by Timer; nullopt: not armed).
+  using TimerTable = std::array<std::optional<Timestamp>, kTimerCount>;
+
+  // A new session attempt: a fresh nonce, our HELLO, a clean decoder.
+  Handshaking new_attempt();
+  // Moves to another state (one assignment) and traces the change. Only
+  // handshake -> established | closed and established -> handshake | closed
+  // exist; any other is a programmer error (std::logic_error).
+  void enter(State next);
+  // Calls the log hook, if any, stamped with now_.
+  void log(Traced what) const;
+  Established* established() noexcept { return std::get_if<Established>(&state_); }
+  const Established* established() const noexcept { return std::get_if<Established>(&state_); }
+  std::optional<std::uint32_t> session_tag() const;
+  // The timer table of the current state.
+  TimerTable timers() const;
+  // Acts on one expired timer.
+  void on_timer(Timer t);
   void on_frame(const Frame& f);
   void on_hello(ByteView payload);
   void establish();
@@ -175,65 +254,37 @@ class Engine {
   void maybe_connected();
   void refuse(std::uint8_t reason, Error error);
   void close_with(Error error);
+  void close_with(Error error, Closed closed);
   void link_lost(Error error);
-  void queue_control(const Record& r);
+  bool queue_control(const Record& r);
   std::optional<OutRecord> next_record();
   std::optional<OutRecord> next_chunk();
-  Bytes wire(const Frame& f, Encoding enc, bool bound);
-  Bytes hello_frame();
-  Bytes ack_frame(bool ping);
+  Bytes wire(const Frame& f, Encoding enc, std::uint32_t tag);
+  Bytes hello_frame(const PeerOffer* peer, bool confirmed);
+  Bytes ack_frame(Established& s, bool ping);
   std::optional<Bytes> data_frame();
+  std::optional<Bytes> transmit(Established& s);
   Duration frame_time(std::size_t bytes) const;
-  Duration idle_limit() const;
+  Duration idle_limit(const Established& s) const;
 
   EngineConfig config_;
   Random& random_;
   std::unique_ptr<PartialStore> own_store_;
   PartialStore& store_;
   Timestamp now_;
-  Phase phase_ = Phase::handshake;
   FrameDecoder decoder_;
   EscapeSet own_escapes_;
   std::deque<Event> events_;
   EngineStats stats_;
 
-  // Handshake.
+  // This attempt's HELLO (a fresh nonce each attempt) and its offer octets.
   Hello our_hello_;
   Bytes our_offer_;
-  std::optional<Hello> peer_hello_;
-  Bytes peer_offer_;
-  std::optional<std::uint32_t> tag_;
-  std::optional<Negotiated> negotiated_;
-  bool confirmed_ = false;
-  bool hello_reply_due_ = false;
-  Timestamp next_hello_at_{};
-  Timestamp attempt_started_{};
-  std::optional<Bytes> refuse_frame_;
-  bool refuse_due_ = false;
-  bool close_due_ = false;
+  State state_;
+  TimerTable handled_{};  // the expiry each timer was last handled at
 
-  // Established session.
-  Encoding tx_encoding_ = Encoding::seven_bit;
-  bool probing_ = false;
-  std::uint32_t probe_attempt_ = 0;
-  Timestamp next_probe_at_{};
-  std::deque<std::uint16_t> probe_acks_due_;
-  std::optional<ArqSender> tx_;
-  std::optional<ArqReceiver> rx_;
-  bool ack_due_ = false;
-  bool ping_due_ = false;
-  Timestamp last_rx_{};
-  Timestamp last_tx_{};
-  bool bind_sent_ = false;
-  bool peer_records_seen_ = false;
-  bool peer_bound_ = false;  // BIND verified with a pinned key
-  bool connected_reported_ = false;
-  std::deque<Bytes> control_;
-
-  // Messages.
+  // Messages to send, across sessions.
   std::deque<Outbound> outbox_;
-  Sending sending_;
-  std::optional<OfferRecord> incoming_;
 };
 
 }  // namespace kskline::proto

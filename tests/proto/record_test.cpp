@@ -27,10 +27,13 @@ TEST_CASE("record: every record type round-trips", "[proto][record]") {
   CHECK(std::get<ChunkRecord>(*c).offset == 77);
   CHECK(std::string(std::get<ChunkRecord>(*c).data.begin(), std::get<ChunkRecord>(*c).data.end()) == "abc");
 
-  DoneRecord done{d, DoneResult::rejected, 6};
-  auto n = parse_record(encode_record(done));
+  DoneRecord done{d, DoneResult::rejected, WireError::auth_unsigned};
+  Bytes done_bytes = encode_record(done);
+  CHECK(done_bytes[34] == 0);
+  CHECK(done_bytes[35] == 6);  // the wire code's number, big-endian
+  auto n = parse_record(done_bytes);
   REQUIRE(n);
-  CHECK(std::get<DoneRecord>(*n).code == 6);
+  CHECK(std::get<DoneRecord>(*n).code == WireError::auth_unsigned);
   CHECK(std::get<DoneRecord>(*n).result == DoneResult::rejected);
 
   BindRecord bind;

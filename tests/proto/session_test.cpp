@@ -38,6 +38,35 @@ LinkIdentity identity(std::uint64_t seed) {
   return LinkIdentity::generate(r);
 }
 
+// Errors of a storage layer outside proto, numbered as transport::errc
+// (io_error is 6 there, and 6 is auth_unsigned in proto::errc).
+class StorageCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "test.storage"; }
+  std::string message(int) const override { return "storage failed"; }
+};
+const StorageCategory storage_category;
+const std::error_code kStorageIoError(6, storage_category);
+
+// A store in memory that cannot record a delivery, as a disk store whose
+// completed list cannot be appended to (a full or failing disk).
+class StoreThatCannotRecord final : public PartialStore {
+ public:
+  bool completed(const Sha256& d) override { return memory_.completed(d); }
+  Result<void> mark_completed(const Sha256&) override {
+    return fail(kStorageIoError, "append: No space left on device", "store/completed");
+  }
+  Result<void> open(const Sha256& d, std::uint64_t total) override { return memory_.open(d, total); }
+  std::vector<BlockRange> held_blocks(const Sha256& d, std::uint32_t bs) override { return memory_.held_blocks(d, bs); }
+  Result<void> write(const Sha256& d, std::uint64_t offset, ByteView data) override { return memory_.write(d, offset, data); }
+  bool complete(const Sha256& d) override { return memory_.complete(d); }
+  Result<Bytes> take(const Sha256& d) override { return memory_.take(d); }
+  void erase(const Sha256& d) override { memory_.erase(d); }
+
+ private:
+  MemoryPartialStore memory_;
+};
+
 }  // namespace
 
 TEST_CASE("session: messages cross a clean line in order and are confirmed", "[proto][session]") {
@@ -221,6 +250,30 @@ TEST_CASE("session: authenticated sessions bind both HELLOs and accept signed me
     CHECK(failed[0].error.code == errc::message_rejected);
     CHECK(failed[0].error.message().find("downgrade") != std::string::npos);
   }
+}
+
+TEST_CASE("session: a receiver whose store fails tells the sender so, not another reason", "[proto][session]") {
+  // The store's error is of another category with the value 6: the sender
+  // must not read it as proto::errc 6 (auth_unsigned).
+  StoreThatCannotRecord store;
+  SeededRandom ra(11), rb(12);
+  Engine a(test_config(), ra, Timestamp{});
+  Engine b(test_config(), rb, Timestamp{}, &store);
+  LinkSim sim({}, {}, 1);
+  sim.a = &a;
+  sim.b = &b;
+  REQUIRE(a.send_message(make_envelope(3000, 21)));
+  REQUIRE(sim.run_until([&] { return !events_of<event::MessageFailed>(sim.events_a).empty(); }, secs(30)));
+  auto rejected = events_of<event::MessageRejected>(sim.events_b);
+  REQUIRE(rejected.size() == 1);
+  CHECK(rejected[0].error.code == kStorageIoError);
+  CHECK(events_of<event::MessageReceived>(sim.events_b).empty());
+  auto failed = events_of<event::MessageFailed>(sim.events_a);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].error.code == errc::message_rejected);
+  CAPTURE(failed[0].error.message());
+  CHECK(failed[0].error.message().find("the receiver failed on its side") != std::string::npos);
+  CHECK(failed[0].error.message().find("unsigned") == std::string::npos);
 }
 
 TEST_CASE("session: each session refusal has its own error", "[proto][session]") {
