@@ -200,7 +200,7 @@ TEST_CASE("engine_trace: an expiry is traced once however often handle_timeout i
   CHECK(t.expiries(Timer::hello) == std::vector<Timestamp>{secs(0), secs(1)});
 }
 
-TEST_CASE("engine_trace: close() is traced once; a closed engine changes no more", "[proto][engine_trace]") {
+TEST_CASE("engine_trace: close() is traced once, and a closed engine changes no more", "[proto][engine_trace]") {
   Trace t;
   SeededRandom r(1);
   Engine e(traced(t), r, Timestamp{});

@@ -311,7 +311,7 @@ TEST_CASE("name: canonical order is RFC 4034 section 6.1's example order", "[zon
   CHECK(N("Z.a.example.").canonical_key() == N("z.A.EXAMPLE.").canonical_key());
 }
 
-TEST_CASE("name: canonical_key keeps order around \\000 and \\001 octets", "[zone][name]") {
+TEST_CASE("name: canonical_key keeps order around octets 0 and 1", "[zone][name]") {
   // Each is strictly before the next in canonical order.
   const std::vector<std::string> ordered = {
       "\\000.",      "a.\\000.",      "\\000\\000.", "\\001.",         "\\001\\000.",
