@@ -102,6 +102,26 @@ int rename_noreplace(int dirfd, const std::string& tmp, const std::string& base)
   return 0;
 }
 
+// What a stat of the path found, in the words of a refusal.
+std::string_view kind_name(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  return "not a regular file";
+}
+
+// Writes data through to a character device or FIFO (opened without creating
+// or truncating anything); a FIFO blocks until a reader opens it.
+Result<void> write_through(const std::string& path, ByteView data) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY));
+  if (!fd) return io_fail("open for writing", path);
+  if (!write_all(fd.get(), data)) return io_fail("write", path);
+  if (fd.close() != 0) return io_fail("close", path);
+  return {};
+}
+
 Result<void> write_atomic(const std::string& path, ByteView data, mode_t mode, Install how) {
   auto [dir, base] = split(path);
   if (base.empty() || base == "." || base == "..") {
@@ -144,7 +164,43 @@ Result<void> write_atomic(const std::string& path, ByteView data, mode_t mode, I
 
 }  // namespace
 
+Result<OutputKind> output_kind(const std::string& path, bool streams) {
+  struct stat here {};
+  if (::lstat(path.c_str(), &here) != 0) {
+    if (errno == ENOENT) return OutputKind::file;
+    return io_fail("lstat", path);
+  }
+  if (S_ISREG(here.st_mode)) return OutputKind::file;
+  struct stat there = here;
+  if (S_ISLNK(here.st_mode) && ::stat(path.c_str(), &there) != 0) {
+    if (errno == ENOENT) return fail(errc::io_error, "a symbolic link to nothing; refusing to replace it", path);
+    return io_fail("stat", path);
+  }
+  if (S_ISCHR(there.st_mode) || S_ISFIFO(there.st_mode)) {
+    if (streams) return OutputKind::stream;
+    return fail(errc::io_error, std::string(kind_name(there.st_mode)) + "; kskline keeps its state in regular files only",
+                path);
+  }
+  if (S_ISLNK(here.st_mode)) {
+    return fail(errc::io_error,
+                S_ISREG(there.st_mode) ? "a symbolic link; kskline does not replace or follow it: name the file itself"
+                                       : "a symbolic link to " + std::string(kind_name(there.st_mode)) + "; refusing to write it",
+                path);
+  }
+  return fail(errc::io_error,
+              std::string(kind_name(there.st_mode)) + "; kskline writes only regular files, character devices and FIFOs",
+              path);
+}
+
 Result<void> write_file_atomic(const std::string& path, ByteView data, mode_t mode) {
+  if (auto kind = output_kind(path, false); !kind) return tl::unexpected(kind.error());
+  return write_atomic(path, data, mode, Install::replace);
+}
+
+Result<void> write_output_file(const std::string& path, ByteView data, mode_t mode) {
+  auto kind = output_kind(path, true);
+  if (!kind) return tl::unexpected(kind.error());
+  if (*kind == OutputKind::stream) return write_through(path, data);
   return write_atomic(path, data, mode, Install::replace);
 }
 

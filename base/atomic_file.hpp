@@ -9,13 +9,35 @@
 
 namespace kskline::base {
 
+// How a writer may write the path it was given (see output_kind).
+enum class OutputKind {
+  file,    // nothing there yet, or a regular file: a temporary renamed over it
+  stream,  // a character device or FIFO, directly or through symlinks: written through
+};
+
+// The one rule every writer follows for what it finds at `path`: nothing or a
+// regular file is replaced atomically; a character device or FIFO (such as
+// /dev/null, or /dev/stdout on a pipe or terminal) is written through when
+// `streams` allows it and refused otherwise; anything else (a directory, a
+// block device, a socket, a symlink to a regular file or to nothing) is
+// refused by name. So no writer ever replaces anything but a regular file,
+// and a symlink is never replaced or followed to a file. errc::io_error
+// naming path.
+Result<OutputKind> output_kind(const std::string& path, bool streams);
+
 // Replaces `path` with `data` atomically: writes a temporary file in the same
 // directory (created with `mode`, O_EXCL, never following symlinks), fsyncs it,
 // renames it over `path` and fsyncs the directory. On any failure before the
 // rename the old file is untouched and the temporary is removed; if only the
-// final directory fsync fails, the new file is already in place. A symlink at
-// `path` is replaced, not followed. Errors: errc::io_error naming path.
+// final directory fsync fails, the new file is already in place. For kskline's
+// own state files: anything at `path` but a regular file is refused
+// (output_kind without streams). Errors: errc::io_error naming path.
 Result<void> write_file_atomic(const std::string& path, ByteView data, mode_t mode = 0644);
+
+// Writes a file the operator named as output (`-o FILE`): as
+// write_file_atomic, but a character device or FIFO is written through
+// instead of refused (output_kind with streams).
+Result<void> write_output_file(const std::string& path, ByteView data, mode_t mode = 0644);
 
 // As write_file_atomic, but fails (errc::io_error, EEXIST) when `path` exists.
 Result<void> create_file_atomic(const std::string& path, ByteView data, mode_t mode = 0644);

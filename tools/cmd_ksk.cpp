@@ -190,7 +190,7 @@ int run_sign(const SignOptions& o) {
     if (!response) return report(response.error());
     out_data = std::move(*response);
   }
-  if (auto w = base::write_file_atomic(o.output, as_bytes(out_data)); !w) return report(w.error());
+  if (auto w = base::write_output_file(o.output, as_bytes(out_data)); !w) return report(w.error());
   std::printf("signed: response written to %s (sha256 %s)\n", o.output.c_str(),
               signer::hex_groups(signer::text_sha256(out_data)).c_str());
   return kExitOk;

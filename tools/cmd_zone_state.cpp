@@ -199,7 +199,7 @@ int run_request(const StateOptions& o, const std::string& from_text, const std::
   transport::SodiumRandom random;
   auto made = state.make_request(*from, *until, now, random);
   if (!made) return report(made.error());
-  if (auto w = base::write_file_atomic(output, as_bytes(made->text)); !w) return report(w.error());
+  if (auto w = base::write_output_file(output, as_bytes(made->text)); !w) return report(w.error());
   const auto digest = signer::text_sha256(made->text);
   std::printf("%s: request %s for %s, %zu slots %s..%s\n", output.c_str(), made->request.id.c_str(),
               made->request.zone.to_string().c_str(), made->request.slots.size(),

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/atomic_file.hpp"
 #include "base/error.hpp"
 #include "zone/rdata.hpp"
 #include "zone/rr_types.hpp"
@@ -177,6 +178,13 @@ void append_record_line(std::string_view owner, std::uint32_t ttl, std::uint16_t
 
 Result<OutputFile> OutputFile::create(const std::string& path) {
   if (path == "-") return OutputFile(path, {}, STDOUT_FILENO);
+  auto kind = base::output_kind(path, true);
+  if (!kind) return tl::unexpected(kind.error());
+  if (*kind == base::OutputKind::stream) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return io_fail("opening it for writing", path);
+    return OutputFile(path, {}, fd);
+  }
   for (int attempt = 0; attempt < 8; ++attempt) {
     std::string temp = directory_of(path) + "/.kskline-" + random_suffix() + ".tmp";
     int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -209,6 +217,8 @@ void OutputFile::discard() noexcept {
   if (fd_ >= 0 && !temp_.empty()) {
     ::close(fd_);
     ::unlink(temp_.c_str());
+  } else if (fd_ > STDERR_FILENO) {
+    ::close(fd_);
   }
   fd_ = -1;
 }
@@ -232,7 +242,7 @@ Result<void> OutputFile::write(std::string_view data) {
 
 Result<void> OutputFile::overwrite_start(std::string_view data) {
   if (fd_ < 0) return fail(base::errc::io_error, "the file is already closed", path_);
-  if (temp_.empty()) return fail(base::errc::io_error, "standard output cannot be written again", path_);
+  if (temp_.empty()) return fail(base::errc::io_error, "a stream (standard output, a device, a FIFO) cannot be written again", path_);
   if (data.size() > written_) return fail(base::errc::io_error, "overwriting more than was written", path_);
   std::size_t done = 0;
   while (done < data.size()) {
@@ -249,7 +259,8 @@ Result<void> OutputFile::overwrite_start(std::string_view data) {
 Result<void> OutputFile::commit() {
   if (fd_ < 0) return fail(base::errc::io_error, "the file is already closed", path_);
   if (temp_.empty()) {
-    fd_ = -1;
+    int fd = std::exchange(fd_, -1);
+    if (fd > STDERR_FILENO && ::close(fd) != 0) return io_fail("closing", path_);
     return {};
   }
   if (::fsync(fd_) != 0) return io_fail("syncing", path_);

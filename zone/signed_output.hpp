@@ -20,8 +20,9 @@ void append_record_line(std::string_view owner, std::uint32_t ttl, std::uint16_t
 // A file written sequentially to a temporary name in the target directory
 // (mode 0644, O_EXCL, no symlinks followed) and renamed over the target by
 // commit() after an fsync, the directory fsynced too. "-" writes to standard
-// output instead (commit only flushes). Destroying an uncommitted file
-// removes the temporary. Move-only; not thread-safe.
+// output instead, and a character device or FIFO is written through
+// (base::output_kind decides; commit then only closes). Destroying an
+// uncommitted file removes the temporary. Move-only; not thread-safe.
 class OutputFile {
  public:
   // Opens the temporary file for `path`. errc::io_error naming the path.
@@ -38,7 +39,7 @@ class OutputFile {
   // Replaces the first data.size() octets written (no more than were
   // written). errc::io_error naming the path, and always for standard output.
   Result<void> overwrite_start(std::string_view data);
-  // Whether overwrite_start can work (not standard output).
+  // Whether overwrite_start can work (a regular file, not a stream).
   bool seekable() const { return !temp_.empty(); }
   // Puts the file in place. errc::io_error naming the path; after a failure
   // the target is unchanged unless only the directory fsync failed.

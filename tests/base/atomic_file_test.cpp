@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <sys/stat.h>
@@ -124,16 +125,82 @@ TEST_CASE("atomic_file: an existing file is replaced with new contents and mode"
   CHECK(dir.entries() == std::vector<std::string>{"zone.db"});
 }
 
-TEST_CASE("atomic_file: a symlink at the path is replaced, not followed", "[base][atomic_file]") {
+TEST_CASE("atomic_file: a symlink at the path is neither replaced nor followed to a file", "[base][atomic_file]") {
   TempDir dir;
   auto target = dir.file("target");
   auto link = dir.file("link");
   REQUIRE(base::write_file_atomic(target, as_bytes("target contents")));
   fs::create_symlink(target, link);
-  REQUIRE(base::write_file_atomic(link, as_bytes("replacement")));
-  CHECK_FALSE(fs::is_symlink(link));
-  CHECK(slurp(link) == "replacement");
+  for (bool output : {false, true}) {
+    auto w = output ? base::write_output_file(link, as_bytes("replacement"))
+                    : base::write_file_atomic(link, as_bytes("replacement"));
+    REQUIRE_FALSE(w);
+    CHECK(w.error().code == errc::io_error);
+    CHECK(w.error().where == link);
+    CHECK(w.error().message().find("a symbolic link; kskline does not replace or follow it") != std::string::npos);
+  }
+  CHECK(fs::is_symlink(link));
   CHECK(slurp(target) == "target contents");
+
+  fs::create_symlink(dir.file("nowhere"), dir.file("dangling"));
+  auto dangling = base::write_output_file(dir.file("dangling"), as_bytes("x"));
+  REQUIRE_FALSE(dangling);
+  CHECK(dangling.error().message().find("a symbolic link to nothing") != std::string::npos);
+  CHECK(fs::is_symlink(dir.file("dangling")));
+  CHECK_FALSE(fs::exists(dir.file("nowhere")));
+  CHECK(dir.entries() == std::vector<std::string>{"dangling", "link", "target"});
+}
+
+TEST_CASE("atomic_file: a directory at the path is refused by name", "[base][atomic_file]") {
+  TempDir dir;
+  fs::create_directory(dir.file("sub"));
+  auto w = base::write_output_file(dir.file("sub"), as_bytes("x"));
+  REQUIRE_FALSE(w);
+  CHECK(w.error().message().find("a directory; kskline writes only regular files, character devices and FIFOs") !=
+        std::string::npos);
+  CHECK(fs::is_directory(dir.file("sub")));
+  CHECK(dir.entries() == std::vector<std::string>{"sub"});
+}
+
+TEST_CASE("atomic_file: output to a FIFO is written through, a state file there is refused", "[base][atomic_file]") {
+  TempDir dir;
+  auto fifo = dir.file("fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  auto refused = base::write_file_atomic(fifo, as_bytes("state"));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message().find("a FIFO; kskline keeps its state in regular files only") != std::string::npos);
+
+  // A reader on the other end gets the bytes; the FIFO stays a FIFO.
+  std::string got;
+  std::thread reader([&] { got = slurp(fifo); });
+  auto w = base::write_output_file(fifo, as_bytes("through the pipe"));
+  reader.join();
+  REQUIRE(w);
+  CHECK(got == "through the pipe");
+  CHECK(fs::is_fifo(fifo));
+  CHECK(dir.entries() == std::vector<std::string>{"fifo"});
+}
+
+TEST_CASE("atomic_file: output to a character device, directly or through a symlink, is written through",
+          "[base][atomic_file]") {
+  TempDir dir;
+  auto node = dir.file("null");
+  if (!test::make_null_device(node)) {
+    WARN("mknod is not permitted here (not root); the character device case is checked in CI");
+    return;
+  }
+  fs::create_symlink(node, dir.file("stdout-like"));
+  REQUIRE(base::write_output_file(node, as_bytes("discarded")));
+  REQUIRE(base::write_output_file(dir.file("stdout-like"), as_bytes("discarded too")));
+  CHECK(test::is_char_device(node));
+  CHECK(fs::is_symlink(dir.file("stdout-like")));
+  // kskline's own state is never written to a device.
+  auto refused = base::write_file_atomic(node, as_bytes("state"));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message().find("a character device; kskline keeps its state in regular files only") !=
+        std::string::npos);
+  CHECK(test::is_char_device(node));
+  CHECK(dir.entries() == std::vector<std::string>{"null", "stdout-like"});
 }
 
 TEST_CASE("atomic_file: create_file_atomic refuses an existing file", "[base][atomic_file]") {
@@ -161,7 +228,7 @@ TEST_CASE("atomic_file: create_file_atomic refuses an existing file", "[base][at
 
 TEST_CASE("atomic_file: a failed write leaves no temporary and the target untouched", "[base][atomic_file]") {
   TempDir dir;
-  // A non-empty directory at the path: the temporary is written, the rename fails.
+  // A non-empty directory at the path: refused before anything is written.
   auto path = dir.file("occupied");
   fs::create_directory(path);
   REQUIRE(base::write_file_atomic(dir.file("occupied/inside"), as_bytes("keep")));

@@ -2,7 +2,11 @@
 
 #include <filesystem>
 #include <random>
+#include <thread>
 
+#include <sys/stat.h>
+
+#include "tests/support/files.hpp"
 #include "tests/zone/dnssec_test_util.hpp"
 #include "zone/rrsig.hpp"
 #include "zone/signed_output.hpp"
@@ -108,4 +112,42 @@ TEST_CASE("signed_output: a file appears only when committed", "[zone][signed_ou
   auto missing = OutputFile::create(dir.file("no/such/dir/out.zone"));
   REQUIRE_FALSE(missing);
   CHECK(missing.error().where == dir.file("no/such/dir/out.zone"));
+}
+
+TEST_CASE("signed_output: a character device or FIFO is written through, never replaced", "[zone][signed_output]") {
+  test::TempDir dir;
+  const std::string fifo = dir.file("fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::string got;
+  std::thread reader([&] { got = test::slurp(fifo); });
+  {
+    auto f = OutputFile::create(fifo);
+    REQUIRE(f);
+    CHECK_FALSE(f->seekable());
+    REQUIRE(f->write("example.org.\t3600\tIN\tA\t192.0.2.1\n"));
+    REQUIRE(f->commit());
+  }
+  reader.join();
+  CHECK(got == "example.org.\t3600\tIN\tA\t192.0.2.1\n");
+  CHECK(std::filesystem::is_fifo(fifo));
+
+  const std::string node = dir.file("null");
+  if (!test::make_null_device(node)) {
+    WARN("mknod is not permitted here (not root); the character device case is checked in CI");
+    return;
+  }
+  auto f = OutputFile::create(node);
+  REQUIRE(f);
+  REQUIRE(f->write("discarded\n"));
+  REQUIRE(f->commit());
+  CHECK(test::is_char_device(node));
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator()) == 2);
+
+  // A symlink to a regular file is refused by name, as every writer does.
+  test::spit(dir.file("real.zone"), "old\n");
+  std::filesystem::create_symlink(dir.file("real.zone"), dir.file("alias.zone"));
+  auto aliased = OutputFile::create(dir.file("alias.zone"));
+  REQUIRE_FALSE(aliased);
+  CHECK(aliased.error().message().find("a symbolic link") != std::string::npos);
+  CHECK(test::slurp(dir.file("real.zone")) == "old\n");
 }
