@@ -72,6 +72,12 @@ Result<Bytes> make_ds(const Name& owner, ByteView dnskey, std::uint8_t digest_ty
   if (key->protocol != kDnskeyProtocol) {
     return fail(errc::bad_key, "DNSKEY protocol " + std::to_string(key->protocol) + " (must be 3)");
   }
+  // A DS for a key that cannot verify anything makes the zone bogus.
+  if (auto usable = PublicKey::from_dnskey(key->algorithm, key->public_key); !usable) {
+    return fail(errc::bad_key, "no DS for DNSKEY key tag " + std::to_string(key_tag(dnskey)) +
+                                   ", not a usable key of algorithm " + std::to_string(key->algorithm) + ": " +
+                                   usable.error().message());
+  }
   Bytes digest = ds_digest_of(*digest_of(digest_type), owner, dnskey);
   Bytes out;
   out.reserve(4 + digest.size());

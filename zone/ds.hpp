@@ -39,7 +39,9 @@ Result<std::uint8_t> parse_ds_digest_type(std::string_view text);
 // Builds DS RDATA for the DNSKEY RDATA `dnskey` owned by `owner`: key tag,
 // algorithm, digest type, digest over the lowercased wire owner and the
 // RDATA. Only digest types 2 and 4 are generated (errc::unsupported_algorithm
-// otherwise); errc::bad_key when the DNSKEY is malformed or not a zone key.
+// otherwise); errc::bad_key when the DNSKEY is malformed, not a zone key, or
+// not a usable public key of an algorithm kskline supports (a 3-octet P-256
+// key, an RSA key with no exponent, an unknown algorithm).
 Result<Bytes> make_ds(const Name& owner, ByteView dnskey, std::uint8_t digest_type);
 
 // Checks DS RDATA (e.g. a trust anchor) against DNSKEY RDATA owned by

@@ -143,6 +143,8 @@ TEST_CASE("ds: errors name the file and print no DS at all", "[tools][ds]") {
   test::spit(not_zone, "example.com. IN DNSKEY 0 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=\n");
   std::string broken = dir.file("broken.key");
   test::spit(broken, "example.com. IN DNSKEY 257 3 15 not-base64!\n");
+  std::string short_p256 = dir.file("short.key");
+  test::spit(short_p256, "; a P-256 key of 3 octets\nexample.com. IN DNSKEY 257 3 13 AAAA\n");
   struct Case {
     std::string args;
     std::string message;
@@ -152,6 +154,8 @@ TEST_CASE("ds: errors name the file and print no DS at all", "[tools][ds]") {
                         Case{"ds " + test::shell_quote(good) + " " + test::shell_quote(a_record), a_record},
                         Case{"ds " + test::shell_quote(not_zone), "not a zone key"},
                         Case{"ds " + test::shell_quote(broken), broken + ":1"},
+                        Case{"ds " + test::shell_quote(short_p256), short_p256 + ":2"},
+                        Case{"ds " + test::shell_quote(short_p256), "not a usable key of algorithm 13"},
                         Case{"ds --digest sha1 " + test::shell_quote(good), "SHA-1"},
                         Case{"ds --digest sha512 " + test::shell_quote(good), "sha512"}}) {
     INFO(c.args);

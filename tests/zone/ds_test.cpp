@@ -3,6 +3,7 @@
 #include "tests/zone/dnssec_test_util.hpp"
 #include "zone/ds.hpp"
 #include "zone/errc.hpp"
+#include "zone/key_tag.hpp"
 
 using namespace kskline;
 using namespace kskline::zone;
@@ -95,6 +96,25 @@ TEST_CASE("ds: refuses keys that are not zone keys and malformed input", "[zone]
   auto short_ds = ds_matches(name("dskey.example.com."), rdata(rrtype::DNSKEY, kDskey), Bytes{0xec, 0x45, 5, 1});
   REQUIRE_FALSE(short_ds);
   CHECK(short_ds.error().code == errc::bad_rdata);
+}
+
+TEST_CASE("ds: refuses a DNSKEY that cannot be a key of its algorithm, naming its key tag", "[zone][ds]") {
+  // Each is well-formed DNSKEY RDATA whose key could never verify a signature.
+  for (const char* text : {"257 3 13 AAAA",                                   // a 3-octet P-256 key
+                           "257 3 8 AAEAAQ==",                                // RSA, zero-length exponent
+                           "257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZ",  // Ed25519, 30 octets
+                           "257 3 99 AQIDBA==",                               // an unknown algorithm
+                           "257 3 5 AwEAAQ=="}) {                             // RSASHA1: not used here
+    INFO(text);
+    Bytes key = rdata(rrtype::DNSKEY, text);
+    auto r = make_ds(name("example.com."), key, ds_digest::SHA256);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == errc::bad_key);
+    CHECK(r.error().message().find("key tag " + std::to_string(key_tag(key))) != std::string::npos);
+  }
+  // The same key made well-formed gets its DS.
+  CHECK(make_ds(name("example.com."), rdata(rrtype::DNSKEY, "257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4="),
+                ds_digest::SHA256));
 }
 
 TEST_CASE("ds: parses digest type names", "[zone][ds]") {
