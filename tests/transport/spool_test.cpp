@@ -312,3 +312,25 @@ TEST_CASE("spool: SIGTERM ends a receive that waits for files, as it ends live j
   CHECK(stop_requested());
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }
+
+TEST_CASE("spool: a signal between two jobs is kept and ends the next one at its start", "[transport][spool]") {
+  Fixture f;
+  TransferOptions receive;
+  receive.link = SpoolLink{f.dir.path()};
+  receive.side = Side::ksk;
+  receive.wait = proto::Duration(100'000);  // the first job ends by itself, with nothing received
+  auto first = receive_files(receive, f.dir.file("out"), 1);
+  REQUIRE(first);
+  CHECK(first->files_ok == 0);
+  // No job runs now (as in ksk serve between two sessions): the signal
+  // neither kills the process nor goes missing.
+  REQUIRE(::raise(SIGTERM) == 0);
+  CHECK(stop_requested());
+  receive.wait.reset();  // forever: only the kept signal can end it
+  auto start = std::chrono::steady_clock::now();
+  auto second = receive_files(receive, f.dir.file("out"), 1);
+  REQUIRE(second);
+  REQUIRE(second->errors.size() == 1);
+  CHECK(second->errors[0].code == errc::interrupted);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+}
