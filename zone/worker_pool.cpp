@@ -1,6 +1,7 @@
 #include "zone/internal/worker_pool.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "zone/algorithm.hpp"
@@ -70,11 +71,17 @@ Result<void> WorkerPool::run(const Plan& plan, const ChunkSink& sink) {
     ++written_;
     cv_.notify_all();
   }
-  std::lock_guard lock(mutex_);
-  if (error_) {
+  std::optional<Error> failed;
+  {
+    std::lock_guard lock(mutex_);
+    failed = error_;
+    stop_ = true;
     cv_.notify_all();
-    return tl::unexpected(*error_);
   }
+  // Every worker is done with the plan (the caller's) before run returns:
+  // a worker still starting would otherwise read it after it is gone.
+  pool_.clear();
+  if (failed) return tl::unexpected(*failed);
   return {};
 }
 
@@ -110,8 +117,8 @@ void WorkerPool::main(unsigned t) {
     if (c >= chunks) return;
     {
       std::unique_lock lock(mutex_);
-      cv_.wait(lock, [&] { return error_ || c < written_ + window_; });
-      if (error_) return;
+      cv_.wait(lock, [&] { return error_ || stop_ || c < written_ + window_; });
+      if (error_ || stop_) return;
     }
     ChunkResult result;
     if (auto r = worker.run(bounds_[c], bounds_[c + 1], result); !r) return stop_with(r.error());

@@ -40,7 +40,8 @@ class WorkerPool {
   // The nonces computed ahead.
   std::size_t precomputed() const { return precomputed_; }
 
-  // Signs the plan's owners and gives each chunk to `sink` in order.
+  // Signs the plan's owners and gives each chunk to `sink` in order; returns
+  // once every worker has ended (run is called at most once).
   Result<void> run(const Plan& plan, const ChunkSink& sink);
 
  private:
