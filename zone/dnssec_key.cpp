@@ -14,9 +14,11 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
+#include "zone/algorithm.hpp"
 #include "zone/errc.hpp"
 #include "zone/internal/openssl_key.hpp"
 #include "zone/internal/openssl_support.hpp"
+#include "zone/key_tag.hpp"
 
 namespace kskline::zone {
 namespace {
@@ -291,6 +293,18 @@ Result<PublicKey> PublicKey::from_dnskey_rdata(ByteView rdata) {
   auto v = parse_dnskey(rdata);
   if (!v) return tl::unexpected(v.error());
   return from_dnskey(v->algorithm, v->public_key);
+}
+
+Result<void> check_usable_dnskey(ByteView rdata) {
+  auto v = parse_dnskey(rdata);
+  if (!v) return tl::unexpected(v.error());
+  if (!algorithm_supported(v->algorithm)) return {};
+  auto usable = PublicKey::from_dnskey(v->algorithm, v->public_key);
+  if (!usable) {
+    return fail(errc::bad_key, "DNSKEY " + std::to_string(key_tag(rdata)) + "/" + algorithm_to_string(v->algorithm) +
+                                   " is not a usable key: " + usable.error().message());
+  }
+  return {};
 }
 
 unsigned PublicKey::bits() const {

@@ -71,6 +71,11 @@ class PublicKey {
   std::shared_ptr<const Impl> impl_;
 };
 
+// Refuses DNSKEY RDATA of an algorithm kskline implements whose public key
+// cannot verify anything (errc::bad_key, naming its key tag and algorithm);
+// a key of another algorithm passes, as validators ignore it (RFC 4035 §5.2).
+Result<void> check_usable_dnskey(ByteView rdata);
+
 // The secret numbers of an RSA key as big-endian octets without leading zeros,
 // named as in BIND private-key files.
 struct RsaSecrets {

@@ -68,6 +68,9 @@ Result<std::vector<Record>> check_keyset(RecordList list, const Name& origin, st
       }
     }
   }
+  for (const Record& key : dnskeys) {
+    if (auto usable = check_usable_dnskey(key.rdata); !usable) return refuse(list, key, usable.error().message(), errc::bad_key);
+  }
   for (const KeyPair* zsk : zsks) {
     bool present = std::any_of(dnskeys.begin(), dnskeys.end(), [&](const Record& r) { return r.rdata == zsk->dnskey_rdata; });
     if (!present) {

@@ -7,6 +7,7 @@
 
 #include "zone/algorithm.hpp"
 #include "zone/canonical.hpp"
+#include "zone/dnssec_key.hpp"
 #include "zone/keyset.hpp"
 #include "zone/nsec3_hash.hpp"
 #include "zone/rr_types.hpp"
@@ -114,6 +115,11 @@ Result<void> prepare(SignInput& input, const SignOptions& options, const Signing
     report.notes.push_back("removed " + std::to_string(check.summary.duplicates) + " duplicate records");
   }
   for (const Record& r : list.records) {
+    if (r.type == rrtype::DNSKEY && r.owner == origin) {
+      if (auto usable = check_usable_dnskey(r.rdata); !usable) {
+        report.problems.push_back(problem(errc::bad_key, usable.error().message(), list.where(r.loc)));
+      }
+    }
     if (r.type == rrtype::DS && r.owner == origin) {
       report.problems.push_back(problem(errc::zone_invalid,
                                         "DS at the apex " + origin.to_string() + "; DS records belong in the parent zone",

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "tests/zone/sign_test_util.hpp"
 #include "zone/ds.hpp"
 #include "zone/errc.hpp"
@@ -85,6 +87,18 @@ TEST_CASE("keyset: an RRSIG that does not verify is refused with its file:line",
   CHECK(r.error().code == errc::bad_signature);
   CHECK(r.error().where == "keyset.txt:3");
   CHECK(r.error().detail.find("does not verify") != std::string::npos);
+}
+
+TEST_CASE("keyset: a DNSKEY that cannot be a key is refused with its key tag and file:line", "[zone][keyset]") {
+  auto zsk = key_pair(13, 256), ksk = key_pair(13, 257);
+  std::string text = make_keyset(zsk, ksk) + "example.org. 3600 IN DNSKEY 256 3 13 AQID\n";
+  const auto lines = std::count(text.begin(), text.end(), '\n');
+  std::vector<std::string> notes;
+  auto r = check(text, zsk, notes);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::bad_key);
+  CHECK(r.error().where == "keyset.txt:" + std::to_string(lines));
+  CHECK(r.error().detail.find("not a usable key") != std::string::npos);
 }
 
 TEST_CASE("keyset: expired or future RRSIGs are refused, near expiry gives a note", "[zone][keyset]") {

@@ -221,6 +221,9 @@ TEST_CASE("zone_signer: refusals name file:line", "[zone][zone_signer]") {
       {"www 60 A 192.0.2.2\nwww 120 A 192.0.2.3\n", "test.zone:7", "TTL"},
       {"www.example.net. A 192.0.2.2\n", "test.zone:6", "outside"},
       {"@ DS 1 13 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n", "test.zone:6", "DS"},
+      // A 3-octet P-256 key, and an RSA key whose exponent is empty.
+      {"@ DNSKEY 256 3 13 AQID\n", "test.zone:6", "not a usable key"},
+      {"\n@ DNSKEY 257 3 8 AAAAAQID\n", "test.zone:7", "not a usable key"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.body);
@@ -237,6 +240,16 @@ TEST_CASE("zone_signer: refusals name file:line", "[zone][zone_signer]") {
                             sign_options());
   REQUIRE_FALSE(no_ns.report.problems.empty());
   CHECK(no_ns.report.problems[0].detail.find("NS") != std::string::npos);
+}
+
+TEST_CASE("zone_signer: a DNSKEY of an algorithm kskline does not implement is kept, as validators ignore it",
+          "[zone][zone_signer]") {
+  auto out = sign_to_text(input_of("$ORIGIN example.org.\n$TTL 3600\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+                                   "  NS ns1\nns1 A 192.0.2.1\n@ DNSKEY 256 3 200 AQID\n",
+                                   test::one_key(13, 256)),
+                          sign_options());
+  CHECK(out.report.problems.empty());
+  CHECK(out.text.find("DNSKEY\t256 3 200 AQID") != std::string::npos);
 }
 
 TEST_CASE("zone_signer: --normalize-ttl gives mixed RRsets their lowest TTL", "[zone][zone_signer]") {
