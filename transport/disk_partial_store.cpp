@@ -228,7 +228,9 @@ Result<void> DiskPartialStore::write(const proto::Sha256& digest, std::uint64_t 
   }
   proto::add_range(p.have, offset, offset + data.size());
   p.unsynced += data.size();
-  if (p.unsynced >= options_.sync_bytes) return sync_one(digest, p);
+  if (p.unsynced >= options_.sync_bytes || std::chrono::steady_clock::now() - p.synced_at >= options_.sync_interval) {
+    return sync_one(digest, p);
+  }
   return {};
 }
 
@@ -238,6 +240,7 @@ Result<void> DiskPartialStore::sync_one(const proto::Sha256& digest, Partial& p)
   for (const auto& [a, b] : p.have) text += "have " + std::to_string(a) + " " + std::to_string(b) + "\n";
   if (auto w = base::write_file_atomic(path(digest, ".have"), as_bytes(text), 0600); !w) return w;
   p.unsynced = 0;
+  p.synced_at = std::chrono::steady_clock::now();
   return {};
 }
 

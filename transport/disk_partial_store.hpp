@@ -2,6 +2,7 @@
 // message from the blocks it already holds instead of from zero.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -22,8 +23,8 @@ namespace kskline::transport {
 //   DIR/<digest>.have       the byte ranges of .part known good, written
 //                           atomically after the bytes were fsynced
 //   DIR/completed           digests delivered, one hex line each
-// Bytes received since the last sync are re-requested after a crash, never
-// trusted. At most max_partials messages are kept (the least recently
+// Bytes received since the last sync (at most sync_bytes, or sync_interval
+// of the line's time) are re-requested after a crash, never trusted. At most max_partials messages are kept (the least recently
 // touched one is dropped first) and the last max_completed digests.
 class DiskPartialStore final : public proto::PartialStore {
  public:
@@ -31,7 +32,8 @@ class DiskPartialStore final : public proto::PartialStore {
   struct Options {
     std::size_t max_partials = 4;
     std::size_t max_completed = 4096;
-    std::uint64_t sync_bytes = 64 * 1024;  // make written bytes durable this often
+    std::uint64_t sync_bytes = 64 * 1024;  // make written bytes durable this often,
+    std::chrono::milliseconds sync_interval{1000};  // or when this long has passed
   };
 
   // Opens the store in `dir` (created if missing, mode 0700) and locks it.
@@ -70,6 +72,7 @@ class DiskPartialStore final : public proto::PartialStore {
     proto::ByteRanges have;
     int fd = -1;
     std::uint64_t unsynced = 0;
+    std::chrono::steady_clock::time_point synced_at;
   };
   DiskPartialStore(std::string dir, Options options, base::FileLock lock);
   std::string path(const proto::Sha256& digest, const char* ext) const;

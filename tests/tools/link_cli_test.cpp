@@ -150,6 +150,36 @@ TEST_CASE("send/receive: a receiver killed mid-transfer resumes from the blocks 
   CHECK(figure(sent.err, "sessions") >= 2);
 }
 
+TEST_CASE("send/receive: a slow line's receiver killed after 3 s resumes from what it had made durable",
+          "[tools][link]") {
+  // 64 KiB at 115200 baud (about 11.5 KB/s): killed before 64 KiB arrived,
+  // the receiver still keeps what came more than a second before the kill.
+  TempDir dir;
+  const std::size_t size = 64 * 1024;
+  spit(dir.file("ksr"), random_text(size, 4));
+  Linesim line(dir, "115200", {});
+  std::vector<std::string> recv{kBinary, "receive", "--link", "serial:" + line.b + ",baud=115200", "--output-dir", dir.file("out"),
+                                "--count", "1", "--wait", "30"};
+  auto first = std::make_unique<Process>(recv, dir.file("receive1.err"));
+  Process sender({kBinary, "send", "--link", "serial:" + line.a + ",baud=115200", "--wait", "30", dir.file("ksr")},
+                 dir.file("send.err"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+  first->signal(SIGKILL);
+  CHECK(first->wait() == 128 + SIGKILL);
+  first.reset();
+  Process second(recv, dir.file("receive2.err"));
+  Ran received = finish(second, dir.file("receive2.err"));
+  Ran sent = finish(sender, dir.file("send.err"));
+  INFO(sent.err);
+  INFO(received.err);
+  REQUIRE(received.status == 0);
+  REQUIRE(sent.status == 0);
+  CHECK(slurp(dir.file("out/ksr")) == slurp(dir.file("ksr")));
+  std::uint64_t resumed = figure(received.err, "bytes resumed");
+  CHECK(resumed >= 8 * 1024);
+  CHECK(resumed < size);
+}
+
 TEST_CASE("send/receive: a 7-bit line with 7E1 settings", "[tools][link]") {
   TempDir dir;
   spit(dir.file("bin"), random_text(50000, 3));
