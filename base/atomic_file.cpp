@@ -1,10 +1,13 @@
 #include "base/atomic_file.hpp"
 
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <string_view>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -130,11 +133,10 @@ Result<void> write_atomic(const std::string& path, ByteView data, mode_t mode, I
   Fd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dirfd) return io_fail("open directory " + dir, path);
 
-  // ".<basename>.tmp.<pid>.<random>", the basename shortened so that the
-  // name stays within NAME_MAX (255) for any valid basename.
-  std::string tmp = "." + base.substr(0, 200) + ".tmp." + std::to_string(::getpid()) + "." + random_suffix();
-  Fd fd(::openat(dirfd.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
-  if (!fd) return io_fail("create temporary file", path);
+  auto temporary = create_temporary_beside(path, mode);
+  if (!temporary) return tl::unexpected(temporary.error());
+  Fd fd(temporary->fd);
+  const std::string& tmp = temporary->name;
 
   // From here on the temporary exists and is removed on any failure.
   auto abandon = [&](std::string_view what) {
@@ -163,6 +165,33 @@ Result<void> write_atomic(const std::string& path, ByteView data, mode_t mode, I
 }
 
 }  // namespace
+
+Result<TemporaryFile> create_temporary_beside(const std::string& path, mode_t mode) {
+  auto [dir, base] = split(path);
+  // ".<basename>.tmp.<pid>.<random>", the basename shortened so that the
+  // name stays within NAME_MAX (255) for any valid basename.
+  const std::string prefix = "." + base.substr(0, 200) + ".tmp.";
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (const dirent* e = ::readdir(d)) {
+      std::string_view name = e->d_name;
+      if (name.substr(0, prefix.size()) != prefix) continue;
+      const long pid = std::strtol(e->d_name + prefix.size(), nullptr, 10);
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+        ::unlinkat(::dirfd(d), e->d_name, 0);
+      }
+    }
+    ::closedir(d);
+  }
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    TemporaryFile t;
+    t.name = prefix + std::to_string(::getpid()) + "." + random_suffix();
+    t.path = dir + "/" + t.name;
+    t.fd = ::open(t.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (t.fd >= 0) return t;
+    if (errno != EEXIST) break;
+  }
+  return io_fail("create temporary file", path);
+}
 
 Result<OutputKind> output_kind(const std::string& path, bool streams) {
   struct stat here {};

@@ -42,6 +42,19 @@ Result<void> write_output_file(const std::string& path, ByteView data, mode_t mo
 // As write_file_atomic, but fails (errc::io_error, EEXIST) when `path` exists.
 Result<void> create_file_atomic(const std::string& path, ByteView data, mode_t mode = 0644);
 
+// A temporary file beside a path, to be renamed over it once written.
+struct TemporaryFile {
+  std::string path;  // the directory of the target, then name
+  std::string name;  // ".<basename>.tmp.<pid>.<random>"
+  int fd = -1;       // open for writing; the caller closes it
+};
+
+// Creates a temporary file beside `path` (O_EXCL, never following symlinks,
+// with `mode`). Temporaries beside `path` left by writers that are no longer
+// running (killed mid-write) are removed first, so a crash leaves debris only
+// until the next write. errc::io_error naming path.
+Result<TemporaryFile> create_temporary_beside(const std::string& path, mode_t mode);
+
 // Reads a whole regular file (symlinks are followed), refusing files larger
 // than max_size and anything not a regular file, such as a directory or FIFO
 // (errc::io_error, without blocking). errc::not_found when it does not exist.

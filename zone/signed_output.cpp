@@ -7,7 +7,6 @@
 #include <utility>
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,16 +27,6 @@ std::string directory_of(const std::string& path) {
   auto slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
   return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-std::string random_suffix() {
-  std::uint64_t v = 0;
-  if (::getrandom(&v, sizeof v, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof v)) {
-    v = reinterpret_cast<std::uintptr_t>(&v) ^ static_cast<std::uint64_t>(::getpid());
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
 }
 
 // Type mnemonics of the types a signed zone is mostly made of, cached so a
@@ -185,13 +174,9 @@ Result<OutputFile> OutputFile::create(const std::string& path) {
     if (fd < 0) return io_fail("opening it for writing", path);
     return OutputFile(path, {}, fd);
   }
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    std::string temp = directory_of(path) + "/.kskline-" + random_suffix() + ".tmp";
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd >= 0) return OutputFile(path, std::move(temp), fd);
-    if (errno != EEXIST) return io_fail("creating a temporary file beside it", path);
-  }
-  return io_fail("creating a temporary file beside it", path);
+  auto temporary = base::create_temporary_beside(path, 0644);
+  if (!temporary) return tl::unexpected(temporary.error());
+  return OutputFile(path, std::move(temporary->path), temporary->fd);
 }
 
 OutputFile::OutputFile(OutputFile&& other) noexcept

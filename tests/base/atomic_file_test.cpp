@@ -9,6 +9,7 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/atomic_file.hpp"
@@ -304,4 +305,23 @@ TEST_CASE("atomic_file: read_file refuses files larger than max_size", "[base][a
   CHECK(over.error().where == path);
   auto none = base::read_file(path, 0);
   REQUIRE_FALSE(none);
+}
+
+TEST_CASE("atomic_file: temporaries left by a writer that was killed are removed by the next write", "[base][atomic_file]") {
+  TempDir dir;
+  const std::string target = dir.file("state.toml");
+  // A pid that no longer runs: a child that has exited and been reaped.
+  pid_t gone = ::fork();
+  REQUIRE(gone >= 0);
+  if (gone == 0) ::_exit(0);
+  REQUIRE(::waitpid(gone, nullptr, 0) == gone);
+  const std::string stale = dir.file(".state.toml.tmp." + std::to_string(gone) + ".0123456789abcdef");
+  const std::string live = dir.file(".state.toml.tmp." + std::to_string(::getpid()) + ".fedcba9876543210");
+  const std::string other = dir.file(".other.toml.tmp." + std::to_string(gone) + ".0123456789abcdef");
+  for (const auto& f : {stale, live, other}) test::spit(f, "half written");
+  REQUIRE(base::write_file_atomic(target, as_bytes(std::string("whole\n"))));
+  CHECK(slurp(target) == "whole\n");
+  CHECK_FALSE(std::filesystem::exists(stale));
+  CHECK(std::filesystem::exists(live));   // its writer may still be at work
+  CHECK(std::filesystem::exists(other));  // another file's, left to its own writer
 }
