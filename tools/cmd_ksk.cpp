@@ -241,7 +241,13 @@ int run_serve(const ServeOptions& o) {
     transport::SpoolRules rules;
     rules.policy = t->auth;
     rules.pinned = &t->pinned;
-    auto act = [&](const proto::Envelope&, ByteView bytes) -> Result<void> {
+    auto act = [&](const proto::Envelope& request, ByteView bytes) -> Result<void> {
+      if (auto posted = spool->posted_reply(request.digest)) {
+        // An earlier run answered and was stopped before it could file the request.
+        std::printf("answer already posted: %s\n", posted->c_str());
+        std::fflush(stdout);
+        return {};
+      }
       auto answer = answer_request(*endpoint, approve, bytes, options);
       if (!answer) return tl::unexpected(answer.error());
       auto posted = spool->post(*answer);

@@ -147,6 +147,28 @@ Result<std::string> Spool::post(ByteView envelope) const {
   return path;
 }
 
+std::optional<std::string> Spool::posted_reply(const proto::Sha256& request_digest) const {
+  for (const std::string& dir : {outbound_, outbound_ + "/" + kDone}) {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) continue;
+    std::optional<std::string> found;
+    while (const dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name.empty() || name[0] == '.' || name.size() < 5 || name.compare(name.size() - 5, 5, ".kske") != 0) continue;
+      auto bytes = read_candidate(dir + "/" + name, proto::kDefaultMaxEnvelope);
+      if (!bytes) continue;
+      auto header = proto::parse_envelope_header(*bytes);
+      if (header && header->in_reply_to == request_digest) {
+        found = dir + "/" + name;
+        break;
+      }
+    }
+    ::closedir(d);
+    if (found) return found;
+  }
+  return std::nullopt;
+}
+
 Result<SpoolScan> Spool::receive(const SpoolRules& rules, DiskReplayLedger& ledger, const Act& act,
                                  std::size_t limit) const {
   std::vector<std::string> names;

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,13 @@ class Spool {
   // ("<counter, 20 digits>-<message id hex>.kske", never replacing a file)
   // and returns its path. The envelope must parse (proto errors otherwise).
   Result<std::string> post(ByteView envelope) const;
+
+  // The envelope this side already posted in reply to the envelope with
+  // `request_digest` (its in_reply_to), in the outbound folder or its done/;
+  // nullopt when there is none. A reader killed after posting an answer but
+  // before moving the request to done/ finds its answer here on the next run
+  // instead of posting a second one.
+  std::optional<std::string> posted_reply(const proto::Sha256& request_digest) const;
 
   // Called for each verified envelope before it is recorded and moved to
   // done/; an error leaves the file where it is (to be retried later) and

@@ -334,3 +334,29 @@ TEST_CASE("spool: a signal between two jobs is kept and ends the next one at its
   CHECK(second->errors[0].code == errc::interrupted);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }
+
+TEST_CASE("spool: the reply already posted to a request is found, in the outbound folder or its done/", "[transport][spool]") {
+  Fixture f;
+  Bytes request = f.envelope("request", &f.zone_id);
+  auto request_digest = proto::trailing_digest(request);
+  REQUIRE(request_digest);
+  CHECK_FALSE(f.ksk.posted_reply(*request_digest));
+
+  proto::EnvelopeSpec spec;
+  spec.kind = proto::Kind::response;
+  spec.payload_type = proto::PayloadType::text;
+  f.random.fill(spec.id);
+  spec.counter = 7;
+  spec.in_reply_to = *request_digest;
+  auto answer = f.ksk.post(proto::build_envelope(spec, as_bytes(std::string("answer")), &f.ksk_id).value());
+  REQUIRE(answer);
+  CHECK(f.ksk.posted_reply(*request_digest) == *answer);
+  // Once the zone side has taken it (moved to done/), it is still the reply.
+  const std::string taken = f.ksk.outbound() + "/done/" + std::filesystem::path(*answer).filename().string();
+  std::filesystem::rename(*answer, taken);
+  CHECK(f.ksk.posted_reply(*request_digest) == taken);
+  // Another request has no reply.
+  auto other = proto::trailing_digest(f.envelope("another request", &f.zone_id));
+  REQUIRE(other);
+  CHECK_FALSE(f.ksk.posted_reply(*other));
+}
