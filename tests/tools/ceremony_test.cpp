@@ -9,7 +9,9 @@
 #include <csignal>
 #include <ctime>
 #include <filesystem>
+#include <random>
 #include <regex>
+#include <thread>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -270,4 +272,143 @@ TEST_CASE("ceremony: end to end over a spool directory, with a replayed request 
   CHECK(list_dir(stick + "/to-zone").size() == answers_before);
   CHECK_FALSE(list_dir(stick + "/to-ksk/rejected").empty());
   CHECK(slurp(c.ksk + "/audit.log") == audit_before);
+}
+
+namespace {
+
+// Starts `kskline ARGS...` and kills it with SIGKILL after `delay` (unless it
+// has ended by then); returns its exit status (128+9 when killed).
+int kill_after(const TempDir& dir, std::vector<std::string> args, std::chrono::microseconds delay) {
+  args.insert(args.begin(), kBinary);
+  Process p(args, dir.file("killed.err"));
+  std::this_thread::sleep_for(delay);
+  p.signal(SIGKILL);
+  return p.wait();
+}
+
+// How long `kskline ARGS...` takes to its end, start-up included.
+std::chrono::microseconds duration_of(const TempDir& dir, const std::vector<std::string>& args) {
+  const auto start = std::chrono::steady_clock::now();
+  auto r = run(dir, args, "timed");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+}
+
+}  // namespace
+
+TEST_CASE("ceremony: zone import and zone publish killed at random points leave the state whole for the next run",
+          "[tools][ceremony][crash]") {
+  Ceremony c;
+  std::string stick = c.dir.file("stick");
+  fs::create_directories(stick);
+  REQUIRE(run(c.dir, {"zone", "submit", "--dir", c.zone, "--link", "spool:" + stick, "--now", at(kStart)}, "submit")
+              .status == 0);
+  Process serve(answered_yes({kBinary, "ksk", "serve", "--dir", c.ksk, "--link", "spool:" + stick, "--now",
+                              at(kStart)}),
+                c.dir.file("serve.err"));
+  REQUIRE(finish(serve, c.dir.file("serve.err")).status == 0);
+  std::string answer;
+  for (const auto& name : list_dir(stick + "/to-zone")) {
+    if (name.size() > 5 && name.substr(name.size() - 5) == ".kske") answer = stick + "/to-zone/" + name;
+  }
+  REQUIRE_FALSE(answer.empty());
+
+  // The zone state before the import, put back before each killed import.
+  const std::string pristine = c.dir.file("zone-before-import");
+  fs::copy(c.zone, pristine, fs::copy_options::recursive);
+  auto restore = [&] {
+    fs::remove_all(c.zone);
+    fs::copy(pristine, c.zone, fs::copy_options::recursive);
+  };
+  const std::vector<std::string> import{"zone", "import", "--dir", c.zone, answer, "--now", at(kStart)};
+  const auto import_time = duration_of(c.dir, import);
+  std::mt19937 random(7);
+  auto some_point = [&](std::chrono::microseconds whole) {
+    return std::chrono::microseconds(std::uniform_int_distribution<std::int64_t>(0, whole.count() * 6 / 5)(random));
+  };
+  int killed = 0;
+  for (int i = 0; i < 40; ++i) {
+    restore();
+    const auto delay = some_point(import_time);
+    CAPTURE(i, delay.count());
+    if (kill_after(c.dir, import, delay) == 128 + SIGKILL) ++killed;
+    // The next import takes the answer or finds it taken: either way it is
+    // stored, once, and the zone publishes.
+    auto again = run(c.dir, import, "import-again");
+    INFO(again.out << again.err);
+    const auto stored = list_dir(c.zone + "/responses");
+    CAPTURE(stored);
+    CHECK(stored.size() == 1);
+    auto status = run(c.dir, {"zone", "status", "--dir", c.zone}, "status");
+    INFO(status.out << status.err);
+    CHECK(status.status == 0);
+  }
+  CHECK(killed > 0);
+
+  // Publish: after each kill the signed zone is the last good one or the new
+  // one, whole; the next publish completes.
+  restore();
+  REQUIRE(run(c.dir, import, "import").status == 0);
+  const std::vector<std::string> publish{"zone", "publish", "--dir", c.zone};
+  const auto publish_time = duration_of(c.dir, publish);
+  killed = 0;
+  for (int i = 0; i < 40; ++i) {
+    const auto delay = some_point(publish_time);
+    CAPTURE(i, delay.count());
+    if (kill_after(c.dir, publish, delay) == 128 + SIGKILL) ++killed;
+    auto v = run(c.dir, {"zone", "verify", c.signed_file, "--origin", "example.com", "--trust-anchor", c.anchor},
+                 "verify");
+    INFO(v.out << v.err);
+    CHECK(v.status == 0);
+  }
+  CHECK(killed > 0);
+  c.publish_and_verify();
+}
+
+TEST_CASE("ceremony: ksk serve killed at random points leaves ledger, audit log and answers whole, and the request is answered by the next run",
+          "[tools][ceremony][crash]") {
+  Ceremony c;
+  // No operator: the policy signs by itself, so that the kill points fall in the work.
+  std::string config = slurp(c.ksk + "/ksk.toml");
+  auto at_rule = config.find("# auto_approve = ");
+  REQUIRE(at_rule != std::string::npos);
+  config.replace(at_rule, config.find('\n', at_rule) - at_rule, "auto_approve = \"always\"");
+  spit(c.ksk + "/ksk.toml", config);
+  std::string stick = c.dir.file("stick");
+  fs::create_directories(stick);
+  REQUIRE(run(c.dir, {"zone", "submit", "--dir", c.zone, "--link", "spool:" + stick, "--now", at(kStart)}, "submit")
+              .status == 0);
+  const std::string ksk_before = c.dir.file("ksk-before"), stick_before = c.dir.file("stick-before");
+  fs::copy(c.ksk, ksk_before, fs::copy_options::recursive);
+  fs::copy(stick, stick_before, fs::copy_options::recursive);
+  auto restore = [&] {
+    for (auto [from, to] : {std::pair{ksk_before, c.ksk}, std::pair{stick_before, stick}}) {
+      fs::remove_all(to);
+      fs::copy(from, to, fs::copy_options::recursive);
+    }
+  };
+  const std::vector<std::string> serve{"ksk", "serve", "--dir", c.ksk, "--link", "spool:" + stick, "--batch",
+                                       "--now", at(kStart)};
+  const auto serve_time = duration_of(c.dir, serve);
+  std::mt19937 random(11);
+  int killed = 0;
+  for (int i = 0; i < 40; ++i) {
+    restore();
+    const auto delay =
+        std::chrono::microseconds(std::uniform_int_distribution<std::int64_t>(0, serve_time.count() * 6 / 5)(random));
+    CAPTURE(i, delay.count());
+    if (kill_after(c.dir, serve, delay) == 128 + SIGKILL) ++killed;
+    auto audit = run(c.dir, {"ksk", "audit", "verify", "--dir", c.ksk}, "audit");
+    INFO(audit.out << audit.err);
+    CHECK(audit.status == 0);
+    // The next run answers the request (or finds it answered): the zone side
+    // gets exactly one answer.
+    auto again = run(c.dir, serve, "serve-again");
+    INFO(again.out << again.err);
+    std::size_t answers = 0;
+    for (const auto& name : list_dir(stick + "/to-zone")) answers += name.size() > 5 && name.ends_with(".kske");
+    CHECK(answers == 1);
+  }
+  CHECK(killed > 0);
 }
