@@ -16,23 +16,15 @@
 #include "proto/random.hpp"
 #include "proto/session.hpp"
 #include "tests/fuzz/fuzz_input.hpp"
+#include "tests/proto/test_support.hpp"
 
 using namespace kskline;
 using namespace kskline::proto;
 
 namespace {
 
-// A deterministic Random, so that an input replays the same run.
-class SeededRandom final : public Random {
- public:
-  explicit SeededRandom(std::uint64_t seed) : rng_(seed) {}
-  void fill(std::span<std::uint8_t> out) override {
-    for (auto& b : out) b = static_cast<std::uint8_t>(rng_());
-  }
-
- private:
-  std::mt19937_64 rng_;
-};
+// A deterministic Random (proto's test one), so that an input replays the same run.
+using proto::testing::SeededRandom;
 
 // One side: its engine, randomness and store.
 struct Side {

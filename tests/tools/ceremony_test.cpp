@@ -89,6 +89,15 @@ struct Ceremony {
     REQUIRE(r.status == 0);
   }
 
+  // Sets the KSK policy to sign without asking the operator (ksk serve --batch).
+  void approve_automatically() {
+    std::string config = slurp(ksk + "/ksk.toml");
+    auto at_rule = config.find("# auto_approve = ");
+    REQUIRE(at_rule != std::string::npos);
+    config.replace(at_rule, config.find('\n', at_rule) - at_rule, "auto_approve = \"always\"");
+    spit(ksk + "/ksk.toml", config);
+  }
+
   // Publishes for now and checks the signed zone with kskline and the oracles.
   void publish_and_verify() {
     auto p = run(dir, {"zone", "publish", "--dir", zone}, "publish");
@@ -154,11 +163,7 @@ TEST_CASE("ceremony: end to end over a serial line (pseudo-terminals through lin
 TEST_CASE("ceremony: ksk serve answers session after session until it is stopped", "[tools][ceremony]") {
   Ceremony c;
   // This laptop's policy signs without asking (--batch): no operator in this test.
-  std::string config = slurp(c.ksk + "/ksk.toml");
-  auto at_rule = config.find("# auto_approve = ");
-  REQUIRE(at_rule != std::string::npos);
-  config.replace(at_rule, config.find('\n', at_rule) - at_rule, "auto_approve = \"always\"");
-  spit(c.ksk + "/ksk.toml", config);
+  c.approve_automatically();
 
   Linesim line(c.dir, "115200", {});
   Process serve({kBinary, "ksk", "serve", "--dir", c.ksk, "--link", "serial:" + line.a + ",baud=115200", "--batch",
@@ -370,11 +375,7 @@ TEST_CASE("ceremony: ksk serve killed at random points leaves ledger, audit log 
           "[tools][ceremony][crash]") {
   Ceremony c;
   // No operator: the policy signs by itself, so that the kill points fall in the work.
-  std::string config = slurp(c.ksk + "/ksk.toml");
-  auto at_rule = config.find("# auto_approve = ");
-  REQUIRE(at_rule != std::string::npos);
-  config.replace(at_rule, config.find('\n', at_rule) - at_rule, "auto_approve = \"always\"");
-  spit(c.ksk + "/ksk.toml", config);
+  c.approve_automatically();
   std::string stick = c.dir.file("stick");
   fs::create_directories(stick);
   REQUIRE(run(c.dir, {"zone", "submit", "--dir", c.zone, "--link", "spool:" + stick, "--now", at(kStart)}, "submit")

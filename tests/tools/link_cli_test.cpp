@@ -120,24 +120,42 @@ TEST_CASE("send/receive: bit errors and a pulled cable, the transfer resumes, no
   CHECK(sent.err.find('\r') == std::string::npos);
 }
 
+namespace {
+
+// What `send FILE` and `receive` did when the receiver was killed (SIGKILL)
+// after `kill_after` and started again.
+struct Resumed {
+  Ran sent, received;
+};
+
+Resumed send_with_receiver_killed(const TempDir& dir, const std::string& file, const std::string& baud,
+                                  std::chrono::milliseconds kill_after) {
+  Linesim line(dir, baud, {});
+  auto end = [&](const std::string& path) { return "serial:" + path + ",baud=" + baud; };
+  std::vector<std::string> recv{kBinary, "receive", "--link", end(line.b), "--output-dir", dir.file("out"),
+                                "--count", "1", "--wait", "30"};
+  auto first = std::make_unique<Process>(recv, dir.file("receive1.err"));
+  Process sender({kBinary, "send", "--link", end(line.a), "--wait", "30", file}, dir.file("send.err"));
+  std::this_thread::sleep_for(kill_after);
+  first->signal(SIGKILL);
+  CHECK(first->wait() == 128 + SIGKILL);
+  first.reset();
+  CHECK_FALSE(std::filesystem::exists(dir.file("out/" + std::filesystem::path(file).filename().string())));
+  Process second(recv, dir.file("receive2.err"));
+  Resumed r;
+  r.received = finish(second, dir.file("receive2.err"));
+  r.sent = finish(sender, dir.file("send.err"));
+  return r;
+}
+
+}  // namespace
+
 TEST_CASE("send/receive: a receiver killed mid-transfer resumes from the blocks on disk", "[tools][link]") {
   TempDir dir;
   const std::size_t size = 400000;
   spit(dir.file("big"), random_text(size, 2));
-  Linesim line(dir, kBaud, {});
-  std::vector<std::string> recv{kBinary, "receive", "--link", link(line.b), "--output-dir", dir.file("out"),
-                                "--count", "1", "--wait", "15"};
-  auto first = std::make_unique<Process>(recv, dir.file("receive1.err"));
-  Process sender({kBinary, "send", "--link", link(line.a), "--wait", "15", dir.file("big")}, dir.file("send.err"));
-  // Kill it once about half has crossed (100 KB/s).
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-  first->signal(SIGKILL);
-  CHECK(first->wait() == 128 + SIGKILL);
-  first.reset();
-  CHECK_FALSE(std::filesystem::exists(dir.file("out/big")));
-  Process second(recv, dir.file("receive2.err"));
-  Ran received = finish(second, dir.file("receive2.err"));
-  Ran sent = finish(sender, dir.file("send.err"));
+  // Killed once about half has crossed (100 KB/s).
+  auto [sent, received] = send_with_receiver_killed(dir, dir.file("big"), kBaud, std::chrono::milliseconds(2500));
   INFO(sent.err);
   INFO(received.err);
   REQUIRE(received.status == 0);
@@ -157,19 +175,7 @@ TEST_CASE("send/receive: a slow line's receiver killed after 3 s resumes from wh
   TempDir dir;
   const std::size_t size = 64 * 1024;
   spit(dir.file("ksr"), random_text(size, 4));
-  Linesim line(dir, "115200", {});
-  std::vector<std::string> recv{kBinary, "receive", "--link", "serial:" + line.b + ",baud=115200", "--output-dir", dir.file("out"),
-                                "--count", "1", "--wait", "30"};
-  auto first = std::make_unique<Process>(recv, dir.file("receive1.err"));
-  Process sender({kBinary, "send", "--link", "serial:" + line.a + ",baud=115200", "--wait", "30", dir.file("ksr")},
-                 dir.file("send.err"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
-  first->signal(SIGKILL);
-  CHECK(first->wait() == 128 + SIGKILL);
-  first.reset();
-  Process second(recv, dir.file("receive2.err"));
-  Ran received = finish(second, dir.file("receive2.err"));
-  Ran sent = finish(sender, dir.file("send.err"));
+  auto [sent, received] = send_with_receiver_killed(dir, dir.file("ksr"), "115200", std::chrono::milliseconds(3000));
   INFO(sent.err);
   INFO(received.err);
   REQUIRE(received.status == 0);
