@@ -24,6 +24,7 @@ class Category final : public std::error_category {
       case errc::timed_out: return "timed out";
       case errc::interrupted: return "interrupted";
       case errc::bad_identity_file: return "malformed link identity file";
+      case errc::too_many_files: return "too many files";
     }
     return "unknown transport error";
   }

@@ -22,6 +22,7 @@ enum class errc {
   timed_out,           // nothing arrived within the time allowed
   interrupted,         // stopped by a signal
   bad_identity_file,   // a link identity or public key file that does not parse
+  too_many_files,      // a spool folder holds more entries than one run reads
 };
 
 // The category of transport::errc.

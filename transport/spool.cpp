@@ -178,6 +178,13 @@ Result<SpoolScan> Spool::receive(const SpoolRules& rules, DiskReplayLedger& ledg
     while (dirent* e = ::readdir(d)) {
       std::string name = e->d_name;
       if (name.empty() || name[0] == '.' || name == kDone || name == kRejected) continue;
+      if (names.size() == kMaxInboundEntries) {
+        ::closedir(d);
+        return fail(errc::too_many_files,
+                    "more than " + std::to_string(kMaxInboundEntries) +
+                        " files to read; a zone side posts one request a ceremony, so this is not its work",
+                    inbound_);
+      }
       names.push_back(std::move(name));
     }
     ::closedir(d);

@@ -62,6 +62,10 @@ struct SpoolScan {
 };
 
 // One side's view of a spool directory.
+// The most entries an inbound folder may hold for a run to read it: a zone
+// side posts one request a ceremony, so a stick with more is not its work.
+inline constexpr std::size_t kMaxInboundEntries = 1000;
+
 class Spool {
  public:
   // Opens the spool in `dir` (which must exist) for `side`, creating the two
@@ -94,7 +98,9 @@ class Spool {
   // failing a check moves to rejected/ with a .reason file. Names starting
   // with '.' (temporaries) and the done/ and rejected/ folders are skipped.
   // Stops after `limit` accepted files (0: no limit). errc::io_error when
-  // the folder cannot be read or a file cannot be moved.
+  // the folder cannot be read or a file cannot be moved;
+  // errc::too_many_files, before anything is read, when it holds more than
+  // kMaxInboundEntries entries.
   Result<SpoolScan> receive(const SpoolRules& rules, DiskReplayLedger& ledger, const Act& act,
                             std::size_t limit = 0) const;
 

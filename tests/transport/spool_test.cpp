@@ -360,3 +360,26 @@ TEST_CASE("spool: the reply already posted to a request is found, in the outboun
   REQUIRE(other);
   CHECK_FALSE(f.ksk.posted_reply(*other));
 }
+
+TEST_CASE("spool: an inbound folder with more files than one run reads is refused before anything is read",
+          "[transport][spool]") {
+  Fixture f;
+  for (std::size_t i = 0; i <= kMaxInboundEntries; ++i) testing::spit(f.inbound("/junk-" + std::to_string(i)), "x");
+  SpoolRules rules;
+  rules.policy = proto::AuthPolicy::required;
+  rules.pinned = &f.pinned;
+  bool acted = false;
+  auto r = f.ksk.receive(rules, *f.ledger, [&](const proto::Envelope&, ByteView) -> Result<void> {
+    acted = true;
+    return {};
+  });
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::too_many_files);
+  CHECK(r.error().where == f.inbound());
+  CHECK_FALSE(acted);
+  CHECK(testing::list_dir(f.inbound("/rejected")).empty());
+  // One file fewer is read (and each is rejected, as junk).
+  std::filesystem::remove(f.inbound("/junk-0"));
+  auto scan = f.scan(proto::AuthPolicy::required);
+  CHECK(scan.rejected.size() == kMaxInboundEntries);
+}
