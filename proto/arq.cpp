@@ -1,6 +1,7 @@
 #include "proto/arq.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "proto/record.hpp"
 
@@ -52,20 +53,53 @@ void RttEstimator::on_timeout() { rto_ = std::min(rto_ * 2, max_); }
 
 // --- FrameSizer ---
 
-FrameSizer::FrameSizer(std::size_t initial, std::size_t max)
-    : current_(std::clamp(initial, kMinSize, std::max(max, kMinSize))), max_(std::max(max, kMinSize)) {}
+FrameSizer::FrameSizer(std::size_t initial, std::size_t max, std::size_t overhead)
+    : current_(std::clamp(initial, kMinSize, std::max(max, kMinSize))),
+      max_(std::max(max, kMinSize)),
+      overhead_(std::max<std::size_t>(overhead, 1)),
+      frames_(kPriorFrames),
+      octets_(kPriorFrames * static_cast<double>(current_ + overhead_)) {}
 
-void FrameSizer::on_acked() noexcept {
-  if (++clean_ < kGrowAfter) return;
-  clean_ = 0;
-  current_ = std::min(current_ * 2, max_);
+double FrameSizer::octet_error_rate() const noexcept {
+  if (lost_ <= 0 || frames_ <= 0) return 0;
+  // A frame of n octets arrives whole with probability (1-p)^n.
+  double q = std::min(lost_ / frames_, 0.95);
+  return -std::log1p(-q) / (octets_ / frames_);
 }
 
-void FrameSizer::on_lost(std::uint64_t tx_serial, std::uint64_t next_serial) noexcept {
+std::size_t FrameSizer::best_size(double p) const noexcept {
+  if (p <= 0) return max_;
+  // Maximise c/(c+h) * (1-p)^(c+h): c^2 + h*c = h/lambda, lambda = -ln(1-p).
+  double h = static_cast<double>(overhead_);
+  double lambda = -std::log1p(-std::min(p, 0.5));
+  double c = (-h + std::sqrt(h * h + 4 * h / lambda)) / 2;
+  if (!(c < static_cast<double>(max_))) return max_;
+  return std::max(kMinSize, static_cast<std::size_t>(c));
+}
+
+void FrameSizer::observe(std::size_t frame_octets, bool lost) noexcept {
+  constexpr double keep = 1 - 1 / kMemoryFrames;
+  frames_ = frames_ * keep + 1;
+  lost_ = lost_ * keep + (lost ? 1 : 0);
+  octets_ = octets_ * keep + static_cast<double>(frame_octets);
+  std::size_t best = best_size(octet_error_rate());
+  if (best < current_) {
+    current_ = best;
+    clean_ = 0;
+  } else if (best > current_ && clean_ >= kGrowAfter) {
+    current_ = std::min(best, current_ * 2);
+    clean_ = 0;
+  }
+}
+
+void FrameSizer::on_acked(std::size_t frame_octets) noexcept {
+  ++clean_;
+  observe(frame_octets, false);
+}
+
+void FrameSizer::on_lost(std::size_t frame_octets) noexcept {
   clean_ = 0;
-  if (tx_serial < changed_at_) return;
-  current_ = std::max(current_ / 2, kMinSize);
-  changed_at_ = next_serial;
+  observe(frame_octets, true);
 }
 
 // --- OutRecord ---
@@ -81,8 +115,9 @@ Bytes OutRecord::materialize() const {
 ArqSender::ArqSender(const Params& p)
     : window_(std::max<std::size_t>(p.window, 1)),
       max_transmissions_(std::max<std::uint32_t>(p.max_transmissions, 1)),
+      frame_overhead_(p.frame_overhead),
       rtt_(p.initial_rto, p.min_rto, p.max_rto),
-      sizer_(p.initial_chunk, p.max_chunk) {}
+      sizer_(p.initial_chunk, p.max_chunk, p.frame_overhead + kChunkOverhead) {}
 
 ArqSender::InFlight* ArqSender::find(std::uint64_t seq) noexcept {
   if (seq < una_ || seq >= next_) return nullptr;
@@ -102,6 +137,7 @@ Outgoing ArqSender::send_new(OutRecord record, Timestamp now) {
   f.sent = now;
   f.serial = ++serial_;
   f.transmissions = 1;
+  f.octets = out.payload.size() + frame_overhead_;
   frames_.push_back(std::move(f));
   arm(now);
   return out;
@@ -127,6 +163,7 @@ std::optional<Outgoing> ArqSender::retransmit(Timestamp now) {
       f->record.length = keep;
     }
     out.payload = f->record.materialize();
+    f->octets = out.payload.size() + frame_overhead_;
     f->lost = false;
     f->sent = now;
     f->serial = ++serial_;
@@ -141,7 +178,7 @@ std::optional<Outgoing> ArqSender::retransmit(Timestamp now) {
 void ArqSender::mark_lost(std::uint64_t seq, InFlight& f) {
   f.lost = true;
   lost_.insert(seq);
-  sizer_.on_lost(f.serial, serial_ + 1);
+  sizer_.on_lost(f.octets);
 }
 
 AckResult ArqSender::on_ack(std::uint16_t cumulative, const std::vector<SackRange>& sacks, Timestamp now) {
@@ -156,7 +193,7 @@ AckResult ArqSender::on_ack(std::uint16_t cumulative, const std::vector<SackRang
       lost_.erase(seq);
     }
     ++r.newly_acked;
-    sizer_.on_acked();
+    sizer_.on_acked(f->octets);
     highest_acked_serial_ = std::max(highest_acked_serial_, f->serial);
     if (f->transmissions == 1 && (!sample_sent || f->sent > *sample_sent)) sample_sent = f->sent;
   };

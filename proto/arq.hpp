@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/bytes.hpp"
+#include "proto/frame.hpp"
 #include "proto/time.hpp"
 
 namespace kskline::proto {
@@ -58,30 +59,41 @@ class RttEstimator {
   Duration rttvar_{0};
 };
 
-// The chunk size controller: halves on loss, doubles after a run of clean
-// acknowledgements.
+// The chunk size controller: estimates the line's error rate from which
+// frames were lost and which arrived, and picks the chunk that carries the
+// most message octets per octet on the wire at that rate.
 class FrameSizer {
  public:
-  // Frames after this many consecutive acknowledgements without loss double.
+  // The size grows at most twofold after this many acknowledgements in a row.
   static constexpr int kGrowAfter = 16;
   // The smallest chunk payload.
   static constexpr std::size_t kMinSize = 64;
+  // How many recent frames the error estimate remembers (exponential decay).
+  static constexpr double kMemoryFrames = 64;
+  // Clean frames of the initial size the estimate starts from, so that one
+  // early loss is not taken for a line that loses every other frame.
+  static constexpr double kPriorFrames = 16;
 
-  // A sizer starting at `initial`, never above `max`.
-  FrameSizer(std::size_t initial, std::size_t max);
+  // A sizer starting at `initial`, never above `max`; `overhead` is what a
+  // frame holds besides the chunk's octets (header, check, delimiter, record header).
+  FrameSizer(std::size_t initial, std::size_t max, std::size_t overhead);
   // The chunk size to use now.
   std::size_t current() const noexcept { return current_; }
-  // A frame was acknowledged.
-  void on_acked() noexcept;
-  // A frame was lost; halves unless it was transmitted before the last
-  // change of size (transmission serial `tx_serial`), whose losses are
-  // already accounted for. `next_serial` is the serial of the next transmission.
-  void on_lost(std::uint64_t tx_serial, std::uint64_t next_serial) noexcept;
+  // A frame of `frame_octets` (payload and overhead) was acknowledged.
+  void on_acked(std::size_t frame_octets) noexcept;
+  // A frame of `frame_octets` was lost.
+  void on_lost(std::size_t frame_octets) noexcept;
+  // The estimated probability that one octet of a frame is damaged.
+  double octet_error_rate() const noexcept;
+  // The chunk size that carries the most per wire octet at octet error rate `p`.
+  std::size_t best_size(double p) const noexcept;
 
  private:
-  std::size_t current_, max_;
+  void observe(std::size_t frame_octets, bool lost) noexcept;
+
+  std::size_t current_, max_, overhead_;
   int clean_ = 0;
-  std::uint64_t changed_at_ = 0;
+  double frames_, lost_ = 0, octets_;  // decayed counts
 };
 
 // What a reliable DATA frame carries: a control record, or a chunk of a
@@ -127,6 +139,7 @@ class ArqSender {
     Duration initial_rto{1000000}, min_rto{200000}, max_rto{60000000};
     std::size_t initial_chunk = 1024;
     std::size_t max_chunk = 4096;
+    std::size_t frame_overhead = kHeaderSize + kCheckSize + 1;  // octets a frame holds besides its payload
   };
 
   explicit ArqSender(const Params& p);
@@ -166,6 +179,7 @@ class ArqSender {
     Timestamp sent{};
     std::uint64_t serial = 0;
     std::uint32_t transmissions = 0;
+    std::size_t octets = 0;  // the frame as last sent: payload and overhead
     bool acked = false;
     bool lost = false;
   };
@@ -175,6 +189,7 @@ class ArqSender {
 
   std::size_t window_;
   std::uint32_t max_transmissions_;
+  std::size_t frame_overhead_;
   RttEstimator rtt_;
   FrameSizer sizer_;
   std::uint64_t una_ = 0, next_ = 0, serial_ = 0, retransmissions_ = 0;

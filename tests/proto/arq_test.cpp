@@ -1,3 +1,6 @@
+#include <cmath>
+#include <random>
+
 #include <catch2/catch.hpp>
 
 #include "proto/arq.hpp"
@@ -53,23 +56,88 @@ TEST_CASE("arq: the RTO follows RFC 6298", "[proto][arq]") {
   CHECK(r.rto() >= dms(200));  // lower bound
 }
 
-TEST_CASE("arq: the frame size halves on loss and doubles after 16 clean acknowledgements", "[proto][arq]") {
-  FrameSizer s(1024, 4091);
+namespace {
+
+// Message octets per wire octet for chunks of `c` with `h` octets of overhead
+// on a line damaging each octet with probability `p`.
+double goodput(double c, double h, double p) { return c / (c + h) * std::pow(1 - p, c + h); }
+
+// Feeds `s` with `frames` frames of its current size, each lost as a line
+// damaging octets with probability `p` would lose it; returns the message
+// octets delivered per wire octet.
+double run_line(FrameSizer& s, double p, int frames, std::mt19937_64& rng, std::size_t overhead) {
+  std::uniform_real_distribution<double> u(0, 1);
+  double delivered = 0, wire = 0;
+  for (int i = 0; i < frames; ++i) {
+    std::size_t octets = s.current() + overhead;
+    wire += static_cast<double>(octets);
+    if (u(rng) < 1 - std::pow(1 - p, static_cast<double>(octets))) {
+      s.on_lost(octets);
+    } else {
+      delivered += static_cast<double>(s.current());
+      s.on_acked(octets);
+    }
+  }
+  return delivered / wire;
+}
+
+}  // namespace
+
+TEST_CASE("arq: the best frame size carries the most message octets per wire octet", "[proto][arq]") {
+  FrameSizer s(1024, 4091, 18);
+  CHECK(s.best_size(0) == 4091);
+  CHECK(s.best_size(0.4) == FrameSizer::kMinSize);
+  for (double p : {8e-6, 8e-5, 8e-4, 4e-3}) {
+    INFO("octet error rate " << p);
+    auto c = static_cast<double>(s.best_size(p));
+    CHECK(goodput(c, 18, p) >= goodput(c * 0.8, 18, p));
+    CHECK(goodput(c, 18, p) >= goodput(std::min(c * 1.25, 4091.0), 18, p));
+  }
+  CHECK(s.best_size(8e-4) > 120);  // BER 1e-4: about 140 octets
+  CHECK(s.best_size(8e-4) < 160);
+}
+
+TEST_CASE("arq: the frame size starts at the initial size and doubles after 16 clean acknowledgements", "[proto][arq]") {
+  FrameSizer s(1024, 4091, 18);
   CHECK(s.current() == 1024);
-  s.on_lost(5, 10);
-  CHECK(s.current() == 512);
-  s.on_lost(7, 11);  // sent before the change: already accounted for
-  CHECK(s.current() == 512);
-  s.on_lost(10, 12);
-  CHECK(s.current() == 256);
-  for (int i = 0; i < 15; ++i) s.on_acked();
-  CHECK(s.current() == 256);
-  s.on_acked();
-  CHECK(s.current() == 512);
-  for (int i = 0; i < 100; ++i) s.on_acked();
+  for (int i = 0; i < 15; ++i) s.on_acked(1042);
+  CHECK(s.current() == 1024);
+  s.on_acked(1042);
+  CHECK(s.current() == 2048);
+  for (int i = 0; i < 16; ++i) s.on_acked(2066);
   CHECK(s.current() == 4091);
-  for (std::uint64_t i = 100; i < 120; ++i) s.on_lost(i, i + 1);
-  CHECK(s.current() == FrameSizer::kMinSize);
+  CHECK(s.octet_error_rate() == 0);
+}
+
+TEST_CASE("arq: the frame size follows the line's error rate", "[proto][arq]") {
+  std::mt19937_64 rng(7);
+  for (double ber : {1e-5, 1e-4, 1e-3}) {
+    double p = 1 - std::pow(1 - ber, 8);
+    INFO("bit error rate " << ber);
+    FrameSizer s(1024, 4091, 18);
+    run_line(s, p, 500, rng, 18);  // settle
+    double achieved = run_line(s, p, 5000, rng, 18);
+    double best = goodput(static_cast<double>(s.best_size(p)), 18, p);
+    INFO("goodput " << achieved << " of the best " << best);
+    CHECK(achieved > best * 0.97);
+  }
+}
+
+TEST_CASE("arq: after a burst of losses the frame size shrinks at once and recovers on a clean line", "[proto][arq]") {
+  FrameSizer s(1024, 4091, 18);
+  for (int i = 0; i < 64; ++i) s.on_acked(s.current() + 18);
+  CHECK(s.current() == 4091);
+  s.on_lost(4109);
+  CHECK(s.current() < 4091);
+  for (int i = 0; i < 64; ++i) s.on_lost(s.current() + 18);  // the cable pulled
+  CHECK(s.current() < 128);
+  int frames = 0;
+  while (s.current() < 4091 && frames < 1000) {
+    s.on_acked(s.current() + 18);
+    ++frames;
+  }
+  CHECK(s.current() == 4091);
+  CHECK(frames < 400);
 }
 
 TEST_CASE("arq: the receiver reorders, suppresses duplicates and reports SACK ranges", "[proto][arq]") {
@@ -159,15 +227,16 @@ TEST_CASE("arq: a lost chunk is retransmitted at the smaller size and the rest h
   auto msg = std::make_shared<const Bytes>(Bytes(5000, 0x55));
   s.send_new(OutRecord{{}, msg, 100, 1024}, ms(0));
   s.send_new(control(9), ms(1));
-  s.on_ack(0, {{1, 2}}, ms(50));  // frame 0 lost: size halves to 512
-  CHECK(s.chunk_size() == 512);
+  s.on_ack(0, {{1, 2}}, ms(50));  // frame 0 lost: the size shrinks
+  std::size_t size = s.chunk_size();
+  CHECK(size < 1024);
   auto r = s.retransmit(ms(51));
   REQUIRE(r);
   CHECK(r->seq == 0);
-  CHECK(r->payload.size() == kChunkOverhead + 512);
+  CHECK(r->payload.size() == kChunkOverhead + size);
   CHECK(r->rest_message == msg);
-  CHECK(r->rest_offset == 612);
-  CHECK(r->rest_length == 512);
+  CHECK(r->rest_offset == 100 + size);
+  CHECK(r->rest_length == 1024 - size);
 }
 
 TEST_CASE("arq: the window limits frames in flight", "[proto][arq]") {
