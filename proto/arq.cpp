@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "proto/record.hpp"
 
@@ -61,7 +62,8 @@ FrameSizer::FrameSizer(std::size_t initial, std::size_t max, std::size_t overhea
       octets_(kPriorFrames * static_cast<double>(current_ + overhead_)) {}
 
 double FrameSizer::octet_error_rate() const noexcept {
-  if (lost_ <= 0 || frames_ <= 0) return 0;
+  // Less than half a loss remembered: below what the estimate can resolve.
+  if (lost_ < 0.5 || frames_ <= 0) return 0;
   // A frame of n octets arrives whole with probability (1-p)^n.
   double q = std::min(lost_ / frames_, 0.95);
   return -std::log1p(-q) / (octets_ / frames_);
@@ -175,14 +177,18 @@ std::optional<Outgoing> ArqSender::retransmit(Timestamp now) {
   return std::nullopt;
 }
 
-void ArqSender::mark_lost(std::uint64_t seq, InFlight& f) {
+void ArqSender::mark_lost(std::uint64_t seq, InFlight& f, std::optional<Timestamp> heard) {
   f.lost = true;
   lost_.insert(seq);
-  sizer_.on_lost(f.octets);
+  // The frame size follows noise, not silence: only a frame lost while the
+  // peer was heard from says something about the line's error rate; one
+  // lost while nothing came back (a cable pulled, a peer gone) does not.
+  if (heard && *heard > f.sent) sizer_.on_lost(f.octets);
 }
 
 AckResult ArqSender::on_ack(std::uint16_t cumulative, const std::vector<SackRange>& sacks, Timestamp now) {
   AckResult r;
+  std::optional<Timestamp> heard = std::exchange(last_heard_, now);  // before this acknowledgement
   std::optional<Timestamp> sample_sent;
   auto take = [&](std::uint64_t seq) {
     InFlight* f = find(seq);
@@ -218,7 +224,7 @@ AckResult ArqSender::on_ack(std::uint16_t cumulative, const std::vector<SackRang
   for (std::size_t i = 0; i < frames_.size(); ++i) {
     InFlight& f = frames_[i];
     if (!f.acked && !f.lost && f.serial < highest_acked_serial_) {
-      mark_lost(una_ + i, f);
+      mark_lost(una_ + i, f, heard);
       ++r.newly_lost;
     }
   }
@@ -242,7 +248,7 @@ void ArqSender::on_timer(Timestamp now) {
   for (std::size_t i = 0; i < frames_.size(); ++i) {
     InFlight& f = frames_[i];
     if (!f.acked && !f.lost) {
-      mark_lost(una_ + i, f);
+      mark_lost(una_ + i, f, last_heard_);
       break;
     }
   }

@@ -184,7 +184,7 @@ class ArqSender {
     bool lost = false;
   };
   InFlight* find(std::uint64_t seq) noexcept;
-  void mark_lost(std::uint64_t seq, InFlight& f);
+  void mark_lost(std::uint64_t seq, InFlight& f, std::optional<Timestamp> heard);
   void arm(Timestamp now) noexcept;
 
   std::size_t window_;
@@ -198,6 +198,7 @@ class ArqSender {
   std::set<std::uint64_t> lost_;  // sequence numbers waiting for retransmission
   bool exhausted_ = false;
   std::optional<Timestamp> armed_at_;
+  std::optional<Timestamp> last_heard_;  // the last acknowledgement (new or not) from the peer
 };
 
 // How a DATA frame fitted into the receive window.

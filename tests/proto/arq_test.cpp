@@ -227,6 +227,7 @@ TEST_CASE("arq: a lost chunk is retransmitted at the smaller size and the rest h
   auto msg = std::make_shared<const Bytes>(Bytes(5000, 0x55));
   s.send_new(OutRecord{{}, msg, 100, 1024}, ms(0));
   s.send_new(control(9), ms(1));
+  s.on_ack(0, {}, ms(20));        // the peer is heard from
   s.on_ack(0, {{1, 2}}, ms(50));  // frame 0 lost: the size shrinks
   std::size_t size = s.chunk_size();
   CHECK(size < 1024);
@@ -237,6 +238,29 @@ TEST_CASE("arq: a lost chunk is retransmitted at the smaller size and the rest h
   CHECK(r->rest_message == msg);
   CHECK(r->rest_offset == 100 + size);
   CHECK(r->rest_length == 1024 - size);
+}
+
+TEST_CASE("arq: frames lost while nothing came back from the peer leave the frame size alone", "[proto][arq]") {
+  ArqSender s(params());
+  auto msg = std::make_shared<const Bytes>(Bytes(50000, 0x55));
+  s.send_new(OutRecord{{}, msg, 0, 1024}, ms(0));
+  s.on_ack(1, {}, ms(100));
+  std::size_t size = s.chunk_size();
+  // The cable is pulled: frames go out, nothing comes back, the timer fires.
+  for (std::uint64_t i = 1; i <= 8; ++i) s.send_new(OutRecord{{}, msg, i * 1024, 1024}, ms(100 + static_cast<std::int64_t>(i)));
+  for (int t = 0; t < 4; ++t) s.on_timer(ms(100000 * (t + 1)));
+  CHECK(s.chunk_size() == size);
+  // The cable is back: a new frame is acknowledged, and the ones sent into
+  // the silence are found lost.
+  s.send_new(OutRecord{{}, msg, 9 * 1024, 1024}, ms(500000));
+  s.on_ack(1, {{9, 10}}, ms(500100));
+  CHECK(s.chunk_size() == size);
+  // Noise while the peer answers: a lost frame shrinks the size.
+  s.send_new(OutRecord{{}, msg, 10 * 1024, 1024}, ms(500200));
+  s.send_new(OutRecord{{}, msg, 11 * 1024, 1024}, ms(500201));
+  s.on_ack(1, {{9, 10}}, ms(500250));  // the peer's ACKs keep coming
+  s.on_ack(1, {{9, 10}, {11, 12}}, ms(500300));
+  CHECK(s.chunk_size() < size);
 }
 
 TEST_CASE("arq: the window limits frames in flight", "[proto][arq]") {
