@@ -6,7 +6,10 @@
 # random bytes goes one way with each tool: kskline send/receive, C-Kermit
 # (set window 31, set block-check 3, set prefixing minimal, packet length
 # 9024) and ZMODEM (lrzsz sz/rz). Lines: clean, bit error rates 1e-5 and
-# 1e-4 (independent flips of each data bit, seeded), and a 7-bit line.
+# 1e-4 (each bit time of the line flips independently, seeded: start, data,
+# stop and idle bits, read by a 16550-like receiver), and a 7-bit line.
+# SIM=uart_line runs the same over bench/uart_line.py instead, an independent
+# simulator that flips only data bits (no 7-bit line there).
 #
 #   efficiency = payload bytes / elapsed seconds / (baud / 10)
 #
@@ -23,6 +26,7 @@ BAUD=${BAUD:-115200}
 SIZE=${SIZE:-1048576}
 LINES=${LINES:-clean ber1e-5 ber1e-4 7bit}
 TOOLS=${TOOLS:-kskline kermit zmodem}
+SIM=${SIM:-linesim}  # or uart_line: bench/uart_line.py, an independent simulator
 SEED=${SEED:-1}
 WORK=${KSKLINE_BENCH_DIR:-/tmp/kskline-bench}/link
 rate=$((BAUD / 10))
@@ -38,7 +42,7 @@ payload=$WORK/payload-$SIZE.bin
 
 now() { date +%s.%N; }
 
-# Starts linesim with the options of a line; sets A, B and SIM.
+# Starts the simulator with the options of a line; sets A, B and SIM_PID.
 start_line() {
   local name=$1 opts=()
   case $name in
@@ -48,8 +52,13 @@ start_line() {
     *) echo "link.sh: unknown line $name" >&2; exit 2 ;;
   esac
   rm -rf "$WORK/line"
-  "$KSKLINE" linesim --baud "$BAUD" --link-dir "$WORK/line" "${opts[@]}" > "$WORK/paths" 2> "$WORK/linesim.err" &
-  SIM=$!
+  if [ "$SIM" = uart_line ]; then
+    [ "$name" = 7bit ] && { echo "link.sh: uart_line has no 7-bit line" >&2; exit 2; }
+    python3 "$repo/bench/uart_line.py" --baud "$BAUD" --link-dir "$WORK/line" "${opts[@]}" 2> "$WORK/linesim.err" &
+  else
+    "$KSKLINE" linesim --baud "$BAUD" --link-dir "$WORK/line" "${opts[@]}" > "$WORK/paths" 2> "$WORK/linesim.err" &
+  fi
+  SIM_PID=$!
   for _ in $(seq 50); do [ -e "$WORK/line/b" ] && break; sleep 0.1; done
   A=$WORK/line/a
   B=$WORK/line/b
@@ -79,8 +88,8 @@ wait_open() {
 }
 
 stop_line() {
-  kill -INT "$SIM" 2>/dev/null || true
-  wait "$SIM" 2>/dev/null || true
+  kill -INT "$SIM_PID" 2>/dev/null || true
+  wait "$SIM_PID" 2>/dev/null || true
 }
 
 # Runs one transfer; prints "seconds sender_seconds status": from launching
@@ -132,7 +141,7 @@ transfer() {
   echo "$(echo "$t1 - $t0" | bc -l) $(echo "$ts - $t0" | bc -l) $status"
 }
 
-echo "link.sh: $SIZE random bytes one way over kskline linesim at $BAUD baud ($rate bytes/s, line time $(printf '%.1f' "$line_time") s), flow none, seed $SEED"
+echo "link.sh: $SIZE random bytes one way over $SIM at $BAUD baud ($rate bytes/s, line time $(printf '%.1f' "$line_time") s), flow none, seed $SEED"
 echo "link.sh: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-10s %-8s %9s %11s  %s\n' line tool seconds efficiency status
 declare -A eff

@@ -32,10 +32,11 @@ struct LinesimOptions {
 
 void print_counters(const char* name, const transport::LineSimCounters& c) {
   std::fprintf(stderr,
-               "linesim: %s: %llu bytes, %llu delivered, %llu bits flipped, %llu dropped, %llu overrun, "
+               "linesim: %s: %llu bytes, %llu delivered, %llu bits flipped, %llu framing errors, %llu dropped, %llu overrun, "
                "%llu XON/XOFF bytes in data, %llu pauses\n",
                name, static_cast<unsigned long long>(c.bytes), static_cast<unsigned long long>(c.delivered),
-               static_cast<unsigned long long>(c.bits_flipped), static_cast<unsigned long long>(c.dropped),
+               static_cast<unsigned long long>(c.bits_flipped), static_cast<unsigned long long>(c.framing_errors),
+               static_cast<unsigned long long>(c.dropped),
                static_cast<unsigned long long>(c.overruns), static_cast<unsigned long long>(c.flow_bytes),
                static_cast<unsigned long long>(c.pauses));
 }
@@ -112,7 +113,7 @@ void add_linesim(Cli& cli) {
   auto* cmd = cli.app.add_subcommand(
       "linesim", "two pseudo-terminals joined like a real serial line, with impairments; prints their two paths");
   cmd->add_option("--baud", o->baud, "line speed; 10 bit times a byte")->required()->check(CLI::Range(50u, 100000000u));
-  cmd->add_option("--ber", o->ber, "bit error rate: probability that each data bit flips");
+  cmd->add_option("--ber", o->ber, "bit error rate: probability that each bit time flips (start, data, stop, idle)");
   cmd->add_option("--drop", o->drop, "probability that a byte is lost");
   cmd->add_option("--outage", o->outages,
                   "START:SECONDS after the first byte, nothing crosses (the cable pulled); repeatable");

@@ -17,6 +17,7 @@
 
 #include "base/bytes.hpp"
 #include "transport/errc.hpp"
+#include "transport/internal/uart_receiver.hpp"
 
 namespace kskline::transport {
 namespace {
@@ -55,7 +56,8 @@ struct LineSimulator::Impl {
     Bytes out;
     std::int64_t line_free = 0;
     std::mt19937_64 rng;
-    std::uint64_t next_flip = 0, next_drop = 0;
+    std::uint64_t next_flip = 0, next_drop = 0;  // bit times, bytes until the next
+    UartReceiver rx;
     bool throttled = false;
     LineSimCounters c;
   };
@@ -65,6 +67,7 @@ struct LineSimulator::Impl {
   std::array<Direction, 2> dirs;  // 0: a->b, 1: b->a
   std::string dir;
   bool own_dir = false;
+  std::int64_t bit_ns = 0;
   std::int64_t byte_ns = 0;
   std::int64_t read_ahead_ns = 0;
   std::int64_t first_byte = 0;  // 0: nothing crossed yet
@@ -133,6 +136,44 @@ struct LineSimulator::Impl {
     return false;
   }
 
+  // Whether noise flips the line's next bit time.
+  bool flip(Direction& d) {
+    if (d.next_flip-- != 0) return false;
+    ++d.c.bits_flipped;
+    d.next_flip = gap(d.rng, o.ber);
+    return true;
+  }
+
+  // A character the receiving UART assembled, arriving at `t`.
+  void receive(Direction& d, const UartOutput& out, std::int64_t t) {
+    if (out.framing_error) ++d.c.framing_errors;
+    if (in_outage(t) || !ends[static_cast<std::size_t>(d.to)].present) {
+      ++d.c.dropped;
+      return;
+    }
+    d.flight.emplace_back(t, out.byte);
+  }
+
+  // The line idles (mark) from d.line_free until `t`; noise there is a
+  // false start bit, and the receiver makes a character of it.
+  void idle_until(Direction& d, std::int64_t t) {
+    if (d.line_free == 0 || t <= d.line_free) return;
+    auto bits = static_cast<std::uint64_t>((t - d.line_free) / bit_ns);
+    std::int64_t from = d.line_free;
+    d.line_free += static_cast<std::int64_t>(bits) * bit_ns;
+    for (std::uint64_t at = 0; at < bits;) {
+      if (d.rx.hunting()) {  // nothing happens until the next flipped bit
+        std::uint64_t skip = std::min(d.next_flip, bits - at);
+        d.next_flip -= skip;
+        at += skip;
+        if (at == bits) break;
+      }
+      bool bit = !flip(d);
+      ++at;
+      if (auto out = d.rx.on_bit(bit)) receive(d, *out, from + static_cast<std::int64_t>(at) * bit_ns);
+    }
+  }
+
   void carry(Direction& d, std::uint8_t b, std::int64_t now) {
     if (first_byte == 0) {
       first_byte = now;
@@ -141,25 +182,25 @@ struct LineSimulator::Impl {
     ++d.c.bytes;
     if (b == 0x11 || b == 0x13 || b == 0x91 || b == 0x93) ++d.c.flow_bytes;
     std::int64_t start = std::max(d.line_free, now);
+    idle_until(d, start);
+    start = std::max(d.line_free, now);
     d.line_free = start + byte_ns;
     if (o.seven_bit) b &= 0x7F;
     if (in_outage(d.line_free) || !ends[static_cast<std::size_t>(d.to)].present) {
       ++d.c.dropped;
+      d.rx = UartReceiver{};
       return;
-    }
-    for (int bit = 0; bit < (o.seven_bit ? 7 : 8); ++bit) {
-      if (d.next_flip-- == 0) {
-        b ^= static_cast<std::uint8_t>(1u << bit);
-        ++d.c.bits_flipped;
-        d.next_flip = gap(d.rng, o.ber);
-      }
     }
     if (d.next_drop-- == 0) {
       d.next_drop = gap(d.rng, o.drop);
       ++d.c.dropped;
+      if (auto out = d.rx.on_idle(10)) receive(d, *out, d.line_free);
       return;
     }
-    d.flight.emplace_back(d.line_free, b);
+    for (int i = 0; i < 10; ++i) {
+      bool bit = uart_bit(b, i) != flip(d);
+      if (auto out = d.rx.on_bit(bit)) receive(d, *out, start + (i + 1) * bit_ns);
+    }
   }
 
   void send_control(int end, std::uint8_t byte) {
@@ -169,6 +210,7 @@ struct LineSimulator::Impl {
 
   // Moves arrived bytes to the receiving end and writes what it takes.
   void deliver(Direction& d, std::int64_t now) {
+    idle_until(d, now);
     End& to = ends[static_cast<std::size_t>(d.to)];
     while (!d.flight.empty() && d.flight.front().first <= now) {
       if (d.out.size() >= kOverrun && !o.xonxoff) {
@@ -237,6 +279,10 @@ struct LineSimulator::Impl {
     for (const auto& d : dirs) {
       if (!d.flight.empty()) consider(d.flight.front().first);
       if (d.line_free - now > read_ahead_ns) consider(d.line_free - read_ahead_ns);
+      if (d.line_free != 0 && !d.rx.hunting()) consider(d.line_free + 10 * bit_ns);
+      if (d.line_free != 0 && d.rx.hunting() && d.next_flip < 1'000'000'000'000ULL) {
+        consider(d.line_free + static_cast<std::int64_t>(d.next_flip + 10) * bit_ns);  // noise on the idle line
+      }
     }
     if (first_byte != 0) {
       for (std::size_t i = 0; i < o.unplugs.size(); ++i) {
@@ -271,7 +317,8 @@ Result<std::unique_ptr<LineSimulator>> LineSimulator::create(LineSimOptions opti
   auto impl = std::make_unique<Impl>();
   impl->o = std::move(options);
   Impl& s = *impl;
-  s.byte_ns = static_cast<std::int64_t>(10'000'000'000LL / s.o.baud);
+  s.bit_ns = static_cast<std::int64_t>(1'000'000'000LL / s.o.baud);
+  s.byte_ns = 10 * s.bit_ns;
   s.read_ahead_ns = std::max<std::int64_t>(kMinReadAheadNs, static_cast<std::int64_t>(kTransmitBuffer) * s.byte_ns);
   if (s.o.link_dir.empty()) {
     char tmpl[] = "/tmp/kskline-linesim-XXXXXX";

@@ -29,7 +29,7 @@ struct Unplug {
 // What the simulated line does.
 struct LineSimOptions {
   std::uint32_t baud = 115200;  // 10 bit times a byte (8N1, or 7E1)
-  double ber = 0;               // probability that each data bit flips
+  double ber = 0;               // probability that each bit time flips: start, data, stop and idle
   double drop = 0;              // probability that a byte is lost
   std::vector<LinePeriod> outages;  // the cable pulled: nothing crosses
   std::vector<Unplug> unplugs;      // the device path disappears, then comes back
@@ -44,6 +44,7 @@ struct LineSimCounters {
   std::uint64_t bytes = 0;         // read from the sending end
   std::uint64_t delivered = 0;     // written to the receiving end
   std::uint64_t bits_flipped = 0;
+  std::uint64_t framing_errors = 0;  // characters whose stop bit read 0
   std::uint64_t dropped = 0;       // random drops, outages and unplugged ends
   std::uint64_t overruns = 0;      // the receiving end did not read in time
   std::uint64_t flow_bytes = 0;    // 11 13 91 93 sent as data (with xonxoff: must stay 0)
