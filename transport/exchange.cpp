@@ -107,7 +107,11 @@ class Answerer final : public LiveEndpoint {
  public:
   Answerer(asio::io_context& io, ByteStream& stream, const TransferOptions& options, proto::EngineConfig config,
            const Answer& answer, std::size_t count)
-      : LiveEndpoint(io, stream, options, config, nullptr), io_(io), answer_(answer), count_(count) {}
+      : LiveEndpoint(io, stream, options, config, nullptr),
+        io_(io),
+        answer_(answer),
+        count_(count),
+        request_timer_(io) {}
 
   ~Answerer() override {
     if (worker_.joinable()) worker_.join();
@@ -115,7 +119,10 @@ class Answerer final : public LiveEndpoint {
 
  protected:
   void message_event(proto::Event& e) override {
-    if (auto* m = std::get_if<proto::event::MessageReceived>(&e)) {
+    if (std::holds_alternative<proto::event::Connected>(e)) {
+      start_request_timer();
+    } else if (auto* m = std::get_if<proto::event::MessageReceived>(&e)) {
+      request_timer_.cancel();
       if (answering_) {
         notice("a request arrived while another is being answered; it is left unanswered");
         ++report_.files_failed;
@@ -132,6 +139,7 @@ class Answerer final : public LiveEndpoint {
         report_.message_bytes += it->second;
         ++report_.files_ok;
         pending_.erase(it);
+        start_request_timer();
       }
     } else if (auto* f = std::get_if<proto::event::MessageFailed>(&e)) {
       pending_.erase(f->digest);
@@ -186,9 +194,26 @@ class Answerer final : public LiveEndpoint {
     driver_.pump();
   }
 
+  // A session that brings no whole request within options_.request_wait
+  // (counted from the handshake or the last confirmed answer) is closed, so
+  // a peer that only keeps the link alive cannot hold the KSK side.
+  void start_request_timer() {
+    request_timer_.cancel();
+    if (!options_.request_wait) return;
+    request_timer_.expires_after(*options_.request_wait);
+    request_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || answering_ || !pending_.empty() || done()) return;
+      report_.errors.push_back(Error{make_error_code(errc::timed_out), {},
+                                     "no request within " + std::to_string(options_.request_wait->count() / 1'000'000) +
+                                         " s; closing the session"});
+      finish(proto::Duration(0));
+    });
+  }
+
   asio::io_context& io_;
   const Answer& answer_;
   std::size_t count_;
+  asio::steady_timer request_timer_;
   std::map<proto::Sha256, std::size_t> pending_;
   std::thread worker_;
   bool answering_ = false;

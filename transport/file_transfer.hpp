@@ -63,6 +63,10 @@ struct TransferOptions {
   // Exchanges: how long the requester waits for the answer once the request
   // is sent (an operator reads it first). nullopt: forever.
   std::optional<proto::Duration> answer_wait = proto::Duration{1'800'000'000};
+  // Exchanges: how long the answerer keeps a session open for a whole
+  // request to arrive, from the handshake or from its last answer being
+  // confirmed; then it closes the session (errc::timed_out). nullopt: forever.
+  std::optional<proto::Duration> request_wait = proto::Duration{600'000'000};
   std::uint64_t max_message = 64ull << 20;
   std::string state_dir;  // receiver: partial messages and the replay ledger (default OUTPUT/.kskline)
   std::function<void(const TransferProgress&)> progress;  // optional

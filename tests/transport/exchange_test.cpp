@@ -18,6 +18,7 @@
 using namespace kskline;
 using namespace kskline::transport;
 using testing::SimThread;
+using testing::TempDir;
 
 namespace {
 
@@ -111,6 +112,27 @@ TEST_CASE("exchange: the requester gives up when no answer comes within its wait
   REQUIRE_FALSE(r->first.report.errors.empty());
   CHECK(r->first.report.errors[0].code == errc::timed_out);
   CHECK_THAT(r->first.report.errors[0].message(), Catch::Contains("no answer within 1 s"));
+}
+
+TEST_CASE("exchange: the answerer closes a session that brings no request within its wait", "[transport][exchange]") {
+  LineSimOptions lo;
+  lo.baud = 1000000;
+  SimThread line(lo);
+  auto answerer = quiet("serial:" + line.b() + ",baud=1000000");
+  answerer.request_wait = proto::Duration(1'000'000);
+  auto start = std::chrono::steady_clock::now();
+  auto answering = std::async(std::launch::async, [&] { return answer_requests(answerer, answer_4k, 0); });
+  // A peer that shakes hands and keeps the link alive, but never asks.
+  TempDir dir;
+  auto idle_peer = receive_files(quiet("serial:" + line.a() + ",baud=1000000"), dir.file("in"), 1);
+  auto answered = answering.get();
+  REQUIRE(answered);
+  REQUIRE_FALSE(answered->report.errors.empty());
+  CHECK(answered->report.errors[0].code == errc::timed_out);
+  CHECK_THAT(answered->report.errors[0].message(), Catch::Contains("no request within 1 s"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(8));
+  REQUIRE(idle_peer);
+  CHECK_FALSE(idle_peer->ok());  // it learns that the session was closed
 }
 
 TEST_CASE("exchange: over the real serial code and a simulated line", "[transport][exchange]") {
