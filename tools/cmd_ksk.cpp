@@ -61,6 +61,7 @@ struct ServeOptions {
   std::size_t count = 0;
   std::string now;
   double wait = 0;
+  double request_wait = 600;
 };
 
 struct AuditOptions {
@@ -212,6 +213,11 @@ int run_serve(const ServeOptions& o) {
   ProgressLine progress(false);
   auto t = transfer_options(lo, false, identity, progress, "received");
   if (!t) return report(t.error());
+  if (o.request_wait < 0) {
+    return report(Error{transport::errc::bad_link_spec, "--request-wait", "must be 0 (forever) or more seconds"});
+  }
+  t->request_wait.reset();
+  if (o.request_wait > 0) t->request_wait = proto::Duration(static_cast<std::int64_t>(o.request_wait * 1e6));
   bool fixed_now = !o.now.empty();
   KskAnswerOptions options;
   options.identity = t->identity;
@@ -337,6 +343,9 @@ void add_ksk(Cli& cli) {
                   "requests to answer, then stop (default: serial, session after session until stopped; spool, "
                   "what the spool holds)");
   cmd->add_option("--wait", serve->wait, "seconds to wait for the peer (0: forever, the default)");
+  cmd->add_option("--request-wait", serve->request_wait,
+                  "seconds a serial session may stay open without bringing a whole request, after the handshake or "
+                  "the last answer (0: forever; default 600)");
   cmd->add_option("--now", serve->now, std::string("the time to check against, for tests: ") + kTimeGrammar);
   cmd->callback([&cli, serve] { cli.exit_code = run_serve(*serve); });
 

@@ -1,6 +1,7 @@
 // A KSK side waiting on a serial line that something hostile or broken holds:
-// a flood of garbage, or one byte now and then. Neither keeps `ksk serve`
-// waiting past its --wait, nor costs more memory than an idle line does.
+// a flood of garbage, one byte now and then, or a peer that shakes hands and
+// never asks. None keeps `ksk serve` waiting past its --wait or
+// --request-wait, nor costs more memory than an idle line does.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 using kskline::test::Ran;
 using kskline::test::run;
 using kskline::transport::testing::Process;
+using kskline::test::Linesim;
 using kskline::transport::testing::TempDir;
 using kskline::transport::testing::slurp;
 
@@ -119,4 +121,28 @@ TEST_CASE("hostile line: garbage or a byte now and then never keeps ksk serve pa
   CHECK(idle.peak_kib > 0);
   CHECK(flood.peak_kib < idle.peak_kib + 8 * 1024);
   CHECK(dribble.peak_kib < idle.peak_kib + 8 * 1024);
+}
+
+TEST_CASE("hostile line: a peer that shakes hands and never asks is closed after --request-wait", "[tools][hostile]") {
+  TempDir dir;
+  const std::string ksk = dir.file("ksk");
+  REQUIRE(run(dir, {"ksk", "init", "--zone", "example.com", "--dir", ksk}, "init").status == 0);
+  Linesim line(dir, "115200", {});
+  const auto start = std::chrono::steady_clock::now();
+  Process serve({KSKLINE_BINARY, "ksk", "serve", "--dir", ksk, "--link", "serial:" + line.b + ",baud=115200",
+                 "--wait", "4", "--request-wait", "2", "--batch"},
+                dir.file("serve.err"));
+  // The peer: a receiver, which keeps the session alive and sends nothing.
+  Process peer({KSKLINE_BINARY, "receive", "--link", "serial:" + line.a + ",baud=115200", "--output-dir",
+                dir.file("in"), "--count", "1", "--wait", "10"},
+               dir.file("peer.err"));
+  auto served = kskline::test::finish(serve, dir.file("serve.err"));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  auto idle_peer = kskline::test::finish(peer, dir.file("peer.err"));
+  INFO(served.out << served.err << idle_peer.err);
+  CHECK_THAT(served.err, Catch::Contains("no request within 2 s"));
+  CHECK_THAT(served.out, Catch::Contains("served: 0 signed, 0 refused"));
+  CHECK(served.status != 0);
+  CHECK(seconds < 20);
+  CHECK(idle_peer.status != 0);
 }
