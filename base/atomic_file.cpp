@@ -2,8 +2,8 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 
@@ -237,13 +237,22 @@ Result<void> create_file_atomic(const std::string& path, ByteView data, mode_t m
   return write_atomic(path, data, mode, Install::no_replace);
 }
 
-Result<std::string> read_file(const std::string& path, std::size_t max_size) {
+namespace {
+
+Result<std::string> read_whole_file(const std::string& path, std::size_t max_size, bool secret) {
   // O_NONBLOCK so that opening a FIFO cannot hang before it is refused below.
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (!fd) return fail_errno("open", path);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return fail_errno("fstat", path);
   if (!S_ISREG(st.st_mode)) return fail(errc::io_error, "not a regular file", path);
+  if (secret && (st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return fail(errc::secret_exposed,
+                std::string("the secret key file has mode ") + mode + ": group or others may read it (chmod 600 it)",
+                path);
+  }
   if (static_cast<std::uintmax_t>(st.st_size) > max_size) {
     return fail(errc::io_error,
                 "file is larger than " + std::to_string(max_size) + " bytes", path);
@@ -269,6 +278,16 @@ Result<std::string> read_file(const std::string& path, std::size_t max_size) {
     out.append(buf, static_cast<std::size_t>(n));
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::string& path, std::size_t max_size) {
+  return read_whole_file(path, max_size, false);
+}
+
+Result<std::string> read_secret_file(const std::string& path, std::size_t max_size) {
+  return read_whole_file(path, max_size, true);
 }
 
 }  // namespace kskline::base

@@ -60,4 +60,10 @@ Result<TemporaryFile> create_temporary_beside(const std::string& path, mode_t mo
 // (errc::io_error, without blocking). errc::not_found when it does not exist.
 Result<std::string> read_file(const std::string& path, std::size_t max_size = std::size_t{1} << 32);
 
+// Reads a file holding a secret (a private key, a link identity) as
+// read_file does, and refuses it when its mode lets group or others read or
+// write it (errc::secret_exposed, naming the mode): a key that others could
+// copy is no longer the operator's alone.
+Result<std::string> read_secret_file(const std::string& path, std::size_t max_size);
+
 }  // namespace kskline::base

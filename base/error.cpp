@@ -35,6 +35,7 @@ class Category final : public std::error_category {
       case errc::lock_held: return "locked by another process";
       case errc::bad_encoding: return "malformed encoded data";
       case errc::not_found: return "not found";
+      case errc::secret_exposed: return "secret key file readable by others";
     }
     return "unknown base error";
   }

@@ -46,6 +46,7 @@ enum class errc {
   lock_held,         // another process holds the lock
   bad_encoding,      // hex/base64/base32hex text is malformed
   not_found,         // a file or directory does not exist
+  secret_exposed,    // a secret key file that group or others may read
 };
 
 // The category of base::errc.

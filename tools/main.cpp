@@ -4,6 +4,7 @@
 
 #include "signer/errc.hpp"
 #include "tools/commands.hpp"
+#include "zone/key_memory.hpp"
 
 namespace kskline::tools {
 
@@ -22,6 +23,7 @@ int report(const Error& error) {
 
 int main(int argc, char** argv) {
   using namespace kskline::tools;
+  kskline::zone::protect_key_memory();  // before any key is read: no key in a core file
   Cli cli;
   cli.app.require_subcommand(1);
   cli.app.set_version_flag("--version", "kskline " KSKLINE_VERSION);

@@ -130,16 +130,7 @@ Result<void> write_identity_files(const std::string& path, const proto::LinkIden
 }
 
 Result<proto::LinkIdentity> read_identity_file(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return fail_errno(errc::bad_identity_file, "cannot read the identity file", path);
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return bad(std::string("the secret identity file has mode ") + mode +
-                   ": group or others may read it (chmod 600 it, or make a new identity)",
-               path);
-  }
-  auto text = base::read_file(path, kMaxFile);
+  auto text = base::read_secret_file(path, kMaxFile);
   if (!text) return tl::unexpected(text.error());
   struct Wipe {
     std::string& s;

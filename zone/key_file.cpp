@@ -276,7 +276,7 @@ Result<KeyTimes> read_key_times(const std::string& path) {
     base.resize(base.size() - 8);
   }
   std::string private_path = base + ".private";
-  auto text = base::read_file(private_path, 1 << 20);
+  auto text = base::read_secret_file(private_path, 1 << 20);
   if (!text) return tl::unexpected(text.error());
   auto times = parse_key_times_text(*text, private_path);
   wipe_string(*text);
@@ -344,7 +344,7 @@ Result<KeyPair> read_key_pair(const std::string& path) {
     return tl::unexpected(pub_key.error().located(key_path));
   }
 
-  auto text = base::read_file(private_path, 1 << 20);
+  auto text = base::read_secret_file(private_path, 1 << 20);
   if (!text) return tl::unexpected(text.error());
   auto key = parse_private_key_text(*text, private_path);
   wipe_string(*text);
@@ -385,7 +385,7 @@ Result<std::string> write_key_pair(const std::string& dir, const KeyPair& pair, 
 }
 
 Result<PrivateKey> read_pem_private_key(const std::string& path, std::uint8_t algorithm) {
-  auto text = base::read_file(path, 1 << 20);
+  auto text = base::read_secret_file(path, 1 << 20);
   if (!text) return tl::unexpected(text.error());
   BIO* bio = BIO_new_mem_buf(text->data(), static_cast<int>(text->size()));
   if (bio == nullptr) {

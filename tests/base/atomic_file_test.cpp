@@ -82,6 +82,21 @@ TEST_CASE("atomic_file: written data reads back identically", "[base][atomic_fil
   CHECK(*back_big == big);
 }
 
+TEST_CASE("atomic_file: a secret file reads back only while group and others cannot read it", "[base][atomic_file]") {
+  TempDir dir;
+  auto path = dir.file("k.private");
+  REQUIRE(base::write_file_atomic(path, as_bytes("secret"), 0600));
+  auto back = base::read_secret_file(path, 1024);
+  REQUIRE(back);
+  CHECK(*back == "secret");
+  ::chmod(path.c_str(), 0644);
+  auto exposed = base::read_secret_file(path, 1024);
+  REQUIRE_FALSE(exposed);
+  CHECK(exposed.error().code == base::errc::secret_exposed);
+  CHECK_THAT(exposed.error().message(), Catch::Contains("mode 0644") && Catch::Contains(path));
+  CHECK(base::read_file(path, 1024));  // a file that is not a secret may be read by all
+}
+
 TEST_CASE("atomic_file: a relative path writes in the current directory", "[base][atomic_file]") {
   TempDir dir;
   auto old_cwd = fs::current_path();

@@ -5,6 +5,7 @@
 
 #include "tests/support/files.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace kskline;
 
@@ -15,4 +16,13 @@ TEST_CASE("main: --version prints the version CMakeLists.txt declares", "[tools]
   auto r = test::kskline("--version");
   CHECK(r.status == 0);
   CHECK(r.out == "kskline " + m[1].str() + "\n");
+}
+
+TEST_CASE("main: a kskline process writes no core file, whatever limit it was started with", "[tools][main]") {
+  test::TempDir dir;
+  std::string command = "ulimit -c unlimited 2>/dev/null; " + test::shell_quote(KSKLINE_BINARY) + " linesim --baud 9600 --link-dir " +
+                        test::shell_quote(dir.file("line")) +
+                        " >/dev/null 2>&1 & pid=$!; sleep 0.5; grep 'Max core file size' /proc/$pid/limits; kill $pid; wait";
+  auto r = test::run(command);
+  CHECK_THAT(r.out, Catch::Matches(R"(Max core file size\s+0\s+0\s+bytes\s*)"));
 }

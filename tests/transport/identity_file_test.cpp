@@ -59,7 +59,7 @@ TEST_CASE("identity_file: a secret file others may read is refused", "[transport
   ::chmod(path.c_str(), 0640);
   auto r = read_identity_file(path);
   REQUIRE_FALSE(r);
-  CHECK(r.error().code == errc::bad_identity_file);
+  CHECK(r.error().code == base::errc::secret_exposed);
   CHECK_THAT(r.error().message(), Catch::Contains("mode 0640") && Catch::Contains("chmod 600"));
 }
 

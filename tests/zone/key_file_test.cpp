@@ -5,6 +5,9 @@
 #include <random>
 #include <regex>
 
+#include <sys/stat.h>
+
+#include "base/error.hpp"
 #include "tests/zone/dnssec_test_util.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/ds.hpp"
@@ -153,6 +156,21 @@ TEST_CASE("key_file: a zone-signing key without TTL", "[zone][key_file]") {
   REQUIRE(back);
   CHECK_FALSE(back->ttl.has_value());
   CHECK(back->flags == 256);
+}
+
+TEST_CASE("key_file: a private key file that group or others may read is refused, naming it and its mode", "[zone][key_file]") {
+  test::TempDir dir;
+  std::string base = write_pair(dir, generated_pair(alg::ECDSAP256SHA256, 257));
+  CHECK(read_key_pair(base));
+  for (mode_t mode : {0640, 0604, 0620}) {
+    ::chmod((base + ".private").c_str(), mode);
+    auto r = read_key_pair(base);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == base::errc::secret_exposed);
+    CHECK_THAT(r.error().message(), Catch::Contains(base + ".private") && Catch::Contains("chmod 600"));
+  }
+  ::chmod((base + ".private").c_str(), 0400);
+  CHECK(read_key_pair(base));  // read-only for the owner is fine
 }
 
 TEST_CASE("key_file: never overwrites an existing key file", "[zone][key_file]") {
