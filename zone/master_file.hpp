@@ -14,8 +14,8 @@
 namespace kskline::zone {
 
 // The default limit on the records read for one zone (MasterOptions::max_records):
-// twenty times the largest zones signed today, and about 20 GiB of records in
-// memory (docs/hardening.md, "Limits").
+// about 28 GiB of memory at the ~296 octets a record `zone sign` was measured to
+// take (docs/hardening.md, "Limits").
 inline constexpr std::size_t kDefaultMaxRecords = 100'000'000;
 
 // How a master file is read.

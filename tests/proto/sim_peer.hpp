@@ -1,5 +1,6 @@
 // Endpoints for session and simulation tests: an engine with its own seeded
-// Random and store, and helpers to build envelopes and read events.
+// Random and store, a handshake completed by hand as a fake peer, and helpers
+// to build envelopes and read events.
 #pragma once
 
 #include <catch2/catch.hpp>
