@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "proto/arq.hpp"
 #include "proto/envelope.hpp"
 #include "proto/errc.hpp"
 #include "proto/frame.hpp"
@@ -88,7 +89,7 @@ TEST_CASE("limits: a frame payload over 16,384 octets is refused from the frame 
   CHECK(d.stats().oversized == 1);
 }
 
-TEST_CASE("limits: a peer owed more than 256 answers is refused as a protocol_violation", "[tools][limits]") {
+TEST_CASE("limits: a peer owed more than 256 answers is a protocol_violation, an ACK holds 16 SACK ranges", "[tools][limits]") {
   using namespace kskline::proto;
   testing::SeededRandom r(1);
   EngineConfig c = testing::test_config();
@@ -115,6 +116,14 @@ TEST_CASE("limits: a peer owed more than 256 answers is refused as a protocol_vi
   REQUIRE(closed);
   CHECK(is(*closed, errc::protocol_violation));
   CHECK(says(*closed, "floods"));
+  // An ACK carries at most 16 SACK ranges: one with 17 does not parse.
+  std::vector<SackRange> ranges;
+  for (std::uint16_t i = 0; i < kMaxSackRanges; ++i) {
+    ranges.push_back({static_cast<std::uint16_t>(2 * i), static_cast<std::uint16_t>(2 * i + 1)});
+  }
+  CHECK(parse_sack(encode_sack(ranges)) == ranges);
+  ranges.push_back({40, 41});
+  CHECK_FALSE(parse_sack(encode_sack(ranges)));
 }
 
 TEST_CASE("limits: a receiver keeps 4 partial messages and drops the least recently touched", "[tools][limits]") {
