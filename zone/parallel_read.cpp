@@ -102,8 +102,7 @@ namespace {
 
 // Reads splittable text on `threads` threads; nullopt when it is not
 // splittable, may hold more records than options.max_records, or a piece has
-// an error (the caller reads it serially then, for
-// the error's usual wording).
+// an error (the caller reads it serially then, for the error's usual wording).
 std::optional<RecordList> read_pieces(std::string_view all, const std::string& source, const MasterOptions& options,
                                       unsigned threads) {
   // Pieces end at newlines. Each thread checks that its piece is splittable,
