@@ -97,6 +97,14 @@ std::vector<Key> keys() {
       string_key("", "signed_file", &ZoneConfig::signed_file),
       string_key("", "serial", &ZoneConfig::serial),
       string_key("", "trust_anchor", &ZoneConfig::trust_anchor),
+      {"", "max_records",
+       [](const toml::node& n, const std::string& k, ZoneConfig& c) -> Result<void> {
+         auto v = read_integer(n, k);
+         if (!v) return tl::unexpected(v.error());
+         if (*v < 1) return config_error(k, "must be at least 1");
+         c.max_records = static_cast<std::uint64_t>(*v);
+         return {};
+       }},
       {"keys", "algorithm",
        [](const toml::node& n, const std::string& k, ZoneConfig& c) -> Result<void> {
          if (n.is_integer()) {
@@ -243,6 +251,8 @@ std::string format_zone_config(const ZoneConfig& c) {
   out += "# SOA serial of the signed zone: keep, increment, unixtime or dateserial, counted\n";
   out += "# from the greater of the zone file's serial and the last one published.\n";
   out += "serial = " + quoted(c.serial) + "\n";
+  out += "# The most records the zone file may hold, $INCLUDEd files counted.\n";
+  out += "max_records = " + std::to_string(c.max_records) + "\n";
   out += "# The KSK trust anchor (DS or DNSKEY records), set once by `zone init`.\n";
   out += "trust_anchor = " + quoted(c.trust_anchor) + "\n";
   out += "\n[keys]\n";

@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "zone/algorithm.hpp"
+#include "zone/master_file.hpp"
 #include "zone/name.hpp"
 
 namespace kskline::signer {
@@ -26,6 +27,7 @@ struct ZoneConfig {
   std::string signed_file = "zone.signed"; // where `zone publish` writes the signed zone
   std::string serial = "unixtime";         // SOA serial policy of the signed zone (zone::parse_serial_policy),
                                            // counted from the greater of the zone file's and the last published
+  std::uint64_t max_records = zone::kDefaultMaxRecords;  // the most records the zone file may hold
 
   std::uint8_t algorithm = zone::alg::ECDSAP256SHA256;  // ZSK algorithm (DNSSEC number)
   unsigned rsa_bits = 2048;                // modulus size of RSA ZSKs

@@ -289,6 +289,7 @@ Result<std::vector<std::string>> ZoneState::pregenerate(std::int64_t until, std:
   ZoneConfig plan = config_;
   zone::MasterOptions master;
   master.origin = config_.zone;
+  master.max_records = static_cast<std::size_t>(config_.max_records);
   if (auto zone_records = zone::read_master_file(resolve(config_.zone_file), master)) {
     std::int64_t max_ttl = 0;
     for (const auto& r : zone_records->records) max_ttl = std::max<std::int64_t>(max_ttl, r.ttl);
@@ -328,6 +329,7 @@ Result<RequestMade> ZoneState::make_request(std::int64_t from, std::int64_t unti
 
   zone::MasterOptions master;
   master.origin = config_.zone;
+  master.max_records = static_cast<std::size_t>(config_.max_records);
   auto zone_records = zone::read_master_file(resolve(config_.zone_file), master);
   if (!zone_records) return tl::unexpected(zone_records.error());
   std::int64_t max_ttl = 0;
@@ -479,6 +481,7 @@ Result<PublishReport> ZoneState::publish(std::int64_t now) {
   }
   zone::MasterOptions master;
   master.origin = config_.zone;
+  master.max_records = static_cast<std::size_t>(config_.max_records);
   auto zone_records = zone::read_master_file(resolve(config_.zone_file), master);
   if (!zone_records) return tl::unexpected(zone_records.error());
   input.zone = std::move(*zone_records);

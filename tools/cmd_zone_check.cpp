@@ -12,6 +12,7 @@ struct ZoneCheckOptions {
   std::string file;
   std::string origin;
   bool no_include = false;
+  std::size_t max_records = zone::kDefaultMaxRecords;
 };
 
 int run_zone_check(const ZoneCheckOptions& options) {
@@ -21,8 +22,9 @@ int run_zone_check(const ZoneCheckOptions& options) {
   zone::MasterOptions master;
   master.origin = *origin;
   master.allow_include = !options.no_include;
+  master.max_records = options.max_records;
   auto list = zone::read_master_file(options.file, master);
-  if (!list) return report(list.error());
+  if (!list) return report(with_limit_hint(list.error()));
   // The records are left for the process's end to take back: a big zone is a
   // few million heap blocks, which the kernel reclaims faster than free().
   // (A static pointer: still reachable at exit, so LeakSanitizer does not report it.)
@@ -50,6 +52,7 @@ void add_zone_check(Cli& cli) {
   cmd->add_option("file", options->file, "the zone file")->required();
   cmd->add_option("--origin,-o", options->origin, "the zone's name")->required();
   cmd->add_flag("--no-include", options->no_include, "refuse $INCLUDE directives");
+  add_max_records(cmd, options->max_records);
   cmd->callback([&cli, options] { cli.exit_code = run_zone_check(*options); });
 }
 

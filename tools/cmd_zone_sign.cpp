@@ -47,6 +47,7 @@ struct ZoneSignOptions {
   bool normalize_ttl = false;
   bool quiet = false;
   bool timing = false;
+  std::size_t max_records = zone::kDefaultMaxRecords;
   std::string output;
 };
 
@@ -164,6 +165,7 @@ int run_zone_sign(const ZoneSignOptions& o) {
 
   zone::MasterOptions master;
   master.origin = *origin;
+  master.max_records = o.max_records;
   // The previous signed zone is loaded on another thread meanwhile (it is
   // indexed as text by the signer).
   std::future<Result<std::string>> previous;
@@ -176,7 +178,7 @@ int run_zone_sign(const ZoneSignOptions& o) {
     if (!prev) return report(prev.error().located(o.reuse));
     input.previous = zone::PreviousText{std::move(*prev), o.reuse};
   }
-  if (!list) return report(list.error());
+  if (!list) return report(with_limit_hint(list.error()));
   input.zone = std::move(*list);
   if (!o.keyset.empty()) {
     zone::MasterOptions ks_master = master;
@@ -256,6 +258,7 @@ void add_zone_sign(Cli& cli) {
                   "a previous signed version of the zone: its RRSIGs over unchanged RRsets are kept");
   cmd->add_flag("--normalize-ttl", o->normalize_ttl,
                 "give RRsets with mixed TTLs their lowest TTL instead of refusing them");
+  add_max_records(cmd, o->max_records);
   cmd->add_flag("--quiet,-q", o->quiet, "print no summary");
   cmd->add_flag("--timing", o->timing, "print the wall time of each phase to standard error");
   cmd->callback([&cli, o] { cli.exit_code = run_zone_sign(*o); });

@@ -21,6 +21,7 @@ struct ZoneVerifyOptions {
   std::string trust_anchor;
   std::string time;
   unsigned threads = 0;
+  std::size_t max_records = zone::kDefaultMaxRecords;
 };
 
 // Reads the zone; without --origin the origin is the SOA owner. The file is
@@ -29,6 +30,7 @@ struct ZoneVerifyOptions {
 Result<std::pair<zone::RecordList, zone::Name>> read_zone(const ZoneVerifyOptions& o) {
   const zone::Name root;
   zone::MasterOptions master;
+  master.max_records = o.max_records;
   if (!o.origin.empty()) {
     auto origin = zone::Name::parse(o.origin, &root);
     if (!origin) return tl::unexpected(origin.error().located("--origin"));
@@ -90,7 +92,7 @@ int run_zone_verify(const ZoneVerifyOptions& o) {
   }
   options.now = *now;
   auto zone_read = read_zone(o);
-  if (!zone_read) return report(zone_read.error());
+  if (!zone_read) return report(with_limit_hint(zone_read.error()));
   auto& [list, origin] = *zone_read;
   if (!o.trust_anchor.empty()) {
     auto anchors = read_anchors(o.trust_anchor, origin);
@@ -126,6 +128,7 @@ void add_zone_verify(Cli& cli) {
   cmd->add_option("--time", options->time,
                   std::string("check signature windows at this time: ") + kTimeGrammar + " (default: now)");
   cmd->add_option("--threads", options->threads, "worker threads (default: every core)")->check(CLI::Range(0u, 1024u));
+  add_max_records(cmd, options->max_records);
   cmd->callback([&cli, options] { cli.exit_code = run_zone_verify(*options); });
 }
 

@@ -2,6 +2,7 @@
 // subcommands to the CLI11 application through one of these functions.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 #include <CLI/CLI.hpp>
@@ -26,6 +27,13 @@ struct Cli {
 // Prints "kskline: <error message>" to stderr ("kskline: <errc name>:
 // <message>" for the ceremony's refusals) and returns kExitFailure.
 int report(const Error& error);
+
+// Adds `--max-records N` to a command that reads a zone file: the most
+// records it reads (zone::MasterOptions::max_records).
+void add_max_records(CLI::App* cmd, std::size_t& max_records);
+// The error as it is, or for zone::errc::zone_too_large with the option that
+// raises the limit.
+Error with_limit_hint(Error error);
 
 // `kskline keygen`: a key pair in BIND format.
 void add_keygen(Cli& cli);

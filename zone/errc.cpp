@@ -23,6 +23,8 @@ class Category final : public std::error_category {
       case errc::bad_key: return "invalid key";
       case errc::crypto_failed: return "cryptographic operation failed";
       case errc::bad_signature: return "signature does not verify";
+      case errc::zone_too_large: return "zone has more records than the limit";
+      case errc::rrset_too_large: return "RRset larger than 65,535 octets";
     }
     return "unknown zone error";
   }

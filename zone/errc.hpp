@@ -24,6 +24,8 @@ enum class errc {
   bad_key,             // key material malformed or inconsistent
   crypto_failed,       // OpenSSL reported a failure
   bad_signature,       // a signature did not verify
+  zone_too_large,      // more records than the reader's limit (MasterOptions::max_records)
+  rrset_too_large,     // an RRset over 65,535 octets in wire form: no DNS message holds it
 };
 
 // The category of zone::errc.

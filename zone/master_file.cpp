@@ -1,5 +1,6 @@
 #include "zone/master_file.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "base/atomic_file.hpp"
@@ -57,8 +58,8 @@ Result<void> Reader::read_buffer(std::string_view text, const std::string& sourc
                                  const std::filesystem::path& dir, FileState& state, int depth) {
   auto file = static_cast<std::uint32_t>(out_.files.size());
   out_.files.push_back(source);
-  // About one record per 40 octets of master file.
-  out_.records.reserve(out_.records.size() + text.size() / 40);
+  // About one record per 40 octets of master file, never more than the limit.
+  out_.records.reserve(out_.records.size() + std::min(text.size() / 40, options_.max_records - out_.records.size()));
   Lexer lexer(text, source);
   bool blank_start = false;
   while (true) {
@@ -197,6 +198,11 @@ Result<void> Reader::record(Lexer& lexer, std::optional<Token> first, bool blank
     rec.ttl = get_u32(rec.rdata.data() + rec.rdata.size() - 4);
   } else {
     return syntax(lexer, rec.loc.line, "no TTL for this record and no $TTL before it", errc::bad_ttl);
+  }
+  if (out_.records.size() >= options_.max_records) {
+    return syntax(lexer, rec.loc.line,
+                  "more than " + std::to_string(options_.max_records) + " records, the limit of one zone",
+                  errc::zone_too_large);
   }
   state.last_ttl = rec.ttl;
   state.last_owner = out_.records.size();

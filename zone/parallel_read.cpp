@@ -101,8 +101,8 @@ bool splittable(std::string_view text) { return count_simple_lines(text).has_val
 namespace {
 
 // Reads splittable text on `threads` threads; nullopt when it is not
-// splittable or a piece has an error (the caller reads it serially then, for
-// the error's usual wording).
+// splittable, may hold more records than options.max_records, or a piece has
+// an error (the caller reads it serially then, for the error's usual wording).
 std::optional<RecordList> read_pieces(std::string_view all, const std::string& source, const MasterOptions& options,
                                       unsigned threads) {
   // Pieces end at newlines. Each thread checks that its piece is splittable,
@@ -123,20 +123,28 @@ std::optional<RecordList> read_pieces(std::string_view all, const std::string& s
     Result<RecordList> records = RecordList{};
   };
   std::vector<Part> parts(pieces.size());
-  auto work = [&](std::size_t i) {
-    auto lines = count_simple_lines(pieces[i]);
-    parts[i].simple = lines.has_value();
-    if (!parts[i].simple) return;
-    parts[i].lines = *lines;
-    parts[i].records = read_master_text(pieces[i], source, options);
-  };
-  {
+  auto on_each_piece = [&](auto work) {
     std::vector<std::jthread> pool;
     for (std::size_t i = 1; i < pieces.size(); ++i) pool.emplace_back(work, i);
     work(0);
-  }
+  };
+  on_each_piece([&](std::size_t i) {
+    auto lines = count_simple_lines(pieces[i]);
+    parts[i].simple = lines.has_value();
+    if (parts[i].simple) parts[i].lines = *lines;
+  });
+  std::size_t lines = 0;
   for (const auto& p : parts) {
-    if (!p.simple || !p.records) return std::nullopt;
+    if (!p.simple) return std::nullopt;
+    lines += p.lines;
+  }
+  // A record takes a line (the last one may lack its newline): text that may
+  // hold more than the limit is read serially, which stops at the record
+  // that goes over it, so the pieces never hold more than the limit together.
+  if (lines + 1 > options.max_records) return std::nullopt;
+  on_each_piece([&](std::size_t i) { parts[i].records = read_master_text(pieces[i], source, options); });
+  for (const auto& p : parts) {
+    if (!p.records) return std::nullopt;
   }
   RecordList out;
   out.files.push_back(source);

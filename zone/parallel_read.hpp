@@ -22,6 +22,8 @@ bool splittable(std::string_view text);
 // order, the same locations), on up to `threads` threads when the text is
 // splittable and large, on one otherwise. An error is reported as
 // read_master_file reports it (the file is read again on one thread then).
+// Text with more lines than options.max_records is read on one thread, so the
+// threads together never hold more records than the limit.
 Result<RecordList> read_master_file_parallel(const std::string& path, const MasterOptions& options,
                                              unsigned threads);
 

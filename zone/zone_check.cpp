@@ -1,5 +1,7 @@
 #include "zone/zone_check.hpp"
 
+#include <algorithm>
+
 #include "zone/canonical.hpp"
 #include "zone/errc.hpp"
 #include "zone/rr_types.hpp"
@@ -47,6 +49,28 @@ const Record& second_read(const std::vector<Record>& records, std::size_t begin,
   return *second;
 }
 
+// The size of a record in uncompressed wire form: owner, type, class, TTL,
+// RDLENGTH and RDATA.
+std::size_t wire_size(const Record& r) { return r.owner.wire().size() + 10 + r.rdata.size(); }
+
+// The record of records[begin, end) whose wire size, added in the order the
+// records were read, takes the RRset over kMaxRRsetWireSize; nullptr when the
+// whole RRset fits.
+const Record* over_rrset_limit(const std::vector<Record>& records, std::size_t begin, std::size_t end) {
+  std::size_t total = 0;
+  for (std::size_t i = begin; i < end; ++i) total += wire_size(records[i]);
+  if (total <= kMaxRRsetWireSize) return nullptr;
+  std::vector<const Record*> read_order;
+  for (std::size_t i = begin; i < end; ++i) read_order.push_back(&records[i]);
+  std::sort(read_order.begin(), read_order.end(), [](const Record* a, const Record* b) { return read_before(*a, *b); });
+  total = 0;
+  for (const Record* r : read_order) {
+    total += wire_size(*r);
+    if (total > kMaxRRsetWireSize) return r;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 ZoneReport check_zone(RecordList& list, const Name& origin, std::size_t max_problems) {
@@ -82,6 +106,16 @@ ZoneReport check_zone(RecordList& list, const Name& origin, std::size_t max_prob
   report.summary.records = records.size();
   auto sets = group_rrsets(records, &starts);
   report.summary.rrsets = sets.size();
+  for (const auto& set : sets) {
+    if (records[set.begin].type == rrtype::RRSIG) continue;  // answered per covered type
+    if (const Record* over = over_rrset_limit(records, set.begin, set.end)) {
+      const Record& first = records[set.begin];
+      problems.add(*over, errc::rrset_too_large,
+                   "the RRset " + first.owner.to_string() + " " + type_to_string(first.type) + " (" +
+                       std::to_string(set.end - set.begin) + " records) goes over " +
+                       std::to_string(kMaxRRsetWireSize) + " octets in wire form here; no DNS message can hold it");
+    }
+  }
 
   bool apex_soa = false, apex_ns = false;
   std::size_t name_begin = 0;

@@ -24,11 +24,17 @@ struct ZoneReport {
   std::vector<Error> problems;  // each with where = "file:line"
 };
 
+// The largest RRset in uncompressed wire form (all its records' owner, type,
+// class, TTL, RDLENGTH and RDATA): a DNS message holds at most 65,535 octets.
+inline constexpr std::size_t kMaxRRsetWireSize = 65535;
+
 // Puts `list.records` into canonical order, removes duplicates and checks the
 // zone rules: every owner at or below `origin`; exactly one SOA, at the apex;
 // NS at the apex; one TTL per RRset (RFC 2181 §5.2, duplicates included; RRSIG
 // exempt); CNAME alone at its name but for RRSIG/NSEC (RFC 1034 §3.6.2,
-// RFC 4035 §2.5) and at most one; at most one DNAME per name. Each problem
+// RFC 4035 §2.5) and at most one; at most one DNAME per name; no RRset but
+// RRSIG over kMaxRRsetWireSize after duplicates are removed
+// (errc::rrset_too_large, at the record that took it over in reading order). Each problem
 // names the offending record's file:line (the one read later, for a second
 // SOA/CNAME/DNAME; just the first file for a missing SOA or NS). Problems are
 // reported, not thrown; at most `max_problems` are kept.

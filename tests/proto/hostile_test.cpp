@@ -133,29 +133,6 @@ TEST_CASE("hostile: forged frames with valid checks never crash an engine or cor
   CHECK(delivered > 100);  // and did not simply stop everything
 }
 
-namespace {
-
-// Completes a handshake with an engine by hand, as a fake peer; returns the session tag.
-std::uint32_t fake_handshake(Engine& e, const Nonce& peer_nonce, Timestamp now) {
-  auto first = e.poll_transmit();  // the engine's HELLO
-  REQUIRE(first);
-  FrameDecoder d;
-  std::vector<RawFrame> raws;
-  d.feed(*first, raws);
-  REQUIRE(raws.size() == 1);
-  auto theirs = parse_hello(open_frame(raws[0].logical, std::nullopt)->payload);
-  REQUIRE(theirs);
-  Hello ours;
-  ours.nonce = peer_nonce;
-  ours.echo = theirs->nonce;
-  ours.confirmed = true;
-  e.handle_bytes(encode_frame(Frame{FrameType::hello, 0, 0, 0, encode_hello(ours)}, Encoding::seven_bit, EscapeSet(), 0), now);
-  REQUIRE(e.phase() == Engine::Phase::established);
-  return session_tag(theirs->nonce, peer_nonce);
-}
-
-}  // namespace
-
 TEST_CASE("hostile: a peer flooding records to answer is refused, not buffered without bound", "[proto][hostile]") {
   SeededRandom r(1);
   EngineConfig c = test_config();

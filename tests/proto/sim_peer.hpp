@@ -1,6 +1,9 @@
 // Endpoints for session and simulation tests: an engine with its own seeded
-// Random and store, and helpers to build envelopes and read events.
+// Random and store, a handshake completed by hand as a fake peer, and helpers
+// to build envelopes and read events.
 #pragma once
+
+#include <catch2/catch.hpp>
 
 #include <memory>
 #include <variant>
@@ -31,6 +34,25 @@ struct Peer {
     engine = std::make_unique<Engine>(config, random, now, &store);
   }
 };
+
+// Completes a handshake with an engine by hand, as a fake peer; returns the session tag.
+inline std::uint32_t fake_handshake(Engine& e, const Nonce& peer_nonce, Timestamp now) {
+  auto first = e.poll_transmit();  // the engine's HELLO
+  REQUIRE(first);
+  FrameDecoder d;
+  std::vector<RawFrame> raws;
+  d.feed(*first, raws);
+  REQUIRE(raws.size() == 1);
+  auto theirs = parse_hello(open_frame(raws[0].logical, std::nullopt)->payload);
+  REQUIRE(theirs);
+  Hello ours;
+  ours.nonce = peer_nonce;
+  ours.echo = theirs->nonce;
+  ours.confirmed = true;
+  e.handle_bytes(encode_frame(Frame{FrameType::hello, 0, 0, 0, encode_hello(ours)}, Encoding::seven_bit, EscapeSet(), 0), now);
+  REQUIRE(e.phase() == Engine::Phase::established);
+  return session_tag(theirs->nonce, peer_nonce);
+}
 
 // A config for tests: defaults with the line rate set.
 inline EngineConfig test_config(std::uint32_t line_rate = 11520) {

@@ -22,10 +22,12 @@ TEST_CASE("zone_config: what format writes, parse reads back identically", "[sig
   c.nsec3_iterations = 5;
   c.nsec3_salt = "abcd";
   c.zonemd = true;
+  c.max_records = 5000;
   auto back = parse_zone_config(format_zone_config(c), "kskline-zone.toml");
   REQUIRE(back);
   CHECK(back->zone == c.zone);
   CHECK(back->zone_file == c.zone_file);
+  CHECK(back->max_records == 5000);
   CHECK(back->algorithm == 8);
   CHECK(back->rsa_bits == 3072);
   CHECK(back->dnskey_ttl == 7200);
@@ -65,6 +67,8 @@ TEST_CASE("zone_config: malformed files and bad values are refused naming the ke
   check("zone = \n", errc::syntax, "t.toml:");
   check("zone_file = \"z\"\n", errc::bad_config, "zone");
   check("zone = \"example.org.\"\ncolour = 1\n", errc::bad_config, "colour");
+  check("zone = \"example.org.\"\nmax_records = 0\n", errc::bad_config, "max_records");
+  check("zone = \"example.org.\"\nmax_records = \"many\"\n", errc::bad_config, "max_records");
   check("zone = \"example.org.\"\n[keys]\nlifetime = 1\n", errc::bad_config, "keys.lifetime");
   check("zone = \"example.org.\"\n[keys]\nzsk_lifetime = \"soon\"\n", errc::bad_config, "keys.zsk_lifetime");
   check("zone = \"example.org.\"\n[keys]\nzsk_lifetime = -5\n", errc::bad_config, "keys.zsk_lifetime");

@@ -574,3 +574,22 @@ TEST_CASE("zone_state: RSA and Ed25519 ZSKs and KSKs go through request, import 
     CHECK(verified.ok());
   }
 }
+
+TEST_CASE("zone_state: publish refuses a zone file over the configured max_records and writes nothing",
+          "[signer][zone_state]") {
+  Fixture f;
+  { auto state = f.answered(); }
+  const std::string config = f.dir + "/" + kZoneConfigFile;
+  std::string text = test::slurp(config);
+  const std::string line = "max_records = " + std::to_string(zone::kDefaultMaxRecords);
+  REQUIRE(text.find(line) != std::string::npos);
+  text.replace(text.find(line), line.size(), "max_records = 3");
+  test::spit(config, text);
+  auto state = f.open();
+  CHECK(state.config().max_records == 3);
+  auto published = state.publish(kT0 + 3600);
+  REQUIRE_FALSE(published);
+  CHECK(published.error().code == zone::errc::zone_too_large);
+  CHECK(published.error().where == f.tmp.file("zone.db") + ":6");
+  CHECK_FALSE(std::filesystem::exists(f.tmp.file("zone.signed")));
+}

@@ -189,6 +189,27 @@ TEST_CASE("zone check: kzonecheck also rejects the zones it finds semantically b
   }
 }
 
+TEST_CASE("zone check: a zone over --max-records and an RRset over 65,535 octets exit 1 naming file:line",
+          "[tools][zone_check]") {
+  TempDir dir;
+  const std::string file = dir.file("z");
+  spit(file, kHead + "www A 192.0.2.1\nwww A 192.0.2.2\n");
+  auto fits = kskline::test::kskline("zone check " + shell_quote(file) + " --origin example.com. --max-records 5");
+  CHECK(fits.status == 0);
+  auto over = kskline::test::kskline("zone check " + shell_quote(file) + " --origin example.com. --max-records 4");
+  CHECK(over.status == 1);
+  CHECK(over.err == "kskline: " + file + ":7: more than 4 records, the limit of one zone (--max-records raises it)\n");
+  CHECK(kskline::test::kskline("zone check " + shell_quote(file) + " --origin example.com. --max-records 0").status == 2);
+  // 300 TXT records of 17 + 10 + 232 octets: the 254th takes the RRset over 65,535.
+  std::string big = kHead;
+  for (int i = 0; i < 300; ++i) big += "big TXT \"" + std::to_string(1000 + i) + std::string(227, 'a') + "\"\n";
+  spit(file, big);
+  auto rrset = zone_check(file);
+  CHECK(rrset.status == 1);
+  CHECK(rrset.err.find("kskline: " + file + ":259: the RRset big.example.com. TXT (300 records) goes over 65535") !=
+        std::string::npos);
+}
+
 TEST_CASE("zone check: a wrong command line prints usage and exits 2", "[tools][zone_check]") {
   const std::string good = shell_quote(kData + "good.zone");
   for (const std::string& args : {std::string(), std::string("zone"), std::string("zone check"),

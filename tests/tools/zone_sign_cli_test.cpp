@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tests/zone/dnssec_test_util.hpp"
+#include "tests/zone/limits_test_util.hpp"
 #include "tests/zone/sign_test_util.hpp"
 #include "zone/ds.hpp"
 #include "zone/key_file.hpp"
@@ -291,6 +292,42 @@ TEST_CASE("zone sign: refusals name file:line and leave no output", "[tools][zon
   CHECK(cli("zone sign " + shell_quote(dir.file("z")) + " --origin example.org. --normalize-ttl -k " +
                 shell_quote(zsk) + " -o " + shell_quote(dir.file("s")))
             .status == 0);
+}
+
+TEST_CASE("zone sign: a zone over --max-records or an RRset over 65,535 octets is refused, nothing written",
+          "[tools][zone_sign]") {
+  TempDir dir;
+  auto [zsk, ksk] = keygen(dir, "ED25519");
+  auto sign = [&](const std::string& text, const std::string& extra) {
+    spit(dir.file("z"), text);
+    return cli("zone sign " + shell_quote(dir.file("z")) + " --origin example.org. -k " + shell_quote(zsk) + extra +
+               " -o " + shell_quote(dir.file("s")));
+  };
+  const std::string origin = "$ORIGIN example.org.\n";
+  auto over = sign(origin + test::zone_of_records(6), " --max-records 5");
+  INFO(over.err);
+  CHECK(over.status == 1);
+  CHECK(over.err.find(dir.file("z") + ":8: more than 5 records, the limit of one zone (--max-records raises it)") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("s")));
+  // On several threads too (a splittable zone over the 1 MiB parallel reads start at).
+  std::string big = "example.org. 300 IN SOA ns hm 1 2 3 4 5\nexample.org. 300 IN NS ns.example.org.\n";
+  for (int i = 0; i < 40000; ++i) big += "h" + std::to_string(i) + ".example.org. 300 IN A 192.0.2.1\n";
+  auto threads = sign(big, " --max-records 30000 --threads 2");
+  CHECK(threads.status == 1);
+  CHECK(threads.err.find(dir.file("z") + ":30001: more than 30000 records") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("s")));
+  CHECK(sign(origin + test::zone_of_records(6), " --max-records 6").status == 0);
+  std::filesystem::remove(dir.file("s"));
+  // The RRset limit, at the record that takes the RRset over it.
+  // Below example.org. each record is 259 octets: the 254th takes the set over
+  // (253 * 259 = 65,527), on line 4 + 254 after the $ORIGIN line.
+  auto rrset = sign(origin + test::big_rrset_zone(258), "");
+  INFO(rrset.err);
+  CHECK(rrset.status == 1);
+  CHECK(rrset.err.find(dir.file("z") + ":" + std::to_string(test::kBigRRsetFirstLine + 254) +
+                       ": the RRset big.example.org. TXT (258 records) goes over 65535 octets") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("s")));
 }
 
 TEST_CASE("zone sign: more than 50 NSEC3 iterations are refused clearly", "[tools][zone_sign]") {

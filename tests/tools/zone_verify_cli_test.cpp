@@ -304,6 +304,15 @@ TEST_CASE("zone_verify: --time takes the shared time grammar, a bare +N is refus
   expect_rejected(verify(good_nsec(), "--time -1500w"), "example.com. SOA", "not yet valid");
 }
 
+TEST_CASE("zone_verify: a zone over --max-records is refused before it is verified", "[tools][zone_verify]") {
+  const std::string file = work().file("max-records.zone");
+  spit(file, "$ORIGIN example.com.\n$TTL 300\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n");
+  auto over = verify(file, "--max-records 2");
+  CHECK(over.status == 1);
+  CHECK(over.err == "kskline: " + file + ":5: more than 2 records, the limit of one zone (--max-records raises it)\n");
+  CHECK(over.out.empty());
+}
+
 TEST_CASE("zone_verify: rejects a missing RRSIG", "[tools][zone_verify]") {
   if (!have_tools()) return;
   const auto zone = mutated(good_nsec(), [](auto& lines) {

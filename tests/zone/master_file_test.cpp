@@ -8,6 +8,7 @@
 
 #include "base/encoding.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/zone/limits_test_util.hpp"
 #include "zone/errc.hpp"
 #include "zone/master_file.hpp"
 #include "zone/rdata.hpp"
@@ -324,6 +325,30 @@ TEST_CASE("master_file: $INCLUDE has a depth limit that stops cycles, and can be
   auto text = read_master_text("$TTL 1\n$INCLUDE /etc/passwd\n", "zone.db", off);
   REQUIRE_FALSE(text);
   CHECK(text.error().where == "zone.db:2");
+}
+
+TEST_CASE("master_file: more records than max_records is zone_too_large at the record over it", "[zone][master_file]") {
+  MasterOptions options = options_for("example.");
+  options.max_records = 10;
+  auto ok = read_master_text(test::zone_of_records(10), "zone.db", options);
+  REQUIRE(ok);
+  CHECK(ok->records.size() == 10);
+  auto over = read_master_text(test::zone_of_records(11), "zone.db", options);
+  REQUIRE_FALSE(over);
+  CHECK(over.error().code == errc::zone_too_large);
+  CHECK(over.error().where == "zone.db:12");  // the eleventh record
+  CHECK(over.error().detail.find("more than 10 records") != std::string::npos);
+  // Records of $INCLUDEd files count with the including file's.
+  TempDir dir;
+  dir.write("six.db", test::zone_of_records(6));
+  auto top = dir.write("top.db", "$TTL 300\n$INCLUDE six.db\nx A 192.0.2.1\ny A 192.0.2.1\nz A 192.0.2.1\n");
+  options.max_records = 8;
+  auto included = read_master_file(top, options);
+  REQUIRE_FALSE(included);
+  CHECK(included.error().code == errc::zone_too_large);
+  CHECK(included.error().where == top + ":5");  // z, the ninth
+  // The default is far above any test zone.
+  CHECK(options_for("example.").max_records == kDefaultMaxRecords);
 }
 
 TEST_CASE("master_file: a missing top-level file is an error naming it", "[zone][master_file]") {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "tests/zone/dnssec_test_util.hpp"
+#include "zone/errc.hpp"
 #include "zone/parallel_read.hpp"
 
 using namespace kskline;
@@ -88,4 +89,27 @@ TEST_CASE("parallel_read: other files and errors read as the serial reader reads
   REQUIRE_FALSE(e2);
   CHECK(e1.error().message() == e2.error().message());
   CHECK_FALSE(read_master_file_parallel(dir.file("missing"), options(), 4));
+}
+
+TEST_CASE("parallel_read: the record limit stops a read on several threads where it stops one on one",
+          "[zone][parallel_read]") {
+  test::TempDir dir;
+  const std::string file = dir.file("z");
+  const std::string text = big_zone();  // 80,001 records
+  test::spit(file, text);
+  MasterOptions o = options();
+  o.max_records = 80001;
+  auto all = read_master_file_parallel(file, o, 4);
+  REQUIRE(all);
+  CHECK(all->records.size() == 80001);
+  o.max_records = 50000;
+  auto serial = read_master_file(file, o);
+  auto parallel = read_master_file_parallel(file, o, 4);
+  REQUIRE_FALSE(serial);
+  REQUIRE_FALSE(parallel);
+  CHECK(parallel.error().code == errc::zone_too_large);
+  CHECK(parallel.error().message() == serial.error().message());
+  auto in_memory = read_master_text_parallel(text, file, o, 4);
+  REQUIRE_FALSE(in_memory);
+  CHECK(in_memory.error().message() == serial.error().message());
 }

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/zone/limits_test_util.hpp"
 #include "zone/errc.hpp"
 #include "zone/master_file.hpp"
 #include "zone/zone_check.hpp"
@@ -122,6 +123,28 @@ TEST_CASE("zone_check: different TTLs in one RRset are reported at the differing
                     "www 60 TXT x\n"
                     "www 60 RRSIG TXT 8 2 60 0 0 1 example. AA==\n");
   CHECK(sigs.problems.empty());
+}
+
+TEST_CASE("zone_check: an RRset over 65,535 octets in wire form is reported at the record that takes it over",
+          "[zone][zone_check]") {
+  // 257 records of 255 octets: exactly 65,535, the most a DNS message holds.
+  CHECK(check(test::big_rrset_zone(257)).problems.empty());
+  auto over = check(test::big_rrset_zone(258));
+  REQUIRE(over.problems.size() == 1);
+  CHECK(over.problems[0].code == errc::rrset_too_large);
+  CHECK(over.problems[0].where == "zone.db:" + std::to_string(test::kBigRRsetFirstLine + 257));
+  CHECK(over.problems[0].detail.find("big.example. TXT") != std::string::npos);
+  CHECK(over.problems[0].detail.find("65535") != std::string::npos);
+  // A duplicate is one record (RFC 2181 §5) and does not count twice.
+  auto text = test::big_rrset_zone(257);
+  const auto last = text.rfind("big TXT");
+  CHECK(check(text + text.substr(last)).problems.empty());
+  // RRSIGs at a name are answered per covered type: their sum is not an RRset.
+  std::string sigs = kGood;
+  for (int i = 0; i < 300; ++i) {
+    sigs += "www RRSIG TYPE" + std::to_string(1000 + i) + " 8 2 300 0 0 1 example. " + std::string(320, 'A') + "\n";
+  }
+  CHECK(check(sigs).problems.empty());
 }
 
 TEST_CASE("zone_check: a CNAME beside other data is reported at the CNAME", "[zone][zone_check]") {
