@@ -23,7 +23,9 @@
 
 using kskline::test::Linesim;
 using kskline::test::Ran;
+using kskline::test::duration_of;
 using kskline::test::finish;
+using kskline::test::kill_after;
 using kskline::test::run;
 using kskline::transport::testing::Process;
 using kskline::transport::testing::TempDir;
@@ -278,29 +280,6 @@ TEST_CASE("ceremony: end to end over a spool directory, with a replayed request 
   CHECK_FALSE(list_dir(stick + "/to-ksk/rejected").empty());
   CHECK(slurp(c.ksk + "/audit.log") == audit_before);
 }
-
-namespace {
-
-// Starts `kskline ARGS...` and kills it with SIGKILL after `delay` (unless it
-// has ended by then); returns its exit status (128+9 when killed).
-int kill_after(const TempDir& dir, std::vector<std::string> args, std::chrono::microseconds delay) {
-  args.insert(args.begin(), kBinary);
-  Process p(args, dir.file("killed.err"));
-  std::this_thread::sleep_for(delay);
-  p.signal(SIGKILL);
-  return p.wait();
-}
-
-// How long `kskline ARGS...` takes to its end, start-up included.
-std::chrono::microseconds duration_of(const TempDir& dir, const std::vector<std::string>& args) {
-  const auto start = std::chrono::steady_clock::now();
-  auto r = run(dir, args, "timed");
-  INFO(r.err);
-  REQUIRE(r.status == 0);
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-}
-
-}  // namespace
 
 TEST_CASE("ceremony: zone import and zone publish killed at random points leave the state whole for the next run",
           "[tools][ceremony][crash]") {

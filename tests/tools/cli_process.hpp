@@ -5,9 +5,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/transport/transport_test_util.hpp"
@@ -35,6 +37,27 @@ inline Ran run(const transport::testing::TempDir& dir, std::vector<std::string> 
   args.insert(args.begin(), KSKLINE_BINARY);
   transport::testing::Process p(args, dir.file(tag + ".err"));
   return finish(p, dir.file(tag + ".err"));
+}
+
+// Starts `kskline ARGS...` and kills it with SIGKILL after `delay` (unless it
+// has ended by then); returns its exit status (128+9 when killed).
+inline int kill_after(const transport::testing::TempDir& dir, std::vector<std::string> args,
+                      std::chrono::microseconds delay) {
+  args.insert(args.begin(), KSKLINE_BINARY);
+  transport::testing::Process p(args, dir.file("killed.err"));
+  std::this_thread::sleep_for(delay);
+  p.signal(SIGKILL);
+  return p.wait();
+}
+
+// How long `kskline ARGS...` takes to its end, start-up included.
+inline std::chrono::microseconds duration_of(const transport::testing::TempDir& dir,
+                                             const std::vector<std::string>& args) {
+  const auto start = std::chrono::steady_clock::now();
+  auto r = run(dir, args, "timed");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
 }
 
 // `kskline linesim --baud BAUD` in the background, stopped (SIGTERM) on destruction.

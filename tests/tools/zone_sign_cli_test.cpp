@@ -5,11 +5,14 @@
 // determinism; --reuse.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "tests/tools/cli_process.hpp"
 #include "tests/zone/dnssec_test_util.hpp"
 #include "tests/zone/limits_test_util.hpp"
 #include "tests/zone/sign_test_util.hpp"
@@ -353,6 +356,42 @@ TEST_CASE("zone sign: two runs with Ed25519 and the same time give the same byte
   CHECK(stdout_run.out == slurp(dir.file("a")));
   if (have_tool("ldns-verify-zone")) {
     CHECK(run("ldns-verify-zone -t 20240602000000 " + shell_quote(dir.file("a"))).status == 0);
+  }
+}
+
+TEST_CASE("zone sign: killed at random points it leaves the old output or the whole new one, and the next run no debris",
+          "[tools][zone_sign][crash]") {
+  TempDir dir;
+  spit(dir.file("z"), "$ORIGIN example.org.\n" + test::zone_of_records(10000));
+  auto [zsk, ksk] = keygen(dir, "ED25519");
+  const std::string out = dir.file("signed.zone");
+  const std::vector<std::string> sign{"zone", "sign", dir.file("z"), "--origin", "example.org.", "-k", zsk, "-k", ksk,
+                                      "--now", "20240601000000", "-o", out};
+  const std::string old = "; the zone the last run published\n";
+  spit(out, old);
+  const auto whole_run = test::duration_of(dir, sign);
+  const std::string complete = slurp(out);  // Ed25519 and a fixed time: the same bytes every run
+  REQUIRE(complete.size() > 250000);
+  std::mt19937 random(11);
+  int killed = 0, old_kept = 0;
+  for (int i = 0; i < 20; ++i) {
+    spit(out, old);
+    auto delay = std::chrono::microseconds(
+        std::uniform_int_distribution<std::int64_t>(0, whole_run.count() * 6 / 5)(random));
+    CAPTURE(i, delay.count());
+    if (test::kill_after(dir, sign, delay) == 128 + SIGKILL) ++killed;
+    const std::string now = slurp(out);
+    CHECK((now == old || now == complete));
+    old_kept += now == old;
+  }
+  CHECK(killed > 0);
+  CHECK(old_kept > 0);
+  INFO(whole_run.count() << " us a run; " << killed << " of 20 killed");
+  auto again = test::run(dir, sign, "again");
+  REQUIRE(again.status == 0);
+  CHECK(slurp(out) == complete);
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    CHECK(entry.path().filename().string().find(".tmp.") == std::string::npos);  // temporaries of killed runs are gone
   }
 }
 
