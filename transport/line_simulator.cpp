@@ -58,6 +58,9 @@ struct LineSimulator::Impl {
     std::uint64_t next_flip = 0, next_drop = 0;
     bool throttled = false;
     LineSimCounters c;
+    std::mt19937_64 garbage_rng;           // garbage bursts: their own stream, so other impairments keep theirs
+    std::uint64_t next_garbage = 0;
+    bool garbage_seeded = false;
   };
 
   LineSimOptions o;
@@ -160,6 +163,26 @@ struct LineSimulator::Impl {
       return;
     }
     d.flight.emplace_back(d.line_free, b);
+    add_garbage(d);
+  }
+
+  // With o.garbage: now and then puts a burst of random bytes on the line
+  // after the byte just carried, taking line time as real bytes do.
+  void add_garbage(Direction& d) {
+    if (o.garbage <= 0) return;
+    if (!d.garbage_seeded) {
+      d.garbage_seeded = true;
+      d.garbage_rng.seed(o.seed * 2 + static_cast<std::uint64_t>(d.from) + 0x9e3779b97f4a7c15ULL);
+      d.next_garbage = gap(d.garbage_rng, o.garbage);
+    }
+    if (d.next_garbage-- != 0) return;
+    d.next_garbage = gap(d.garbage_rng, o.garbage);
+    std::uint64_t n = 1 + d.garbage_rng() % std::max<std::uint32_t>(1, o.garbage_burst);
+    for (std::uint64_t k = 0; k < n; ++k) {
+      d.line_free += byte_ns;
+      d.flight.emplace_back(d.line_free, static_cast<std::uint8_t>(d.garbage_rng()));
+      ++d.c.garbage;
+    }
   }
 
   void send_control(int end, std::uint8_t byte) {
