@@ -1,5 +1,5 @@
 // `kskline linesim --baud N [--ber X] [--drop X] [--outage START:SECONDS]
-// [--unplug START:SECONDS[:a|b]] [--seven-bit] [--xonxoff] [--seed N]
+// [--unplug START:SECONDS[:a|b]] [--garbage X] [--seven-bit] [--xonxoff] [--seed N]
 // [--link-dir DIR]`: two pseudo-terminals joined like a real (imperfect)
 // line, offered at DIR/a and DIR/b until SIGINT or SIGTERM.
 #include <csignal>
@@ -26,19 +26,20 @@ struct LinesimOptions {
   std::vector<std::string> unplugs;
   bool seven_bit = false;
   bool xonxoff = false;
+  double garbage = 0;
   std::uint64_t seed = 1;
   std::string link_dir;
 };
 
 void print_counters(const char* name, const transport::LineSimCounters& c) {
   std::fprintf(stderr,
-               "linesim: %s: %llu bytes, %llu delivered, %llu bits flipped, %llu framing errors, %llu dropped, %llu overrun, "
-               "%llu XON/XOFF bytes in data, %llu pauses\n",
+               "linesim: %s: %llu bytes, %llu delivered, %llu bits flipped, %llu framing errors, %llu dropped, "
+               "%llu overrun, %llu XON/XOFF bytes in data, %llu pauses, %llu garbage bytes\n",
                name, static_cast<unsigned long long>(c.bytes), static_cast<unsigned long long>(c.delivered),
                static_cast<unsigned long long>(c.bits_flipped), static_cast<unsigned long long>(c.framing_errors),
                static_cast<unsigned long long>(c.dropped),
                static_cast<unsigned long long>(c.overruns), static_cast<unsigned long long>(c.flow_bytes),
-               static_cast<unsigned long long>(c.pauses));
+               static_cast<unsigned long long>(c.pauses), static_cast<unsigned long long>(c.garbage));
 }
 
 int run_linesim(const LinesimOptions& o) {
@@ -46,7 +47,9 @@ int run_linesim(const LinesimOptions& o) {
   s.baud = o.baud;
   if (o.ber < 0 || o.ber > 1) return report(Error{transport::errc::bad_link_spec, "--ber", "must be 0..1"});
   if (o.drop < 0 || o.drop > 1) return report(Error{transport::errc::bad_link_spec, "--drop", "must be 0..1"});
+  if (o.garbage < 0 || o.garbage > 1) return report(Error{transport::errc::bad_link_spec, "--garbage", "must be 0..1"});
   s.ber = o.ber;
+  s.garbage = o.garbage;
   s.drop = o.drop;
   s.seven_bit = o.seven_bit;
   s.xonxoff = o.xonxoff;
@@ -119,6 +122,8 @@ void add_linesim(Cli& cli) {
                   "START:SECONDS after the first byte, nothing crosses (the cable pulled); repeatable");
   cmd->add_option("--unplug", o->unplugs,
                   "START:SECONDS[:a|b] after the first byte, the device path(s) vanish, then come back; repeatable");
+  cmd->add_option("--garbage", o->garbage,
+                  "probability, after each byte sent, of a burst of 1..64 random bytes on the line");
   cmd->add_flag("--seven-bit", o->seven_bit, "clear the 8th bit of every byte");
   cmd->add_flag("--xonxoff", o->xonxoff, "software flow control: pause each sender with XOFF/XON now and then");
   cmd->add_option("--seed", o->seed, "seed of the impairments (default 1)");

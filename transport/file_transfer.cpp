@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include <sys/stat.h>
 
@@ -131,18 +132,78 @@ class SendJob final : public LiveEndpoint {
   std::size_t remaining_ = 0;
 };
 
+// The receiver's partial store as its engine sees it: a message's file is
+// written into the output folder before the message is recorded delivered,
+// so a receiver killed between the two finds the file there (the identical
+// file arriving again counts as written) and never a message recorded
+// delivered, and confirmed to the sender, whose file was not written. A file
+// that cannot be written fails mark_completed, so the sender is told the
+// message was rejected.
+class StoringStore final : public proto::PartialStore {
+ public:
+  StoringStore(DiskPartialStore& inner, std::string output_dir, std::uint64_t max_message)
+      : inner_(inner), output_dir_(std::move(output_dir)), max_message_(max_message) {}
+
+  bool completed(const proto::Sha256& digest) override { return inner_.completed(digest); }
+  Result<void> mark_completed(const proto::Sha256& digest) override {
+    if (taken_ && taken_->first == digest) {
+      auto path = store_received(output_dir_, taken_->second, max_message_);
+      taken_.reset();
+      if (!path) return tl::unexpected(path.error());
+      written_[digest] = *path;
+    }
+    return inner_.mark_completed(digest);
+  }
+  Result<void> open(const proto::Sha256& digest, std::uint64_t total) override { return inner_.open(digest, total); }
+  std::vector<proto::BlockRange> held_blocks(const proto::Sha256& digest, std::uint32_t block_size) override {
+    return inner_.held_blocks(digest, block_size);
+  }
+  Result<void> write(const proto::Sha256& digest, std::uint64_t offset, ByteView data) override {
+    return inner_.write(digest, offset, data);
+  }
+  bool complete(const proto::Sha256& digest) override { return inner_.complete(digest); }
+  Result<Bytes> take(const proto::Sha256& digest) override {
+    auto bytes = inner_.take(digest);
+    if (bytes) taken_.emplace(digest, *bytes);
+    return bytes;
+  }
+  void erase(const proto::Sha256& digest) override { inner_.erase(digest); }
+
+  // Where mark_completed wrote the message with this digest; forgets it.
+  std::optional<std::string> written(const proto::Sha256& digest) {
+    auto it = written_.find(digest);
+    if (it == written_.end()) return std::nullopt;
+    std::string path = std::move(it->second);
+    written_.erase(it);
+    return path;
+  }
+
+ private:
+  DiskPartialStore& inner_;
+  std::string output_dir_;
+  std::uint64_t max_message_;
+  std::optional<std::pair<proto::Sha256, Bytes>> taken_;  // the last message taken, until it is written
+  std::map<proto::Sha256, std::string> written_;
+};
+
 class ReceiveJob final : public LiveEndpoint {
  public:
   ReceiveJob(asio::io_context& io, ByteStream& stream, const TransferOptions& options, proto::EngineConfig config,
-             DiskPartialStore* store, std::string output_dir, std::size_t count)
-      : LiveEndpoint(io, stream, options, config, store), store_(store), output_dir_(std::move(output_dir)), count_(count) {}
+             DiskPartialStore* store, StoringStore* storing, std::string output_dir, std::size_t count)
+      : LiveEndpoint(io, stream, options, config, storing),
+        store_(store),
+        storing_(storing),
+        output_dir_(std::move(output_dir)),
+        count_(count) {}
 
  protected:
   void message_event(proto::Event& e) override {
     if (auto* m = std::get_if<proto::event::MessageReceived>(&e)) {
       completed_bytes_ += m->envelope.size();
       chunk_mark_ = engine_.stats().chunk_bytes_received;
-      auto path = store_received(output_dir_, m->envelope, options_.max_message);
+      // Written already, before the message was recorded delivered.
+      auto stored = storing_->written(m->digest);
+      auto path = stored ? Result<std::string>(*stored) : store_received(output_dir_, m->envelope, options_.max_message);
       if (!path) {
         ++report_.files_failed;
         report_.errors.push_back(path.error());
@@ -184,6 +245,7 @@ class ReceiveJob final : public LiveEndpoint {
 
  private:
   DiskPartialStore* store_;
+  StoringStore* storing_;
   std::string output_dir_;
   std::size_t count_;
   std::uint64_t completed_bytes_ = 0, chunk_mark_ = 0;
@@ -383,7 +445,9 @@ Result<TransferReport> receive_files(const TransferOptions& options, const std::
   asio::io_context io;
   auto stream = open_serial_stream(io, serial, options);
   if (!stream) return tl::unexpected(stream.error());
-  ReceiveJob job(io, **stream, options, serial_engine_config(options, serial), store->get(), output_dir, count);
+  StoringStore storing(**store, output_dir, options.max_message);
+  ReceiveJob job(io, **stream, options, serial_engine_config(options, serial), store->get(), &storing, output_dir,
+                 count);
   run_endpoints(io, {&job}, options.handle_signals);
   return job.report();
 }
@@ -403,8 +467,9 @@ Result<std::pair<TransferReport, TransferReport>> transfer_over_loopback(const L
   LoopbackLine pipe(io, line);
   std::uint32_t rate = line.baud / 10;
   SendJob send(io, pipe.a(), sender, engine_config(sender, rate, true, false), files, std::move(*envelopes));
-  ReceiveJob receive(io, pipe.b(), receiver, engine_config(receiver, rate, true, false), store->get(), output_dir,
-                     files.size());
+  StoringStore storing(**store, output_dir, receiver.max_message);
+  ReceiveJob receive(io, pipe.b(), receiver, engine_config(receiver, rate, true, false), store->get(), &storing,
+                     output_dir, files.size());
   run_endpoints(io, {&send, &receive}, sender.handle_signals);
   return std::make_pair(send.report(), receive.report());
 }

@@ -60,6 +60,9 @@ struct LineSimulator::Impl {
     UartReceiver rx;
     bool throttled = false;
     LineSimCounters c;
+    std::mt19937_64 garbage_rng;           // garbage bursts: their own stream, so other impairments keep theirs
+    std::uint64_t next_garbage = 0;
+    bool garbage_seeded = false;
   };
 
   LineSimOptions o;
@@ -197,9 +200,36 @@ struct LineSimulator::Impl {
       if (auto out = d.rx.on_idle(10)) receive(d, *out, d.line_free);
       return;
     }
+    transmit(d, b, start);
+    add_garbage(d);
+  }
+
+  // Puts the ten bit times of character `b` on the line from `start`, noise
+  // and all, into the receiving UART.
+  void transmit(Direction& d, std::uint8_t b, std::int64_t start) {
     for (int i = 0; i < 10; ++i) {
       bool bit = uart_bit(b, i) != flip(d);
       if (auto out = d.rx.on_bit(bit)) receive(d, *out, start + (i + 1) * bit_ns);
+    }
+  }
+
+  // With o.garbage: now and then puts a burst of random bytes on the line
+  // after the byte just carried, taking line time as real bytes do.
+  void add_garbage(Direction& d) {
+    if (o.garbage <= 0) return;
+    if (!d.garbage_seeded) {
+      d.garbage_seeded = true;
+      d.garbage_rng.seed(o.seed * 2 + static_cast<std::uint64_t>(d.from) + 0x9e3779b97f4a7c15ULL);
+      d.next_garbage = gap(d.garbage_rng, o.garbage);
+    }
+    if (d.next_garbage-- != 0) return;
+    d.next_garbage = gap(d.garbage_rng, o.garbage);
+    std::uint64_t n = 1 + d.garbage_rng() % std::max<std::uint32_t>(1, o.garbage_burst);
+    for (std::uint64_t k = 0; k < n; ++k) {
+      std::int64_t start = d.line_free;
+      d.line_free += byte_ns;
+      transmit(d, static_cast<std::uint8_t>(d.garbage_rng()), start);
+      ++d.c.garbage;
     }
   }
 

@@ -35,6 +35,8 @@ struct LineSimOptions {
   std::vector<Unplug> unplugs;      // the device path disappears, then comes back
   bool seven_bit = false;       // clear the 8th bit of every byte
   bool xonxoff = false;         // software flow control: pause each sender now and then with XOFF/XON
+  double garbage = 0;           // probability, after each byte put on the line, of a burst of garbage after it
+  std::uint32_t garbage_burst = 64;  // a burst is 1..garbage_burst random bytes
   std::uint64_t seed = 1;
   std::string link_dir;         // where the symlinks a and b go; empty: a new temporary directory
 };
@@ -49,6 +51,7 @@ struct LineSimCounters {
   std::uint64_t overruns = 0;      // the receiving end did not read in time
   std::uint64_t flow_bytes = 0;    // 11 13 91 93 sent as data (with xonxoff: must stay 0)
   std::uint64_t pauses = 0;        // XOFF pauses imposed on the sender
+  std::uint64_t garbage = 0;       // random bytes put on the line by garbage bursts
 };
 
 // Two pseudo-terminals offered at DIR/a and DIR/b (symlinks to /dev/pts/N),

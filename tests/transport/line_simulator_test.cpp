@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -153,6 +154,27 @@ TEST_CASE("line_simulator: the 8th bit stripped, bits flipped, bytes dropped", "
     CHECK(got.size() == 10000 - line.sim().a_to_b().dropped);
     CHECK(line.sim().a_to_b().dropped > 50);
   }
+}
+
+TEST_CASE("line_simulator: garbage bursts add random bytes between the bytes sent, which arrive in order", "[transport][line_simulator]") {
+  LineSimOptions o;
+  o.baud = 2000000;
+  o.garbage = 0.01;
+  o.garbage_burst = 16;
+  o.seed = 5;
+  SimThread line(o);
+  EndFd a(line.a()), b(line.b());
+  std::string data(10000, 'x');
+  a.write_all(data);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::string got = b.read_for(data.size() * 2, 500);
+  line.stop();
+  const auto& c = line.sim().a_to_b();
+  CHECK(c.garbage > 100);  // about 100 bursts of 8.5 bytes
+  CHECK(c.garbage < 2000);
+  CHECK(got.size() == data.size() + c.garbage);
+  // Every byte sent arrived, in order, with the garbage in between.
+  CHECK(static_cast<std::size_t>(std::count(got.begin(), got.end(), 'x')) >= data.size());
 }
 
 TEST_CASE("line_simulator: an outage carries nothing, then the line is back", "[transport][line_simulator]") {

@@ -102,6 +102,31 @@ TEST_CASE("loopback: the same file again is delivered to the same name, a differ
   CHECK(testing::slurp(dir.file("out/f.1")) == "two");
 }
 
+TEST_CASE("loopback: a file the receiver cannot write is not confirmed to the sender, nor recorded delivered", "[transport][loopback]") {
+  // Found by reading the code behind the fault soak: the receiver recorded a
+  // message delivered (partial/completed) before writing its file, so a
+  // receiver killed in between lost the file while the sender, then and on
+  // every later offer, was told it was delivered. Here the write fails for
+  // good: 1,000 different files already hold the name and its .1 .. .999.
+  TempDir dir;
+  testing::spit(dir.file("f"), "the file");
+  std::filesystem::create_directories(dir.file("out"));
+  for (int n = 0; n < 1000; ++n) {
+    testing::spit(dir.file("out/f" + (n == 0 ? std::string() : "." + std::to_string(n))), "other " + std::to_string(n));
+  }
+  auto spec = LoopbackLink{};
+  auto r = transfer_over_loopback(spec, quiet(), {dir.file("f")}, quiet(), dir.file("out"));
+  REQUIRE(r);
+  CHECK_FALSE(r->first.ok());
+  REQUIRE(r->first.errors.size() == 1);
+  CHECK(r->first.errors[0].code == proto::errc::message_rejected);
+  CHECK_FALSE(r->second.ok());
+  CHECK(r->second.files_ok == 0);
+  // Once the name is free the same envelope bytes would be taken: nothing
+  // was recorded delivered.
+  CHECK(testing::slurp(dir.file("out/.kskline/partial/completed")).empty());
+}
+
 TEST_CASE("loopback: send and receive refuse loopback between processes", "[transport][loopback]") {
   TransferOptions o = quiet();
   o.link = LoopbackLink{};
