@@ -17,6 +17,7 @@ constexpr Duration kMaxRto{60'000'000};
 constexpr int kMaxCorruptAttempts = 3;
 constexpr std::size_t kMaxProbeAcksQueued = 4;
 constexpr std::size_t kRefuseTextMax = 200;
+constexpr int kCloseCopies = 3;  // CLOSE is not acknowledged: one lost copy must not leave the peer waiting
 constexpr std::size_t kMaxControlQueued = 256;  // answers to the peer's records not yet sent
 
 // REFUSE reasons (docs/protocol.md §1.1).
@@ -654,9 +655,9 @@ std::optional<Bytes> Engine::poll_transmit() {
     if (c->refuse_due && c->refuse_frame) {
       c->refuse_due = false;
       out = *c->refuse_frame;
-    } else if (c->close_frame) {
-      out = std::move(c->close_frame);
-      c->close_frame.reset();
+    } else if (c->close_frame && c->close_copies > 0) {
+      out = *c->close_frame;
+      if (--c->close_copies == 0) c->close_frame.reset();
     }
     if (out) {
       stats_.bytes_sent += out->size();
@@ -806,6 +807,7 @@ void Engine::close() {
   if (const Established* s = established()) {
     Frame f{FrameType::close, 0, 0, 0, {}};
     closed.close_frame = encode_frame(f, s->tx_encoding, s->peer.negotiated.escapes, s->peer.tag);
+    closed.close_copies = kCloseCopies;
   }
   if (phase() != Phase::closed) enter(std::move(closed));
 }

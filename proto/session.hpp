@@ -214,6 +214,7 @@ class Engine {
     std::optional<Bytes> refuse_frame;
     bool refuse_due = false;
     std::optional<Bytes> close_frame;
+    int close_copies = 0;  // CLOSE goes out this many more times
   };
   // The state: one alternative per Phase, in the order of the enum.
   using State = std::variant<Handshaking, Established, Closed>;

@@ -482,6 +482,23 @@ TEST_CASE("session: close() tells the peer, which waits for a new session", "[pr
   CHECK(p.a.engine->phase() == Engine::Phase::closed);
 }
 
+TEST_CASE("session: CLOSE goes out three times, and one copy that arrives is enough", "[proto][session]") {
+  Pair p(test_config(), test_config());
+  REQUIRE(p.run([&] { return !events_of<event::Connected>(p.sim.events_b).empty(); }, 10));
+  p.a.engine->close();
+  std::vector<Bytes> copies;
+  while (auto f = p.a.engine->poll_transmit()) copies.push_back(*f);
+  REQUIRE(copies.size() == 3);
+  CHECK(copies[0] == copies[2]);
+  // The first two are lost on the line; the last arrives, twice over.
+  p.b.engine->handle_bytes(copies[2], p.sim.now);
+  p.b.engine->handle_bytes(copies[2], p.sim.now);
+  REQUIRE(p.run([&] { return !events_of<event::PeerClosed>(p.sim.events_b).empty(); }, 10));
+  p.run([] { return false; }, 1);
+  CHECK(events_of<event::PeerClosed>(p.sim.events_b).size() == 1);
+  CHECK(p.b.engine->phase() == Engine::Phase::handshake);
+}
+
 TEST_CASE("session: the engine never reports a past deadline that would spin its driver", "[proto][session]") {
   SeededRandom r(1);
   Engine e(test_config(), r, Timestamp{});
