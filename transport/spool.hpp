@@ -53,7 +53,7 @@ struct SpoolRules {
 // A file the reader accepted.
 struct SpoolAccepted {
   std::string file;           // where it is now (in done/)
-  Bytes envelope;             // its bytes
+  Bytes envelope;             // the bytes verified and acted on (the file may have changed since)
   proto::AuthStatus auth = proto::AuthStatus::not_checked;
 };
 
