@@ -644,3 +644,43 @@ TEST_CASE("spool: a full file system fails a post or a pass by name, leaving no 
   CHECK(testing::list_dir(fs.path + "/to-zone").size() == 4);
   CHECK(testing::slurp(*stored) == text(answer));
 }
+
+TEST_CASE("spool: a move to done/ that fails leaves the file in place, names it, and nothing is acted on twice",
+          "[transport][spool]") {
+  Fixture f;
+  // done/ bound onto itself: a rename into it crosses mounts and fails (EXDEV).
+  const std::string done = f.inbound("/done");
+  if (::mount(done.c_str(), done.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    WARN("cannot bind-mount here (not root?): the failed-move test is skipped");
+    return;
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{done};
+  Bytes env = f.envelope("acted on once", &f.zone_id);
+  auto path = f.zone.post(env);
+  REQUIRE(path);
+  SpoolRules rules;
+  rules.policy = proto::AuthPolicy::required;
+  rules.pinned = &f.pinned;
+  int acted = 0;
+  auto act = [&](const proto::Envelope&, ByteView) -> Result<void> {
+    ++acted;
+    return {};
+  };
+  auto r = f.ksk.receive(rules, *f.ledger, act);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::io_error);
+  CHECK(r.error().where == *path);
+  CHECK_THAT(r.error().message(), Catch::Contains("move into done/"));
+  CHECK(std::filesystem::exists(*path));
+  CHECK(acted == 1);
+  // The next pass finds it recorded: rejected as replayed, not acted on again.
+  ::umount2(done.c_str(), MNT_DETACH);
+  auto again = f.ksk.receive(rules, *f.ledger, act);
+  REQUIRE(again);
+  CHECK(acted == 1);
+  REQUIRE(again->rejected.size() == 1);
+  CHECK(again->rejected[0].error.code == proto::errc::replayed);
+}
