@@ -250,7 +250,7 @@ int run_serve(const ServeOptions& o) {
     auto act = [&](const proto::Envelope& request, ByteView bytes) -> Result<void> {
       if (auto posted = spool->posted_reply(request.digest)) {
         // An earlier run answered and was stopped before it could file the request.
-        std::printf("answer already posted: %s\n", posted->c_str());
+        std::printf("answer already posted: %s\n", transport::printable_name(*posted).c_str());
         std::fflush(stdout);
         return {};
       }
@@ -265,7 +265,8 @@ int run_serve(const ServeOptions& o) {
     auto scan = spool->receive(rules, **replay, act, o.count);
     if (!scan) return report(scan.error());
     for (const auto& r : scan->rejected) {
-      std::fprintf(stderr, "kskline: rejected %s: %s\n", r.file.c_str(), r.error.message().c_str());
+      std::fprintf(stderr, "kskline: rejected %s: %s\n", transport::printable_name(r.file).c_str(),
+                   r.error.message().c_str());
     }
     std::printf("spool: %zu requests answered (%zu signed, %zu refused), %zu files rejected\n", scan->accepted.size(),
                 signed_count, refused, scan->rejected.size());

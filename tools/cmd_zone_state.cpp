@@ -25,6 +25,7 @@
 #include "tools/time_option.hpp"
 #include "transport/identity_file.hpp"
 #include "transport/sodium_random.hpp"
+#include "transport/spool.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/key_tag.hpp"
 
@@ -215,8 +216,10 @@ int run_import(const StateOptions& o, const std::string& file) {
   auto opened = open_state(o, exit);
   if (!opened) return exit;
   auto& [state, now] = *opened;
+  // The name may come from a stick (a shell glob): shown with its control characters escaped.
+  const std::string shown = transport::printable_name(file);
   auto text = base::read_file(file, 64 << 20);
-  if (!text) return report(text.error());
+  if (!text) return report(Error{text.error().code, shown, text.error().detail});
   // An envelope (from a spool) is authenticated as the link would: by the
   // KSK side's link key pinned in the config. Bare response text carries no
   // link signature; its RRSIGs against the trust anchor are what count.
@@ -224,11 +227,11 @@ int run_import(const StateOptions& o, const std::string& file) {
     const auto& c = state.config();
     auto auth = authenticate_envelope(as_bytes(*text), c.peer_public_key.empty() ? "" : state.resolve(c.peer_public_key),
                                       c.link_auth, std::string(signer::kZoneConfigFile) + " link.peer");
-    if (!auth) return report(auth.error().located(file));
+    if (!auth) return report(auth.error().located(shown));
   }
-  auto imported = state.import_response(*text, file, now);
+  auto imported = state.import_response(*text, shown, now);
   if (!imported) return report(imported.error());
-  std::printf("%s: response to request %s imported: %zu slots %s..%s, stored as %s\n", file.c_str(),
+  std::printf("%s: response to request %s imported: %zu slots %s..%s, stored as %s\n", shown.c_str(),
               imported->request_id.c_str(), imported->slots, signer::format_time(imported->from).c_str(),
               signer::format_time(imported->until).c_str(), imported->path.c_str());
   return kExitOk;

@@ -330,7 +330,7 @@ Result<TransferReport> spool_receive(const TransferOptions& options, const Spool
       }
       for (const auto& r : scan->rejected) {
         ++report.files_failed;  // not ok(): one notice says which and why
-        if (options.notice) options.notice("rejected " + r.error.message() + " (moved to " + r.file + ")");
+        if (options.notice) options.notice("rejected " + r.error.message() + " (moved to " + printable_name(r.file) + ")");
       }
     }
     bool arrived = scan && (count == 0 || report.files_ok >= count);

@@ -7,15 +7,17 @@
 //
 // Writers create files atomically (temporary ".NAME.tmp.*", fsync, rename,
 // directory fsync); readers ignore names starting with '.', follow no
-// symlink, verify a whole envelope (size, digest, authentication, replay)
-// before acting, and move every file they looked at to done/ or rejected/
-// without ever deleting or overwriting anything.
+// symlink and take no file with a second name (a hard link), verify a whole
+// envelope (size, digest, authentication, replay) held in memory before
+// acting on those same bytes, and move every file they looked at to done/ or
+// rejected/ without ever deleting or overwriting anything.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/bytes.hpp"
@@ -26,6 +28,12 @@
 #include "transport/disk_replay_ledger.hpp"
 
 namespace kskline::transport {
+
+// `name` (a file name or path from a spool) fit for a message or a terminal:
+// backslashes, control characters and every byte outside printable ASCII
+// (so also names that are not UTF-8) written as \\ and \xNN. A name written
+// by kskline itself comes out unchanged.
+std::string printable_name(std::string_view name);
 
 // Which endpoint of the ceremony a process is.
 enum class Side : std::uint8_t { zone, ksk };
@@ -45,7 +53,7 @@ struct SpoolRules {
 // A file the reader accepted.
 struct SpoolAccepted {
   std::string file;           // where it is now (in done/)
-  Bytes envelope;             // its bytes
+  Bytes envelope;             // the bytes verified and acted on (the file may have changed since)
   proto::AuthStatus auth = proto::AuthStatus::not_checked;
 };
 
@@ -91,14 +99,18 @@ class Spool {
   using Act = std::function<Result<void>(const proto::Envelope& envelope, ByteView bytes)>;
 
   // Verifies every file in the inbound folder, oldest name first: regular
-  // file (lstat, O_NOFOLLOW), size from the header within max_size, whole
-  // envelope and digest, authentication (an unsigned envelope is a
-  // downgrade once a pinned signer is in the ledger), replay (ledger);
-  // then `act`, then the ledger record, then the move to done/. A file
-  // failing a check moves to rejected/ with a .reason file. Names starting
-  // with '.' (temporaries) and the done/ and rejected/ folders are skipped.
-  // Stops after `limit` accepted files (0: no limit). errc::io_error when
-  // the folder cannot be read or a file cannot be moved;
+  // file with one link (lstat, O_NOFOLLOW, st_nlink), its size within
+  // max_size before anything is read, size from the header, whole envelope
+  // read once into memory and unchanged while it was read, digest,
+  // authentication (an unsigned envelope is a downgrade once a pinned signer
+  // is in the ledger), replay (ledger); then `act` on the bytes verified,
+  // then the ledger record, then the move to done/. A file failing a check
+  // moves to rejected/ beside a .reason file written first (a name too long
+  // for ".reason" is shortened in rejected/). Names starting with '.'
+  // (temporaries) and the done/ and rejected/ folders are skipped. Stops
+  // after `limit` accepted files (0: no limit). errc::io_error naming the
+  // file, which stays where it is, when the folder cannot be read or a file
+  // cannot be moved or its .reason written (a full disk);
   // errc::too_many_files, before anything is read, when it holds more than
   // kMaxInboundEntries entries.
   Result<SpoolScan> receive(const SpoolRules& rules, DiskReplayLedger& ledger, const Act& act,

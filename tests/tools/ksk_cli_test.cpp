@@ -355,6 +355,21 @@ std::string zone_side(const CliState& s) {
 
 }  // namespace
 
+TEST_CASE("ksk_cli: serve over a spool names a rejected file with its control characters escaped", "[tools][ksk_cli]") {
+  CliState s;
+  std::string spool = s.tmp.file("stick");
+  std::filesystem::create_directories(spool + "/to-ksk");
+  test::spit(spool + "/to-ksk/\x1b]0;owned\x07\n.kske", "garbage garbage garbage garbage garbage garbage garbage");
+  auto r = test::kskline("ksk serve --link " + test::shell_quote("spool:" + spool) + " --dir " +
+                         test::shell_quote(s.dir) + " --batch --now " + std::to_string(kT0));
+  INFO(r.out << r.err);
+  CHECK(r.status == 1);
+  CHECK(r.out.find("0 requests answered (0 signed, 0 refused), 1 files rejected") != std::string::npos);
+  CHECK(r.err.find("rejected " + spool + "/to-ksk/rejected/\\x1b]0;owned\\x07\\x0a.kske: ") != std::string::npos);
+  CHECK(r.err.find('\x1b') == std::string::npos);
+  CHECK(r.err.find('\x07') == std::string::npos);
+}
+
 TEST_CASE("ksk_cli: serve over a serial line answers zone submit, envelopes authenticated", "[tools][ksk_cli]") {
   CliState s;
   std::string zone = zone_side(s);

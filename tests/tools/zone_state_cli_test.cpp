@@ -301,3 +301,20 @@ TEST_CASE("zone_state_cli: a state in use by another command is refused clearly"
   CHECK(busy.out.find("KSKLINE CRITICAL - example.org.: no stored KSK signatures") != std::string::npos);
   CHECK(busy.out.find("exit=2") != std::string::npos);
 }
+
+TEST_CASE("zone_state_cli: import names a file with control characters in its name escaped", "[tools][zone_state_cli]") {
+  Ceremony c;
+  const std::string hostile = c.tmp.file("\x1b]0;owned\x07\n.kske");
+  spit(hostile, "not an answer\n");
+  auto r = cli("zone import" + c.d + " " + shell_quote(hostile));
+  INFO(r.out << r.err);
+  CHECK(r.status == 1);
+  CHECK(r.err.find("\\x1b]0;owned\\x07\\x0a.kske") != std::string::npos);
+  CHECK(r.err.find('\x1b') == std::string::npos);
+  CHECK(r.err.find('\x07') == std::string::npos);
+  // A name that does not exist is named escaped too.
+  auto missing = cli("zone import" + c.d + " " + shell_quote(c.tmp.file("gone\x1b[2J")));
+  CHECK(missing.status == 1);
+  CHECK(missing.err.find("gone\\x1b[2J") != std::string::npos);
+  CHECK(missing.err.find('\x1b') == std::string::npos);
+}

@@ -1,9 +1,16 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <thread>
 
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,6 +72,56 @@ struct Fixture {
 };
 
 std::string reason_of(const SpoolRejected& r) { return testing::slurp(r.file + ".reason"); }
+
+std::string text(const Bytes& b) { return std::string(b.begin(), b.end()); }
+
+// Whether `s` holds a byte a terminal could take as a control (all but the
+// final newline of a line counted).
+bool has_control(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u >= 0x7f;
+  });
+}
+
+// The peak resident size of this process, in KiB.
+long peak_kib() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+// A tmpfs of `size` mounted on a new folder for the life of the object;
+// `mounted` is false where this process may not mount (not root).
+struct TinyFs {
+  std::string path;
+  bool mounted = false;
+  TinyFs(std::string p, const std::string& size) : path(std::move(p)) {
+    std::filesystem::create_directory(path);
+    mounted = ::mount("tmpfs", path.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0;
+  }
+  ~TinyFs() {
+    if (mounted) ::umount2(path.c_str(), MNT_DETACH);
+  }
+  TinyFs(const TinyFs&) = delete;
+  TinyFs& operator=(const TinyFs&) = delete;
+
+  // Writes FILE until the file system is full; true when it ended in ENOSPC.
+  bool fill(const std::string& file) const {
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return false;
+    std::string block(4096, 'F');
+    int err = 0;
+    for (;;) {
+      if (::write(fd, block.data(), block.size()) < 0) {
+        err = errno;
+        break;
+      }
+    }
+    ::close(fd);
+    return err == ENOSPC;
+  }
+};
 
 }  // namespace
 
@@ -382,4 +439,248 @@ TEST_CASE("spool: an inbound folder with more files than one run reads is refuse
   std::filesystem::remove(f.inbound("/junk-0"));
   auto scan = f.scan(proto::AuthPolicy::required);
   CHECK(scan.rejected.size() == kMaxInboundEntries);
+}
+
+TEST_CASE("spool: a hard link is rejected by name, its other name untouched, and none in done/ or rejected/ is overwritten",
+          "[transport][spool]") {
+  Fixture f;
+  Bytes env = f.envelope("also named outside the spool", nullptr);
+  std::string outside = f.dir.file("outside.kske");
+  testing::spit(outside, text(env));
+  REQUIRE(::link(outside.c_str(), f.inbound("/linked.kske").c_str()) == 0);
+  // Hard links planted in done/ and rejected/ under the names the reader moves to.
+  std::string precious = f.dir.file("precious");
+  testing::spit(precious, "not to be overwritten");
+  REQUIRE(::link(precious.c_str(), f.inbound("/done/plain.kske").c_str()) == 0);
+  REQUIRE(::link(precious.c_str(), f.inbound("/rejected/junk.kske").c_str()) == 0);
+  Bytes plain = f.envelope("plain", nullptr);
+  testing::spit(f.inbound("/plain.kske"), text(plain));
+  testing::spit(f.inbound("/junk.kske"), "garbage garbage garbage garbage garbage garbage garbage garbage garbage");
+  std::vector<Bytes> acted;
+  auto scan = f.scan(proto::AuthPolicy::off, &acted);
+  REQUIRE(acted.size() == 1);
+  CHECK(acted[0] == plain);
+  REQUIRE(scan.accepted.size() == 1);
+  CHECK(scan.accepted[0].file == f.inbound("/done/plain.kske.1"));
+  REQUIRE(scan.rejected.size() == 2);
+  CHECK(scan.rejected[0].file == f.inbound("/rejected/junk.kske.1"));
+  CHECK(scan.rejected[1].file == f.inbound("/rejected/linked.kske"));
+  CHECK(scan.rejected[1].error.code == errc::not_a_file);
+  CHECK_THAT(reason_of(scan.rejected[1]), Catch::Contains("a hard link (2 names)"));
+  // The file outside keeps its name and bytes; the planted links their bytes.
+  CHECK(testing::slurp(outside) == text(env));
+  CHECK(testing::slurp(precious) == "not to be overwritten");
+  CHECK(testing::slurp(f.inbound("/done/plain.kske")) == "not to be overwritten");
+  CHECK(testing::slurp(f.inbound("/rejected/junk.kske")) == "not to be overwritten");
+  CHECK_FALSE(std::filesystem::exists(f.inbound("/rejected/junk.kske.reason")));
+  CHECK(testing::list_dir(f.inbound()) == std::vector<std::string>{"done", "rejected"});
+}
+
+TEST_CASE("spool: hostile names are read, moved and reported escaped, a name of 255 bytes too", "[transport][spool]") {
+  Fixture f;
+  const std::string junk = "garbage garbage garbage garbage garbage garbage garbage garbage garbage";
+  const std::string newline = "a\nb.kske", escape = "\x1b[2J\x1b]0;owned\x07.kske", not_utf8 = "\xff\xfe\xc0.kske";
+  const std::string long_junk(255, 'j'), long_good(255, 'g');
+  for (const std::string& name : {newline, escape, not_utf8, std::string("--help"), long_junk}) {
+    testing::spit(f.inbound("/" + name), junk);
+  }
+  Bytes dash = f.envelope("named -rf", nullptr), good = f.envelope("named long", nullptr);
+  testing::spit(f.inbound("/-rf"), text(dash));
+  testing::spit(f.inbound("/" + long_good), text(good));
+  // The names a 255-byte name moves to are taken: the reader shortens, never fails.
+  testing::spit(f.inbound("/done/" + long_good), "earlier");
+  testing::spit(f.inbound("/rejected/" + std::string(248, 'j')), "earlier");
+  std::vector<Bytes> acted;
+  auto scan = f.scan(proto::AuthPolicy::off, &acted);
+  CHECK(acted.size() == 2);
+  REQUIRE(scan.accepted.size() == 2);
+  CHECK(scan.accepted[0].file == f.inbound("/done/-rf"));
+  CHECK(scan.accepted[1].file == f.inbound("/done/" + std::string(253, 'g') + ".1"));
+  CHECK(scan.accepted[1].envelope == good);
+  REQUIRE(scan.rejected.size() == 5);
+  for (const auto& r : scan.rejected) {
+    INFO(printable_name(r.file));
+    CHECK(std::filesystem::exists(r.file));
+    CHECK(std::filesystem::path(r.file).filename().string().size() + 7 <= 255);
+    std::string reason = reason_of(r);
+    CHECK_THAT(reason, Catch::StartsWith("kskline: rejected "));
+    CHECK(reason.back() == '\n');
+    CHECK_FALSE(has_control(reason.substr(0, reason.size() - 1)));
+    CHECK_FALSE(has_control(r.error.message()));
+  }
+  std::map<std::string, std::string> reasons;
+  for (const auto& r : scan.rejected) reasons[std::filesystem::path(r.file).filename().string()] = reason_of(r);
+  CHECK_THAT(reasons.at(newline), Catch::Contains("rejected a\\x0ab.kske: "));
+  CHECK_THAT(reasons.at(escape), Catch::Contains("rejected \\x1b[2J\\x1b]0;owned\\x07.kske: "));
+  CHECK_THAT(reasons.at(not_utf8), Catch::Contains("rejected \\xff\\xfe\\xc0.kske: "));
+  CHECK(reasons.count("--help") == 1);
+  CHECK_THAT(reasons.at(std::string(246, 'j') + ".1"), Catch::Contains("rejected " + long_junk + ": "));
+  CHECK(testing::slurp(f.inbound("/done/" + long_good)) == "earlier");
+  CHECK(testing::slurp(f.inbound("/rejected/" + std::string(248, 'j'))) == "earlier");
+  CHECK(testing::list_dir(f.inbound()).size() == 2);
+  CHECK(printable_name("00000000000000001001-0a1b.kske") == "00000000000000001001-0a1b.kske");
+  CHECK(printable_name("a\\b") == "a\\\\b");
+}
+
+TEST_CASE("spool: a file over the size limit is rejected from its size alone, a sparse 10 GiB one at once",
+          "[transport][spool]") {
+  Fixture f;
+  Bytes env = f.envelope("a valid header on a huge file", nullptr);
+  std::string path = f.inbound("/huge.kske");
+  testing::spit(path, text(env));
+  const std::uint64_t size = std::uint64_t{10} << 30;
+  REQUIRE(::truncate(path.c_str(), static_cast<off_t>(size)) == 0);
+  const long peak_before = peak_kib();
+  auto start = std::chrono::steady_clock::now();
+  std::vector<Bytes> acted;
+  auto scan = f.scan(proto::AuthPolicy::off, &acted);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  CHECK(peak_kib() - peak_before < 64 * 1024);
+  CHECK(acted.empty());
+  REQUIRE(scan.rejected.size() == 1);
+  CHECK(scan.rejected[0].error.code == proto::errc::too_large);
+  CHECK_THAT(reason_of(scan.rejected[0]), Catch::Contains("the file is 10737418240 bytes, over the limit of 67108864"));
+  CHECK(std::filesystem::file_size(scan.rejected[0].file) == size);  // moved, not copied
+}
+
+TEST_CASE("spool: what is acted on is the bytes verified, however the file changes while it is read", "[transport][spool]") {
+  Fixture f;
+  Bytes first = f.envelope("first", nullptr), second = f.envelope("second", nullptr);
+  testing::spit(f.inbound("/1-first.kske"), text(first));
+  testing::spit(f.inbound("/2-second.kske"), text(second));
+  SpoolRules rules;
+  std::vector<Bytes> acted;
+  auto act = [&](const proto::Envelope& env, ByteView bytes) -> Result<void> {
+    acted.emplace_back(bytes.begin(), bytes.end());
+    CHECK(env.payload.size() < bytes.size());
+    if (acted.size() == 1) {
+      // Once the first is verified: it is appended to, and the second
+      // (listed but not read yet) rewritten in place.
+      std::ofstream(f.inbound("/1-first.kske"), std::ios::app) << "appended";
+      std::string changed = text(second);
+      changed[72] ^= 1;
+      testing::spit(f.inbound("/2-second.kske"), changed);
+    }
+    return {};
+  };
+  auto scan = f.ksk.receive(rules, *f.ledger, act);
+  REQUIRE(scan);
+  REQUIRE(acted.size() == 1);
+  CHECK(acted[0] == first);
+  REQUIRE(scan->accepted.size() == 1);
+  CHECK(scan->accepted[0].envelope == first);
+  // done/ keeps the file as it now is; what was acted on is what was verified.
+  CHECK(testing::slurp(scan->accepted[0].file) == text(first) + "appended");
+  REQUIRE(scan->rejected.size() == 1);
+  CHECK(scan->rejected[0].error.code == proto::errc::digest_mismatch);
+}
+
+TEST_CASE("spool: a full file system fails a post or a pass by name, leaving no debris and every stored answer",
+          "[transport][spool]") {
+  Fixture f;
+  TinyFs fs(f.dir.file("stick"), "256k");
+  if (!fs.mounted) {
+    WARN("cannot mount a tmpfs here (not root?): the full-disk test is skipped");
+    return;
+  }
+  Spool zone = Spool::open(fs.path, Side::zone).value();
+  Spool ksk = Spool::open(fs.path, Side::ksk).value();
+  Bytes answer = f.envelope("a stored answer", &f.ksk_id);
+  auto stored = ksk.post(answer);
+  REQUIRE(stored);
+  Bytes request = f.envelope("a request", &f.zone_id);
+  auto request_path = zone.post(request);
+  REQUIRE(request_path);
+  const std::string junk = fs.path + "/to-ksk/00-junk.kske";  // read before the request
+  testing::spit(junk, "garbage garbage garbage garbage garbage garbage garbage garbage garbage");
+  REQUIRE(fs.fill(fs.path + "/filler"));
+
+  // A post fails with the errno, naming the file, and leaves no temporary.
+  auto posted = ksk.post(f.envelope("another answer", &f.ksk_id));
+  REQUIRE_FALSE(posted);
+  CHECK(posted.error().code == base::errc::io_error);
+  CHECK_THAT(posted.error().message(), Catch::Contains("No space left on device"));
+  CHECK_THAT(posted.error().where, Catch::StartsWith(fs.path + "/to-zone/"));
+  auto outbound = testing::list_dir(fs.path + "/to-zone");
+  std::sort(outbound.begin(), outbound.end());
+  CHECK(outbound ==
+        std::vector<std::string>{std::filesystem::path(*stored).filename().string(), "done", "rejected"});
+  CHECK(testing::slurp(*stored) == text(answer));
+
+  // A pass that cannot write a .reason leaves the file where it was and says so.
+  SpoolRules rules;
+  rules.policy = proto::AuthPolicy::optional;
+  rules.pinned = &f.pinned;
+  auto answer_it = [&](const proto::Envelope&, ByteView) -> Result<void> {
+    auto p = ksk.post(f.envelope("the answer", &f.ksk_id));
+    if (!p) return tl::unexpected(p.error());
+    return {};
+  };
+  auto pass = ksk.receive(rules, *f.ledger, answer_it);
+  REQUIRE_FALSE(pass);
+  CHECK(pass.error().code == errc::io_error);
+  CHECK(pass.error().where == junk);
+  CHECK_THAT(pass.error().message(), Catch::Contains("left in place"));
+  CHECK_THAT(pass.error().message(), Catch::Contains("No space left on device"));
+  CHECK(std::filesystem::exists(junk));
+  CHECK(testing::list_dir(fs.path + "/to-ksk/rejected").empty());
+
+  // A pass whose answer cannot be posted leaves the request and records nothing.
+  std::filesystem::rename(junk, fs.path + "/junk.kske");  // out of the way
+  pass = ksk.receive(rules, *f.ledger, answer_it);
+  REQUIRE_FALSE(pass);
+  CHECK_THAT(pass.error().message(), Catch::Contains("No space left on device"));
+  CHECK(std::filesystem::exists(*request_path));
+  CHECK(f.ledger->signers().empty());
+  CHECK(testing::list_dir(fs.path + "/to-ksk/done").empty());
+  CHECK(testing::list_dir(fs.path + "/to-zone").size() == 3);
+  CHECK(testing::slurp(*stored) == text(answer));
+
+  // Room again: the next pass answers it.
+  std::filesystem::remove(fs.path + "/filler");
+  pass = ksk.receive(rules, *f.ledger, answer_it);
+  REQUIRE(pass);
+  CHECK(pass->accepted.size() == 1);
+  CHECK(testing::list_dir(fs.path + "/to-zone").size() == 4);
+  CHECK(testing::slurp(*stored) == text(answer));
+}
+
+TEST_CASE("spool: a move to done/ that fails leaves the file in place, names it, and nothing is acted on twice",
+          "[transport][spool]") {
+  Fixture f;
+  // done/ bound onto itself: a rename into it crosses mounts and fails (EXDEV).
+  const std::string done = f.inbound("/done");
+  if (::mount(done.c_str(), done.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    WARN("cannot bind-mount here (not root?): the failed-move test is skipped");
+    return;
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{done};
+  Bytes env = f.envelope("acted on once", &f.zone_id);
+  auto path = f.zone.post(env);
+  REQUIRE(path);
+  SpoolRules rules;
+  rules.policy = proto::AuthPolicy::required;
+  rules.pinned = &f.pinned;
+  int acted = 0;
+  auto act = [&](const proto::Envelope&, ByteView) -> Result<void> {
+    ++acted;
+    return {};
+  };
+  auto r = f.ksk.receive(rules, *f.ledger, act);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::io_error);
+  CHECK(r.error().where == *path);
+  CHECK_THAT(r.error().message(), Catch::Contains("move into done/"));
+  CHECK(std::filesystem::exists(*path));
+  CHECK(acted == 1);
+  // The next pass finds it recorded: rejected as replayed, not acted on again.
+  ::umount2(done.c_str(), MNT_DETACH);
+  auto again = f.ksk.receive(rules, *f.ledger, act);
+  REQUIRE(again);
+  CHECK(acted == 1);
+  REQUIRE(again->rejected.size() == 1);
+  CHECK(again->rejected[0].error.code == proto::errc::replayed);
 }
