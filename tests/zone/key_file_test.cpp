@@ -173,6 +173,25 @@ TEST_CASE("key_file: a private key file that group or others may read is refused
   CHECK(read_key_pair(base));  // read-only for the owner is fine
 }
 
+TEST_CASE("key_file: errors about a private key file never show its secret values", "[zone][key_file]") {
+  test::TempDir dir;
+  std::string base = write_pair(dir, generated_pair(alg::ECDSAP256SHA256, 257));
+  std::string good = test::slurp(base + ".private");
+  const std::string key_line = good.substr(good.find("PrivateKey: "));
+  const std::string secret = key_line.substr(12, 40);  // the first characters of the key's base64
+  for (const std::string& text :
+       {good.substr(0, good.find("PrivateKey: ")) + "PrivateKey: " + secret + "$$\n",  // bad base64
+        good + key_line,                                                               // the key twice
+        good + "Engine: " + secret + "\n",                                            // an HSM line
+        good + secret + "\n"}) {                                                      // not a field
+    test::spit(base + ".private", text);
+    auto r = read_key_pair(base);
+    REQUIRE_FALSE(r);
+    CHECK_THAT(r.error().message(), Catch::Contains(base + ".private"));
+    CHECK_THAT(r.error().message(), !Catch::Contains(secret.substr(0, 12)));
+  }
+}
+
 TEST_CASE("key_file: never overwrites an existing key file", "[zone][key_file]") {
   test::TempDir dir;
   KeyPair pair = generated_pair(alg::ECDSAP256SHA256, 256);
