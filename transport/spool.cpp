@@ -95,6 +95,24 @@ Result<std::string> move_into(const std::string& dir, const std::string& name, c
               printable_name(dir + "/" + name));
 }
 
+}  // namespace
+
+Result<std::optional<std::string>> move_taken(const std::string& file) {
+  const auto slash = file.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : file.substr(0, slash));
+  const std::string name = slash == std::string::npos ? file : file.substr(slash + 1);
+  const auto dir_slash = dir.rfind('/');
+  const std::string folder = dir_slash == std::string::npos ? dir : dir.substr(dir_slash + 1);
+  if (folder != inbound_folder(Side::zone) && folder != inbound_folder(Side::ksk)) return std::nullopt;
+  if (name.empty() || name.front() == '.') return std::nullopt;
+  if (auto made = make_folder(dir + "/" + kDone); !made) return tl::unexpected(made.error());
+  auto moved = move_into(dir, name, kDone);
+  if (!moved) return tl::unexpected(moved.error());
+  return dir + "/" + kDone + "/" + *moved;
+}
+
+namespace {
+
 // Moves dir/name into dir/rejected/ beside NAME.reason holding `reason`,
 // which is written first: when it cannot be (a full disk), the file stays
 // where it is and errc::io_error names it. Returns the final name.

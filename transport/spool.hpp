@@ -74,6 +74,16 @@ struct SpoolScan {
 // side posts one request a ceremony, so a stick with more is not its work.
 inline constexpr std::size_t kMaxInboundEntries = 1000;
 
+// Moves `file`, an envelope taken from a spool by a command outside a Spool
+// scan (`zone import`), into the done/ folder beside it when its folder is a
+// spool's inbound folder (named to-zone or to-ksk), so the next ceremony's
+// glob finds only new files: a rename within the medium (done/ made when
+// missing), never replacing a file (NAME.1, NAME.2, ... instead), both
+// folders fsynced. Returns the new path, or nullopt when the file is not in
+// such a folder (it stays). errc::io_error naming the file, which stays,
+// when it cannot be moved.
+Result<std::optional<std::string>> move_taken(const std::string& file);
+
 class Spool {
  public:
   // Opens the spool in `dir` (which must exist) for `side`, creating the two
