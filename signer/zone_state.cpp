@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -49,14 +51,27 @@ bool is_request_id(std::string_view id) {
          });
 }
 
-// A stored response with its file and when it was imported.
+// A stored response with its file and the creation time of the request it
+// answers.
 struct StoredResponse {
   std::string path;
-  std::int64_t imported_ns = 0;  // the file's modification time
+  std::int64_t request_created = 0;  // 0 when the request file does not read
   KeyResponse response;
 };
 
-// The stored responses, oldest import first. Unreadable files are errors.
+// The creation time of stored request `id`, or 0 when it does not read.
+std::int64_t request_created(const std::string& dir, const std::string& id) {
+  const std::string path = state_path(state_path(dir, kRequestsDir), id + ".request");
+  auto text = base::read_file(path, 64 << 20);
+  if (!text) return 0;
+  auto request = parse_request(*text, path);
+  return request ? request->created : 0;
+}
+
+// The stored responses in the order of precedence, lowest first: by the
+// creation time of the request each answers, then by request id. The answer
+// to the request made last wins where slots overlap, whatever the order of
+// import. Unreadable files are errors.
 Result<std::vector<StoredResponse>> load_responses(const std::string& dir) {
   std::vector<StoredResponse> out;
   std::error_code ec;
@@ -69,15 +84,13 @@ Result<std::vector<StoredResponse>> load_responses(const std::string& dir) {
     if (!text) return tl::unexpected(text.error());
     auto response = parse_response(*text, path);
     if (!response) return tl::unexpected(response.error());
-    struct stat st {};
-    std::int64_t ns = 0;
-    if (::stat(path.c_str(), &st) == 0) {
-      ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-    }
-    out.push_back({path, ns, std::move(*response)});
+    const std::int64_t created = request_created(dir, response->request_id);
+    out.push_back({path, created, std::move(*response)});
   }
   std::sort(out.begin(), out.end(), [](const StoredResponse& a, const StoredResponse& b) {
-    return a.imported_ns != b.imported_ns ? a.imported_ns < b.imported_ns : a.path < b.path;
+    if (a.request_created != b.request_created) return a.request_created < b.request_created;
+    if (a.response.request_id != b.response.request_id) return a.response.request_id < b.response.request_id;
+    return a.path < b.path;
   });
   return out;
 }
@@ -201,6 +214,74 @@ Result<ZoneState> ZoneState::open(const std::string& dir) {
   return ZoneState(dir, std::move(*config), std::move(*anchor), std::move(*lock));
 }
 
+Result<ZoneState> ZoneState::open_waiting(const std::string& dir, double seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (true) {
+    auto state = open(dir);
+    if (state || state.error().code != base::errc::lock_held || std::chrono::steady_clock::now() >= deadline) {
+      return state;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+Result<void> ZoneState::note_sent(std::string_view request_id, const proto::Sha256& envelope_digest) {
+  const std::string id(request_id);
+  const std::string requests = state_path(dir_, kRequestsDir);
+  if (!is_request_id(id) || ::access(state_path(requests, id + ".request").c_str(), F_OK) != 0) {
+    return fail(errc::not_our_request, "request " + id + " is not stored in requests/", requests);
+  }
+  const std::string path = state_path(requests, id + ".sent");
+  std::string text;
+  if (auto old = base::read_file(path, 1 << 20)) {
+    text = *old;
+  } else if (old.error().code != base::errc::not_found) {
+    return tl::unexpected(old.error());
+  }
+  const std::string line = base::to_hex(ByteView(envelope_digest.data(), envelope_digest.size())) + "\n";
+  if (text.find(line) != std::string::npos) return {};
+  text += line;
+  return base::write_file_atomic(path, as_bytes(text));
+}
+
+Result<RefusalRecord> ZoneState::record_refusal(const proto::Sha256& in_reply_to, std::string_view text,
+                                                std::string_view source) {
+  auto refusal = parse_refusal(text);
+  if (!refusal) return tl::unexpected(refusal.error().located(source));
+  const std::string requests = state_path(dir_, kRequestsDir);
+  const std::string line = base::to_hex(ByteView(in_reply_to.data(), in_reply_to.size()));
+  std::error_code ec;
+  std::optional<std::string> id;
+  for (const auto& entry : fs::directory_iterator(requests, ec)) {
+    if (entry.path().extension() != ".sent") continue;
+    auto sent = base::read_file(entry.path().string(), 1 << 20);
+    if (!sent) continue;
+    std::string_view rest(*sent);
+    while (!rest.empty() && !id) {
+      const auto end = rest.find('\n');
+      if (rest.substr(0, end) == line) id = entry.path().stem().string();
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    }
+    if (id) break;
+  }
+  if (!id) {
+    return fail(errc::not_our_request,
+                "a refusal (" + refusal->code + ": " + refusal->message +
+                    ") answering an envelope this state never sent (only `zone submit` records what it sends)",
+                std::string(source));
+  }
+  RefusalRecord record;
+  record.request_id = *id;
+  record.refusal = std::move(*refusal);
+  record.path = state_path(requests, *id + ".refused");
+  if (auto old = base::read_file(record.path, 1 << 20); old && *old == text) {
+    record.again = true;
+    return record;
+  }
+  if (auto w = base::write_file_atomic(record.path, as_bytes(text)); !w) return tl::unexpected(w.error());
+  return record;
+}
+
 Result<std::string> ZoneState::newest_unanswered_request() const {
   auto responses = load_responses(dir_);
   if (!responses) return tl::unexpected(responses.error());
@@ -214,6 +295,9 @@ Result<std::string> ZoneState::newest_unanswered_request() const {
                     [&](const StoredResponse& r) { return r.response.request_id == id; })) {
       continue;
     }
+    // A refused request stays refused when sent again (its creation time,
+    // its slots): the operator makes a new one, or names this one.
+    if (::access(state_path(state_path(dir_, kRequestsDir), id + ".refused").c_str(), F_OK) == 0) continue;
     auto t = entry.last_write_time(ec);
     if (!best || t > best_time) {
       best = entry.path();
@@ -221,7 +305,9 @@ Result<std::string> ZoneState::newest_unanswered_request() const {
     }
   }
   if (!best) {
-    return fail(errc::bad_state, "no unanswered request: make one with `kskline zone request --until DATE -o FILE`",
+    return fail(errc::bad_state,
+                "no unanswered request (answered and refused ones are not sent again): make one with `kskline zone "
+                "request --until DATE -o FILE`",
                 dir_);
   }
   return best->string();
@@ -429,24 +515,11 @@ Result<ImportReport> ZoneState::import_response(std::string_view text, std::stri
                     ", a different response; make a new request",
                 std::string(source));
   }
-  // Publish lets the latest import win; the files' modification times are
-  // that order, so the new file's must be later than every other's even on a
-  // coarse clock.
-  std::int64_t latest_ns = 0;
-  for (const auto& r : *stored) latest_ns = std::max(latest_ns, r.imported_ns);
   if (auto r = base::write_file_atomic(report.path, as_bytes(*payload)); !r) return tl::unexpected(r.error());
-  struct stat st {};
-  if (::stat(report.path.c_str(), &st) == 0 &&
-      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec <= latest_ns) {
-    const std::int64_t ns = latest_ns + 1000;
-    const struct timespec times[2] = {{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)},
-                                      {static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)}};
-    ::utimensat(AT_FDCWD, report.path.c_str(), times, 0);
-  }
   return report;
 }
 
-Result<PublishReport> ZoneState::publish(std::int64_t now) {
+Result<PublishReport> ZoneState::publish(std::int64_t now, const PublishTarget& target) {
   auto responses = load_responses(dir_);
   if (!responses) return tl::unexpected(responses.error());
   const StoredResponse* from = nullptr;
@@ -488,8 +561,10 @@ Result<PublishReport> ZoneState::publish(std::int64_t now) {
   // Each publish must reach the secondaries, so its serial must exceed the
   // last one published even when the zone file's has not changed: the
   // policy counts from the greater of the two.
-  const std::string output = resolve(config_.signed_file);
-  auto previous = last_published_serial(dir_, output, config_.zone);
+  const std::string live_output = resolve(config_.signed_file);
+  const bool live = target.output.empty() && !target.dry_run;
+  const std::string output = target.output.empty() ? live_output : target.output;
+  auto previous = last_published_serial(dir_, live_output, config_.zone);
   if (!previous) return tl::unexpected(previous.error());
   if (*previous) {
     for (auto& r : input.zone.records) {
@@ -521,11 +596,24 @@ Result<PublishReport> ZoneState::publish(std::int64_t now) {
     options.nsec3 = std::move(n);
   }
 
-  auto out = zone::OutputFile::create(output);
-  if (!out) return tl::unexpected(out.error());
+  // A dry run signs into nothing; the output is opened only to write.
+  std::optional<zone::OutputFile> out;
+  if (!target.dry_run) {
+    auto opened = zone::OutputFile::create(output);
+    if (!opened) return tl::unexpected(opened.error());
+    out.emplace(std::move(*opened));
+  }
   zone::SignedZoneSink sink;
-  sink.write = [&](std::string_view t) { return out->write(t); };
-  sink.overwrite_start = [&](std::string_view t) { return out->overwrite_start(t); };
+  sink.write = [&](std::string_view t) -> Result<void> {
+    if (out) return out->write(t);
+    return {};
+  };
+  if (!out || out->seekable()) {
+    sink.overwrite_start = [&](std::string_view t) -> Result<void> {
+      if (out) return out->overwrite_start(t);
+      return {};
+    };
+  }
   auto result = zone::sign_zone(std::move(input), options, sink);
   if (!result.problems.empty()) {
     Error first = result.problems.front();
@@ -536,18 +624,30 @@ Result<PublishReport> ZoneState::publish(std::int64_t now) {
   }
   // The serial is stored before the signed file is replaced: after a crash
   // in between, the stored one is ahead, and the next serial still exceeds
-  // every one the secondaries have seen.
-  const std::string serial_text = std::to_string(result.summary.serial) + "\n";
-  if (auto w = base::write_file_atomic(state_path(dir_, kPublishedSerialFile), as_bytes(serial_text)); !w) {
-    return tl::unexpected(w.error());
+  // every one the secondaries have seen. Only the live file counts.
+  if (live) {
+    const std::string serial_text = std::to_string(result.summary.serial) + "\n";
+    if (auto w = base::write_file_atomic(state_path(dir_, kPublishedSerialFile), as_bytes(serial_text)); !w) {
+      return tl::unexpected(w.error());
+    }
   }
-  if (auto c = out->commit(); !c) return tl::unexpected(c.error());
+  if (out) {
+    if (auto c = out->commit(); !c) return tl::unexpected(c.error());
+  }
   report.slot_start = slot->start;
   report.slot_end = slot->end;
   report.response = from->path;
   report.output = output;
+  report.live = live;
+  report.written = !target.dry_run;
   report.summary = result.summary;
-  report.notes = result.notes;
+  // The KSK's RRSIGs expire before the zone's by design (slot end + margin
+  // against zsk_signature_validity); whether the stored answers last is
+  // what status reports, so these notes describe normal operation.
+  for (auto& note : result.notes) {
+    if (note.find(", before the zone's signatures do") != std::string::npos) continue;
+    report.notes.push_back(std::move(note));
+  }
   return report;
 }
 

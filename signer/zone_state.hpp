@@ -4,6 +4,8 @@
 //   DIR/trust-anchor.db         the KSK trust anchor, set once
 //   DIR/keys/K<zone>+<alg>+<tag>.{key,private}   ZSKs with their timing
 //   DIR/requests/<id>.request   every request made, as sent
+//   DIR/requests/<id>.sent      the digests of the envelopes that carried it
+//   DIR/requests/<id>.refused   the KSK side's refusal of it, as received
 //   DIR/responses/<start>-<id>.response   every response imported
 //   DIR/published-serial        the SOA serial of the last publish (one line)
 //   DIR/.lock                   flock'd by every stateful command
@@ -17,7 +19,9 @@
 
 #include "base/error.hpp"
 #include "signer/coverage.hpp"
+#include "proto/envelope.hpp"
 #include "signer/key_request.hpp"
+#include "signer/refusal.hpp"
 #include "signer/response_check.hpp"
 #include "signer/state_dir.hpp"
 #include "signer/zone_config.hpp"
@@ -60,15 +64,32 @@ struct ImportReport {
   std::string path;         // the stored response file
 };
 
+// What a refusal recorded by record_refusal was.
+struct RefusalRecord {
+  std::string request_id;  // the request refused
+  Refusal refusal;         // the KSK side's reason
+  std::string path;        // requests/<id>.refused
+  bool again = false;      // the same refusal was recorded before (nothing changed)
+};
+
+// Where publish writes: the configured signed file (default), another file,
+// or nothing.
+struct PublishTarget {
+  std::string output;    // non-empty: this file instead of the configured signed file
+  bool dry_run = false;  // sign and check, write nothing
+};
+
 // What publish signed and wrote.
 struct PublishReport {
   std::int64_t slot_start = 0;
   std::int64_t slot_end = 0;
   std::string response;                  // the stored response the slot came from
   std::vector<std::uint16_t> zsk_tags;   // the ZSKs that signed the zone
-  std::string output;                    // the signed zone written
+  std::string output;                    // the signed zone written (dry run: that would be written)
+  bool live = false;                     // output is the configured signed file (published-serial stored)
+  bool written = false;                  // false for a dry run
   zone::SignSummary summary;
-  std::vector<std::string> notes;        // the signer's warnings
+  std::vector<std::string> notes;        // the signer's warnings that need a person (none in normal operation)
 };
 
 // An open zone state directory. Move-only; the lock (when held) is released
@@ -90,6 +111,11 @@ class ZoneState {
   // read_zone_config.
   static Result<ZoneState> open(const std::string& dir);
 
+  // open(), waiting up to `seconds` (polling) while another process holds
+  // the lock: for a command that comes back to the state after a wait (a
+  // ceremony's answer) and should not fail because a publish is running.
+  static Result<ZoneState> open_waiting(const std::string& dir, double seconds);
+
   // Generates the ZSKs (flags 256) that keep the zone signed from `now`
   // until `until` (plan_zsks), written to keys/ with Created/Publish/
   // Activate/Inactive/Delete. Delete is Inactive + max(retire, the zone
@@ -108,6 +134,23 @@ class ZoneState {
   // (run pregenerate), zone::errc for a zone file that does not read.
   Result<RequestMade> make_request(std::int64_t from, std::int64_t until, std::int64_t now, proto::Random& random);
 
+  // Records that request `request_id` (stored in requests/) left in an
+  // envelope whose trailing SHA-256 is `envelope_digest`, by appending its
+  // hex to requests/<id>.sent (atomically rewritten): the KSK side's error
+  // answer names only that digest (its in_reply_to). errc::not_our_request
+  // when no such request is stored; base::errc::io_error naming the file.
+  Result<void> note_sent(std::string_view request_id, const proto::Sha256& envelope_digest);
+
+  // Records the KSK side's refusal carried by an error envelope that answers
+  // the envelope `in_reply_to` (note_sent) with the refusal text `text`
+  // (signer/refusal.hpp): written as requests/<id>.refused (atomically; a
+  // later, different refusal of the same request replaces it). A refused
+  // request is no longer what `zone submit` sends by default. errc::syntax
+  // when `text` is not a refusal; errc::not_our_request when no request of
+  // this state went out in that envelope; `source` names the answer.
+  Result<RefusalRecord> record_refusal(const proto::Sha256& in_reply_to, std::string_view text,
+                                       std::string_view source);
+
   // Checks and stores a response: `text` is the response in kskline's
   // dialect or a proto envelope holding one (payload type kskline_response);
   // `source` names it in errors. Checks, in order: it parses (errc::syntax);
@@ -121,8 +164,8 @@ class ZoneState {
   Result<ImportReport> import_response(std::string_view text, std::string_view source, std::int64_t now);
 
   // Signs the configured zone file for `now`: the slot covering now from the
-  // stored responses (the latest imported wins where they overlap) as the
-  // keyset, the ZSKs active now as keys, zsk_signature_validity, written
+  // stored responses (where they overlap, the answer to the request created
+  // last wins, ties by request id: never the order of import) as the keyset, the ZSKs active now as keys, zsk_signature_validity, written
   // atomically to the configured signed file; the SOA serial policy counts
   // from the greater of the zone file's serial and the one last published, so
   // that every publish (but under `keep`) reaches the secondaries. The serial
@@ -131,8 +174,11 @@ class ZoneState {
   // in the signed file, as versions before it did. errc::no_slot_for_now when
   // no stored slot covers now; errc::bad_state when no ZSK is active now or
   // DIR/published-serial holds no serial; the signer's first problem when the
-  // zone does not sign. A refusal writes nothing.
-  Result<PublishReport> publish(std::int64_t now);
+  // zone does not sign. A refusal writes nothing. `target` writes elsewhere
+  // (published-serial untouched: that file is not what the secondaries see)
+  // or nothing (a dry run). The keyset's RRSIGs expiring before the zone's
+  // are normal (status watches the coverage) and give no note.
+  Result<PublishReport> publish(std::int64_t now, const PublishTarget& target = {});
 
   // The coverage, next ZSK event, KSK deadline and level at `now`. Never
   // fails: unreadable state shows as CRITICAL with the reason in problems.
@@ -153,7 +199,8 @@ class ZoneState {
   Result<std::vector<StoredZsk>> zsks() const;
 
   // The path of the newest stored request (by modification time) that no
-  // stored response answers: what `zone submit` sends by default.
+  // stored response answers and the KSK side has not refused: what `zone
+  // submit` sends by default.
   // errc::bad_state when there is none ("make one with zone request").
   Result<std::string> newest_unanswered_request() const;
 

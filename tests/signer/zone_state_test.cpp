@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "base/error.hpp"
 #include "proto/envelope.hpp"
@@ -370,7 +371,7 @@ TEST_CASE("zone_state: bad responses are refused with their named error and leav
   }
 }
 
-TEST_CASE("zone_state: publish signs with the slot for now, the latest import winning, none is refused",
+TEST_CASE("zone_state: publish signs with the slot for now, the newer request's answer winning, none is refused",
           "[signer][zone_state]") {
   Fixture f;
   auto state = f.open();
@@ -410,8 +411,8 @@ TEST_CASE("zone_state: publish signs with the slot for now, the latest import wi
   REQUIRE(after);
   CHECK(after->zsk_tags != published->zsk_tags);
 
-  // A later import of an overlapping period wins.
-  auto made2 = state.make_request(kT0, kT0 + 10 * kDay, kT0, f.random);
+  // The answer to a request made later wins for the slots it covers.
+  auto made2 = state.make_request(kT0, kT0 + 10 * kDay, kT0 + 60, f.random);
   REQUIRE(made2);
   auto imported2 = state.import_response(format_response(test::answer(made2->request, made2->text, {&f.ksk})), "r2", kT0);
   REQUIRE(imported2);
@@ -592,4 +593,108 @@ TEST_CASE("zone_state: publish refuses a zone file over the configured max_recor
   CHECK(published.error().code == zone::errc::zone_too_large);
   CHECK(published.error().where == f.tmp.file("zone.db") + ":6");
   CHECK_FALSE(std::filesystem::exists(f.tmp.file("zone.signed")));
+}
+
+TEST_CASE("zone_state: the answer to the newer request wins whatever the order of import", "[signer][zone_state]") {
+  Fixture f;
+  std::optional<ZoneState> state(f.open());
+  auto older = f.request(*state);  // made at kT0, DNSKEY TTL 1h
+  // The operator changes the DNSKEY TTL; the next request, a day later, asks for it.
+  state.reset();
+  const std::string config_path = f.dir + "/kskline-zone.toml";
+  std::string config = test::slurp(config_path);
+  auto at = config.find("dnskey_ttl = ");
+  REQUIRE(at != std::string::npos);
+  config.replace(at, config.find('\n', at) - at, "dnskey_ttl = \"2h\"");
+  test::spit(config_path, config);
+  state.emplace(f.open());
+  auto newer = state->make_request(kT0 + kDay, kT0 + 20 * kDay, kT0 + kDay, f.random);
+  REQUIRE(newer);
+  // The newer answer arrives first, the older one (a slow stick) after it.
+  auto imported_newer =
+      state->import_response(format_response(test::answer(newer->request, newer->text, {&f.ksk})), "newer", kT0);
+  REQUIRE(imported_newer);
+  auto imported_older =
+      state->import_response(format_response(test::answer(older.request, older.text, {&f.ksk})), "older", kT0);
+  REQUIRE(imported_older);
+  auto published = state->publish(kT0 + 2 * kDay);
+  REQUIRE(published);
+  CHECK(published->response == imported_newer->path);
+  const std::string text = test::slurp(published->output);
+  CHECK(text.find("example.org.\t7200\tIN\tDNSKEY\t") != std::string::npos);
+  CHECK(text.find("example.org.\t3600\tIN\tDNSKEY\t") == std::string::npos);
+  // Where only the older request reaches (days 20..40), its answer is used.
+  auto later = state->publish(kT0 + 25 * kDay);
+  REQUIRE(later);
+  CHECK(later->response == imported_older->path);
+}
+
+TEST_CASE("zone_state: a refusal is recorded against the request its envelope carried", "[signer][zone_state]") {
+  Fixture f;
+  auto state = f.open();
+  auto made = f.request(state);
+  const std::string id = made.request.id;
+  CHECK(state.newest_unanswered_request() == f.dir + "/requests/" + id + ".request");
+  proto::Sha256 digest{};
+  digest[0] = 0x42;
+  REQUIRE(state.note_sent(id, digest));
+  REQUIRE(state.note_sent(id, digest));  // noted once
+  CHECK(test::slurp(f.dir + "/requests/" + id + ".sent") == "42" + std::string(62, '0') + "\n");
+  const std::string refusal = "kskline-refusal 1\ncode operator_declined\nmessage the operator typed no\n";
+
+  // An envelope this state never sent, and a payload that is no refusal, change nothing.
+  const auto before = f.snapshot();
+  proto::Sha256 other{};
+  auto stranger = state.record_refusal(other, refusal, "answer");
+  REQUIRE_FALSE(stranger);
+  CHECK(stranger.error().code == errc::not_our_request);
+  auto garbled = state.record_refusal(digest, "kskline-refusal 1\ncode x\n", "answer");
+  REQUIRE_FALSE(garbled);
+  CHECK(garbled.error().code == errc::syntax);
+  CHECK(f.snapshot() == before);
+
+  auto recorded = state.record_refusal(digest, refusal, "answer");
+  if (!recorded) FAIL(recorded.error().message());
+  CHECK(recorded->request_id == id);
+  CHECK(recorded->refusal.code == "operator_declined");
+  CHECK_FALSE(recorded->again);
+  CHECK(test::slurp(recorded->path) == refusal);
+  CHECK(recorded->path == f.dir + "/requests/" + id + ".refused");
+  auto again = state.record_refusal(digest, refusal, "answer");
+  REQUIRE(again);
+  CHECK(again->again);
+  // A refused request is not sent again by default.
+  auto none = state.newest_unanswered_request();
+  REQUIRE_FALSE(none);
+  CHECK(none.error().code == errc::bad_state);
+}
+
+TEST_CASE("zone_state: publish to another file or as a dry run leaves the signed file and the stored serial alone",
+          "[signer][zone_state]") {
+  Fixture f;
+  auto state = f.answered();
+  auto live = state.publish(kT0 + 3600);
+  REQUIRE(live);
+  CHECK(live->live);
+  CHECK(live->notes.empty());  // the keyset's RRSIGs expiring before the zone's is normal
+  const std::string signed_before = test::slurp(f.tmp.file("zone.signed"));
+  const std::string serial_before = test::slurp(f.dir + "/published-serial");
+
+  PublishTarget elsewhere;
+  elsewhere.output = f.tmp.file("zone.test");
+  auto other = state.publish(kT0 + 5 * kDay, elsewhere);
+  if (!other) FAIL(other.error().message());
+  CHECK_FALSE(other->live);
+  CHECK(other->written);
+  CHECK(other->output == f.tmp.file("zone.test"));
+  CHECK(test::slurp(f.tmp.file("zone.test")).find("\tRRSIG\t") != std::string::npos);
+
+  PublishTarget dry;
+  dry.dry_run = true;
+  auto dried = state.publish(kT0 + 6 * kDay, dry);
+  REQUIRE(dried);
+  CHECK_FALSE(dried->written);
+  CHECK(dried->output == f.tmp.file("zone.signed"));
+  CHECK(test::slurp(f.tmp.file("zone.signed")) == signed_before);
+  CHECK(test::slurp(f.dir + "/published-serial") == serial_before);
 }
