@@ -209,8 +209,10 @@ int run_demo(const DemoOptions& o) {
   std::printf("    [KSK] audit log: %zu entries, hash chain intact\n", *audit);
 
   step(6, "zone", "zone import: every RRSIG checked against the pinned trust anchor, slots against the request");
-  auto imported = take_answer(*state, exchanged->response, now);
-  if (!imported) return report(imported.error());
+  auto taken = take_answer(*state, exchanged->response, "the answer", now);
+  if (!taken) return report(taken.error());
+  if (taken->refused) return report(refusal_report(*taken->refused, state->dir()));
+  const auto imported = &*taken->imported;
   std::printf("    stored %s: %zu slots, %s .. %s\n", imported->path.c_str(), imported->slots,
               signer::format_time(imported->from).c_str(), signer::format_time(imported->until).c_str());
 

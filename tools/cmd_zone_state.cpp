@@ -22,6 +22,7 @@
 #include "signer/zone_state.hpp"
 #include "tools/commands.hpp"
 #include "tools/link_options.hpp"
+#include "tools/submit.hpp"
 #include "tools/time_option.hpp"
 #include "transport/identity_file.hpp"
 #include "transport/sodium_random.hpp"
@@ -211,11 +212,11 @@ int run_request(const StateOptions& o, const std::string& from_text, const std::
   return kExitOk;
 }
 
-int run_import(const StateOptions& o, const std::string& file) {
-  int exit = kExitOk;
-  auto opened = open_state(o, exit);
-  if (!opened) return exit;
-  auto& [state, now] = *opened;
+// Imports one answer file; prints one line on stdout for what it did (or
+// the error on stderr) and returns its exit code. What it took (imported,
+// already imported, a refusal recorded) leaves the spool's inbox
+// (transport::move_taken) once the state holds its copy.
+int import_one(signer::ZoneState& state, const std::string& file, std::int64_t now) {
   // The name may come from a stick (a shell glob): shown with its control characters escaped.
   const std::string shown = transport::printable_name(file);
   auto text = base::read_file(file, 64 << 20);
@@ -229,29 +230,85 @@ int run_import(const StateOptions& o, const std::string& file) {
                                       c.link_auth, std::string(signer::kZoneConfigFile) + " link.peer");
     if (!auth) return report(auth.error().located(shown));
   }
-  auto imported = state.import_response(*text, shown, now);
-  if (!imported) return report(imported.error());
-  std::printf("%s: response to request %s imported: %zu slots %s..%s, stored as %s\n", shown.c_str(),
-              imported->request_id.c_str(), imported->slots, signer::format_time(imported->from).c_str(),
-              signer::format_time(imported->until).c_str(), imported->path.c_str());
-  return kExitOk;
+  auto taken = take_answer(state, as_bytes(*text), shown, now);
+  std::string said;
+  int exit = kExitOk;
+  std::optional<Error> refusal;
+  if (!taken) {
+    if (taken.error().code != signer::errc::replayed) return report(taken.error());
+    said = shown + ": skipped: already imported (" + taken.error().detail + ")";
+  } else if (taken->refused) {
+    const auto& r = *taken->refused;
+    said = shown + ": request " + r.request_id + " refused by the KSK side (" + r.refusal.code + "), " +
+           (r.again ? "already recorded in " : "recorded in ") + r.path;
+    refusal = refusal_report(r, state.dir());
+  } else {
+    const auto& i = *taken->imported;
+    said = shown + ": response to request " + i.request_id + " imported: " + std::to_string(i.slots) + " slots " +
+           signer::format_time(i.from) + ".." + signer::format_time(i.until) + ", stored as " + i.path;
+  }
+  auto moved = transport::move_taken(file);
+  if (moved && *moved) said += "; moved to " + transport::printable_name(**moved);
+  std::printf("%s\n", said.c_str());
+  std::fflush(stdout);
+  if (refusal) exit = report(*refusal);
+  if (!moved) {
+    const int e = report(moved.error());
+    if (exit == kExitOk) exit = e;
+  }
+  return exit;
 }
 
-int run_publish(const StateOptions& o) {
+int run_import(const StateOptions& o, const std::vector<std::string>& files) {
   int exit = kExitOk;
   auto opened = open_state(o, exit);
   if (!opened) return exit;
-  auto& [state, now] = *opened;
-  auto published = state.publish(now);
+  auto& state = opened->first;
+  const std::int64_t now = opened->second;
+  // Each file on its own: one that fails stays where it is, and the rest
+  // are still taken; the exit code is the first failure's.
+  for (const auto& file : files) {
+    const int e = import_one(state, file, now);
+    if (exit == kExitOk) exit = e;
+  }
+  return exit;
+}
+
+int run_publish(const StateOptions& o, const std::string& output, bool dry_run, bool quiet) {
+  // --now is for tests and dry runs: it never replaces the live signed zone.
+  if (!o.now.empty() && output.empty() && !dry_run) {
+    report(Error{signer::errc::syntax, "--now",
+                 "publish with --now writes -o/--output FILE or nothing (--dry-run), never the configured signed file "
+                 "(signatures made for another time would go live)"});
+    return kExitUsage;
+  }
+  int exit = kExitOk;
+  auto opened = open_state(o, exit);
+  if (!opened) return exit;
+  auto& state = opened->first;
+  const std::int64_t now = opened->second;
+  signer::PublishTarget target;
+  target.output = output;
+  target.dry_run = dry_run;
+  auto published = state.publish(now, target);
   if (!published) return report(published.error());
-  for (const auto& note : published->notes) std::fprintf(stderr, "kskline: note: %s\n", note.c_str());
+  // Quiet when all is well: warnings only for what needs a person, the
+  // zone file's oddities and the coverage running short (as status says).
+  for (const auto& note : published->notes) std::fprintf(stderr, "kskline: warning: %s\n", note.c_str());
+  const auto status = state.status(now);
+  if (status.level != signer::StatusLevel::ok) {
+    for (const auto& p : status.problems) {
+      std::fprintf(stderr, "kskline: warning: %s (`kskline zone status --dir %s`)\n", p.c_str(), o.dir.c_str());
+    }
+  }
+  if (quiet) return kExitOk;
   std::string tags;
   for (auto t : published->zsk_tags) tags += (tags.empty() ? "" : ", ") + std::to_string(t);
   const auto& s = published->summary;
-  std::printf("%s: %s signed with ZSK %s and the KSK slot %s..%s: %zu names, %zu records, %zu RRSIGs, serial %u\n",
-              published->output.c_str(), state.config().zone.to_string().c_str(), tags.c_str(),
-              signer::format_time(published->slot_start).c_str(), signer::format_time(published->slot_end).c_str(),
-              s.names, s.records, s.signatures, s.serial);
+  std::printf("%s%s: %s signed with ZSK %s and the KSK slot %s..%s: %zu names, %zu records, %zu RRSIGs, serial %u\n",
+              published->written ? "" : "dry run, would write ", published->output.c_str(),
+              state.config().zone.to_string().c_str(), tags.c_str(), signer::format_time(published->slot_start).c_str(),
+              signer::format_time(published->slot_end).c_str(), s.names, s.records, s.signatures, s.serial);
   return kExitOk;
 }
 
@@ -339,17 +396,27 @@ void add_zone_state(Cli& cli) {
   }
   {
     auto o = std::make_shared<StateOptions>();
-    auto file = std::make_shared<std::string>();
-    auto* cmd = cli.zone->add_subcommand("import", "check a signed key response and store it");
+    auto files = std::make_shared<std::vector<std::string>>();
+    auto* cmd = cli.zone->add_subcommand(
+        "import", "check signed key responses (or the KSK side's refusals) and store them; take them off the spool");
     add_state_options(cmd, *o);
-    cmd->add_option("file", *file, "the response (text, or an envelope from a link or spool)")->required();
-    cmd->callback([&cli, o, file] { cli.exit_code = run_import(*o, *file); });
+    cmd->add_option("file", *files,
+                    "answers (text, or envelopes from a link or spool); each one taken from a spool's to-zone/ "
+                    "moves to to-zone/done/")
+        ->required();
+    cmd->callback([&cli, o, files] { cli.exit_code = run_import(*o, *files); });
   }
   {
     auto o = std::make_shared<StateOptions>();
+    auto output = std::make_shared<std::string>();
+    auto dry_run = std::make_shared<bool>(false);
+    auto quiet = std::make_shared<bool>(false);
     auto* cmd = cli.zone->add_subcommand("publish", "sign the configured zone with the stored KSK slot for now");
     add_state_options(cmd, *o);
-    cmd->callback([&cli, o] { cli.exit_code = run_publish(*o); });
+    cmd->add_option("--output,-o", *output, "write the signed zone here instead of the configured signed file");
+    cmd->add_flag("--dry-run", *dry_run, "sign and check, write nothing, say what would be written");
+    cmd->add_flag("--quiet,-q", *quiet, "no summary line (warnings still go to standard error)");
+    cmd->callback([&cli, o, output, dry_run, quiet] { cli.exit_code = run_publish(*o, *output, *dry_run, *quiet); });
   }
   {
     auto o = std::make_shared<StateOptions>();

@@ -3,6 +3,7 @@
 // wait for the answer (the operator on the other side reads and approves it
 // meanwhile); a spool link only posts the request (`zone import` takes the
 // answer later); loopback runs the KSK side of --ksk-dir in this process.
+// The state's lock is not held while the link or the KSK operator is awaited.
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -42,22 +43,38 @@ struct SubmitOptions {
   bool quiet = false;
 };
 
-// Imports the answer envelope and says what was stored.
+// How long submit waits for the state lock when it comes back with the
+// answer (a publish or an import may hold it for a while).
+constexpr double kRelockWait = 120;
+
+// Takes the answer into the state and says what was stored, or reports the
+// KSK side's refusal (recorded in the state).
 int take(signer::ZoneState& state, const Bytes& answer, std::int64_t now) {
-  auto imported = take_answer(state, answer, now);
-  if (!imported) return report(imported.error());
-  std::printf("imported the answer to request %s: %zu slots, %s .. %s, stored as %s\n", imported->request_id.c_str(),
-              imported->slots, signer::format_time(imported->from).c_str(), signer::format_time(imported->until).c_str(),
-              imported->path.c_str());
+  auto taken = take_answer(state, answer, "the answer", now);
+  if (!taken) return report(taken.error());
+  if (taken->refused) return report(refusal_report(*taken->refused, state.dir()));
+  const auto& imported = *taken->imported;
+  std::printf("imported the answer to request %s: %zu slots, %s .. %s, stored as %s\n", imported.request_id.c_str(),
+              imported.slots, signer::format_time(imported.from).c_str(), signer::format_time(imported.until).c_str(),
+              imported.path.c_str());
   return kExitOk;
 }
 
+// The state lock is held only while the request is read and its envelope
+// noted (now), and again while the answer is imported (after the exchange):
+// publish, status and import work while the KSK operator reads, and a second
+// submit's import waits for this one's.
 int run_submit(const SubmitOptions& o) {
   auto now = parse_when("--now", o.now, system_now());
   if (!now) return report(now.error());
-  auto state = signer::ZoneState::open(o.dir);
-  if (!state) return report(state.error());
-  const auto& config = state->config();
+  auto state = std::optional<signer::ZoneState>();
+  if (auto opened = signer::ZoneState::open(o.dir); opened) {
+    state.emplace(std::move(*opened));
+  } else {
+    return report(opened.error());
+  }
+  const auto config = state->config();
+  const std::string state_dir = state->dir();
 
   std::string request_path = o.request;
   if (request_path.empty()) {
@@ -90,7 +107,7 @@ int run_submit(const SubmitOptions& o) {
   auto options = transfer_options(link, true, identity, progress, "request");
   if (!options) {
     Error e = options.error();
-    e.where = state->dir() + "/" + signer::kZoneConfigFile + " (link settings, " + e.where + ")";
+    e.where = state_dir + "/" + signer::kZoneConfigFile + " (link settings, " + e.where + ")";
     return report(e);
   }
   options->answer_wait = o.timeout <= 0 ? std::nullopt
@@ -98,6 +115,15 @@ int run_submit(const SubmitOptions& o) {
   const bool spool = std::holds_alternative<transport::SpoolLink>(*spec);
   auto envelope = request_envelope(*text, identity ? &*identity : nullptr, spool ? transport::spool_counter() : 0);
   if (!envelope) return report(envelope.error());
+  // The KSK side's refusal names only the envelope it answers: the state
+  // keeps which request that was. A request from outside the state (a file
+  // named on the command line) is not noted.
+  if (auto digest = proto::trailing_digest(*envelope)) {
+    if (auto noted = state->note_sent(request->id, *digest);
+        !noted && noted.error().code != signer::errc::not_our_request) {
+      return report(noted.error());
+    }
+  }
 
   std::printf("request %s for %s: %zu slots, %s .. %s, SHA-256 %s\n", request->id.c_str(),
               config.zone.to_string().c_str(), request->slots.size(),
@@ -106,14 +132,16 @@ int run_submit(const SubmitOptions& o) {
               base::to_hex(ByteView(signer::text_sha256(*text).data(), 32)).c_str());
   std::fflush(stdout);
 
+  state.reset();  // the lock is released: nothing below reads or writes the state until the answer
+
   if (spool) {
     auto s = transport::Spool::open(std::get<transport::SpoolLink>(*spec).dir, transport::Side::zone);
     if (!s) return report(s.error());
     auto posted = s->post(*envelope);
     if (!posted) return report(posted.error());
     std::printf("posted %s; take the medium to the KSK (`kskline ksk serve --link %s`), then bring it back and run "
-                "`kskline zone import %s/<answer>.kske`\n",
-                posted->c_str(), link.link.c_str(), s->inbound().c_str());
+                "`kskline zone import --dir %s %s/*.kske`\n",
+                posted->c_str(), link.link.c_str(), state_dir.c_str(), s->inbound().c_str());
     return kExitOk;
   }
 
@@ -146,7 +174,16 @@ int run_submit(const SubmitOptions& o) {
     std::fprintf(stderr, "kskline: no answer; the request stays stored, submit it again\n");
     return kExitFailure;
   }
-  return take(*state, result.response, *now);
+  // Back to the state for the import, re-read under the lock: another
+  // command may have changed it while this one waited.
+  auto reopened = signer::ZoneState::open_waiting(o.dir, kRelockWait);
+  if (!reopened) {
+    report(reopened.error());
+    std::fprintf(stderr, "kskline: the answer was not imported; submit the request again (the KSK side re-sends its "
+                         "stored answer)\n");
+    return kExitFailure;
+  }
+  return take(*reopened, result.response, *now);
 }
 
 }  // namespace

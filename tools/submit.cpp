@@ -29,17 +29,31 @@ LinkOptions zone_link_options(const signer::ZoneState& state, const std::string&
   return o;
 }
 
-Result<signer::ImportReport> take_answer(signer::ZoneState& state, ByteView answer, std::int64_t now) {
+Result<TakenAnswer> take_answer(signer::ZoneState& state, ByteView answer, std::string_view source,
+                                std::int64_t now) {
+  TakenAnswer taken;
+  const std::string_view text(reinterpret_cast<const char*>(answer.data()), answer.size());
   auto env = proto::parse_envelope(answer);
-  if (!env) return tl::unexpected(env.error().located("the answer"));
-  if (env->header.kind == proto::Kind::error) {
-    auto refusal =
-        signer::parse_refusal(std::string_view(reinterpret_cast<const char*>(env->payload.data()), env->payload.size()));
-    if (!refusal) return tl::unexpected(refusal.error().located("the answer"));
-    return tl::unexpected(signer::refusal_error(*refusal));
+  if (env && env->header.kind == proto::Kind::error) {
+    const std::string_view payload(reinterpret_cast<const char*>(env->payload.data()), env->payload.size());
+    auto refused = state.record_refusal(env->header.in_reply_to, payload, source);
+    if (!refused) return tl::unexpected(refused.error());
+    taken.refused = std::move(*refused);
+    return taken;
   }
-  return state.import_response(std::string_view(reinterpret_cast<const char*>(answer.data()), answer.size()),
-                               "the answer", now);
+  // A response envelope, response text, or neither: import_response names
+  // a damaged envelope and an envelope of another payload.
+  auto imported = state.import_response(text, source, now);
+  if (!imported) return tl::unexpected(imported.error());
+  taken.imported = std::move(*imported);
+  return taken;
+}
+
+Error refusal_report(const signer::RefusalRecord& record, const std::string& dir) {
+  Error e = signer::refusal_error(record.refusal);
+  e.detail += "; request " + record.request_id + " is marked refused (" + record.path +
+              "); make a new request (`kskline zone request --dir " + dir + " --until DATE -o FILE`) and submit it";
+  return e;
 }
 
 Result<transport::ExchangeResult> exchange_with_ksk(const transport::LoopbackLink& line,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/error.hpp"
@@ -27,11 +28,25 @@ Result<Bytes> request_envelope(std::string_view text, const proto::LinkIdentity*
 // side's pinned key, the authentication policy, side zone.
 LinkOptions zone_link_options(const signer::ZoneState& state, const std::string& link);
 
-// Imports an answer envelope into the zone state. An error envelope (the KSK
-// side refused the request) gives signer::refusal_error of its refusal
-// (errc::syntax when the refusal does not read). Import errors as
-// ZoneState::import_response.
-Result<signer::ImportReport> take_answer(signer::ZoneState& state, ByteView answer, std::int64_t now);
+// What an answer taken into the zone state was: a response stored, or the
+// KSK side's refusal recorded.
+struct TakenAnswer {
+  std::optional<signer::ImportReport> imported;
+  std::optional<signer::RefusalRecord> refused;
+};
+
+// Takes an answer into the zone state, the one path for every link: an error
+// envelope (the KSK side refused) is recorded with ZoneState::record_refusal
+// (errc::syntax when its refusal does not read); a response envelope or
+// response text is checked and stored with ZoneState::import_response (its
+// errors, errc::replayed for an answer imported before). `source` names the
+// answer in errors. Authentication of the envelope is the caller's.
+Result<TakenAnswer> take_answer(signer::ZoneState& state, ByteView answer, std::string_view source,
+                                std::int64_t now);
+
+// The error a recorded refusal is reported as (`kskline: NAME: KSK side:
+// refused the request (NAME): what`), with what to do next in its detail.
+Error refusal_report(const signer::RefusalRecord& record, const std::string& dir);
 
 // Runs one exchange over an in-process loopback line: `requester` options
 // send `envelope`, and `ksk` answers it with its own link settings

@@ -55,6 +55,22 @@ std::vector<std::string> answered_yes(const std::vector<std::string>& cmd) {
   return {"/bin/sh", "-c", line};
 }
 
+// `cmd` through /bin/sh with "no" typed on its standard input: an operator who declines.
+std::vector<std::string> answered_no(const std::vector<std::string>& cmd) {
+  std::string line = "yes no | exec";
+  for (const auto& a : cmd) line += " " + kskline::test::shell_quote(a);
+  return {"/bin/sh", "-c", line};
+}
+
+// The answer files (*.kske) directly in a folder.
+std::vector<std::string> kske_files(const std::string& folder) {
+  std::vector<std::string> out;
+  for (const auto& name : list_dir(folder)) {
+    if (name.size() > 5 && name.ends_with(".kske")) out.push_back(folder + "/" + name);
+  }
+  return out;
+}
+
 // Both state directories, made as an operator makes them.
 struct Ceremony {
   TempDir dir;
@@ -142,6 +158,139 @@ TEST_CASE("ceremony: end to end over an impaired loopback line", "[tools][ceremo
   INFO(submitted.out << submitted.err);
   REQUIRE(submitted.status == 0);
   CHECK_THAT(submitted.out, Catch::Contains("imported the answer"));
+  c.publish_and_verify();
+}
+
+TEST_CASE("ceremony: publish, status and request work while zone submit waits for the KSK operator",
+          "[tools][ceremony]") {
+  Ceremony c;
+  auto first = Process(answered_yes({kBinary, "zone", "submit", "--dir", c.zone, "--link", "loopback", "--ksk-dir",
+                                     c.ksk, "--now", at(kStart), "--quiet"}),
+                       c.dir.file("submit1.err"));
+  auto submitted = finish(first, c.dir.file("submit1.err"));
+  INFO(submitted.out << submitted.err);
+  REQUIRE(submitted.status == 0);
+  auto second = run(c.dir, {"zone", "request", "--dir", c.zone, "--from", at(kStart), "--until",
+                            at(kStart + 60 * kDay), "-o", c.dir.file("request2.txt"), "--now", at(kStart + 60)},
+                    "request2");
+  INFO(second.err);
+  REQUIRE(second.status == 0);
+
+  // The KSK operator's terminal: a FIFO this test holds open, silent until it answers.
+  const std::string fifo = c.dir.file("operator");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const int keyboard = ::open(fifo.c_str(), O_RDWR);
+  REQUIRE(keyboard >= 0);
+  Process submit({kBinary, "zone", "submit", "--dir", c.zone, "--link", "loopback", "--ksk-dir", c.ksk, "--now",
+                  at(kStart + 60), "--quiet"},
+                 c.dir.file("submit2.err"), fifo);
+  std::string seen;
+  for (int i = 0; i < 300 && seen.find("words ") == std::string::npos; ++i) seen += submit.read_line(100) + "\n";
+  INFO(seen << slurp(c.dir.file("submit2.err")));
+  REQUIRE_THAT(seen, Catch::Contains("words "));
+
+  // Meanwhile cron publishes, monitoring looks, the operator makes a request.
+  auto published = run(c.dir, {"zone", "publish", "--dir", c.zone}, "publish-during");
+  INFO(published.out << published.err);
+  CHECK(published.status == 0);
+  CHECK(published.err.empty());
+  auto status = run(c.dir, {"zone", "status", "--dir", c.zone}, "status-during");
+  INFO(status.out << status.err);
+  CHECK(status.status == 0);
+  CHECK_THAT(status.out, Catch::StartsWith("KSKLINE OK"));
+  auto third = run(c.dir, {"zone", "request", "--dir", c.zone, "--from", at(kStart), "--until",
+                           at(kStart + 60 * kDay), "-o", c.dir.file("request3.txt"), "--now", at(kStart + 120)},
+                   "request3");
+  INFO(third.err);
+  CHECK(third.status == 0);
+
+  // The operator answers; the answer is imported under the lock, taken again.
+  REQUIRE(::write(keyboard, "yes\n", 4) == 4);
+  auto done = finish(submit, c.dir.file("submit2.err"));
+  INFO(done.out << done.err);
+  CHECK(done.status == 0);
+  CHECK_THAT(done.out, Catch::Contains("imported the answer"));
+  CHECK(list_dir(c.zone + "/responses").size() == 2);
+  ::close(keyboard);
+  c.publish_and_verify();
+}
+
+TEST_CASE("ceremony: over a spool a refusal reaches zone import, is recorded, and answers leave the inbox",
+          "[tools][ceremony]") {
+  Ceremony c;
+  const std::string stick = c.dir.file("stick");
+  fs::create_directories(stick);
+  const std::vector<std::string> submit{"zone", "submit", "--dir", c.zone, "--link", "spool:" + stick, "--now",
+                                        at(kStart)};
+  const std::vector<std::string> serve{kBinary, "ksk", "serve", "--dir", c.ksk, "--link", "spool:" + stick, "--now",
+                                       at(kStart)};
+  REQUIRE(run(c.dir, submit, "submit").status == 0);
+  Process declined(answered_no(serve), c.dir.file("serve.err"));
+  auto served = finish(declined, c.dir.file("serve.err"));
+  INFO(served.out << served.err);
+  auto refusals = kske_files(stick + "/to-zone");
+  REQUIRE(refusals.size() == 1);
+
+  // The refusal is read, named, recorded, and taken off the stick.
+  std::vector<std::string> import{"zone", "import", "--dir", c.zone, "--now", at(kStart)};
+  auto refused_import = import;
+  refused_import.push_back(refusals[0]);
+  auto refused = run(c.dir, refused_import, "import-refusal");
+  INFO(refused.out << refused.err);
+  CHECK(refused.status == 1);
+  CHECK_THAT(refused.err, Catch::Contains("kskline: operator_declined: KSK side: refused the request (operator_declined)"));
+  CHECK_THAT(refused.out, Catch::Contains("refused by the KSK side (operator_declined), recorded in "));
+  CHECK(kske_files(stick + "/to-zone").empty());
+  CHECK(kske_files(stick + "/to-zone/done").size() == 1);
+  std::size_t refused_files = 0;
+  for (const auto& name : list_dir(c.zone + "/requests")) refused_files += name.ends_with(".refused");
+  CHECK(refused_files == 1);
+  CHECK(list_dir(c.zone + "/responses").empty());
+
+  // The refused request is not sent again: the operator makes a new one.
+  auto resend = run(c.dir, submit, "submit-again");
+  CHECK(resend.status == 1);
+  CHECK_THAT(resend.err, Catch::Contains("no unanswered request"));
+  REQUIRE(run(c.dir, {"zone", "request", "--dir", c.zone, "--from", at(kStart), "--until", at(kStart + 60 * kDay),
+                      "-o", c.dir.file("request2.txt"), "--now", at(kStart + 60)},
+              "request2")
+              .status == 0);
+  REQUIRE(run(c.dir, submit, "submit2").status == 0);
+  Process approved(answered_yes(serve), c.dir.file("serve2.err"));
+  auto served2 = finish(approved, c.dir.file("serve2.err"));
+  INFO(served2.out << served2.err);
+  REQUIRE(served2.status == 0);
+  auto answers = kske_files(stick + "/to-zone");
+  REQUIRE(answers.size() == 1);
+
+  // Several files at once: the answer is imported and moved, a file that is
+  // no answer stays where it is, and the exit code says something failed.
+  spit(stick + "/to-zone/junk.kske", "not an answer\n");
+  auto both = import;
+  both.push_back(answers[0]);
+  both.push_back(stick + "/to-zone/junk.kske");
+  auto imported = run(c.dir, both, "import-both");
+  INFO(imported.out << imported.err);
+  CHECK(imported.status == 1);
+  CHECK_THAT(imported.out, Catch::Contains("imported: "));
+  CHECK(list_dir(c.zone + "/responses").size() == 1);
+  CHECK(kske_files(stick + "/to-zone") == std::vector<std::string>{stick + "/to-zone/junk.kske"});
+  fs::remove(stick + "/to-zone/junk.kske");
+
+  // The answer again, put back in the inbox: skipped, said on one line, taken off again.
+  const std::string done_answer = stick + "/to-zone/done/" + fs::path(answers[0]).filename().string();
+  REQUIRE(fs::exists(done_answer));
+  fs::copy_file(done_answer, answers[0]);
+  auto again = import;
+  again.push_back(answers[0]);
+  auto skipped = run(c.dir, again, "import-again");
+  INFO(skipped.out << skipped.err);
+  CHECK(skipped.status == 0);
+  CHECK(skipped.err.empty());
+  CHECK_THAT(skipped.out, Catch::Contains(": skipped: already imported"));
+  CHECK(std::count(skipped.out.begin(), skipped.out.end(), '\n') == 1);
+  CHECK(kske_files(stick + "/to-zone").empty());
+  CHECK(list_dir(c.zone + "/responses").size() == 1);
   c.publish_and_verify();
 }
 
@@ -257,12 +406,17 @@ TEST_CASE("ceremony: end to end over a spool directory, with a replayed request 
   REQUIRE(imported.status == 0);
   c.publish_and_verify();
 
-  // The same answer imported again is a replay: refused by name, nothing changes.
+  // The answer left the inbox for done/; imported again from there, it is
+  // skipped (said on standard output), nothing changes, and it stays.
+  CHECK(kske_files(stick + "/to-zone").empty());
+  const std::string taken = stick + "/to-zone/done/" + fs::path(answers[0]).filename().string();
+  REQUIRE(fs::exists(taken));
   auto responses = list_dir(c.zone + "/responses");
-  auto again_import = run(c.dir, {"zone", "import", "--dir", c.zone, answers[0], "--now", at(kStart)}, "import2");
-  CHECK(again_import.status == 1);
-  CHECK_THAT(again_import.err, Catch::Contains("replayed"));
+  auto again_import = run(c.dir, {"zone", "import", "--dir", c.zone, taken, "--now", at(kStart)}, "import2");
+  CHECK(again_import.status == 0);
+  CHECK_THAT(again_import.out, Catch::Contains("skipped: already imported"));
   CHECK(list_dir(c.zone + "/responses") == responses);
+  CHECK(fs::exists(taken));
 
   // The same request envelope put back on the stick is a replay: the KSK
   // side moves it to rejected/ and signs nothing more.
@@ -298,12 +452,17 @@ TEST_CASE("ceremony: zone import and zone publish killed at random points leave 
   }
   REQUIRE_FALSE(answer.empty());
 
-  // The zone state before the import, put back before each killed import.
+  // The zone state and the stick before the import, put back before each
+  // killed import (an import moves the answer to to-zone/done/).
   const std::string pristine = c.dir.file("zone-before-import");
+  const std::string stick_before = c.dir.file("stick-before-import");
   fs::copy(c.zone, pristine, fs::copy_options::recursive);
+  fs::copy(stick, stick_before, fs::copy_options::recursive);
   auto restore = [&] {
     fs::remove_all(c.zone);
     fs::copy(pristine, c.zone, fs::copy_options::recursive);
+    fs::remove_all(stick);
+    fs::copy(stick_before, stick, fs::copy_options::recursive);
   };
   const std::vector<std::string> import{"zone", "import", "--dir", c.zone, answer, "--now", at(kStart)};
   const auto import_time = duration_of(c.dir, import);
@@ -318,8 +477,16 @@ TEST_CASE("ceremony: zone import and zone publish killed at random points leave 
     CAPTURE(i, delay.count());
     if (kill_after(c.dir, import, delay) == 128 + SIGKILL) ++killed;
     // The next import takes the answer or finds it taken: either way it is
-    // stored, once, and the zone publishes.
+    // stored, once, and the zone publishes. The answer leaves the inbox only
+    // once the state holds it.
+    const std::string moved = stick + "/to-zone/done/" + fs::path(answer).filename().string();
+    if (!fs::exists(answer)) {
+      CHECK(fs::exists(moved));
+      CHECK(list_dir(c.zone + "/responses").size() == 1);
+      fs::rename(moved, answer);  // as if the stick had been copied back
+    }
     auto again = run(c.dir, import, "import-again");
+    CHECK(again.status == 0);
     INFO(again.out << again.err);
     const auto stored = list_dir(c.zone + "/responses");
     CAPTURE(stored);

@@ -4,6 +4,7 @@
 // refusals exit 1 and change nothing; status exits 0/1/2.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -193,10 +194,11 @@ TEST_CASE("zone_state_cli: the whole zone side, the published zone passes every 
 
   // No slot for a time beyond the answer; the signed zone stays as it was.
   const std::string signed_zone = slurp(c.tmp.file("zone.signed"));
-  auto none = cli("zone publish" + c.d + " --now +30d");
+  auto none = cli("zone publish" + c.d + " --now +30d -o " + shell_quote(c.tmp.file("zone.later")));
   CHECK(none.status == 1);
   CHECK(none.err.find("no stored KSK signatures cover") != std::string::npos);
   CHECK(slurp(c.tmp.file("zone.signed")) == signed_zone);
+  CHECK_FALSE(std::filesystem::exists(c.tmp.file("zone.later")));
 }
 
 TEST_CASE("zone_state_cli: publish with NSEC3 and ZONEMD from the config, every validator accepts the zone",
@@ -252,10 +254,11 @@ TEST_CASE("zone_state_cli: across a ZSK rollover, during and after it, the publi
   INFO(req.err);
   REQUIRE(req.status == 0);
   REQUIRE(cli("zone import" + c.d + at + " " + shell_quote(c.answer(c.tmp.file("req"), "resp"))).status == 0);
-  const std::string f = shell_quote(c.tmp.file("zone.signed"));
+  // Publish with --now writes elsewhere than the live signed file.
+  const std::string f = shell_quote(c.tmp.file("zone.at"));
   auto check = [&](std::int64_t when, std::size_t zsks) {
     const std::string t = signer::format_time(when);
-    auto published = cli("zone publish" + c.d + " --now " + std::to_string(when));
+    auto published = cli("zone publish" + c.d + " --now " + std::to_string(when) + " -o " + f);
     INFO(t << ": " << published.err);
     REQUIRE(published.status == 0);
     auto ours = cli("zone verify " + f + " --origin example.org. --time " + t);
@@ -317,4 +320,49 @@ TEST_CASE("zone_state_cli: import names a file with control characters in its na
   CHECK(missing.status == 1);
   CHECK(missing.err.find("gone\\x1b[2J") != std::string::npos);
   CHECK(missing.err.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("zone_state_cli: publish with --now writes only -o FILE or nothing, never the live signed zone",
+          "[tools][zone_state_cli]") {
+  Ceremony c;
+  REQUIRE(cli("zone pregenerate" + c.d + " --until +60d").status == 0);
+  REQUIRE(cli("zone request" + c.d + " --until +20d -o " + shell_quote(c.tmp.file("req"))).status == 0);
+  REQUIRE(cli("zone import" + c.d + " " + shell_quote(c.answer(c.tmp.file("req"), "resp"))).status == 0);
+  // A normal publish: one line on standard output, nothing on standard error.
+  auto live = cli("zone publish" + c.d);
+  INFO(live.out << live.err);
+  REQUIRE(live.status == 0);
+  CHECK(live.err.empty());
+  CHECK(std::count(live.out.begin(), live.out.end(), '\n') == 1);
+  CHECK(live.out.rfind(c.tmp.file("zone.signed") + ": example.org. signed with ZSK ", 0) == 0);
+  CHECK(cli("zone publish -q" + c.d).out.empty());
+  const std::string signed_zone = slurp(c.tmp.file("zone.signed"));
+  const std::string serial = slurp(c.state + "/published-serial");
+
+  auto usage = cli("zone publish" + c.d + " --now +1d");
+  CHECK(usage.status == 2);
+  CHECK(usage.err.find("-o/--output") != std::string::npos);
+  CHECK(usage.err.find("--dry-run") != std::string::npos);
+  CHECK(slurp(c.tmp.file("zone.signed")) == signed_zone);
+
+  auto dry = cli("zone publish" + c.d + " --now +1d --dry-run");
+  INFO(dry.err);
+  CHECK(dry.status == 0);
+  CHECK(dry.err.empty());
+  CHECK(dry.out.rfind("dry run, would write " + c.tmp.file("zone.signed") + ": ", 0) == 0);
+  CHECK(slurp(c.tmp.file("zone.signed")) == signed_zone);
+
+  auto elsewhere = cli("zone publish" + c.d + " --now +1d -o " + shell_quote(c.tmp.file("zone.tomorrow")));
+  INFO(elsewhere.err);
+  CHECK(elsewhere.status == 0);
+  CHECK(elsewhere.out.rfind(c.tmp.file("zone.tomorrow") + ": ", 0) == 0);
+  CHECK(cli("zone verify " + shell_quote(c.tmp.file("zone.tomorrow")) + " --origin example.org. --time +1d")
+            .status == 0);
+  CHECK(slurp(c.tmp.file("zone.signed")) == signed_zone);
+  CHECK(slurp(c.state + "/published-serial") == serial);
+
+  // When the stored answers run short, publish still publishes and says so on standard error.
+  auto short_of = cli("zone publish" + c.d + " --now +10d --dry-run");
+  CHECK(short_of.status == 0);
+  CHECK(short_of.err.find("kskline: warning: the stored KSK signatures run out at ") != std::string::npos);
 }
