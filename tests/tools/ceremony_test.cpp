@@ -294,6 +294,24 @@ TEST_CASE("ceremony: over a spool a refusal reaches zone import, is recorded, an
   c.publish_and_verify();
 }
 
+TEST_CASE("ceremony: over a live link the KSK side's refusal is shown by name and recorded like one from a spool",
+          "[tools][ceremony]") {
+  Ceremony c;
+  Process declined(answered_no({kBinary, "zone", "submit", "--dir", c.zone, "--link", "loopback", "--ksk-dir", c.ksk,
+                                "--now", at(kStart), "--quiet"}),
+                   c.dir.file("submit.err"));
+  auto submitted = finish(declined, c.dir.file("submit.err"));
+  INFO(submitted.out << submitted.err);
+  CHECK(submitted.status == 1);
+  CHECK_THAT(submitted.err,
+             Catch::Contains("kskline: operator_declined: KSK side: refused the request (operator_declined)"));
+  CHECK_THAT(submitted.err, Catch::Contains("make a new request (`kskline zone request --dir " + c.zone));
+  std::size_t refused_files = 0;
+  for (const auto& name : list_dir(c.zone + "/requests")) refused_files += name.ends_with(".refused");
+  CHECK(refused_files == 1);
+  CHECK(list_dir(c.zone + "/responses").empty());
+}
+
 TEST_CASE("ceremony: end to end over a serial line (pseudo-terminals through linesim)", "[tools][ceremony]") {
   Ceremony c;
   Linesim line(c.dir, "115200", {"--ber", "1e-5", "--seed", "11"});

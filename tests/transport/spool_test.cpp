@@ -684,3 +684,36 @@ TEST_CASE("spool: a move to done/ that fails leaves the file in place, names it,
   REQUIRE(again->rejected.size() == 1);
   CHECK(again->rejected[0].error.code == proto::errc::replayed);
 }
+
+TEST_CASE("spool: a file taken from an inbound folder moves to its done/ without replacing one there",
+          "[transport][spool]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.file("stick/to-zone"));
+  testing::spit(dir.file("stick/to-zone/a.kske"), "first");
+  auto moved = move_taken(dir.file("stick/to-zone/a.kske"));
+  REQUIRE(moved);
+  REQUIRE(*moved);
+  CHECK(**moved == dir.file("stick/to-zone/done/a.kske"));
+  CHECK(testing::slurp(**moved) == "first");
+  CHECK_FALSE(std::filesystem::exists(dir.file("stick/to-zone/a.kske")));
+  // The same name again: kept beside the first, never over it.
+  testing::spit(dir.file("stick/to-zone/a.kske"), "second");
+  auto again = move_taken(dir.file("stick/to-zone/a.kske"));
+  REQUIRE(again);
+  REQUIRE(*again);
+  CHECK(**again == dir.file("stick/to-zone/done/a.kske.1"));
+  CHECK(testing::slurp(dir.file("stick/to-zone/done/a.kske")) == "first");
+  // A file outside an inbound folder (done/ itself, anywhere else) stays.
+  auto in_done = move_taken(dir.file("stick/to-zone/done/a.kske"));
+  REQUIRE(in_done);
+  CHECK_FALSE(*in_done);
+  testing::spit(dir.file("answer.kske"), "x");
+  auto elsewhere = move_taken(dir.file("answer.kske"));
+  REQUIRE(elsewhere);
+  CHECK_FALSE(*elsewhere);
+  CHECK(std::filesystem::exists(dir.file("answer.kske")));
+  // One that cannot be moved is named and stays.
+  auto missing = move_taken(dir.file("stick/to-zone/gone.kske"));
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == errc::io_error);
+}
