@@ -287,6 +287,14 @@ int run_publish(const StateOptions& o, const std::string& output, bool dry_run, 
   if (!opened) return exit;
   auto& state = opened->first;
   const std::int64_t now = opened->second;
+  // Nor under another name for the live file.
+  std::error_code ec;
+  if (!o.now.empty() && !output.empty() &&
+      std::filesystem::equivalent(output, state.resolve(state.config().signed_file), ec)) {
+    report(Error{signer::errc::syntax, "--output",
+                 "'" + output + "' is the configured signed file; with --now publish writes another file"});
+    return kExitUsage;
+  }
   signer::PublishTarget target;
   target.output = output;
   target.dry_run = dry_run;

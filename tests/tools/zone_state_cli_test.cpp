@@ -345,6 +345,11 @@ TEST_CASE("zone_state_cli: publish with --now writes only -o FILE or nothing, ne
   CHECK(usage.err.find("--dry-run") != std::string::npos);
   CHECK(slurp(c.tmp.file("zone.signed")) == signed_zone);
 
+  auto same = cli("zone publish" + c.d + " --now +1d -o " + shell_quote(c.tmp.file("zone.signed")));
+  CHECK(same.status == 2);
+  CHECK(same.err.find("is the configured signed file") != std::string::npos);
+  CHECK(slurp(c.tmp.file("zone.signed")) == signed_zone);
+
   auto dry = cli("zone publish" + c.d + " --now +1d --dry-run");
   INFO(dry.err);
   CHECK(dry.status == 0);
