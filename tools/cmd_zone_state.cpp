@@ -238,10 +238,16 @@ int import_one(signer::ZoneState& state, const std::string& file, std::int64_t n
     if (taken.error().code != signer::errc::replayed) return report(taken.error());
     said = shown + ": skipped: already imported (" + taken.error().detail + ")";
   } else if (taken->refused) {
+    // A refusal already recorded is skipped like an answer already imported.
     const auto& r = *taken->refused;
-    said = shown + ": request " + r.request_id + " refused by the KSK side (" + r.refusal.code + "), " +
-           (r.again ? "already recorded in " : "recorded in ") + r.path;
-    refusal = refusal_report(r, state.dir());
+    if (r.again) {
+      said = shown + ": skipped: the refusal of request " + r.request_id + " (" + r.refusal.code +
+             ") is already recorded in " + r.path;
+    } else {
+      said = shown + ": request " + r.request_id + " refused by the KSK side (" + r.refusal.code + "), recorded in " +
+             r.path;
+      refusal = refusal_report(r, state.dir());
+    }
   } else {
     const auto& i = *taken->imported;
     said = shown + ": response to request " + i.request_id + " imported: " + std::to_string(i.slots) + " slots " +

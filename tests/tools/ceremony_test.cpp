@@ -246,6 +246,14 @@ TEST_CASE("ceremony: over a spool a refusal reaches zone import, is recorded, an
   for (const auto& name : list_dir(c.zone + "/requests")) refused_files += name.ends_with(".refused");
   CHECK(refused_files == 1);
   CHECK(list_dir(c.zone + "/responses").empty());
+  // The refusal again (from done/): skipped, not reported a second time.
+  auto refusal_again = import;
+  refusal_again.push_back(kske_files(stick + "/to-zone/done").at(0));
+  auto skipped_refusal = run(c.dir, refusal_again, "import-refusal-again");
+  INFO(skipped_refusal.out << skipped_refusal.err);
+  CHECK(skipped_refusal.status == 0);
+  CHECK(skipped_refusal.err.empty());
+  CHECK_THAT(skipped_refusal.out, Catch::Contains(": skipped: the refusal of request "));
 
   // The refused request is not sent again: the operator makes a new one.
   auto resend = run(c.dir, submit, "submit-again");
