@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "base/error.hpp"
-#include "signer/coverage.hpp"
 #include "proto/envelope.hpp"
+#include "signer/coverage.hpp"
 #include "signer/key_request.hpp"
 #include "signer/refusal.hpp"
 #include "signer/response_check.hpp"
@@ -165,8 +165,9 @@ class ZoneState {
 
   // Signs the configured zone file for `now`: the slot covering now from the
   // stored responses (where they overlap, the answer to the request created
-  // last wins, ties by request id: never the order of import) as the keyset, the ZSKs active now as keys, zsk_signature_validity, written
-  // atomically to the configured signed file; the SOA serial policy counts
+  // last wins, ties by request id: never the order of import) as the keyset,
+  // the ZSKs active now as keys, zsk_signature_validity, written atomically
+  // to the configured signed file; the SOA serial policy counts
   // from the greater of the zone file's serial and the one last published, so
   // that every publish (but under `keep`) reaches the secondaries. The serial
   // written is stored in DIR/published-serial (atomically, before the signed
