@@ -142,28 +142,35 @@ Result<std::optional<AuditHead>> read_audit_head(const std::string& path) {
     return tl::unexpected(text.error());
   }
   auto bad = [&] {
-    return fail(errc::audit_chain_broken, "the head file is not one line \"<count>\\t<hash>\"", path);
+    return fail(errc::audit_chain_broken, "the head file is not one line \"<count>\\t<hash>[\\t<pending>]\"", path);
   };
   if (text->empty() || text->back() != '\n') return bad();
   std::string_view line(text->data(), text->size() - 1);
   auto tab = line.find('\t');
   if (tab == std::string_view::npos || tab == 0 || tab > 19) return bad();
-  std::string_view count = line.substr(0, tab), hash = line.substr(tab + 1);
+  std::string_view count = line.substr(0, tab), hash = line.substr(tab + 1), pending;
+  if (auto second = hash.find('\t'); second != std::string_view::npos) {
+    pending = hash.substr(second + 1);
+    hash = hash.substr(0, second);
+    if (!is_hex64(pending)) return bad();
+  }
   if (count.find_first_not_of("0123456789") != std::string_view::npos || !is_hex64(hash)) return bad();
   AuditHead head;
   head.count = std::stoull(std::string(count));
   head.hash = hash;
+  head.pending = pending;
   return std::optional<AuditHead>(std::move(head));
 }
 
 Result<void> write_audit_head(const std::string& path, const AuditHead& head) {
-  std::string text = std::to_string(head.count) + "\t" + head.hash + "\n";
+  std::string text = std::to_string(head.count) + "\t" + head.hash + (head.pending.empty() ? "" : "\t" + head.pending) + "\n";
   return base::write_file_atomic(path, as_bytes(text), 0600);
 }
 
 Result<AuditEntry> append_audit_entry(const std::string& path, std::int64_t time, std::string_view request_sha256,
                                       std::string_view decision, std::string_view reason,
-                                      std::string_view response_sha256, std::string_view genesis) {
+                                      std::string_view response_sha256, std::string_view genesis,
+                                      const std::function<Result<void>(const AuditEntry&)>& before_write) {
   int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return base::fail_errno("open audit log", path);
   struct Closer {
@@ -200,6 +207,9 @@ Result<AuditEntry> append_audit_entry(const std::string& path, std::int64_t time
                      "\t" + e.response_sha256 + "\t" + e.previous + "\t" + e.reason;
   e.hash = sha256_hex(line);
   line += "\t" + e.hash + "\n";
+  if (before_write) {
+    if (auto r = before_write(e); !r) return tl::unexpected(r.error());
+  }
   std::size_t done = 0;
   while (done < line.size()) {
     ssize_t n = ::write(fd, line.data() + done, line.size() - done);

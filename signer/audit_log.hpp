@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,10 +55,13 @@ struct AuditEntry {
 // returning the entry. The last line must be a well-formed entry
 // (errc::audit_chain_broken naming its line otherwise); base::errc::io_error
 // when the file cannot be read or written.
-// A new log's first entry has `genesis` as its previous hash.
+// A new log's first entry has `genesis` as its previous hash. `before_write`,
+// when set, is called with the finished entry before its line is written
+// (an error from it is returned and nothing is written).
 Result<AuditEntry> append_audit_entry(const std::string& path, std::int64_t time, std::string_view request_sha256,
                                       std::string_view decision, std::string_view reason,
-                                      std::string_view response_sha256, std::string_view genesis = kAuditGenesis);
+                                      std::string_view response_sha256, std::string_view genesis = kAuditGenesis,
+                                      const std::function<Result<void>(const AuditEntry&)>& before_write = {});
 
 // Reads and checks the whole log as verify_audit_log does and returns its
 // entries (none for a missing or empty file); the same errors.
@@ -73,14 +77,18 @@ Result<std::vector<AuditEntry>> read_audit_log(const std::string& path);
 Result<std::size_t> verify_audit_log(const std::string& path);
 
 // What the head file (DIR/audit.head) keeps of the log: its entry count and
-// the hash of its last entry (the first entry's genesis when empty).
+// the hash of its last entry (the first entry's genesis when empty), and the
+// hash of the entry being appended, written before it is (so that a crash
+// between the log and its head is told from a line added by hand).
 struct AuditHead {
   std::uint64_t count = 0;
   std::string hash{kAuditHeadGenesis};
+  std::string pending;  // empty: no append under way
 };
 
-// Reads a head file: one line "<count>\t<hash>". nullopt when it does not
-// exist; errc::audit_chain_broken naming the file when malformed.
+// Reads a head file: one line "<count>\t<hash>[\t<pending hash>]". nullopt
+// when it does not exist; errc::audit_chain_broken naming the file when
+// malformed.
 Result<std::optional<AuditHead>> read_audit_head(const std::string& path);
 
 // Replaces the head file atomically (temporary, fsync, rename, directory

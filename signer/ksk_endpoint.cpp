@@ -127,7 +127,13 @@ Result<AuditCheck> check_audit_state(const std::string& dir) {
                           head_path);
     }
   } else {
-    const std::uint64_t h = c.head->count;
+    std::uint64_t h = c.head->count;
+    if (n == h + 1 && !c.head->pending.empty() && c.entries.back().hash == c.head->pending &&
+        c.entries.back().previous == c.head->hash) {
+      // Appended, then stopped before the head was rewritten: the entry is ours.
+      c.head = AuditHead{n, c.entries.back().hash, {}};
+      h = n;
+    }
     if (n < h) {
       if (n == 0) {
         return audit_broken(dir,
@@ -214,7 +220,7 @@ Result<AuditAccept> accept_audit_break(const std::string& dir, std::int64_t now,
   if (!note.empty()) reason += "; operator: " + std::string(note);
   auto entry = append_audit_entry(log, now, kAuditGenesis, audit_decision::head, reason, "-", kAuditHeadGenesis);
   if (!entry) return tl::unexpected(entry.error());
-  if (auto w = write_audit_head(head_path, AuditHead{entry->sequence, entry->hash}); !w) return tl::unexpected(w.error());
+  if (auto w = write_audit_head(head_path, AuditHead{entry->sequence, entry->hash, {}}); !w) return tl::unexpected(w.error());
   out.entry = std::move(*entry);
   return out;
 }
@@ -351,9 +357,16 @@ Result<void> KskEndpoint::ready_audit(std::int64_t now) {
 
 Result<AuditEntry> KskEndpoint::audit(std::int64_t now, std::string_view request_hex, std::string_view decision,
                                       std::string_view reason, std::string_view response_hex) {
-  auto e = append_audit_entry(audit_path(), now, request_hex, decision, reason, response_hex, kAuditHeadGenesis);
+  const std::string head_path = state_path(dir_, ksk_files::audit_head);
+  // The head names the entry before it is written: a crash in between is
+  // then told from a line added by hand (check_audit_state).
+  auto pending = [&](const AuditEntry& next) {
+    return write_audit_head(head_path, AuditHead{next.sequence - 1, next.previous, next.hash});
+  };
+  auto e = append_audit_entry(audit_path(), now, request_hex, decision, reason, response_hex, kAuditHeadGenesis,
+                              pending);
   if (!e) return e;
-  if (auto w = write_audit_head(state_path(dir_, ksk_files::audit_head), AuditHead{e->sequence, e->hash}); !w) {
+  if (auto w = write_audit_head(head_path, AuditHead{e->sequence, e->hash, {}}); !w) {
     return tl::unexpected(w.error());
   }
   return e;
@@ -507,11 +520,14 @@ Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now) 
     response.slots.push_back(std::move(out));
   }
   std::string text = format_response(response);
-  if (auto r = ledger_.record(q.id, review.text, text); !r) return tl::unexpected(r.error());
+  // The entry first: a crash before the ledger holds the answer leaves a
+  // "signed" entry for an answer that never left (the request is signed again
+  // by the next run), never a signed request the log does not show.
   auto audit = this->audit(now, request_hex, audit_decision::signed_,
                            std::to_string(q.slots.size()) + " slots of " + q.zone.to_string() + " signed",
                            base::to_hex(text_sha256(text)));
   if (!audit) return tl::unexpected(audit.error());
+  if (auto r = ledger_.record(q.id, review.text, text); !r) return tl::unexpected(r.error());
   return text;
 }
 

@@ -829,3 +829,21 @@ TEST_CASE("ksk_endpoint: accepting a sound audit log records nothing", "[signer]
   CHECK(a->problem.empty());
   CHECK(test::slurp(s.log) == before);
 }
+
+TEST_CASE("ksk_endpoint: an entry appended just before a crash, its head not yet rewritten, is no break",
+          "[signer][ksk_endpoint]") {
+  AuditedState s;
+  auto c = signer::check_audit_state(s.state.dir);
+  REQUIRE(c);
+  const auto& last = c->entries.back();
+  // The head as it is between "entry named" and "head rewritten".
+  REQUIRE(signer::write_audit_head(s.head, signer::AuditHead{last.sequence - 1, last.previous, last.hash}));
+  auto after = signer::check_audit_state(s.state.dir);
+  INFO((after ? std::string() : after.error().message()));
+  REQUIRE(after);
+  CHECK(after->head->count == 2);
+  sign_ok(s.e, make_request({&s.zsk}, kT0 + 2, kT0 + 28 * kDay, 1));
+  // A pending hash that is not the last line's does not excuse a line added by hand.
+  REQUIRE(signer::write_audit_head(s.head, signer::AuditHead{last.sequence - 1, last.previous, std::string(64, 'e')}));
+  CHECK_FALSE(signer::check_audit_state(s.state.dir));
+}
