@@ -3,7 +3,10 @@
 // and audit verify.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include "base/encoding.hpp"
 #include "proto/envelope.hpp"
@@ -554,4 +557,24 @@ TEST_CASE("ksk_cli: an edited audit line stops sign before the operator is asked
   CHECK(r.err.find("audit.log:1") != std::string::npos);
   CHECK(r.out.find("Type yes to sign") == std::string::npos);
   CHECK(test::slurp(s.dir + "/audit.log") == log);
+}
+
+TEST_CASE("ksk_cli: sign and audit verify work while serve waits for a peer on a serial line", "[tools][ksk_cli]") {
+  CliState s;
+  transport::testing::TempDir line_dir;
+  test::Linesim line(line_dir, "1000000", {});
+  transport::testing::Process serve({KSKLINE_BINARY, "ksk", "serve", "--link", "serial:" + line.b + ",baud=1000000",
+                                     "--dir", s.dir, "--batch", "--count", "1", "--wait", "30"},
+                                    s.tmp.file("serve.err"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // serve has opened the state and waits
+  auto zsk = make_zsk();
+  auto signed_meanwhile = s.sign(s.request_file(make_request({&zsk})), s.tmp.file("response.txt"));
+  INFO(signed_meanwhile.out << signed_meanwhile.err);
+  CHECK(signed_meanwhile.status == 0);
+  CHECK(s.audit_entries() == 1);
+  serve.signal(SIGTERM);
+  auto served = test::finish(serve, s.tmp.file("serve.err"));
+  INFO(served.out << served.err);
+  CHECK(served.err.find("lock") == std::string::npos);
+  CHECK(s.audit_entries() == 1);
 }
