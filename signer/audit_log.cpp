@@ -73,7 +73,7 @@ Result<AuditEntry> parse_audit_line(std::string_view line) {
   if (!is_hex64(f[2])) return broken("bad request sha256");
   e.request_sha256 = f[2];
   if (f[3] != audit_decision::signed_ && f[3] != audit_decision::resent && f[3] != audit_decision::refused &&
-      f[3] != audit_decision::declined) {
+      f[3] != audit_decision::declined && f[3] != audit_decision::head) {
     return broken("unknown decision '" + std::string(f[3]) + "'");
   }
   e.decision = f[3];
@@ -90,18 +90,25 @@ Result<AuditEntry> parse_audit_line(std::string_view line) {
 }
 
 Result<std::size_t> verify_audit_log(const std::string& path) {
+  auto entries = read_audit_log(path);
+  if (!entries) return tl::unexpected(entries.error());
+  return entries->size();
+}
+
+Result<std::vector<AuditEntry>> read_audit_log(const std::string& path) {
+  std::vector<AuditEntry> out;
   auto text = base::read_file(path);
   if (!text) {
-    if (text.error().code == base::errc::not_found) return std::size_t{0};
+    if (text.error().code == base::errc::not_found) return out;
     return tl::unexpected(text.error());
   }
-  if (text->empty()) return std::size_t{0};
+  if (text->empty()) return out;
   if (text->back() != '\n') {
     std::size_t lines = 1;
     for (char c : *text) lines += c == '\n';
     return fail(errc::audit_chain_broken, "the last line is incomplete (no newline)", path + ":" + std::to_string(lines));
   }
-  std::string previous(kAuditGenesis);
+  std::string previous;
   std::size_t count = 0, start = 0;
   while (start < text->size()) {
     std::size_t nl = text->find('\n', start);
@@ -116,19 +123,54 @@ Result<std::size_t> verify_audit_log(const std::string& path) {
                       " was expected (an entry was removed, inserted or moved)",
                   where);
     }
+    if (count == 1 && (e->previous == kAuditGenesis || e->previous == kAuditHeadGenesis)) previous = e->previous;
     if (e->previous != previous) {
       return fail(errc::audit_chain_broken,
                   "the previous-entry hash does not match the line before (removed, inserted or reordered)", where);
     }
     previous = e->hash;
     start = nl + 1;
+    out.push_back(std::move(*e));
   }
-  return count;
+  return out;
+}
+
+Result<std::optional<AuditHead>> read_audit_head(const std::string& path) {
+  auto text = base::read_file(path, 4096);
+  if (!text) {
+    if (text.error().code == base::errc::not_found) return std::optional<AuditHead>();
+    return tl::unexpected(text.error());
+  }
+  auto bad = [&] {
+    return fail(errc::audit_chain_broken, "the head file is not one line \"<count>\\t<hash>[\\t<pending>]\"", path);
+  };
+  if (text->empty() || text->back() != '\n') return bad();
+  std::string_view line(text->data(), text->size() - 1);
+  auto tab = line.find('\t');
+  if (tab == std::string_view::npos || tab == 0 || tab > 19) return bad();
+  std::string_view count = line.substr(0, tab), hash = line.substr(tab + 1), pending;
+  if (auto second = hash.find('\t'); second != std::string_view::npos) {
+    pending = hash.substr(second + 1);
+    hash = hash.substr(0, second);
+    if (!is_hex64(pending)) return bad();
+  }
+  if (count.find_first_not_of("0123456789") != std::string_view::npos || !is_hex64(hash)) return bad();
+  AuditHead head;
+  head.count = std::stoull(std::string(count));
+  head.hash = hash;
+  head.pending = pending;
+  return std::optional<AuditHead>(std::move(head));
+}
+
+Result<void> write_audit_head(const std::string& path, const AuditHead& head) {
+  std::string text = std::to_string(head.count) + "\t" + head.hash + (head.pending.empty() ? "" : "\t" + head.pending) + "\n";
+  return base::write_file_atomic(path, as_bytes(text), 0600);
 }
 
 Result<AuditEntry> append_audit_entry(const std::string& path, std::int64_t time, std::string_view request_sha256,
                                       std::string_view decision, std::string_view reason,
-                                      std::string_view response_sha256) {
+                                      std::string_view response_sha256, std::string_view genesis,
+                                      const std::function<Result<void>(const AuditEntry&)>& before_write) {
   int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return base::fail_errno("open audit log", path);
   struct Closer {
@@ -137,7 +179,7 @@ Result<AuditEntry> append_audit_entry(const std::string& path, std::int64_t time
   } closer{fd};
   // The last line: read the tail of the file (entries are short).
   AuditEntry last;
-  last.hash = kAuditGenesis;
+  last.hash = genesis;
   off_t size = ::lseek(fd, 0, SEEK_END);
   if (size < 0) return base::fail_errno("seek audit log", path);
   if (size > 0) {
@@ -165,6 +207,9 @@ Result<AuditEntry> append_audit_entry(const std::string& path, std::int64_t time
                      "\t" + e.response_sha256 + "\t" + e.previous + "\t" + e.reason;
   e.hash = sha256_hex(line);
   line += "\t" + e.hash + "\n";
+  if (before_write) {
+    if (auto r = before_write(e); !r) return tl::unexpected(r.error());
+  }
   std::size_t done = 0;
   while (done < line.size()) {
     ssize_t n = ::write(fd, line.data() + done, line.size() - done);

@@ -1,9 +1,12 @@
 #include "signer/ksk_endpoint.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <system_error>
+#include <thread>
 
 #include <openssl/crypto.h>
 #include <sys/stat.h>
@@ -47,7 +50,180 @@ namespace {
 
 using zone::make_record;
 
+// The hint that ends every audit break message.
+std::string accept_hint(const std::string& dir) {
+  return "; once the cause is understood, record it with: kskline ksk audit accept --dir " + dir;
+}
+
+tl::unexpected<Error> audit_broken(const std::string& dir, std::string what, std::string where) {
+  return fail(errc::audit_chain_broken, std::move(what) + accept_hint(dir), std::move(where));
+}
+
+// The ledger count a "head" entry recorded ("... the ledger holds N signed
+// requests ..."), or nullopt when it names none.
+std::optional<std::size_t> recorded_ledger(std::string_view reason) {
+  constexpr std::string_view key = "the ledger holds ";
+  auto at = reason.rfind(key);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::size_t i = at + key.size(), n = 0, digits = 0;
+  while (i < reason.size() && reason[i] >= '0' && reason[i] <= '9' && digits < 18) {
+    n = n * 10 + static_cast<std::size_t>(reason[i] - '0');
+    ++i;
+    ++digits;
+  }
+  if (digits == 0) return std::nullopt;
+  return n;
+}
+
+std::string short_hash(std::string_view hash) { return std::string(hash.substr(0, 16)); }
+
 }  // namespace
+
+Result<StateLock> lock_ksk_state(const std::string& dir, std::string_view command) {
+  auto lock = lock_state_dir(dir, command);
+  // Others hold the lock only while they read or write: wait for them.
+  for (int i = 0; i < 600 && !lock && lock.error().code == base::errc::lock_held; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    lock = lock_state_dir(dir, command);
+  }
+  return lock;
+}
+
+Result<AuditCheck> check_audit_state(const std::string& dir) {
+  const std::string log = state_path(dir, ksk_files::audit), head_path = state_path(dir, ksk_files::audit_head);
+  AuditCheck c;
+  auto entries = read_audit_log(log);
+  if (!entries) {
+    Error e = entries.error();
+    if (e.code == errc::audit_chain_broken) e.detail += accept_hint(dir);
+    return tl::unexpected(std::move(e));
+  }
+  c.entries = std::move(*entries);
+  auto head = read_audit_head(head_path);
+  if (!head) {
+    Error e = head.error();
+    if (e.code == errc::audit_chain_broken) e.detail += accept_hint(dir);
+    return tl::unexpected(std::move(e));
+  }
+  c.head = std::move(*head);
+  auto ledger = RequestLedger::open(state_path(dir, ksk_files::ledger));
+  if (!ledger) return tl::unexpected(ledger.error());
+  auto count = ledger->signed_count();
+  if (!count) return tl::unexpected(count.error());
+  c.ledger_signed = *count;
+
+  const std::size_t n = c.entries.size();
+  if (!c.head) {
+    // A log begun with a head file, or one that recorded it, has lost it.
+    bool kept = n > 0 && c.entries.front().previous == kAuditHeadGenesis;
+    std::size_t line = kept ? 1 : 0;
+    for (std::size_t i = 0; i < n && !kept; ++i) {
+      if (c.entries[i].decision == audit_decision::head) kept = true, line = i + 1;
+    }
+    if (kept) {
+      return audit_broken(dir,
+                          "the head file is missing, but the log was kept with one (" + log + ":" +
+                              std::to_string(line) + "); the log's end cannot be checked without it",
+                          head_path);
+    }
+  } else {
+    std::uint64_t h = c.head->count;
+    if (n == h + 1 && !c.head->pending.empty() && c.entries.back().hash == c.head->pending &&
+        c.entries.back().previous == c.head->hash) {
+      // Appended, then stopped before the head was rewritten: the entry is ours.
+      c.head = AuditHead{n, c.entries.back().hash, {}};
+      h = n;
+    }
+    if (n < h) {
+      if (n == 0) {
+        return audit_broken(dir,
+                            "the audit log is missing or empty, but the head file says it held " + std::to_string(h) +
+                                " entries",
+                            log);
+      }
+      return audit_broken(dir,
+                          "the log ends after line " + std::to_string(n) + " but the head file says it held " +
+                              std::to_string(h) + " entries: lines " + std::to_string(n + 1) + ".." +
+                              std::to_string(h) + " were removed",
+                          log + ":" + std::to_string(n + 1));
+    }
+    if (n > h) {
+      return audit_broken(dir,
+                          "line " + std::to_string(h + 1) + " was not written by kskline: the head file says the log "
+                              "held " + std::to_string(h) + " entries, it holds " + std::to_string(n),
+                          log + ":" + std::to_string(h + 1));
+    }
+    if (n > 0 && c.entries.back().hash != c.head->hash) {
+      return audit_broken(dir,
+                          "the log was rewritten: its last entry's hash " + short_hash(c.entries.back().hash) +
+                              "... is not the " + short_hash(c.head->hash) + "... the head file recorded",
+                          log + ":" + std::to_string(n));
+    }
+  }
+  // Every signed request has a "signed" entry (after the last "head" entry,
+  // which records the ledger's count when it was written).
+  std::size_t recorded = 0;
+  for (const auto& e : c.entries) {
+    if (e.decision == audit_decision::head) {
+      if (auto l = recorded_ledger(e.reason)) recorded = *l;
+    } else if (e.decision == audit_decision::signed_) {
+      ++recorded;
+    }
+  }
+  if (recorded < c.ledger_signed) {
+    return audit_broken(dir,
+                        "the ledger holds " + std::to_string(c.ledger_signed) +
+                            " signed requests but the log records " + std::to_string(recorded) +
+                            ": entries of signed requests were lost",
+                        log);
+  }
+  return c;
+}
+
+Result<AuditAccept> accept_audit_break(const std::string& dir, std::int64_t now, std::string_view note) {
+  const std::string log = state_path(dir, ksk_files::audit), head_path = state_path(dir, ksk_files::audit_head);
+  AuditAccept out;
+  auto check = check_audit_state(dir);
+  if (check && check->head) return out;  // nothing to accept
+  if (check) {
+    out.problem = "no head file (a state from before audit.head)";
+  } else if (check.error().code == errc::audit_chain_broken) {
+    out.problem = check.error().message();
+    auto hint = out.problem.find(accept_hint(dir));
+    if (hint != std::string::npos) out.problem.erase(hint);
+  } else {
+    return tl::unexpected(check.error());
+  }
+  auto head = read_audit_head(head_path);
+  std::string expected = head && *head ? std::to_string((*head)->count) + " entries ending " + short_hash((*head)->hash) + "..."
+                                       : std::string("no head file");
+  auto ledger = RequestLedger::open(state_path(dir, ksk_files::ledger));
+  if (!ledger) return tl::unexpected(ledger.error());
+  auto signed_count = ledger->signed_count();
+  if (!signed_count) return tl::unexpected(signed_count.error());
+  auto entries = read_audit_log(log);
+  std::string found;
+  if (entries) {
+    found = std::to_string(entries->size()) + " entries" +
+            (entries->empty() ? std::string() : " ending " + short_hash(entries->back().hash) + "...");
+  } else {
+    // The chain itself is broken: keep the log as found and begin a new one.
+    out.archived = log + ".broken-" + format_time(now);
+    for (int i = 1; ::access(out.archived.c_str(), F_OK) == 0; ++i) {
+      out.archived = log + ".broken-" + format_time(now) + "." + std::to_string(i);
+    }
+    if (::rename(log.c_str(), out.archived.c_str()) != 0) return base::fail_errno("rename", log);
+    found = "a log whose chain is broken, kept as " + out.archived.substr(out.archived.rfind('/') + 1);
+  }
+  std::string reason = "break accepted: " + out.problem + "; expected " + expected + ", found " + found +
+                       "; the ledger holds " + std::to_string(*signed_count) + " signed requests";
+  if (!note.empty()) reason += "; operator: " + std::string(note);
+  auto entry = append_audit_entry(log, now, kAuditGenesis, audit_decision::head, reason, "-", kAuditHeadGenesis);
+  if (!entry) return tl::unexpected(entry.error());
+  if (auto w = write_audit_head(head_path, AuditHead{entry->sequence, entry->hash, {}}); !w) return tl::unexpected(w.error());
+  out.entry = std::move(*entry);
+  return out;
+}
 
 Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOptions& options, std::int64_t now) {
   if (options.zones.empty()) return fail(errc::bad_config, "at least one zone (--zone)", dir);
@@ -111,6 +287,9 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
   if (::mkdir(ledger.c_str(), 0700) != 0) return base::fail_errno("mkdir", ledger);
   std::uint8_t algorithm = keys.empty() ? options.algorithm : keys.front().algorithm();
   std::string config = default_config_text(options.zones, algorithm, options.ds_digests);
+  if (auto r = write_audit_head(state_path(dir, ksk_files::audit_head), AuditHead{}); !r) {
+    return tl::unexpected(r.error());
+  }
   if (auto r = base::create_file_atomic(state_path(dir, ksk_files::config), as_bytes(config), 0644); !r) {
     return tl::unexpected(r.error());
   }
@@ -124,7 +303,7 @@ Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view c
   if (!fs::exists(config_path, ec)) {
     return fail(errc::bad_state, "not a KSK state: no ksk.toml (run kskline ksk init --dir " + dir + ")", dir);
   }
-  auto lock = lock_state_dir(dir, command);
+  auto lock = lock_ksk_state(dir, command);
   if (!lock) return tl::unexpected(lock.error());
   bool secure = init_secure_heap();
   auto text = base::read_file(config_path, 1 << 20);
@@ -154,7 +333,43 @@ Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view c
   }
   auto ledger = RequestLedger::open(state_path(dir, ksk_files::ledger));
   if (!ledger) return tl::unexpected(ledger.error());
-  return KskEndpoint(dir, std::move(*lock), std::move(*config), std::move(keys), std::move(*ledger), secure);
+  KskEndpoint endpoint(dir, std::string(command), std::move(*config), std::move(keys), std::move(*ledger), secure);
+  if (auto r = endpoint.ready_audit(0); !r) return tl::unexpected(r.error());
+  return endpoint;
+}
+
+Result<void> KskEndpoint::ready_audit(std::int64_t now) {
+  auto c = check_audit_state(dir_);
+  if (!c) return tl::unexpected(c.error());
+  if (c->head) return {};
+  // A state from before audit.head: the head is made from the verified log,
+  // and a "head" entry says so, so that a head file lost later is noticed.
+  if (c->entries.empty()) return write_audit_head(state_path(dir_, ksk_files::audit_head), AuditHead{});
+  if (now == 0) now = c->entries.back().time;
+  auto e = audit(now, kAuditGenesis, audit_decision::head,
+                 "head file audit.head made from the verified log of " + std::to_string(c->entries.size()) +
+                     " entries (a state from before it); the ledger holds " + std::to_string(c->ledger_signed) +
+                     " signed requests",
+                 "-");
+  if (!e) return tl::unexpected(e.error());
+  return {};
+}
+
+Result<AuditEntry> KskEndpoint::audit(std::int64_t now, std::string_view request_hex, std::string_view decision,
+                                      std::string_view reason, std::string_view response_hex) {
+  const std::string head_path = state_path(dir_, ksk_files::audit_head);
+  // The head names the entry before it is written: a crash in between is
+  // then told from a line added by hand (check_audit_state).
+  auto pending = [&](const AuditEntry& next) {
+    return write_audit_head(head_path, AuditHead{next.sequence - 1, next.previous, next.hash});
+  };
+  auto e = append_audit_entry(audit_path(), now, request_hex, decision, reason, response_hex, kAuditHeadGenesis,
+                              pending);
+  if (!e) return e;
+  if (auto w = write_audit_head(head_path, AuditHead{e->sequence, e->hash, {}}); !w) {
+    return tl::unexpected(w.error());
+  }
+  return e;
 }
 
 std::string KskEndpoint::identity_path() const {
@@ -182,15 +397,20 @@ std::vector<const zone::KeyPair*> KskEndpoint::ksks(const zone::Name& zone) cons
 }
 
 Result<Review> KskEndpoint::review(std::string_view request_text, std::string_view source, std::int64_t now) {
+  auto lock = lock_ksk_state(dir_, command_);
+  if (!lock) return tl::unexpected(lock.error());
+  if (auto a = ready_audit(now); !a) return tl::unexpected(a.error());
   auto r = check(request_text, source, now);
   if (r) return r;
-  Error error = r.error();
+  return refused(r.error(), request_text, now);
+}
+
+Result<Review> KskEndpoint::refused(Error error, std::string_view request_text, std::int64_t now) {
   std::string reason = std::string(error.code.category() == category()
                                        ? errc_name(static_cast<errc>(error.code.value()))
                                        : error.code.message().c_str()) +
                        ": " + error.message();
-  auto audit = append_audit_entry(audit_path(), now, base::to_hex(text_sha256(request_text)),
-                                  audit_decision::refused, reason, "-");
+  auto audit = this->audit(now, base::to_hex(text_sha256(request_text)), audit_decision::refused, reason, "-");
   if (!audit) error.detail += " (and the audit log could not be written: " + audit.error().message() + ")";
   return tl::unexpected(std::move(error));
 }
@@ -234,13 +454,23 @@ Result<Review> KskEndpoint::check(std::string_view request_text, std::string_vie
   return rv;
 }
 
-Result<std::string> KskEndpoint::sign(const Review& review, std::int64_t now) {
+Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now) {
+  auto lock = lock_ksk_state(dir_, command_);
+  if (!lock) return tl::unexpected(lock.error());
+  if (auto a = ready_audit(now); !a) return tl::unexpected(a.error());
+  // The state may have changed while the operator was asked: review again.
+  auto fresh = check(reviewed.text, reviewed.source, now);
+  if (!fresh) {
+    auto r = refused(fresh.error(), reviewed.text, now);
+    return tl::unexpected(r.error());
+  }
+  const Review& review = *fresh;
   const KeyRequest& q = review.request;
   std::string request_hex = base::to_hex(review.digest);
   if (review.stored_response) {
-    auto audit = append_audit_entry(audit_path(), now, request_hex, audit_decision::resent,
-                                    "the request was signed before; its stored answer is sent again",
-                                    base::to_hex(text_sha256(*review.stored_response)));
+    auto audit = this->audit(now, request_hex, audit_decision::resent,
+                             "the request was signed before; its stored answer is sent again",
+                             base::to_hex(text_sha256(*review.stored_response)));
     if (!audit) return tl::unexpected(audit.error());
     return *review.stored_response;
   }
@@ -290,11 +520,14 @@ Result<std::string> KskEndpoint::sign(const Review& review, std::int64_t now) {
     response.slots.push_back(std::move(out));
   }
   std::string text = format_response(response);
-  if (auto r = ledger_.record(q.id, review.text, text); !r) return tl::unexpected(r.error());
-  auto audit = append_audit_entry(audit_path(), now, request_hex, audit_decision::signed_,
-                                  std::to_string(q.slots.size()) + " slots of " + q.zone.to_string() + " signed",
-                                  base::to_hex(text_sha256(text)));
+  // The entry first: a crash before the ledger holds the answer leaves a
+  // "signed" entry for an answer that never left (the request is signed again
+  // by the next run), never a signed request the log does not show.
+  auto audit = this->audit(now, request_hex, audit_decision::signed_,
+                           std::to_string(q.slots.size()) + " slots of " + q.zone.to_string() + " signed",
+                           base::to_hex(text_sha256(text)));
   if (!audit) return tl::unexpected(audit.error());
+  if (auto r = ledger_.record(q.id, review.text, text); !r) return tl::unexpected(r.error());
   return text;
 }
 
@@ -302,7 +535,10 @@ Result<void> KskEndpoint::decline(const Review& review, std::int64_t now, const 
   std::string reason = why.code.category() == category() ? errc_name(static_cast<errc>(why.code.value()))
                                                           : why.code.message();
   reason += ": " + why.message();
-  auto audit = append_audit_entry(audit_path(), now, base::to_hex(review.digest), audit_decision::declined, reason, "-");
+  auto lock = lock_ksk_state(dir_, command_);
+  if (!lock) return tl::unexpected(lock.error());
+  if (auto a = ready_audit(now); !a) return tl::unexpected(a.error());
+  auto audit = this->audit(now, base::to_hex(review.digest), audit_decision::declined, reason, "-");
   if (!audit) return tl::unexpected(audit.error());
   return {};
 }

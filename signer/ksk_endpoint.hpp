@@ -3,12 +3,14 @@
 // key-signing request against the policy, signing it, or recording why not.
 // `ksk sign`, `ksk serve`, `zone submit --link loopback` and `demo` use it.
 //
-//   DIR/.lock        flock while a command runs (holds who took it)
+//   DIR/.lock        flock while a command reads or writes the state (names who took it);
+//                    never held while waiting for a link or for the operator
 //   DIR/ksk.toml     zones, policy, link settings (signer/policy.hpp)
 //   DIR/keys/        the KSKs as BIND key files (.private mode 0600)
 //   DIR/link.id      the link identity (+ link.id.pub), written by the tools
 //   DIR/ledger/      the request ledger (signer/request_ledger.hpp)
 //   DIR/audit.log    the audit log (signer/audit_log.hpp)
+//   DIR/audit.head   the log's entry count and last hash, replaced after each append
 #pragma once
 
 #include <cstdint>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "signer/audit_log.hpp"
 #include "signer/key_request.hpp"
 #include "signer/operator_table.hpp"
 #include "signer/policy.hpp"
@@ -32,7 +35,7 @@ namespace kskline::signer {
 // File names inside a KSK state directory.
 namespace ksk_files {
 inline constexpr std::string_view lock = kStateLockFile, config = "ksk.toml", keys = "keys", ledger = "ledger",
-                                  audit = "audit.log", identity = "link.id";
+                                  audit = "audit.log", audit_head = "audit.head", identity = "link.id";
 }  // namespace ksk_files
 
 // What `ksk init` is asked to do.
@@ -61,6 +64,45 @@ struct KskInitResult {
 // another command holds the directory.
 Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOptions& options, std::int64_t now);
 
+// Takes DIR/.lock for `command`, waiting up to 30 s while another command
+// holds it for a moment (KSK commands hold it only while they read or write
+// the state). base::errc::lock_held naming the holder after that.
+Result<StateLock> lock_ksk_state(const std::string& dir, std::string_view command);
+
+// What check_audit_state found in a sound audit log.
+struct AuditCheck {
+  std::vector<AuditEntry> entries;  // the log's entries
+  std::optional<AuditHead> head;    // nullopt: a state from before audit.head (make it from the log)
+  std::size_t ledger_signed = 0;    // signed requests in the ledger
+};
+
+// Checks the audit log of the KSK state in `dir` against its head file and
+// the ledger; the caller holds the lock. errc::audit_chain_broken, with where
+// naming the file and line, when the chain is broken (verify_audit_log), when
+// the log is missing or shorter than the head says (lines removed), longer
+// (lines added by hand), ends in another hash (rewritten), when the head file
+// is missing from a log kept with one, or when the ledger holds more signed
+// requests than the log records; each message ends with the command that
+// records an understood break (kskline ksk audit accept --dir DIR).
+Result<AuditCheck> check_audit_state(const std::string& dir);
+
+// What accept_audit_break did.
+struct AuditAccept {
+  std::string problem;   // what check_audit_state found (empty: nothing to accept)
+  std::string archived;  // where the broken log was moved (empty: it was kept and appended to)
+  AuditEntry entry;      // the "head" entry recording the break (unset when nothing was accepted)
+};
+
+// Records a break of the audit log the operator has understood (`ksk audit
+// accept`); the caller holds the lock. A log whose chain no longer verifies
+// is moved aside to audit.log.broken-<YYYYMMDDHHmmSS> and a new log begins;
+// a log whose chain verifies is appended to. The new entry (decision "head")
+// says what was expected (the head file's count and hash, the ledger) and
+// what was found, plus the operator's `note`; the head file is rewritten.
+// An empty problem and no entry when nothing is wrong; base::errc::io_error
+// when a file cannot be read, moved or written.
+Result<AuditAccept> accept_audit_break(const std::string& dir, std::int64_t now, std::string_view note);
+
 // A request as the operator is shown it, checked against the policy.
 struct Review {
   KeyRequest request;
@@ -74,18 +116,24 @@ struct Review {
   std::optional<std::string> stored_response;  // the request was signed before: its answer
 };
 
-// The KSK side's state directory, open and locked. Move-only.
+// The KSK side's state directory, open. The lock (DIR/.lock) is taken only
+// inside open, review, sign and decline, each time for as long as the state
+// is read or written (lock_ksk_state), so another command may use the state
+// between them, for instance while the operator is asked. Move-only.
 class KskEndpoint {
  public:
-  // Opens and locks `dir` (DIR/.lock; base::errc::lock_held naming who holds
-  // it), initialises OpenSSL's secure heap once per process (before any
-  // private key is read), reads ksk.toml and every KSK in keys/. `command`
-  // is written into the lock file so that others can say who holds it.
-  // errc::bad_state when DIR is not a KSK state or a zone has no KSK;
-  // policy and key file errors as they come.
+  // Opens `dir` under its lock (lock_ksk_state; `command` is written into the
+  // lock file so that others can say who holds it), initialises OpenSSL's
+  // secure heap once per process (before any private key is read), reads
+  // ksk.toml and every KSK in keys/, and checks the audit log
+  // (check_audit_state; a state from before audit.head gets it made from the
+  // verified log, recorded by a "head" entry). errc::bad_state when DIR is
+  // not a KSK state or a zone has no KSK; errc::audit_chain_broken; policy and
+  // key file errors as they come.
   static Result<KskEndpoint> open(const std::string& dir, std::string_view command = "kskline ksk");
 
-  // Parses a request and runs every policy check at time `now` (the rules of
+  // Under the lock, checks the audit log (as open) and then parses a request
+  // and runs every policy check at time `now` (the rules of
   // signer/internal/request_rules.hpp, in their order). A request
   // whose id was signed before with the same text gives a Review with
   // stored_response set and no checks (the answer was lost: send it again).
@@ -93,7 +141,11 @@ class KskEndpoint {
   // "key tag N", "<source>:<line>") after a "refused" audit entry.
   Result<Review> review(std::string_view request_text, std::string_view source, std::int64_t now);
 
-  // Signs a reviewed request: per slot the DNSKEY RRset (the zone's KSKs,
+  // Under the lock, checks the audit log and reviews the request again on
+  // the state as it is now (another command may have signed meanwhile): a
+  // refusal now is audited and returned; a request signed meanwhile with the
+  // same text is answered with the stored answer (as below). Otherwise signs
+  // it: per slot the DNSKEY RRset (the zone's KSKs,
   // then the slot's ZSKs, TTL dnskey_ttl), CDS (SHA-256) and CDNSKEY of the
   // KSKs, each RRset with an RRSIG by every KSK over the slot's
   // inception..expiration. Records the request and response in the ledger
@@ -101,7 +153,7 @@ class KskEndpoint {
   // Review with stored_response: a "resent" audit entry and that text.
   Result<std::string> sign(const Review& review, std::int64_t now);
 
-  // Records that a reviewed request was not signed (operator said no, or
+  // Under the lock, records that a reviewed request was not signed (operator said no, or
   // --batch and not auto-approvable): a "declined" audit entry with the
   // reason `why`. Nothing else changes.
   Result<void> decline(const Review& review, std::int64_t now, const Error& why);
@@ -126,13 +178,17 @@ class KskEndpoint {
   bool secure_heap() const noexcept { return secure_heap_; }
 
  private:
-  KskEndpoint(std::string dir, StateLock lock, KskConfig config, std::vector<zone::KeyPair> keys,
+  KskEndpoint(std::string dir, std::string command, KskConfig config, std::vector<zone::KeyPair> keys,
               RequestLedger ledger, bool secure_heap)
-      : dir_(std::move(dir)), lock_(std::move(lock)), config_(std::move(config)), keys_(std::move(keys)),
+      : dir_(std::move(dir)), command_(std::move(command)), config_(std::move(config)), keys_(std::move(keys)),
         ledger_(std::move(ledger)), secure_heap_(secure_heap) {}
   Result<Review> check(std::string_view request_text, std::string_view source, std::int64_t now);
+  Result<void> ready_audit(std::int64_t now);
+  Result<AuditEntry> audit(std::int64_t now, std::string_view request_hex, std::string_view decision,
+                           std::string_view reason, std::string_view response_hex);
+  Result<Review> refused(Error error, std::string_view request_text, std::int64_t now);
   std::string dir_;
-  StateLock lock_;
+  std::string command_;
   KskConfig config_;
   std::vector<zone::KeyPair> keys_;
   RequestLedger ledger_;

@@ -61,6 +61,21 @@ Result<void> RequestLedger::record(std::string_view id, std::string_view request
   return base::create_file_atomic(base + ".response", as_bytes(response_text), 0644);
 }
 
+Result<std::size_t> RequestLedger::signed_count() const {
+  std::size_t n = 0;
+  std::error_code ec;
+  const std::string suffix = ".response";
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.size() == 32 + suffix.size() && name.compare(32, suffix.size(), suffix) == 0 &&
+        is_request_id(std::string_view(name).substr(0, 32))) {
+      ++n;
+    }
+  }
+  if (ec) return fail(base::errc::io_error, ec.message(), dir_);
+  return n;
+}
+
 Result<std::vector<SignedSlot>> RequestLedger::signed_slots() const {
   std::vector<SignedSlot> out;
   std::error_code ec;

@@ -58,6 +58,10 @@ class RequestLedger {
   // errc::bad_state naming the file when a stored request does not parse.
   Result<std::vector<SignedSlot>> signed_slots() const;
 
+  // How many requests the ledger holds a response to (signed requests).
+  // base::errc::io_error when the directory cannot be read.
+  Result<std::size_t> signed_count() const;
+
   // The ledger directory.
   const std::string& dir() const noexcept { return dir_; }
 

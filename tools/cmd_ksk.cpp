@@ -66,6 +66,8 @@ struct ServeOptions {
 
 struct AuditOptions {
   std::string dir = ".";
+  std::string note;
+  std::string now;
 };
 
 // --now: as parse_when; empty: the system clock.
@@ -142,7 +144,10 @@ Result<RequestInput> read_request(const std::string& path) {
 
 int run_sign(const SignOptions& o) {
   auto now = now_option(o.now);
-  if (!now) return report(now.error());
+  if (!now) {
+    report(now.error());
+    return kExitUsage;
+  }
   auto input = read_request(o.request);
   if (!input) return report(input.error());
   auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk sign");
@@ -199,7 +204,10 @@ int run_sign(const SignOptions& o) {
 
 int run_serve(const ServeOptions& o) {
   auto now = now_option(o.now);
-  if (!now) return report(now.error());
+  if (!now) {
+    report(now.error());
+    return kExitUsage;
+  }
   auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk serve");
   if (!endpoint) return report(endpoint.error());
   std::string link_text = o.link.empty() ? endpoint->link_settings().link : o.link;
@@ -214,7 +222,8 @@ int run_serve(const ServeOptions& o) {
   auto t = transfer_options(lo, false, identity, progress, "received");
   if (!t) return report(t.error());
   if (o.request_wait < 0) {
-    return report(Error{transport::errc::bad_link_spec, "--request-wait", "must be 0 (forever) or more seconds"});
+    report(Error{transport::errc::bad_link_spec, "--request-wait", "must be 0 (forever) or more seconds"});
+    return kExitUsage;
   }
   t->request_wait.reset();
   if (o.request_wait > 0) t->request_wait = proto::Duration(static_cast<std::int64_t>(o.request_wait * 1e6));
@@ -304,12 +313,36 @@ int run_serve(const ServeOptions& o) {
 }
 
 int run_audit_verify(const AuditOptions& o) {
-  auto lock = signer::lock_state_dir(o.dir, "kskline ksk audit verify");
+  auto lock = signer::lock_ksk_state(o.dir, "kskline ksk audit verify");
   if (!lock) return report(lock.error());
   std::string path = signer::state_path(o.dir, signer::ksk_files::audit);
-  auto n = signer::verify_audit_log(path);
-  if (!n) return report(n.error());
-  std::printf("audit log %s: %zu entries, the hash chain is intact\n", path.c_str(), *n);
+  auto c = signer::check_audit_state(o.dir);
+  if (!c) return report(c.error());
+  std::printf("audit log %s: %zu entries, the hash chain is intact%s\n", path.c_str(), c->entries.size(),
+              c->head ? " and ends where audit.head says; the ledger's signed requests are all recorded"
+                      : "; no head file yet (a state from before audit.head: the next ksk sign or serve makes it)");
+  return kExitOk;
+}
+
+int run_audit_accept(const AuditOptions& o) {
+  auto now = now_option(o.now);
+  if (!now) {
+    report(now.error());
+    return kExitUsage;
+  }
+  auto lock = signer::lock_ksk_state(o.dir, "kskline ksk audit accept");
+  if (!lock) return report(lock.error());
+  auto r = signer::accept_audit_break(o.dir, *now, o.note);
+  if (!r) return report(r.error());
+  std::string path = signer::state_path(o.dir, signer::ksk_files::audit);
+  if (r->problem.empty()) {
+    std::printf("nothing to accept: the audit log %s verifies and matches audit.head and the ledger\n", path.c_str());
+    return kExitOk;
+  }
+  std::printf("accepted: %s\n", r->problem.c_str());
+  if (!r->archived.empty()) std::printf("the broken log was kept as %s; a new log begins\n", r->archived.c_str());
+  std::printf("recorded as entry %llu of %s (hash %s); signing may go on\n",
+              static_cast<unsigned long long>(r->entry.sequence), path.c_str(), r->entry.hash.c_str());
   return kExitOk;
 }
 
@@ -353,9 +386,16 @@ void add_ksk(Cli& cli) {
   auto audit = std::make_shared<AuditOptions>();
   auto* group = cli.ksk->add_subcommand("audit", "the audit log");
   group->require_subcommand(1);
-  cmd = group->add_subcommand("verify", "check the hash chain of the audit log");
+  cmd = group->add_subcommand("verify", "check the audit log: its hash chain, its head file (audit.head), the ledger");
   cmd->add_option("--dir", audit->dir, "the state directory (default: the current directory)");
   cmd->callback([&cli, audit] { cli.exit_code = run_audit_verify(*audit); });
+  auto accept = std::make_shared<AuditOptions>();
+  cmd = group->add_subcommand(
+      "accept", "record an understood break of the audit log (deleted, truncated, edited) so that signing may go on");
+  cmd->add_option("--dir", accept->dir, "the state directory (default: the current directory)");
+  cmd->add_option("--note", accept->note, "what the operator found, recorded in the entry");
+  cmd->add_option("--now", accept->now, std::string("the time to record, for tests: ") + kTimeGrammar);
+  cmd->callback([&cli, accept] { cli.exit_code = run_audit_accept(*accept); });
 }
 
 }  // namespace kskline::tools

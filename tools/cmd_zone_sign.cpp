@@ -55,11 +55,11 @@ Error usage_error(std::string where, std::string detail) {
   return Error{zone::errc::syntax, std::move(where), std::move(detail)};
 }
 
-// A duration option: seconds or units (1w2d3h4m5s).
+// A duration option: every number with a unit (1w2d3h4m5s; parse_duration_option).
 Result<std::uint32_t> duration(const std::string& flag, const std::string& text) {
-  auto t = zone::parse_ttl(text);
-  if (!t) return tl::unexpected(usage_error(flag, "'" + text + "' is not a duration (seconds or units like 14d, 1h)"));
-  return *t;
+  auto t = parse_duration_option(flag, text);
+  if (!t) return tl::unexpected(usage_error(flag, t.error().detail));
+  return static_cast<std::uint32_t>(*t);
 }
 
 // `--pem-key ALGORITHM:FLAGS:PATH`.
@@ -149,7 +149,11 @@ int run_zone_sign(const ZoneSignOptions& o) {
   auto origin = zone::Name::parse(o.origin, &root);
   if (!origin) return report(origin.error().located("--origin"));
   auto options = build_options(o, *origin);
-  if (!options) return report(options.error());
+  if (!options) {
+    // Every option's value is checked there: a bad one is a usage error.
+    report(options.error());
+    return kExitUsage;
+  }
 
   zone::SignInput input;
   for (const auto& path : o.keys) {

@@ -326,32 +326,46 @@ int run_publish(const StateOptions& o, const std::string& output, bool dry_run, 
   return kExitOk;
 }
 
+// Reports a status that could not be found out (a usage error, an unreadable
+// state) as Nagios UNKNOWN in the format asked for, and returns 3.
+int status_unknown(const std::string& format, const std::string& subject, const Error& error) {
+  report(error);
+  const std::string why = error.message();
+  if (format == "json") {
+    std::printf("{\"status\": \"UNKNOWN\", \"exit_code\": %d, \"error\": %s}\n", kExitStatusUnknown,
+                signer::quoted(why).c_str());
+  } else if (format == "prometheus") {
+    std::printf("# HELP kskline_zone_status_level 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (Nagios levels).\n"
+                "# TYPE kskline_zone_status_level gauge\nkskline_zone_status_level %d\n",
+                kExitStatusUnknown);
+  } else {
+    std::string line = why;
+    for (char& c : line) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    std::printf("KSKLINE UNKNOWN - %s: %s\n", subject.c_str(), line.c_str());
+  }
+  std::fflush(stdout);
+  return kExitStatusUnknown;
+}
+
 int run_status(const StateOptions& o, bool json, const std::string& format) {
   std::string f = json ? "json" : format;
   if (f != "text" && f != "json" && f != "prometheus") {
-    report(Error{signer::errc::syntax, "--format", "'" + format + "': use text, json or prometheus"});
-    return kExitUsage;
+    return status_unknown("text", "kskline zone status",
+                          Error{signer::errc::syntax, "--format", "'" + format + "': use text, json or prometheus"});
   }
   auto now = parse_when("--now", o.now, system_now());
-  if (!now) {
-    report(now.error());
-    return kExitUsage;
-  }
+  if (!now) return status_unknown(f, "kskline zone status", now.error());
   // A publish may hold the lock for a while: monitoring waits up to 30 s
-  // rather than report CRITICAL for a state that is merely busy.
+  // rather than report a state that is merely busy.
   auto state = signer::ZoneState::open(o.dir);
   for (int i = 0; i < 150 && !state && state.error().code == base::errc::lock_held; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     state = signer::ZoneState::open(o.dir);
   }
-  if (!state) {
-    // Monitoring reads standard output: a state that cannot be read is CRITICAL there too.
-    const std::string why = state.error().message();
-    report(state.error());
-    if (f == "text") std::fputs(signer::format_unreadable_status_text(o.dir, why).c_str(), stdout);
-    if (f == "json") std::fputs(signer::format_unreadable_status_json(why).c_str(), stdout);
-    return static_cast<int>(signer::StatusLevel::critical);
-  }
+  // Monitoring reads standard output: a state that cannot be read is UNKNOWN there too.
+  if (!state) return status_unknown(f, o.dir, state.error());
   auto status = state->status(*now);
   std::string text = f == "json"         ? signer::format_status_json(status)
                      : f == "prometheus" ? signer::format_status_prometheus(status)
@@ -438,10 +452,11 @@ void add_zone_state(Cli& cli) {
     auto format = std::make_shared<std::string>("text");
     auto* cmd = cli.zone->add_subcommand(
         "status",
-        "coverage left, next ZSK event, KSK deadline; exit 0/1/2 = OK/WARNING/CRITICAL (waits up to 30 s for a busy state)");
+        "coverage left, next ZSK event, KSK deadline; exit 0/1/2/3 = OK/WARNING/CRITICAL/UNKNOWN, usage errors "
+        "UNKNOWN (waits up to 30 s for a busy state)");
     add_state_options(cmd, *o);
-    cmd->add_flag("--json", *json, "the same as --format json");
-    cmd->add_option("--format", *format, "text (default), json or prometheus (textfile collector)");
+    auto* json_flag = cmd->add_flag("--json", *json, "the same as --format json");
+    cmd->add_option("--format", *format, "text (default), json or prometheus (textfile collector)")->excludes(json_flag);
     cmd->callback([&cli, o, json, format] { cli.exit_code = run_status(*o, *json, *format); });
   }
 }

@@ -1,6 +1,7 @@
 // The only main() of the project: builds the command table and runs it.
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "signer/errc.hpp"
 #include "tools/commands.hpp"
@@ -18,6 +19,21 @@ int report(const Error& error) {
   }
   return kExitFailure;
 }
+
+namespace {
+
+// Whether the command line names `zone status` (its first two words that are
+// not options), whose usage errors are Nagios UNKNOWN.
+bool is_zone_status(int argc, char** argv) {
+  std::string words[2];
+  int n = 0;
+  for (int i = 1; i < argc && n < 2; ++i) {
+    if (argv[i][0] != '-') words[n++] = argv[i];
+  }
+  return n == 2 && words[0] == "zone" && words[1] == "status";
+}
+
+}  // namespace
 
 }  // namespace kskline::tools
 
@@ -48,7 +64,17 @@ int main(int argc, char** argv) {
     cli.app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = cli.app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
+    if (code == 0) return kExitOk;
+    if (is_zone_status(argc, argv)) {
+      // Nagios reads the first line of standard output and the exit code.
+      std::string why = e.what();
+      for (char& c : why) {
+        if (c == '\n' || c == '\r') c = ' ';
+      }
+      std::printf("KSKLINE UNKNOWN - kskline zone status: %s\n", why.c_str());
+      return kExitStatusUnknown;
+    }
+    return kExitUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kskline: internal error: %s\n", e.what());
     return kExitFailure;

@@ -33,16 +33,22 @@ tl::unexpected<Error> not_a_time(const std::string& flag, const std::string& tex
   return fail(signer::errc::syntax, "'" + text + "' is not a time: use " + kTimeGrammar, flag);
 }
 
-// Seconds of a duration after its sign: "90d", "1w2d", "30m".
-Result<std::int64_t> duration(const std::string& flag, const std::string& text) {
-  std::string_view d = std::string_view(text).substr(1);
+// Seconds of a duration after `skip` characters (a time's sign): "90d", "1w2d", "30m".
+Result<std::int64_t> duration(const std::string& flag, const std::string& text, std::size_t skip = 1) {
+  std::string_view d = std::string_view(text).substr(skip);
   if (!d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos) {
     return fail(signer::errc::syntax,
                 "'" + text + "' has no unit: write " + text + "s, " + text + "m, " + text + "h, " + text + "d or " +
                     text + "w",
                 flag);
   }
-  if (!every_number_has_a_unit(d)) return not_a_time(flag, text);
+  if (!every_number_has_a_unit(d)) {
+    if (skip == 0) {
+      return fail(signer::errc::syntax,
+                  "'" + text + "' is not a duration: use numbers with units s, m, h, d, w (e.g. 14d, 1h30m)", flag);
+    }
+    return not_a_time(flag, text);
+  }
   auto seconds = zone::parse_ttl(d);  // the unit arithmetic, up to 2^31-1 seconds (68 years)
   if (!seconds) {
     return fail(signer::errc::syntax, "'" + text + "' is longer than 68 years", flag);
@@ -54,6 +60,10 @@ Result<std::int64_t> duration(const std::string& flag, const std::string& text) 
 
 std::int64_t system_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Result<std::int64_t> parse_duration_option(const std::string& flag, const std::string& text) {
+  return duration(flag, text, 0);
 }
 
 Result<std::int64_t> parse_when(const std::string& flag, const std::string& text, std::int64_t now) {

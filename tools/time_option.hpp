@@ -24,4 +24,10 @@ std::int64_t system_now();
 // with the same text for every command; a result before 1970 is refused too.
 Result<std::int64_t> parse_when(const std::string& flag, const std::string& text, std::int64_t now);
 
+// Parses a duration option (zone sign --validity, --jitter, ...): one or more
+// "<digits><unit>" with the units s, m, h, d, w ("14d", "1h30m"), in
+// seconds; a bare number such as "14" is refused, since seconds and days
+// are both read for it. signer::errc::syntax naming `flag` otherwise.
+Result<std::int64_t> parse_duration_option(const std::string& flag, const std::string& text);
+
 }  // namespace kskline::tools

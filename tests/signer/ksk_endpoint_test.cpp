@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
 
 #include <openssl/crypto.h>
 
@@ -486,13 +487,58 @@ TEST_CASE("ksk_endpoint: decline is audited and signs nothing", "[signer][ksk_en
   sign_ok(e, q);
 }
 
-TEST_CASE("ksk_endpoint: the state is locked while open", "[signer][ksk_endpoint]") {
+TEST_CASE("ksk_endpoint: the state is locked only while it is read or written", "[signer][ksk_endpoint]") {
   KskState state;
   auto e = state.open();
+  auto zsk = make_zsk();
+  auto r = e.review(signer::format_request(make_request({&zsk})), "r", kT0);
+  REQUIRE(r);
+  // Between review and sign (while the operator is asked) others may use the state.
+  {
+    auto other = signer::lock_state_dir(state.dir, "kskline ksk audit verify");
+    REQUIRE(other);
+  }
   auto second = signer::KskEndpoint::open(state.dir, "second");
-  REQUIRE_FALSE(second);
-  CHECK(second.error().code == base::errc::lock_held);
-  CHECK(second.error().detail.find("kskline ksk (pid ") != std::string::npos);
+  REQUIRE(second);
+  REQUIRE(e.sign(*r, kT0));
+}
+
+TEST_CASE("ksk_endpoint: two ceremonies signing the same request give one answer", "[signer][ksk_endpoint]") {
+  KskState state;
+  auto a = state.open();
+  auto b = state.open();
+  auto zsk = make_zsk();
+  std::string text = signer::format_request(make_request({&zsk}));
+  auto ra = a.review(text, "a", kT0);
+  auto rb = b.review(text, "b", kT0);
+  REQUIRE(ra);
+  REQUIRE(rb);
+  CHECK_FALSE(rb->stored_response);
+  auto sa = a.sign(*ra, kT0);
+  auto sb = b.sign(*rb, kT0);  // reviewed before a signed: b sees the ledger as it is now
+  REQUIRE(sa);
+  REQUIRE(sb);
+  CHECK(*sa == *sb);
+  std::string log = test::slurp(a.audit_path());
+  CHECK(log.find("\tsigned\t") != std::string::npos);
+  CHECK(log.find("\tresent\t") != std::string::npos);
+  CHECK(signer::check_audit_state(state.dir));
+}
+
+TEST_CASE("ksk_endpoint: a ceremony signs against what another signed while its operator was asked",
+          "[signer][ksk_endpoint]") {
+  KskState state;
+  auto a = state.open();
+  auto b = state.open();
+  auto zsk1 = make_zsk(), zsk2 = make_zsk();
+  auto late = b.review(signer::format_request(make_request({&zsk2}, kT0 + 14 * kDay, kT0 + 14 * kDay)), "b",
+                       kT0 + 14 * kDay);
+  REQUIRE(late);  // nothing signed yet: continuity holds
+  sign_ok(a, make_request({&zsk1}));  // kT0 .. kT0 + 28 days with zsk1
+  auto s = b.sign(*late, kT0 + 14 * kDay);
+  REQUIRE_FALSE(s);
+  CHECK(is(s.error(), signer::errc::continuity_broken));
+  CHECK(test::slurp(a.audit_path()).find("\trefused\t") != std::string::npos);
 }
 
 TEST_CASE("ksk_endpoint: init makes a KSK per zone and refuses an existing state", "[signer][ksk_endpoint]") {
@@ -612,4 +658,192 @@ TEST_CASE("ksk_endpoint: mutated and truncated requests are refused or signed, n
   auto count = signer::verify_audit_log(e.audit_path());
   REQUIRE(count);
   CHECK(*count >= refused + signed_);
+}
+
+namespace {
+
+// A state with two signed requests (two "signed" entries), an endpoint open
+// on it, and a third request ready to review.
+struct AuditedState {
+  KskState state;
+  signer::KskEndpoint e = state.open();
+  zone::KeyPair zsk = make_zsk();
+  std::string log = state.dir + "/audit.log";
+  std::string head = state.dir + "/audit.head";
+
+  AuditedState() {
+    sign_ok(e, make_request({&zsk}));
+    sign_ok(e, make_request({&zsk}, kT0 + 1, kT0 + 28 * kDay, 1));
+  }
+
+  // The log's lines.
+  std::vector<std::string> lines() const {
+    std::vector<std::string> out;
+    std::string text = test::slurp(log), line;
+    for (char c : text) {
+      if (c == '\n') {
+        out.push_back(line);
+        line.clear();
+      } else {
+        line.push_back(c);
+      }
+    }
+    return out;
+  }
+
+  void write_lines(const std::vector<std::string>& ls) const {
+    std::string text;
+    for (const auto& l : ls) text += l + "\n";
+    test::spit(log, text);
+  }
+
+  // Checks that the break is found where expected, that nothing is signed
+  // nor appended until it is accepted, and that signing goes on after.
+  void found(const std::string& where, const std::string& what) {
+    auto c = signer::check_audit_state(state.dir);
+    REQUIRE_FALSE(c);
+    INFO(c.error().message());
+    CHECK(is(c.error(), signer::errc::audit_chain_broken));
+    CHECK(c.error().where == where);
+    CHECK(c.error().detail.find(what) != std::string::npos);
+    CHECK(c.error().detail.find("kskline ksk audit accept --dir " + state.dir) != std::string::npos);
+    std::string before = std::filesystem::exists(log) ? test::slurp(log) : std::string("(none)");
+    auto q = make_request({&zsk}, kT0 + 28 * kDay, kT0 + 28 * kDay, 2);
+    auto r = e.review(signer::format_request(q), "r", kT0 + 28 * kDay);
+    REQUIRE_FALSE(r);
+    CHECK(is(r.error(), signer::errc::audit_chain_broken));
+    CHECK_FALSE(signer::KskEndpoint::open(state.dir));
+    CHECK((std::filesystem::exists(log) ? test::slurp(log) : std::string("(none)")) == before);
+    auto accepted = signer::accept_audit_break(state.dir, kT0 + 28 * kDay, "test");
+    REQUIRE(accepted);
+    CHECK(accepted->problem.find(what) != std::string::npos);
+    CHECK(accepted->entry.decision == signer::audit_decision::head);
+    CHECK(accepted->entry.reason.find("the ledger holds 2 signed requests") != std::string::npos);
+    auto ok = signer::check_audit_state(state.dir);
+    INFO((ok ? std::string() : ok.error().message()));
+    REQUIRE(ok);
+    sign_ok(e, q, kT0 + 28 * kDay);
+    CHECK(signer::check_audit_state(state.dir));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("ksk_endpoint: a deleted audit log is found and must be accepted", "[signer][ksk_endpoint]") {
+  AuditedState s;
+  std::filesystem::remove(s.log);
+  s.found(s.log, "missing or empty, but the head file says it held 2 entries");
+}
+
+TEST_CASE("ksk_endpoint: an audit log truncated by one line is found and must be accepted",
+          "[signer][ksk_endpoint]") {
+  AuditedState s;
+  auto ls = s.lines();
+  ls.pop_back();
+  s.write_lines(ls);
+  s.found(s.log + ":2", "lines 2..2 were removed");
+}
+
+TEST_CASE("ksk_endpoint: an edited audit line is found and the broken log is kept aside on accept",
+          "[signer][ksk_endpoint]") {
+  AuditedState s;
+  auto ls = s.lines();
+  ls[0].replace(ls[0].find("signed"), 6, "SIGNED");
+  s.write_lines(ls);
+  s.found(s.log + ":1", "unknown decision");
+  bool archived = false;
+  for (const auto& f : std::filesystem::directory_iterator(s.state.dir)) {
+    archived = archived || f.path().filename().string().rfind("audit.log.broken-", 0) == 0;
+  }
+  CHECK(archived);
+}
+
+TEST_CASE("ksk_endpoint: an audit log rewritten with recomputed hashes is found by its head",
+          "[signer][ksk_endpoint]") {
+  AuditedState s;
+  // A new chain of the same length, every hash right: only the head can tell.
+  std::filesystem::remove(s.log);
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(signer::append_audit_entry(s.log, kT0, std::string(64, 'a'), signer::audit_decision::signed_, "forged",
+                                       "-", signer::kAuditHeadGenesis));
+  }
+  s.found(s.log + ":2", "the log was rewritten");
+}
+
+TEST_CASE("ksk_endpoint: a line appended to the audit log by hand is found", "[signer][ksk_endpoint]") {
+  AuditedState s;
+  REQUIRE(signer::append_audit_entry(s.log, kT0, std::string(64, 'b'), signer::audit_decision::declined, "by hand",
+                                     "-"));
+  s.found(s.log + ":3", "line 3 was not written by kskline");
+}
+
+TEST_CASE("ksk_endpoint: a deleted audit head file is found", "[signer][ksk_endpoint]") {
+  AuditedState s;
+  std::filesystem::remove(s.head);
+  s.found(s.head, "the head file is missing");
+}
+
+TEST_CASE("ksk_endpoint: a log shorter than the ledger's signed requests is found", "[signer][ksk_endpoint]") {
+  AuditedState s;
+  // Log and head gone together look like a state from before audit.head,
+  // but the ledger still holds two signed requests.
+  std::filesystem::remove(s.log);
+  std::filesystem::remove(s.head);
+  s.found(s.log, "the ledger holds 2 signed requests but the log records 0");
+}
+
+TEST_CASE("ksk_endpoint: a state from before audit.head gets it from the verified log", "[signer][ksk_endpoint]") {
+  KskState state;
+  const std::string log = state.dir + "/audit.log", head = state.dir + "/audit.head";
+  std::filesystem::remove(head);
+  // The log as an older kskline wrote it: the first entry chains to 64 zeros.
+  auto zsk = make_zsk();
+  auto q = make_request({&zsk});
+  {
+    auto e = state.open();  // an empty log: the head is simply made
+    sign_ok(e, q);
+  }
+  std::filesystem::remove(log);
+  std::filesystem::remove(head);
+  REQUIRE(signer::append_audit_entry(log, kT0, std::string(64, 'c'), signer::audit_decision::signed_, "old", "-"));
+  auto c = signer::check_audit_state(state.dir);
+  REQUIRE(c);
+  CHECK_FALSE(c->head);
+  auto e = state.open();
+  auto made = signer::check_audit_state(state.dir);
+  REQUIRE(made);
+  REQUIRE(made->head);
+  CHECK(made->head->count == 2);
+  CHECK(made->entries.back().decision == signer::audit_decision::head);
+  CHECK(made->entries.front().previous == signer::kAuditGenesis);
+  // From now on a lost head file is found.
+  std::filesystem::remove(head);
+  CHECK_FALSE(signer::check_audit_state(state.dir));
+}
+
+TEST_CASE("ksk_endpoint: accepting a sound audit log records nothing", "[signer][ksk_endpoint]") {
+  AuditedState s;
+  std::string before = test::slurp(s.log);
+  auto a = signer::accept_audit_break(s.state.dir, kT0, "");
+  REQUIRE(a);
+  CHECK(a->problem.empty());
+  CHECK(test::slurp(s.log) == before);
+}
+
+TEST_CASE("ksk_endpoint: an entry appended just before a crash, its head not yet rewritten, is no break",
+          "[signer][ksk_endpoint]") {
+  AuditedState s;
+  auto c = signer::check_audit_state(s.state.dir);
+  REQUIRE(c);
+  const auto& last = c->entries.back();
+  // The head as it is between "entry named" and "head rewritten".
+  REQUIRE(signer::write_audit_head(s.head, signer::AuditHead{last.sequence - 1, last.previous, last.hash}));
+  auto after = signer::check_audit_state(s.state.dir);
+  INFO((after ? std::string() : after.error().message()));
+  REQUIRE(after);
+  CHECK(after->head->count == 2);
+  sign_ok(s.e, make_request({&s.zsk}, kT0 + 2, kT0 + 28 * kDay, 1));
+  // A pending hash that is not the last line's does not excuse a line added by hand.
+  REQUIRE(signer::write_audit_head(s.head, signer::AuditHead{last.sequence - 1, last.previous, std::string(64, 'e')}));
+  CHECK_FALSE(signer::check_audit_state(s.state.dir));
 }

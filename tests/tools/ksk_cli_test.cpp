@@ -3,7 +3,10 @@
 // and audit verify.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include "base/encoding.hpp"
 #include "proto/envelope.hpp"
@@ -467,4 +470,111 @@ TEST_CASE("ksk_cli: serve without --batch asks the operator for each request", "
   std::string log = test::slurp(s.dir + "/audit.log");
   CHECK(log.find("\tsigned\t") != std::string::npos);
   CHECK(log.find("\tdeclined\t") != std::string::npos);
+}
+
+TEST_CASE("ksk_cli: audit verify works while a sign waits for the operator", "[tools][ksk_cli]") {
+  CliState s;
+  auto zsk = make_zsk();
+  std::string request = s.request_file(make_request({&zsk}));
+  const std::string bin = test::shell_quote(KSKLINE_BINARY), d = " --dir " + test::shell_quote(s.dir);
+  auto r = test::run("(sleep 3; echo yes) | " + bin + " ksk sign " + test::shell_quote(request) + " -o " +
+                     test::shell_quote(s.tmp.file("response.txt")) + d + " --now " + std::to_string(kT0) +
+                     " >/dev/null 2>&1 & pid=$!; sleep 1; " + bin + " ksk audit verify" + d +
+                     " 2>&1; echo verify=$?; wait $pid; echo sign=$?");
+  INFO(r.out);
+  CHECK(r.out.find("verify=0") != std::string::npos);
+  CHECK(r.out.find("sign=0") != std::string::npos);
+  CHECK(s.audit_entries() == 1);
+}
+
+TEST_CASE("ksk_cli: two signs of one request at once give one answer", "[tools][ksk_cli]") {
+  CliState s;
+  auto zsk = make_zsk();
+  std::string request = s.request_file(make_request({&zsk}));
+  const std::string bin = test::shell_quote(KSKLINE_BINARY), d = " --dir " + test::shell_quote(s.dir);
+  auto sign = [&](const std::string& delay, const std::string& out) {
+    return "(sleep " + delay + "; echo yes) | " + bin + " ksk sign " + test::shell_quote(request) + " -o " +
+           test::shell_quote(s.tmp.file(out)) + d + " --now " + std::to_string(kT0) + " >/dev/null 2>&1";
+  };
+  // Both are reviewed at once; both operators say yes, one after the other.
+  auto r = test::run(sign("1", "a.txt") + " & a=$!; " + sign("2", "b.txt") +
+                     " & b=$!; wait $a; echo a=$?; wait $b; echo b=$?");
+  INFO(r.out);
+  CHECK(r.out.find("a=0") != std::string::npos);
+  CHECK(r.out.find("b=0") != std::string::npos);
+  CHECK(test::slurp(s.tmp.file("a.txt")) == test::slurp(s.tmp.file("b.txt")));
+  CHECK(s.ledger_files() == 2);  // one request, one response
+  std::string log = test::slurp(s.dir + "/audit.log");
+  CHECK(log.find("\tsigned\t") != std::string::npos);
+  CHECK(log.find("\tresent\t") != std::string::npos);
+  CHECK(s.audit_entries() == 2);
+}
+
+TEST_CASE("ksk_cli: a deleted audit log stops signing until audit accept records it", "[tools][ksk_cli]") {
+  CliState s;
+  auto zsk = make_zsk();
+  REQUIRE(s.sign(s.request_file(make_request({&zsk})), s.tmp.file("r1.txt")).status == 0);
+  std::filesystem::remove(s.dir + "/audit.log");
+  const std::string d = " --dir " + test::shell_quote(s.dir);
+  auto verify = test::kskline("ksk audit verify" + d);
+  CHECK(verify.status == 1);
+  CHECK(verify.err.find("audit_chain_broken") != std::string::npos);
+  CHECK(verify.err.find("the head file says it held 1 entries") != std::string::npos);
+  CHECK(verify.err.find("kskline ksk audit accept --dir " + s.dir) != std::string::npos);
+  std::string request = s.request_file(make_request({&zsk}, kT0 + 1, kT0 + 28 * kDay, 1), "next.txt");
+  auto refused = s.sign(request, s.tmp.file("r2.txt"));
+  CHECK(refused.status == 1);
+  CHECK(refused.err.find("audit_chain_broken") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(s.dir + "/audit.log"));
+  CHECK_FALSE(std::filesystem::exists(s.tmp.file("r2.txt")));
+  auto accept = test::kskline("ksk audit accept" + d + " --note 'restored from paper'");
+  INFO(accept.out << accept.err);
+  CHECK(accept.status == 0);
+  CHECK(accept.out.find("accepted: ") != std::string::npos);
+  std::string log = test::slurp(s.dir + "/audit.log");
+  CHECK(log.find("\thead\t") != std::string::npos);
+  CHECK(log.find("expected 1 entries") != std::string::npos);
+  CHECK(log.find("restored from paper") != std::string::npos);
+  CHECK(s.audit_entries() == 1);
+  CHECK(s.sign(request, s.tmp.file("r2.txt")).status == 0);
+  CHECK(s.audit_entries() == 2);
+  auto nothing = test::kskline("ksk audit accept" + d);
+  CHECK(nothing.status == 0);
+  CHECK(nothing.out.find("nothing to accept") != std::string::npos);
+}
+
+TEST_CASE("ksk_cli: an edited audit line stops sign before the operator is asked", "[tools][ksk_cli]") {
+  CliState s;
+  auto zsk = make_zsk();
+  REQUIRE(s.sign(s.request_file(make_request({&zsk})), s.tmp.file("r1.txt")).status == 0);
+  std::string log = test::slurp(s.dir + "/audit.log");
+  log.replace(log.find("slots"), 5, "SLOTS");
+  test::spit(s.dir + "/audit.log", log);
+  auto r = s.sign(s.request_file(make_request({&zsk}, kT0 + 1, kT0 + 28 * kDay, 1), "next.txt"),
+                  s.tmp.file("r2.txt"));
+  CHECK(r.status == 1);
+  CHECK(r.err.find("audit_chain_broken") != std::string::npos);
+  CHECK(r.err.find("audit.log:1") != std::string::npos);
+  CHECK(r.out.find("Type yes to sign") == std::string::npos);
+  CHECK(test::slurp(s.dir + "/audit.log") == log);
+}
+
+TEST_CASE("ksk_cli: sign and audit verify work while serve waits for a peer on a serial line", "[tools][ksk_cli]") {
+  CliState s;
+  transport::testing::TempDir line_dir;
+  test::Linesim line(line_dir, "1000000", {});
+  transport::testing::Process serve({KSKLINE_BINARY, "ksk", "serve", "--link", "serial:" + line.b + ",baud=1000000",
+                                     "--dir", s.dir, "--batch", "--count", "1", "--wait", "30"},
+                                    s.tmp.file("serve.err"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // serve has opened the state and waits
+  auto zsk = make_zsk();
+  auto signed_meanwhile = s.sign(s.request_file(make_request({&zsk})), s.tmp.file("response.txt"));
+  INFO(signed_meanwhile.out << signed_meanwhile.err);
+  CHECK(signed_meanwhile.status == 0);
+  CHECK(s.audit_entries() == 1);
+  serve.signal(SIGTERM);
+  auto served = test::finish(serve, s.tmp.file("serve.err"));
+  INFO(served.out << served.err);
+  CHECK(served.err.find("lock") == std::string::npos);
+  CHECK(s.audit_entries() == 1);
 }

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <regex>
+#include <string>
+#include <vector>
 
 #include "tests/support/files.hpp"
 #include "tests/support/process.hpp"
@@ -25,4 +27,53 @@ TEST_CASE("main: a kskline process writes no core file, whatever limit it was st
                         " >/dev/null 2>&1 & pid=$!; sleep 0.5; grep 'Max core file size' /proc/$pid/limits; kill $pid; wait";
   auto r = test::run(command);
   CHECK_THAT(r.out, Catch::Matches(R"(Max core file size\s+0\s+0\s+bytes\s*)"));
+}
+
+TEST_CASE("main: a usage error of each command exits as docs/exit-codes.md says", "[tools][main]") {
+  // Rows "| `kskline CMD` | done | refused | usage | link |" of the one table.
+  std::string doc = test::slurp(std::string(KSKLINE_SOURCE_DIR) + "/docs/exit-codes.md");
+  std::regex row(R"(\n\| `kskline ([a-z -]+)` \|[^|\n]*\|[^|\n]*\| ([0-9]) \|)");
+  std::size_t rows = 0;
+  for (std::sregex_iterator it(doc.begin(), doc.end(), row), end; it != end; ++it) {
+    ++rows;
+    const std::string command = (*it)[1].str();
+    const int usage = std::stoi((*it)[2].str());
+    auto r = test::kskline(command + " --no-such-option");
+    INFO(command << ": " << r.out << r.err);
+    CHECK(r.status == usage);
+    if (command == "zone status") CHECK(r.out.rfind("KSKLINE UNKNOWN - ", 0) == 0);
+  }
+  CHECK(rows >= 22);
+  // Every command of the binary has a row.
+  for (const char* group : {"", "zone ", "ksk ", "ksk audit "}) {
+    auto help = test::kskline(std::string(group) + "--help");
+    auto at = help.out.find("Subcommands:");
+    REQUIRE(at != std::string::npos);
+    std::regex sub(R"(\n  ([a-z-]+) )");
+    std::string list = help.out.substr(at);
+    for (std::sregex_iterator it(list.begin(), list.end(), sub), end; it != end; ++it) {
+      std::string name = std::string(group) + (*it)[1].str();
+      if (name == "zone" || name == "ksk" || name == "ksk audit") continue;
+      INFO(name);
+      CHECK(doc.find("| `kskline " + name + "` |") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("main: zone status usage errors and conflicting options are Nagios UNKNOWN", "[tools][main]") {
+  test::TempDir dir;
+  const std::vector<std::string> usage_errors{"--json --format prometheus", "--format xml", "--now +5", "--dir",
+                                              "extra", "--dir " + test::shell_quote(dir.file("nowhere"))};
+  for (const auto& args : usage_errors) {
+    auto r = test::kskline("zone status " + args);
+    INFO(args << ": " << r.out << r.err);
+    CHECK(r.status == 3);
+    CHECK(r.out.rfind("KSKLINE UNKNOWN - ", 0) == 0);
+  }
+  auto json = test::kskline("zone status --json --dir " + test::shell_quote(dir.file("nowhere")));
+  CHECK(json.status == 3);
+  CHECK(json.out.rfind("{\"status\": \"UNKNOWN\", \"exit_code\": 3, ", 0) == 0);
+  auto prom = test::kskline("zone status --format prometheus --dir " + test::shell_quote(dir.file("nowhere")));
+  CHECK(prom.status == 3);
+  CHECK(prom.out.find("\nkskline_zone_status_level 3\n") != std::string::npos);
 }

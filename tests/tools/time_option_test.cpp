@@ -78,3 +78,23 @@ TEST_CASE("time_option: everything else is refused with one text", "[tools][time
   REQUIRE_FALSE(before);
   CHECK(before.error().detail.find("before 1970") != std::string::npos);
 }
+
+TEST_CASE("time_option: duration options need a unit on every number", "[tools][time_option]") {
+  using kskline::tools::parse_duration_option;
+  auto d = parse_duration_option("--validity", "14d");
+  REQUIRE(d);
+  CHECK(*d == 14 * 86400);
+  auto mixed = parse_duration_option("--jitter", "1h30m");
+  REQUIRE(mixed);
+  CHECK(*mixed == 5400);
+  for (const char* bad : {"14", "0", "1h30", "", "d", "+14d", "14D"}) {
+    auto e = parse_duration_option("--validity", bad);
+    INFO(bad);
+    REQUIRE_FALSE(e);
+    CHECK(e.error().code == signer::errc::syntax);
+    CHECK(e.error().where == "--validity");
+  }
+  auto bare = parse_duration_option("--validity", "14");
+  REQUIRE_FALSE(bare);
+  CHECK(bare.error().detail.find("no unit: write 14s, 14m, 14h, 14d or 14w") != std::string::npos);
+}

@@ -407,11 +407,11 @@ TEST_CASE("zone sign: --now takes the shared time grammar, a bare +N is refused"
   CHECK(cli(args + shell_quote(dir.file("c")) + " --now -1d").status == 0);
   // A duration without a unit is refused, naming the units, and nothing is written.
   auto bare = cli(args + shell_quote(dir.file("d")) + " --now +90");
-  CHECK(bare.status == 1);
+  CHECK(bare.status == 2);  // a usage error, as for every command (docs/exit-codes.md)
   CHECK(bare.err.find("--now: '+90' has no unit: write +90s, +90m, +90h, +90d or +90w") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir.file("d")));
   auto february = cli(args + shell_quote(dir.file("d")) + " --now 20240230000000");
-  CHECK(february.status == 1);
+  CHECK(february.status == 2);
   CHECK(february.err.find("--now: time '20240230000000' is not a valid date") != std::string::npos);
 }
 
@@ -472,4 +472,18 @@ TEST_CASE("zone sign: usage errors exit 2", "[tools][zone_sign]") {
   CHECK(cli("zone sign z --origin example.org.").status == 2);  // no -o
   auto r = cli("zone sign z --origin example.org. -o out --bogus");
   CHECK(r.status == 2);
+}
+
+TEST_CASE("zone sign: a duration without a unit is a usage error naming the option", "[tools][zone_sign]") {
+  TempDir dir;
+  spit(dir.file("z"), zone_text());
+  auto [zsk, ksk] = keygen(dir, "ED25519");
+  const std::string args = "zone sign --origin example.org. -k " + shell_quote(zsk) + " -k " + shell_quote(ksk) +
+                           " " + shell_quote(dir.file("z")) + " -o " + shell_quote(dir.file("s"));
+  auto bare = cli(args + " --validity 14");
+  INFO(bare.err);
+  CHECK(bare.status == 2);
+  CHECK(bare.err.find("--validity: '14' has no unit: write 14s, 14m, 14h, 14d or 14w") != std::string::npos);
+  CHECK(cli(args + " --jitter 3600").status == 2);
+  CHECK(cli(args + " --validity 14d --jitter 1h").status == 0);
 }

@@ -1,7 +1,7 @@
 // Tests of `kskline zone init|pregenerate|request|import|publish|status`
 // through the built binary, on the real clock: the published zone is checked
 // by dnssec-verify, ldns-verify-zone, kzonecheck and `kskline zone verify`;
-// refusals exit 1 and change nothing; status exits 0/1/2.
+// refusals exit 1 and change nothing; status exits 0/1/2, and 3 when it cannot tell.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -183,13 +183,13 @@ TEST_CASE("zone_state_cli: the whole zone side, the published zone passes every 
   CHECK(json.out.find("\"status\": \"OK\"") != std::string::npos);
   auto prom = cli("zone status --format prometheus" + c.d);
   CHECK(prom.out.find("kskline_zone_status_level{zone=\"example.org.\"} 0\n") != std::string::npos);
-  CHECK(cli("zone status --format xml" + c.d).status == 2);
+  CHECK(cli("zone status --format xml" + c.d).status == 3);  // Nagios UNKNOWN
   auto missing = cli("zone status --dir " + shell_quote(c.tmp.file("nowhere")));
-  CHECK(missing.status == 2);
-  CHECK(missing.out.rfind("KSKLINE CRITICAL - ", 0) == 0);
+  CHECK(missing.status == 3);
+  CHECK(missing.out.rfind("KSKLINE UNKNOWN - ", 0) == 0);
   auto missing_json = cli("zone status --json --dir " + shell_quote(c.tmp.file("nowhere")));
-  CHECK(missing_json.status == 2);
-  CHECK(missing_json.out.rfind("{\"status\": \"CRITICAL\", \"exit_code\": 2, \"error\": \"", 0) == 0);
+  CHECK(missing_json.status == 3);
+  CHECK(missing_json.out.rfind("{\"status\": \"UNKNOWN\", \"exit_code\": 3, \"error\": \"", 0) == 0);
   CHECK(missing_json.out.find("nowhere") != std::string::npos);
 
   // No slot for a time beyond the answer; the signed zone stays as it was.
