@@ -128,11 +128,16 @@ int run_init(const InitOptions& o) {
   init.trust_anchor = *anchor;
   init.trust_anchor_source = o.trust_anchor;
   if (!o.identity.empty()) init.config.link_identity = absolute(o.identity);
+  // Every number of a duration option has a unit (a bare "14" could be
+  // seconds or days); a bad value is a usage error.
   for (const auto& [flag, value] : o.durations) {
     for (const auto& d : kDurationOptions) {
       if (flag != d.flag) continue;
-      auto v = signer::parse_duration(value, flag);
-      if (!v) return report(v.error());
+      auto v = parse_duration_option(flag, value);
+      if (!v) {
+        report(v.error());
+        return kExitUsage;
+      }
       init.config.*d.member = *v;
     }
   }

@@ -117,6 +117,12 @@ TEST_CASE("zone_state_cli: init refuses an existing state and a trust anchor of 
   CHECK(bad.status == 1);
   CHECK(bad.err.find("keys.prepublish") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(c.tmp.file("bad")));
+  // A duration without its unit (seconds? days?) is a usage error naming the option.
+  auto unitless = cli("zone init --zone example.org --dir " + shell_quote(c.tmp.file("unitless")) +
+                      " --trust-anchor " + shell_quote(c.tmp.file("anchor.db")) + " --warning 14");
+  CHECK(unitless.status == 2);
+  CHECK(unitless.err.find("--warning") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(c.tmp.file("unitless")));
 }
 
 TEST_CASE("zone_state_cli: the whole zone side, the published zone passes every validator",
