@@ -23,6 +23,9 @@
 
 using kskline::test::Linesim;
 using kskline::test::Ran;
+using kskline::test::answered_no;
+using kskline::test::answered_yes;
+using kskline::test::kske_files;
 using kskline::test::duration_of;
 using kskline::test::finish;
 using kskline::test::kill_after;
@@ -47,29 +50,6 @@ constexpr std::int64_t kDay = 86400;
 const std::int64_t kStart = static_cast<std::int64_t>(std::time(nullptr)) - 35 * kDay;
 
 std::string at(std::int64_t t) { return std::to_string(t); }
-
-// `cmd` through /bin/sh with "yes" typed on its standard input: the KSK operator.
-std::vector<std::string> answered_yes(const std::vector<std::string>& cmd) {
-  std::string line = "yes yes | exec";
-  for (const auto& a : cmd) line += " " + kskline::test::shell_quote(a);
-  return {"/bin/sh", "-c", line};
-}
-
-// `cmd` through /bin/sh with "no" typed on its standard input: an operator who declines.
-std::vector<std::string> answered_no(const std::vector<std::string>& cmd) {
-  std::string line = "yes no | exec";
-  for (const auto& a : cmd) line += " " + kskline::test::shell_quote(a);
-  return {"/bin/sh", "-c", line};
-}
-
-// The answer files (*.kske) directly in a folder.
-std::vector<std::string> kske_files(const std::string& folder) {
-  std::vector<std::string> out;
-  for (const auto& name : list_dir(folder)) {
-    if (name.size() > 5 && name.ends_with(".kske")) out.push_back(folder + "/" + name);
-  }
-  return out;
-}
 
 // Both state directories, made as an operator makes them.
 struct Ceremony {

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/process.hpp"
 #include "tests/transport/transport_test_util.hpp"
 
 namespace kskline::test {
@@ -58,6 +59,29 @@ inline std::chrono::microseconds duration_of(const transport::testing::TempDir& 
   INFO(r.err);
   REQUIRE(r.status == 0);
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+}
+
+// `cmd` through /bin/sh with `word` typed on its standard input, line after
+// line: the KSK operator's answer (argv for transport::testing::Process).
+inline std::vector<std::string> answered(const std::string& word, const std::vector<std::string>& cmd) {
+  std::string line = "yes " + shell_quote(word) + " | exec";
+  for (const auto& a : cmd) line += " " + shell_quote(a);
+  return {"/bin/sh", "-c", line};
+}
+
+// `cmd` with an operator who approves every request.
+inline std::vector<std::string> answered_yes(const std::vector<std::string>& cmd) { return answered("yes", cmd); }
+
+// `cmd` with an operator who declines every request.
+inline std::vector<std::string> answered_no(const std::vector<std::string>& cmd) { return answered("no", cmd); }
+
+// The answer files (*.kske) directly in a folder, as paths, sorted.
+inline std::vector<std::string> kske_files(const std::string& folder) {
+  std::vector<std::string> out;
+  for (const auto& name : transport::testing::list_dir(folder)) {
+    if (name.size() > 5 && name.ends_with(".kske")) out.push_back(folder + "/" + name);
+  }
+  return out;
 }
 
 // `kskline linesim --baud BAUD` in the background, stopped (SIGTERM) on destruction.
