@@ -29,6 +29,9 @@ std::string label_value(std::string_view s) {
   return out;
 }
 
+// The HELP text of kskline_zone_status_level.
+constexpr const char* kLevelHelp = "0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (Nagios levels).";
+
 // The first words of a status line: "KSKLINE <LEVEL> - <subject>: ".
 std::string status_head(StatusLevel level, std::string_view subject) {
   return std::string("KSKLINE ") + status_level_name(level) + " - " + std::string(subject) + ": ";
@@ -106,6 +109,7 @@ const char* status_level_name(StatusLevel level) {
     case StatusLevel::ok: return "OK";
     case StatusLevel::warning: return "WARNING";
     case StatusLevel::critical: return "CRITICAL";
+    case StatusLevel::unknown: return "UNKNOWN";
   }
   return "UNKNOWN";
 }
@@ -162,14 +166,23 @@ std::string format_status_json(const Status& s) {
   return out;
 }
 
-std::string format_unreadable_status_text(std::string_view dir, std::string_view why) {
-  return status_head(StatusLevel::critical, dir) + std::string(why) + "\n";
+std::string format_unknown_status_text(std::string_view subject, std::string_view why) {
+  std::string line(why);
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return status_head(StatusLevel::unknown, subject) + line + "\n";
 }
 
-std::string format_unreadable_status_json(std::string_view why) {
-  return "{\"status\": " + quoted(status_level_name(StatusLevel::critical)) +
-         ", \"exit_code\": " + std::to_string(static_cast<int>(StatusLevel::critical)) + ", \"error\": " + quoted(why) +
+std::string format_unknown_status_json(std::string_view why) {
+  return "{\"status\": " + quoted(status_level_name(StatusLevel::unknown)) +
+         ", \"exit_code\": " + std::to_string(static_cast<int>(StatusLevel::unknown)) + ", \"error\": " + quoted(why) +
          "}\n";
+}
+
+std::string format_unknown_status_prometheus() {
+  return std::string("# HELP kskline_zone_status_level ") + kLevelHelp + "\n# TYPE kskline_zone_status_level gauge\n" +
+         "kskline_zone_status_level " + std::to_string(static_cast<int>(StatusLevel::unknown)) + "\n";
 }
 
 std::string format_status_prometheus(const Status& s) {
@@ -180,7 +193,7 @@ std::string format_status_prometheus(const Status& s) {
     out += std::string("# TYPE ") + name + " gauge\n";
     out += std::string(name) + label + " " + std::to_string(value) + "\n";
   };
-  metric("kskline_zone_status_level", "0 OK, 1 WARNING, 2 CRITICAL (Nagios levels).", static_cast<int>(s.level));
+  metric("kskline_zone_status_level", kLevelHelp, static_cast<int>(s.level));
   metric("kskline_zone_coverage_end_seconds",
          "Until when the stored KSK signatures keep the zone valid (seconds since 1970; 0: not now).",
          s.coverage_end.value_or(0));

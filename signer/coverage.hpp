@@ -43,7 +43,7 @@ struct ZskTiming {
 std::optional<ZskEvent> next_zsk_event(const std::vector<ZskTiming>& keys, std::int64_t now);
 
 // Nagios levels, which are also `zone status`'s exit codes.
-enum class StatusLevel { ok = 0, warning = 1, critical = 2 };
+enum class StatusLevel { ok = 0, warning = 1, critical = 2, unknown = 3 };
 
 // The zone side's state as `zone status` reports it.
 struct Status {
@@ -65,7 +65,7 @@ struct Status {
 // the pregenerated ZSKs run out before the coverage does; OK otherwise.
 void evaluate_status(Status& status, const ZoneConfig& config);
 
-// The level's name: "OK", "WARNING", "CRITICAL".
+// The level's name: "OK", "WARNING", "CRITICAL", "UNKNOWN".
 const char* status_level_name(StatusLevel level);
 
 // One line per fact, the first "KSKLINE <LEVEL> - <zone>: ..." as Nagios
@@ -75,13 +75,19 @@ std::string format_status_text(const Status& status);
 // One JSON object (times as YYYYMMDDHHmmSS and seconds; absent values null).
 std::string format_status_json(const Status& status);
 
-// What `zone status` prints when the state in `dir` cannot be read, which
-// is CRITICAL: the line "KSKLINE CRITICAL - <dir>: <why>".
-std::string format_unreadable_status_text(std::string_view dir, std::string_view why);
+// What `zone status` prints when it cannot find the status out (a usage
+// error, a state it cannot read), which is UNKNOWN to Nagios: the line
+// "KSKLINE UNKNOWN - <subject>: <why>" (line breaks in `why` made spaces).
+std::string format_unknown_status_text(std::string_view subject, std::string_view why);
 
-// The JSON form of an unreadable state: {"status": "CRITICAL",
-// "exit_code": 2, "error": <why quoted>} on one line.
-std::string format_unreadable_status_json(std::string_view why);
+// The JSON form of an unknown status: {"status": "UNKNOWN", "exit_code": 3,
+// "error": <why quoted>} on one line.
+std::string format_unknown_status_json(std::string_view why);
+
+// The Prometheus form of an unknown status: kskline_zone_status_level 3
+// with the HELP and TYPE lines of format_status_prometheus (no zone label:
+// the zone may be what could not be read).
+std::string format_unknown_status_prometheus();
 
 // Prometheus textfile-collector lines: kskline_zone_status_level,
 // kskline_zone_coverage_end_seconds, kskline_zone_coverage_remaining_seconds,

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <mutex>
 #include <system_error>
-#include <thread>
 
 #include <openssl/crypto.h>
 #include <sys/stat.h>
@@ -80,13 +79,8 @@ std::string short_hash(std::string_view hash) { return std::string(hash.substr(0
 }  // namespace
 
 Result<StateLock> lock_ksk_state(const std::string& dir, std::string_view command) {
-  auto lock = lock_state_dir(dir, command);
   // Others hold the lock only while they read or write: wait for them.
-  for (int i = 0; i < 600 && !lock && lock.error().code == base::errc::lock_held; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    lock = lock_state_dir(dir, command);
-  }
-  return lock;
+  return lock_state_dir(dir, command, std::chrono::seconds(30));
 }
 
 Result<AuditCheck> check_audit_state(const std::string& dir) {

@@ -1,6 +1,7 @@
 #include "signer/state_dir.hpp"
 
 #include <fstream>
+#include <thread>
 #include <utility>
 
 #include <unistd.h>
@@ -54,6 +55,16 @@ Result<StateLock> lock_state_dir(const std::string& dir, std::string_view comman
   std::ofstream out(path, std::ios::trunc);
   out << std::string(command) << " (pid " << ::getpid() << ")\n";
   return StateLock(std::move(*lock), path);
+}
+
+Result<StateLock> lock_state_dir(const std::string& dir, std::string_view command, std::chrono::milliseconds patience) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  auto lock = lock_state_dir(dir, command);
+  while (!lock && lock.error().code == base::errc::lock_held && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    lock = lock_state_dir(dir, command);
+  }
+  return lock;
 }
 
 }  // namespace kskline::signer

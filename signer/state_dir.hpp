@@ -3,6 +3,7 @@
 // command holds while it runs and which names its holder while held.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -44,5 +45,10 @@ class StateLock {
 // followed by the holder when the lock file names one; base::errc::io_error
 // when the lock file cannot be opened.
 Result<StateLock> lock_state_dir(const std::string& dir, std::string_view command);
+
+// lock_state_dir, trying again every 50 ms for up to `patience` while
+// another process holds the lock (others hold it only while they read or
+// write); base::errc::lock_held as lock_state_dir once `patience` has passed.
+Result<StateLock> lock_state_dir(const std::string& dir, std::string_view command, std::chrono::milliseconds patience);
 
 }  // namespace kskline::signer

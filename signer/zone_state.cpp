@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -197,12 +196,12 @@ Result<ZoneState> ZoneState::init(const std::string& dir, const ZoneInit& init) 
   return ZoneState(dir, config, std::move(*anchor), std::nullopt);
 }
 
-Result<ZoneState> ZoneState::open(const std::string& dir) {
+Result<ZoneState> ZoneState::open(const std::string& dir, std::chrono::milliseconds patience) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return fail(errc::bad_state, "no such state directory (run `kskline zone init`)", dir);
   }
-  auto lock = lock_state_dir(dir, "kskline zone");
+  auto lock = lock_state_dir(dir, "kskline zone", patience);
   if (!lock) return tl::unexpected(lock.error());
   auto config = read_zone_config(dir);
   if (!config) return tl::unexpected(config.error());
@@ -212,17 +211,6 @@ Result<ZoneState> ZoneState::open(const std::string& dir) {
   auto anchor = parse_trust_anchor(*text, anchor_path, config->zone);
   if (!anchor) return tl::unexpected(anchor.error());
   return ZoneState(dir, std::move(*config), std::move(*anchor), std::move(*lock));
-}
-
-Result<ZoneState> ZoneState::open_waiting(const std::string& dir, double seconds) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (true) {
-    auto state = open(dir);
-    if (state || state.error().code != base::errc::lock_held || std::chrono::steady_clock::now() >= deadline) {
-      return state;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
 }
 
 Result<void> ZoneState::note_sent(std::string_view request_id, const proto::Sha256& envelope_digest) {

@@ -11,6 +11,7 @@
 //   DIR/.lock                   flock'd by every stateful command
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -105,16 +106,14 @@ class ZoneState {
   // process holds the lock; base::errc::io_error naming the file.
   static Result<ZoneState> init(const std::string& dir, const ZoneInit& init);
 
-  // Opens the state in `dir` and takes DIR/.lock for the object's lifetime.
-  // base::errc::lock_held when another process holds it; errc::bad_state when
-  // DIR holds no configuration or no trust anchor; config errors as
-  // read_zone_config.
-  static Result<ZoneState> open(const std::string& dir);
-
-  // open(), waiting up to `seconds` (polling) while another process holds
-  // the lock: for a command that comes back to the state after a wait (a
-  // ceremony's answer) and should not fail because a publish is running.
-  static Result<ZoneState> open_waiting(const std::string& dir, double seconds);
+  // Opens the state in `dir` and takes DIR/.lock for the object's lifetime,
+  // waiting up to `patience` while another process holds it (a command that
+  // comes back to the state after a ceremony's wait, or monitoring, should
+  // not fail because a publish is running). base::errc::lock_held when
+  // another process still holds it; errc::bad_state when DIR holds no
+  // configuration or no trust anchor; config errors as read_zone_config.
+  static Result<ZoneState> open(const std::string& dir,
+                                std::chrono::milliseconds patience = std::chrono::milliseconds(0));
 
   // Generates the ZSKs (flags 256) that keep the zone signed from `now`
   // until `until` (plan_zsks), written to keys/ with Created/Publish/

@@ -11,7 +11,6 @@
 #include <utility>
 #include <vector>
 #include <string>
-#include <thread>
 
 #include "base/atomic_file.hpp"
 #include "proto/envelope.hpp"
@@ -336,21 +335,12 @@ int run_publish(const StateOptions& o, const std::string& output, bool dry_run, 
 int status_unknown(const std::string& format, const std::string& subject, const Error& error) {
   report(error);
   const std::string why = error.message();
-  if (format == "json") {
-    std::printf("{\"status\": \"UNKNOWN\", \"exit_code\": %d, \"error\": %s}\n", kExitStatusUnknown,
-                signer::quoted(why).c_str());
-  } else if (format == "prometheus") {
-    std::printf("# HELP kskline_zone_status_level 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (Nagios levels).\n"
-                "# TYPE kskline_zone_status_level gauge\nkskline_zone_status_level %d\n",
-                kExitStatusUnknown);
-  } else {
-    std::string line = why;
-    for (char& c : line) {
-      if (c == '\n' || c == '\r') c = ' ';
-    }
-    std::printf("KSKLINE UNKNOWN - %s: %s\n", subject.c_str(), line.c_str());
-  }
+  const std::string out = format == "json"         ? signer::format_unknown_status_json(why)
+                          : format == "prometheus" ? signer::format_unknown_status_prometheus()
+                                                   : signer::format_unknown_status_text(subject, why);
+  std::fputs(out.c_str(), stdout);
   std::fflush(stdout);
+  static_assert(kExitStatusUnknown == static_cast<int>(signer::StatusLevel::unknown));
   return kExitStatusUnknown;
 }
 
@@ -364,11 +354,7 @@ int run_status(const StateOptions& o, bool json, const std::string& format) {
   if (!now) return status_unknown(f, "kskline zone status", now.error());
   // A publish may hold the lock for a while: monitoring waits up to 30 s
   // rather than report a state that is merely busy.
-  auto state = signer::ZoneState::open(o.dir);
-  for (int i = 0; i < 150 && !state && state.error().code == base::errc::lock_held; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    state = signer::ZoneState::open(o.dir);
-  }
+  auto state = signer::ZoneState::open(o.dir, std::chrono::seconds(30));
   // Monitoring reads standard output: a state that cannot be read is UNKNOWN there too.
   if (!state) return status_unknown(f, o.dir, state.error());
   auto status = state->status(*now);

@@ -5,6 +5,7 @@
 // answer later); loopback runs the KSK side of --ksk-dir in this process.
 // The state's lock is not held while the link or the KSK operator is awaited.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -45,7 +46,7 @@ struct SubmitOptions {
 
 // How long submit waits for the state lock when it comes back with the
 // answer (a publish or an import may hold it for a while).
-constexpr double kRelockWait = 120;
+constexpr std::chrono::seconds kRelockWait(120);
 
 // Takes the answer into the state and says what was stored, or reports the
 // KSK side's refusal (recorded in the state).
@@ -176,7 +177,7 @@ int run_submit(const SubmitOptions& o) {
   }
   // Back to the state for the import, re-read under the lock: another
   // command may have changed it while this one waited.
-  auto reopened = signer::ZoneState::open_waiting(o.dir, kRelockWait);
+  auto reopened = signer::ZoneState::open(o.dir, kRelockWait);
   if (!reopened) {
     report(reopened.error());
     std::fprintf(stderr, "kskline: the answer was not imported; submit the request again (the KSK side re-sends its "

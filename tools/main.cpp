@@ -3,6 +3,7 @@
 #include <exception>
 #include <string>
 
+#include "signer/coverage.hpp"
 #include "signer/errc.hpp"
 #include "tools/commands.hpp"
 #include "zone/key_memory.hpp"
@@ -67,11 +68,7 @@ int main(int argc, char** argv) {
     if (code == 0) return kExitOk;
     if (is_zone_status(argc, argv)) {
       // Nagios reads the first line of standard output and the exit code.
-      std::string why = e.what();
-      for (char& c : why) {
-        if (c == '\n' || c == '\r') c = ' ';
-      }
-      std::printf("KSKLINE UNKNOWN - kskline zone status: %s\n", why.c_str());
+      std::fputs(kskline::signer::format_unknown_status_text("kskline zone status", e.what()).c_str(), stdout);
       return kExitStatusUnknown;
     }
     return kExitUsage;

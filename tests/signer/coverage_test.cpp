@@ -94,12 +94,19 @@ TEST_CASE("coverage: text, JSON and Prometheus forms", "[signer][coverage]") {
   CHECK(prom.find("kskline_zone_coverage_remaining_seconds{zone=\"example.org.\"} 2592000\n") != std::string::npos);
 }
 
-TEST_CASE("coverage: an unreadable state is CRITICAL in text and JSON", "[signer][coverage]") {
-  CHECK(format_unreadable_status_text("/var/lib/zone", "bad_state: no such state directory") ==
-        "KSKLINE CRITICAL - /var/lib/zone: bad_state: no such state directory\n");
-  CHECK(format_unreadable_status_json("no \"zone\" in C:\\state") ==
-        "{\"status\": \"CRITICAL\", \"exit_code\": 2, \"error\": \"no \\\"zone\\\" in C:\\\\state\"}\n");
+TEST_CASE("coverage: a status that cannot be found out is UNKNOWN in text, JSON and Prometheus", "[signer][coverage]") {
+  CHECK(format_unknown_status_text("/var/lib/zone", "bad_state: no such state directory") ==
+        "KSKLINE UNKNOWN - /var/lib/zone: bad_state: no such state directory\n");
+  CHECK(format_unknown_status_text("kskline zone status", "line 1\nline 2") ==
+        "KSKLINE UNKNOWN - kskline zone status: line 1 line 2\n");
+  CHECK(format_unknown_status_json("no \"zone\" in C:\\state") ==
+        "{\"status\": \"UNKNOWN\", \"exit_code\": 3, \"error\": \"no \\\"zone\\\" in C:\\\\state\"}\n");
   // Control characters are escaped, not dropped: the JSON says what the error said.
-  CHECK(format_unreadable_status_json("line 1\nline 2") ==
-        "{\"status\": \"CRITICAL\", \"exit_code\": 2, \"error\": \"line 1\\u000aline 2\"}\n");
+  CHECK(format_unknown_status_json("line 1\nline 2") ==
+        "{\"status\": \"UNKNOWN\", \"exit_code\": 3, \"error\": \"line 1\\u000aline 2\"}\n");
+  // The same HELP and TYPE lines as a known status, and the Nagios level.
+  auto prom = format_unknown_status_prometheus();
+  CHECK(prom.find("kskline_zone_status_level 3\n") != std::string::npos);
+  CHECK(prom.find("# TYPE kskline_zone_status_level gauge\n") != std::string::npos);
+  CHECK(prom.find("3 UNKNOWN") != std::string::npos);
 }

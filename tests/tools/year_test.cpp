@@ -56,24 +56,22 @@ const std::string kBinary = KSKLINE_BINARY;
 
 std::string at(std::int64_t t) { return std::to_string(t); }
 
-// `t` as YYYYMMDDHHmmSS, the form the oracles' time options take.
-std::string stamp(std::int64_t t) {
+// `t` (UTC) in a strftime format.
+std::string utc(std::int64_t t, const char* format) {
   const std::time_t tt = t;
   std::tm tm{};
   ::gmtime_r(&tt, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
 
+// `t` as YYYYMMDDHHmmSS, the form the oracles' time options take.
+std::string stamp(std::int64_t t) { return utc(t, "%Y%m%d%H%M%S"); }
+
 // `t` as "YYYY-MM-DD HH:MM (day N)" for the timeline.
 std::string when(std::int64_t t) {
-  const std::time_t tt = t;
-  std::tm tm{};
-  ::gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return std::string(buf) + " (day " + std::to_string((t - kStart) / kDay) + ")";
+  return utc(t, "%Y-%m-%d %H:%M") + " (day " + std::to_string((t - kStart) / kDay) + ")";
 }
 
 // The records of `type` in a master file written by kskline (one record a
