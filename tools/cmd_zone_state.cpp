@@ -43,15 +43,17 @@ void add_state_options(CLI::App* cmd, StateOptions& o) {
   cmd->add_option("--now", o.now, std::string("the current time: ") + kTimeGrammar + " (default: the clock)");
 }
 
-// Opens the state and reads --now; prints the error and sets `exit` when either fails.
-std::optional<std::pair<signer::ZoneState, std::int64_t>> open_state(const StateOptions& o, int& exit) {
+// Opens the state (waiting up to `patience` for another command's lock) and
+// reads --now; prints the error and sets `exit` when either fails.
+std::optional<std::pair<signer::ZoneState, std::int64_t>> open_state(
+    const StateOptions& o, int& exit, std::chrono::milliseconds patience = std::chrono::milliseconds(0)) {
   auto now = parse_when("--now", o.now, system_now());
   if (!now) {
     report(now.error());
     exit = kExitUsage;
     return std::nullopt;
   }
-  auto state = signer::ZoneState::open(o.dir);
+  auto state = signer::ZoneState::open(o.dir, patience);
   if (!state) {
     exit = report(state.error());
     return std::nullopt;
@@ -293,7 +295,9 @@ int run_publish(const StateOptions& o, const std::string& output, bool dry_run, 
     return kExitUsage;
   }
   int exit = kExitOk;
-  auto opened = open_state(o, exit);
+  // cron's publish waits, as status does, for an import or another
+  // publish rather than fail (and mail) because the state is briefly busy.
+  auto opened = open_state(o, exit, std::chrono::seconds(30));
   if (!opened) return exit;
   auto& state = opened->first;
   const std::int64_t now = opened->second;
