@@ -8,7 +8,8 @@
 //   DIR/requests/<id>.refused   the KSK side's refusal of it, as received
 //   DIR/responses/<start>-<id>.response   every response imported
 //   DIR/published-serial        the SOA serial of the last publish (one line)
-//   DIR/.lock                   flock'd by every stateful command
+//   DIR/.lock                   flock'd while a command reads or writes the
+//                               state; never across a link's or a person's wait
 #pragma once
 
 #include <chrono>

@@ -1,6 +1,7 @@
 // `kskline zone init|pregenerate|request|import|publish|status`: the zone
 // side's state directory (signer/zone_state.hpp). Every command takes
-// --dir (default: the current directory) and holds DIR/.lock while it runs.
+// --dir (default: the current directory) and holds DIR/.lock while it reads
+// or writes the state; publish and status wait up to 30 s for another holder.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
