@@ -5,7 +5,11 @@
 
 #include "signer/errc.hpp"
 #include "signer/foreign_dialect.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "zone/errc.hpp"
+#include "zone/key_tag.hpp"
 #include "zone/rr_types.hpp"
 
 using namespace kskline;
@@ -123,6 +127,67 @@ void check_bind_rules(const std::string& text, std::string_view magic) {
     CHECK(rclass == "IN");
     CHECK(line.find(';') == std::string::npos);
   }
+}
+
+// A Knot KASP setup in a temporary directory: the ZSK side (offline-ksk,
+// manual ZSKs) and the KSK side (offline-ksk, an active KSK), as keymgr(8)
+// and knot.conf(5) describe.
+struct KnotSetup {
+  test::TempDir dir{"kskline-knot"};
+  std::string zsk_conf = dir.file("zsk.conf");
+  std::string ksk_conf = dir.file("ksk.conf");
+
+  KnotSetup() {
+    std::filesystem::create_directories(dir.file("zsk"));
+    std::filesystem::create_directories(dir.file("ksk"));
+    test::spit(zsk_conf, conf(dir.file("zsk"), ""));
+    test::spit(ksk_conf, conf(dir.file("ksk"), "    cds-cdnskey-publish: always\n"));
+  }
+
+  static std::string conf(const std::string& storage, const std::string& extra) {
+    return "database:\n    storage: " + storage + "\ntemplate:\n  - id: default\n    storage: " + storage +
+           "\npolicy:\n  - id: offline\n    algorithm: ecdsap256sha256\n    offline-ksk: on\n    manual: on\n"
+           "    dnskey-ttl: 3600\n    zone-max-ttl: 3600\n    propagation-delay: 0\n" +
+           extra + "zone:\n  - domain: example.com.\n    dnssec-signing: on\n    dnssec-policy: offline\n";
+  }
+
+  test::CommandResult zsk(const std::string& args) const {
+    return test::run("keymgr -c " + test::shell_quote(zsk_conf) + " example.com. " + args);
+  }
+  test::CommandResult ksk(const std::string& args) const {
+    return test::run("keymgr -c " + test::shell_quote(ksk_conf) + " example.com. " + args);
+  }
+};
+
+// A Knot key as `keymgr list` shows it.
+struct KnotKey {
+  std::uint16_t tag = 0;
+  std::int64_t publish = 0;
+};
+
+std::vector<KnotKey> knot_zsks(const test::CommandResult& list) {
+  std::vector<KnotKey> out;
+  for (const auto& line : lines_of(list.out)) {
+    std::istringstream in(line);
+    std::string id, tag, role;
+    in >> id >> tag >> role;
+    if (role != "ZSK") continue;
+    KnotKey k;
+    k.tag = static_cast<std::uint16_t>(std::stoul(tag));
+    for (std::string field; in >> field;) {
+      if (field.rfind("publish=", 0) == 0) k.publish = std::stoll(field.substr(8));
+    }
+    out.push_back(k);
+  }
+  return out;
+}
+
+std::set<std::uint16_t> tags_of(const ForeignBundle& bundle, std::uint16_t type = zone::rrtype::DNSKEY) {
+  std::set<std::uint16_t> out;
+  for (const auto& r : bundle.records) {
+    if (r.type == type) out.insert(zone::key_tag(r.rdata));
+  }
+  return out;
 }
 
 }  // namespace
@@ -379,4 +444,116 @@ TEST_CASE("foreign_dialect: requests and responses map to and from the KeyReques
   CHECK(response.slots[1].records.size() == 7);
   auto again = from_key_response(response, Dialect::bind, "9.20.27");
   check_same_bundles(*skr, again);
+}
+
+TEST_CASE("foreign_dialect: a KSR from keymgr 3.2 reads with the slots and ZSKs keymgr lists",
+          "[signer][foreign_dialect][knot]") {
+  if (!test::have_tool("keymgr")) {
+    WARN("keymgr not installed: skipped");
+    return;
+  }
+  KnotSetup knot;
+  REQUIRE(knot.zsk("generate zsk=yes algorithm=13").status == 0);
+  REQUIRE(knot.zsk("generate zsk=yes algorithm=13 publish=+30d active=+35d").status == 0);
+  auto ksr = knot.zsk("generate-ksr +0 +90d");
+  REQUIRE(ksr.status == 0);
+  REQUIRE(ksr.err.empty());
+  auto list = knot.zsk("list");
+  REQUIRE(list.status == 0);
+  auto keys = knot_zsks(list);
+  REQUIRE(keys.size() == 2);
+
+  REQUIRE(detect_dialect(ksr.out, "ksr") == Dialect::knot);
+  auto doc = parse_foreign(ksr.out, "ksr", ForeignKind::request);
+  INFO(ksr.out);
+  REQUIRE(doc);
+  CHECK(doc->zone == apex());
+  CHECK(doc->generator.rfind("Knot DNS 3.", 0) == 0);
+  REQUIRE(doc->bundles.size() >= 3);
+  CHECK(doc->bundles.back().time - doc->bundles.front().time == 90 * 86400);
+  std::set<std::int64_t> times;
+  for (const auto& b : doc->bundles) times.insert(b.time);
+  CHECK(times.count(keys[1].publish) == 1);  // a slot where the second ZSK is published
+  for (const auto& b : doc->bundles) {
+    std::set<std::uint16_t> expected;
+    for (const auto& k : keys) {
+      if (k.publish <= b.time) expected.insert(k.tag);
+    }
+    CHECK(tags_of(b) == expected);
+    for (const auto& r : b.records) CHECK(r.ttl == 3600);
+  }
+  CHECK(to_key_request(*doc).dnskey_ttl == 3600);
+
+  // keymgr sign-ksr reads kskline's Knot KSR and signs the same slots.
+  REQUIRE(knot.ksk("generate ksk=yes algorithm=13 publish=-1d ready=-1d active=-1d").status == 0);
+  auto ours = knot.dir.file("ours.ksr");
+  test::spit(ours, format_foreign(from_key_request(to_key_request(*doc), Dialect::knot)));
+  auto signed_ours = knot.ksk("sign-ksr " + test::shell_quote(ours));
+  INFO(test::slurp(ours));
+  CHECK(signed_ours.status == 0);
+  CHECK(signed_ours.err.empty());
+  auto skr = parse_foreign(signed_ours.out, "skr", ForeignKind::response);
+  REQUIRE(skr);
+  std::set<std::int64_t> skr_times;
+  for (const auto& b : skr->bundles) skr_times.insert(b.time);
+  for (auto t : times) CHECK(skr_times.count(t) == 1);
+}
+
+TEST_CASE("foreign_dialect: a keymgr SKR written back by kskline passes validate-skr and import-skr",
+          "[signer][foreign_dialect][knot]") {
+  if (!test::have_tool("keymgr")) {
+    WARN("keymgr not installed: skipped");
+    return;
+  }
+  KnotSetup knot;
+  REQUIRE(knot.zsk("generate zsk=yes algorithm=13").status == 0);
+  REQUIRE(knot.zsk("generate zsk=yes algorithm=13 publish=+30d active=+35d").status == 0);
+  REQUIRE(knot.ksk("generate ksk=yes algorithm=13 publish=-1d ready=-1d active=-1d").status == 0);
+  auto ksr = knot.zsk("generate-ksr +0 +90d");
+  REQUIRE(ksr.status == 0);
+  test::spit(knot.dir.file("knot.ksr"), ksr.out);
+  auto skr = knot.ksk("sign-ksr " + test::shell_quote(knot.dir.file("knot.ksr")));
+  REQUIRE(skr.status == 0);
+  REQUIRE(skr.err.empty());
+
+  auto doc = parse_foreign(skr.out, "skr", ForeignKind::response);
+  INFO(skr.out);
+  REQUIRE(doc);
+  auto ksr_doc = parse_foreign(ksr.out, "ksr", ForeignKind::request);
+  REQUIRE(ksr_doc);
+  REQUIRE(doc->bundles.size() >= ksr_doc->bundles.size());
+  for (const auto& b : doc->bundles) {
+    CHECK(tags_of(b, zone::rrtype::CDNSKEY).size() == 1);
+    std::size_t sigs = 0;
+    for (const auto& r : b.records) sigs += r.type == zone::rrtype::RRSIG ? 1 : 0;
+    CHECK(sigs == 3);
+  }
+
+  // Through the model and back out in Knot's dialect.
+  auto ours = from_key_response(to_key_response(*doc), Dialect::knot, "kskline test");
+  auto text = format_foreign(ours);
+  auto path = knot.dir.file("ours.skr");
+  test::spit(path, text);
+  INFO(text);
+  auto validated = knot.zsk("validate-skr " + test::shell_quote(path));
+  CHECK(validated.status == 0);
+  CHECK(validated.err.empty());  // validate-skr exits 0 on errors too; they go to stderr
+  CHECK(validated.out.find("OK") != std::string::npos);
+  auto imported = knot.zsk("import-skr " + test::shell_quote(path));
+  CHECK(imported.status == 0);
+  CHECK(imported.err.empty());
+  auto offline = knot.zsk("show-offline");
+  REQUIRE(offline.status == 0);
+  std::size_t shown = 0;
+  for (const auto& line : lines_of(offline.out)) shown += line.rfind(";; Offline records for", 0) == 0 ? 1 : 0;
+  CHECK(shown == doc->bundles.size());
+
+  // The check is real: a changed signature makes validate-skr complain on stderr.
+  auto bad = text;
+  auto sig = bad.find("RRSIG DNSKEY");
+  sig = bad.find("\t\t\t\t", bad.find('\n', bad.find('\n', sig) + 1)) + 4;
+  bad[sig] = bad[sig] == 'A' ? 'B' : 'A';
+  test::spit(path, bad);
+  auto rejected = knot.zsk("validate-skr " + test::shell_quote(path));
+  CHECK_FALSE(rejected.err.empty());
 }
