@@ -483,6 +483,7 @@ TEST_CASE("foreign_dialect: a KSR from keymgr 3.2 reads with the slots and ZSKs 
     for (const auto& r : b.records) CHECK(r.ttl == 3600);
   }
   CHECK(to_key_request(*doc).dnskey_ttl == 3600);
+  CHECK(format_foreign(*doc) == ksr.out);  // kskline's Knot writer prints what keymgr printed
 
   // keymgr sign-ksr reads kskline's Knot KSR and signs the same slots.
   REQUIRE(knot.ksk("generate ksk=yes algorithm=13 publish=-1d ready=-1d active=-1d").status == 0);
@@ -528,6 +529,8 @@ TEST_CASE("foreign_dialect: a keymgr SKR written back by kskline passes validate
     for (const auto& r : b.records) sigs += r.type == zone::rrtype::RRSIG ? 1 : 0;
     CHECK(sigs == 3);
   }
+
+  CHECK(format_foreign(*doc) == skr.out);  // byte for byte what keymgr printed
 
   // Through the model and back out in Knot's dialect.
   auto ours = from_key_response(to_key_response(*doc), Dialect::knot, "kskline test");
