@@ -275,7 +275,8 @@ std::string header_line(Dialect dialect, std::string_view magic, std::int64_t ti
 
 std::string footer_line(Dialect dialect, std::string_view magic, std::int64_t time, std::string_view generator) {
   return ";; " + std::string(magic) + " " + std::string(kVersion) + " generated at " +
-         (dialect == Dialect::knot ? format_iso(time) : format_ctime(time)) + " by " + std::string(generator) + "\n";
+         (dialect == Dialect::knot ? format_iso(time) : format_ctime(time)) + " by " +
+         (generator.empty() ? std::string("kskline") : std::string(generator)) + "\n";
 }
 
 }  // namespace

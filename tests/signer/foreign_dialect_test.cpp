@@ -266,6 +266,16 @@ TEST_CASE("foreign_dialect: reading accepts 14-digit times, CRLF, blank lines an
   auto b = parse_foreign(bind, "ksr", ForeignKind::request);
   REQUIRE(b);
   CHECK(b->dialect == Dialect::bind);
+
+  // A record without a TTL: keymgr's scanner defaults to 0, BIND's readers need one.
+  const std::string no_ttl = std::string("example.com. IN DNSKEY 256 3 15 ") + kZsk1 + "\n";
+  auto knot_no_ttl = parse_foreign(";; KeySigningRequest 1.0 1798848000\n" + no_ttl +
+                                       ";; KeySigningRequest 1.0 generated at x by y\n",
+                                   "ksr", ForeignKind::request);
+  REQUIRE(knot_no_ttl);
+  CHECK(knot_no_ttl->bundles[0].records[0].ttl == 0);
+  auto bind_no_ttl = foreign_error(";; KeySigningRequest 1.0 20270102000000\n" + no_ttl);
+  CHECK(bind_no_ttl.where == "in:2");
 }
 
 TEST_CASE("foreign_dialect: Knot needs the footer and BIND does not, as their readers do",
@@ -283,6 +293,9 @@ TEST_CASE("foreign_dialect: Knot needs the footer and BIND does not, as their re
   REQUIRE(doc);
   CHECK(doc->bundles.size() == 2);
   CHECK(doc->generated == 0);
+  CHECK(doc->generator.empty());
+  CHECK(lines_of(format_foreign(*doc)).back() ==
+        ";; KeySigningRequest 1.0 generated at Thu Jan  1 00:00:00 1970 UTC by kskline");
 }
 
 TEST_CASE("foreign_dialect: a BIND KSR and SKR read and write back by BIND's rules",
