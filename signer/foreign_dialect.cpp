@@ -18,6 +18,7 @@ namespace {
 constexpr std::string_view kRequestMagic = "KeySigningRequest";
 constexpr std::string_view kResponseMagic = "SignedKeyResponse";
 constexpr std::string_view kVersion = "1.0";
+constexpr std::int64_t kLastSecond = 253402300799;  // 9999-12-31 23:59:59 UTC, the last 14-digit time
 
 std::string where(std::string_view source, std::size_t line) {
   return std::string(source) + ":" + std::to_string(line);
@@ -69,7 +70,11 @@ Result<std::int64_t> header_time(std::string_view text) {
     return fail(errc::syntax, "header time '" + std::string(text) +
                                   "' is neither unix seconds nor YYYYMMDDHHmmSS");
   }
-  return static_cast<std::int64_t>(std::stoll(std::string(text)));
+  const auto seconds = static_cast<std::int64_t>(std::stoll(std::string(text)));
+  if (seconds > kLastSecond) {
+    return fail(errc::syntax, "header time " + std::string(text) + " is after the year 9999");
+  }
+  return seconds;
 }
 
 // Knot's footer time "2026-12-04T08:23:19Z" as seconds, or 0.
@@ -82,6 +87,25 @@ std::int64_t iso_time(std::string_view text) {
   for (std::size_t i = 0; i < 19; ++i) {
     if (text[i] >= '0' && text[i] <= '9') digits += text[i];
   }
+  auto t = zone::parse_utc_time(digits);
+  return t ? *t : 0;
+}
+
+// kskline's BIND footer time "Fri Jan  1 00:15:00 2027 UTC" (words after
+// "at") as seconds, or 0: BIND's own footer gives local time without a zone.
+std::int64_t ctime_utc(const std::vector<std::string_view>& w, std::size_t at) {
+  if (w.size() < at + 6 || w[at + 5] != "UTC" || w[at + 3].size() != 8 || w[at + 4].size() != 4) return 0;
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::size_t month = 0;
+  while (month < 12 && kMonths[month] != w[at + 1]) ++month;
+  if (month == 12 || w[at + 2].empty() || w[at + 2].size() > 2) return 0;
+  const auto hms = w[at + 3];
+  if (hms[2] != ':' || hms[5] != ':') return 0;
+  std::string digits = std::string(w[at + 4]) + (month < 9 ? "0" : "") + std::to_string(month + 1) +
+                       (w[at + 2].size() == 1 ? "0" : "") + std::string(w[at + 2]) + std::string(hms.substr(0, 2)) +
+                       std::string(hms.substr(3, 2)) + std::string(hms.substr(6, 2));
+  if (!all_digits(digits)) return 0;
   auto t = zone::parse_utc_time(digits);
   return t ? *t : 0;
 }
@@ -368,7 +392,9 @@ Result<ForeignDocument> parse_foreign(std::string_view text, std::string_view so
       if (footer_line_no != 0) return fail(errc::syntax, "a header after the footer", where(source, line_no));
       if (w[2] == "generated") {
         footer_line_no = line_no;
-        if (w.size() >= 5 && w[3] == "at") doc.generated = iso_time(w[4]);
+        if (w.size() >= 5 && w[3] == "at") {
+          doc.generated = doc.dialect == Dialect::knot ? iso_time(w[4]) : ctime_utc(w, 4);
+        }
         for (std::size_t i = 3; i + 1 < w.size(); ++i) {
           if (w[i] == "by") {
             doc.generator = join(w, i + 1, w.size());

@@ -55,7 +55,7 @@ struct ForeignDocument {
   Dialect dialect = Dialect::knot;     // knot or bind
   ForeignKind kind = ForeignKind::request;
   zone::Name zone;                     // the owner of every record
-  std::int64_t generated = 0;          // the footer's time (Knot's ISO form); 0 when unknown (BIND's local ctime)
+  std::int64_t generated = 0;          // the footer's time (Knot's ISO form, kskline's "... UTC"); 0 when unknown (BIND's local ctime)
   std::string generator = "kskline";   // the footer's "by ..." text (empty when read without one; written as "kskline")
   std::vector<ForeignBundle> bundles;  // in increasing time
 };

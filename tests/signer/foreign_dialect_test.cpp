@@ -328,6 +328,7 @@ TEST_CASE("foreign_dialect: a BIND KSR and SKR read and write back by BIND's rul
   for (std::size_t i = 1; i <= 7; ++i) CHECK(out_lines[i] == sample_lines[i]);
   auto skr_back = parse_foreign(skr_text, "out", ForeignKind::response);
   REQUIRE(skr_back);
+  CHECK(skr_back->generated == 1798762500);  // kskline's own BIND footer is UTC and reads back
   check_same_bundles(*skr, *skr_back);
 }
 
@@ -397,6 +398,9 @@ TEST_CASE("foreign_dialect: malformed documents are named errors at file and lin
   auto bad_date = bind;
   bad_date.replace(bad_date.find("20270109000000"), 14, "20271309000000");
   CHECK(foreign_error(bad_date).where == "in:3");
+  auto far = bind;
+  far.replace(far.find("20270109000000"), 14, "253402300800");
+  CHECK(foreign_error(far).where == "in:3");
   auto version = bind;
   version.replace(version.find("1.0 20270109"), 3, "2.0");
   auto v = foreign_error(version);
@@ -544,6 +548,16 @@ TEST_CASE("foreign_dialect: a keymgr SKR written back by kskline passes validate
   }
 
   CHECK(format_foreign(*doc) == skr.out);  // byte for byte what keymgr printed
+
+  // The same SKR in BIND's dialect keeps BIND's rules and every record.
+  auto as_bind = *doc;
+  as_bind.dialect = Dialect::bind;
+  const auto bind_text = format_foreign(as_bind);
+  check_bind_rules(bind_text, "SignedKeyResponse");
+  auto bind_back = parse_foreign(bind_text, "bind", ForeignKind::response);
+  REQUIRE(bind_back);
+  CHECK(bind_back->dialect == Dialect::bind);
+  check_same_bundles(*doc, *bind_back);
 
   // Through the model and back out in Knot's dialect.
   auto ours = from_key_response(to_key_response(*doc), Dialect::knot, "kskline test");
