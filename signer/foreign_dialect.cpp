@@ -11,6 +11,7 @@
 #include "zone/master_file.hpp"
 #include "zone/rdata.hpp"
 #include "zone/rr_types.hpp"
+#include "zone/rrsig.hpp"
 
 namespace kskline::signer {
 namespace {
@@ -303,6 +304,18 @@ std::string footer_line(Dialect dialect, std::string_view magic, std::int64_t ti
          (generator.empty() ? std::string("kskline") : std::string(generator)) + "\n";
 }
 
+// A document's header fields, with no bundles yet.
+ForeignDocument document(Dialect dialect, ForeignKind kind, const zone::Name& zone, std::int64_t generated,
+                         std::string generator) {
+  ForeignDocument out;
+  out.dialect = dialect;
+  out.kind = kind;
+  out.zone = zone;
+  out.generated = generated;
+  out.generator = std::move(generator);
+  return out;
+}
+
 }  // namespace
 
 std::string_view dialect_name(Dialect dialect) noexcept {
@@ -513,12 +526,7 @@ KeyRequest to_key_request(const ForeignDocument& request) {
 }
 
 ForeignDocument from_key_request(const KeyRequest& request, Dialect dialect, std::string generator) {
-  ForeignDocument out;
-  out.dialect = dialect;
-  out.kind = ForeignKind::request;
-  out.zone = request.zone;
-  out.generated = request.created;
-  out.generator = std::move(generator);
+  ForeignDocument out = document(dialect, ForeignKind::request, request.zone, request.created, std::move(generator));
   for (const auto& slot : request.slots) out.bundles.push_back(ForeignBundle{slot.start, slot.zsks});
   if (dialect == Dialect::knot && !request.slots.empty() && request.slots.back().end > request.slots.back().start) {
     out.bundles.push_back(ForeignBundle{request.slots.back().end, request.slots.back().zsks});
@@ -539,11 +547,10 @@ KeyResponse to_key_response(const ForeignDocument& response) {
     } else {
       std::optional<std::int64_t> earliest;
       for (const auto& r : bundle.records) {
-        if (r.type != zone::rrtype::RRSIG || r.rdata.size() < 12) continue;
-        const std::uint32_t exp = static_cast<std::uint32_t>(r.rdata[8]) << 24 |
-                                  static_cast<std::uint32_t>(r.rdata[9]) << 16 |
-                                  static_cast<std::uint32_t>(r.rdata[10]) << 8 | r.rdata[11];
-        const std::int64_t e = zone::widen_time(exp, bundle.time);
+        if (r.type != zone::rrtype::RRSIG) continue;
+        auto sig = zone::parse_rrsig(r.rdata);
+        if (!sig) continue;
+        const std::int64_t e = zone::widen_time(sig->expiration, bundle.time);
         if (!earliest || e < *earliest) earliest = e;
       }
       slot.end = earliest.value_or(bundle.time);
@@ -555,12 +562,7 @@ KeyResponse to_key_response(const ForeignDocument& response) {
 }
 
 ForeignDocument from_key_response(const KeyResponse& response, Dialect dialect, std::string generator) {
-  ForeignDocument out;
-  out.dialect = dialect;
-  out.kind = ForeignKind::response;
-  out.zone = response.zone;
-  out.generated = response.created;
-  out.generator = std::move(generator);
+  ForeignDocument out = document(dialect, ForeignKind::response, response.zone, response.created, std::move(generator));
   for (const auto& slot : response.slots) out.bundles.push_back(ForeignBundle{slot.start, slot.records});
   return out;
 }
