@@ -76,6 +76,9 @@ std::optional<std::size_t> recorded_ledger(std::string_view reason) {
 
 std::string short_hash(std::string_view hash) { return std::string(hash.substr(0, 16)); }
 
+// "1 entry", "N entries": a count of audit log entries in a message.
+std::string entries_text(std::size_t n) { return std::to_string(n) + (n == 1 ? " entry" : " entries"); }
+
 }  // namespace
 
 Result<StateLock> lock_ksk_state(const std::string& dir, std::string_view command) {
@@ -131,20 +134,19 @@ Result<AuditCheck> check_audit_state(const std::string& dir) {
     if (n < h) {
       if (n == 0) {
         return audit_broken(dir,
-                            "the audit log is missing or empty, but the head file says it held " + std::to_string(h) +
-                                " entries",
+                            "the audit log is missing or empty, but the head file says it held " + entries_text(h),
                             log);
       }
       return audit_broken(dir,
                           "the log ends after line " + std::to_string(n) + " but the head file says it held " +
-                              std::to_string(h) + " entries: lines " + std::to_string(n + 1) + ".." +
+                              entries_text(h) + ": lines " + std::to_string(n + 1) + ".." +
                               std::to_string(h) + " were removed",
                           log + ":" + std::to_string(n + 1));
     }
     if (n > h) {
       return audit_broken(dir,
                           "line " + std::to_string(h + 1) + " was not written by kskline: the head file says the log "
-                              "held " + std::to_string(h) + " entries, it holds " + std::to_string(n),
+                              "held " + entries_text(h) + ", it holds " + std::to_string(n),
                           log + ":" + std::to_string(h + 1));
     }
     if (n > 0 && c.entries.back().hash != c.head->hash) {
@@ -189,7 +191,7 @@ Result<AuditAccept> accept_audit_break(const std::string& dir, std::int64_t now,
     return tl::unexpected(check.error());
   }
   auto head = read_audit_head(head_path);
-  std::string expected = head && *head ? std::to_string((*head)->count) + " entries ending " + short_hash((*head)->hash) + "..."
+  std::string expected = head && *head ? entries_text((*head)->count) + " ending " + short_hash((*head)->hash) + "..."
                                        : std::string("no head file");
   auto ledger = RequestLedger::open(state_path(dir, ksk_files::ledger));
   if (!ledger) return tl::unexpected(ledger.error());
@@ -198,7 +200,7 @@ Result<AuditAccept> accept_audit_break(const std::string& dir, std::int64_t now,
   auto entries = read_audit_log(log);
   std::string found;
   if (entries) {
-    found = std::to_string(entries->size()) + " entries" +
+    found = entries_text(entries->size()) +
             (entries->empty() ? std::string() : " ending " + short_hash(entries->back().hash) + "...");
   } else {
     // The chain itself is broken: keep the log as found and begin a new one.

@@ -519,7 +519,7 @@ TEST_CASE("ksk_cli: a deleted audit log stops signing until audit accept records
   auto verify = test::kskline("ksk audit verify" + d);
   CHECK(verify.status == 1);
   CHECK(verify.err.find("audit_chain_broken") != std::string::npos);
-  CHECK(verify.err.find("the head file says it held 1 entries") != std::string::npos);
+  CHECK(verify.err.find("the head file says it held 1 entry") != std::string::npos);
   CHECK(verify.err.find("kskline ksk audit accept --dir " + s.dir) != std::string::npos);
   std::string request = s.request_file(make_request({&zsk}, kT0 + 1, kT0 + 28 * kDay, 1), "next.txt");
   auto refused = s.sign(request, s.tmp.file("r2.txt"));
@@ -533,7 +533,7 @@ TEST_CASE("ksk_cli: a deleted audit log stops signing until audit accept records
   CHECK(accept.out.find("accepted: ") != std::string::npos);
   std::string log = test::slurp(s.dir + "/audit.log");
   CHECK(log.find("\thead\t") != std::string::npos);
-  CHECK(log.find("expected 1 entries") != std::string::npos);
+  CHECK(log.find("expected 1 entry") != std::string::npos);
   CHECK(log.find("restored from paper") != std::string::npos);
   CHECK(s.audit_entries() == 1);
   CHECK(s.sign(request, s.tmp.file("r2.txt")).status == 0);
