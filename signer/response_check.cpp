@@ -203,6 +203,39 @@ Result<void> check_response(const KeyRequest& request, const KeyResponse& respon
   return {};
 }
 
+Result<void> check_foreign_response(const ForeignDocument& ksr, const ForeignDocument& skr, const TrustAnchor& anchor) {
+  if (!(skr.zone == ksr.zone)) {
+    return fail(errc::wrong_zone, "the SKR is for " + skr.zone.to_string() + ", the KSR for " + ksr.zone.to_string());
+  }
+  if (ksr.bundles.empty() || skr.bundles.empty()) return fail(errc::coverage_gap, "no bundle");
+  for (const auto& wanted : ksr.bundles) {
+    const bool found = std::any_of(skr.bundles.begin(), skr.bundles.end(),
+                                   [&](const ForeignBundle& b) { return b.time == wanted.time; });
+    if (!found) {
+      return fail(errc::coverage_gap, "the SKR has no bundle at " + format_time(wanted.time) + ", where the KSR has one");
+    }
+  }
+  if (skr.bundles.front().time < ksr.bundles.front().time) {
+    return fail(errc::coverage_gap, "the SKR has a bundle at " + format_time(skr.bundles.front().time) +
+                                        ", before the KSR's first at " + format_time(ksr.bundles.front().time));
+  }
+  // The KSR as a request whose slots are the SKR's bundles, each with the
+  // ZSKs of the KSR bundle in effect at its time.
+  const KeyResponse response = to_key_response(skr);
+  KeyRequest request = to_key_request(ksr);
+  request.slots.clear();
+  std::size_t in_effect = 0;
+  for (const auto& rs : response.slots) {
+    while (in_effect + 1 < ksr.bundles.size() && ksr.bundles[in_effect + 1].time <= rs.start) ++in_effect;
+    RequestSlot slot;
+    slot.start = rs.start;
+    slot.end = rs.end;
+    slot.zsks = ksr.bundles[in_effect].records;
+    request.slots.push_back(std::move(slot));
+  }
+  return check_response(request, response, anchor, 0);
+}
+
 std::vector<zone::Record> publishable_records(const ResponseSlot& slot) {
   std::map<std::uint16_t, std::uint32_t> ttl;
   for (const auto& r : slot.records) {

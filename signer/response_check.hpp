@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "signer/foreign_dialect.hpp"
 #include "signer/key_request.hpp"
 #include "zone/name.hpp"
 #include "zone/record.hpp"
@@ -57,6 +58,17 @@ std::string format_trust_anchor(const TrustAnchor& anchor);
 //   covering another type.
 Result<void> check_response(const KeyRequest& request, const KeyResponse& response, const TrustAnchor& anchor,
                             std::int64_t refresh_margin);
+
+// Checks a Knot or BIND SKR against the KSR it answers, as check_response
+// checks kskline's own: the SKR must have a bundle at every time the KSR
+// has one (errc::coverage_gap naming the time otherwise) and may have more
+// (the KSK side's refresh bundles), no bundle before the KSR's first;
+// each bundle is then checked as a slot of the KSR bundle in effect at its
+// time, lasting until the next bundle (the last until its earliest RRSIG
+// expiration), every RRSIG valid over the whole bundle (no margin: the next
+// bundle replaces it). errc::wrong_zone for another zone; check_response's
+// refusals otherwise, "slot N" counting the SKR's bundles.
+Result<void> check_foreign_response(const ForeignDocument& ksr, const ForeignDocument& skr, const TrustAnchor& anchor);
 
 // The records of one response slot as the zone publishes them: each RRset's
 // TTL set to the Original TTL of its RRSIGs (the RRSIGs keep theirs).

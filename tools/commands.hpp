@@ -61,6 +61,8 @@ void add_linesim(Cli& cli);
 void add_zone_state(Cli& cli);
 // `kskline zone submit`: send a request over a link and import the answer.
 void add_zone_submit(Cli& cli);
+// `kskline zone relay`: carry a Knot or BIND KSR over a link, write the SKR.
+void add_zone_relay(Cli& cli);
 // `kskline ksk init|sign|serve|audit verify`: the offline KSK side.
 void add_ksk(Cli& cli);
 // `kskline demo`: the whole ceremony over an impaired loopback link.

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   add_linesim(cli);
   add_zone_state(cli);
   add_zone_submit(cli);
+  add_zone_relay(cli);
   add_ksk(cli);
   add_demo(cli);
   try {

@@ -9,11 +9,12 @@
 
 namespace kskline::tools {
 
-Result<Bytes> request_envelope(std::string_view text, const proto::LinkIdentity* identity, std::uint64_t counter) {
+Result<Bytes> request_envelope(std::string_view text, const proto::LinkIdentity* identity, std::uint64_t counter,
+                               proto::PayloadType type) {
   transport::SodiumRandom random;
   proto::EnvelopeSpec spec;
   spec.kind = proto::Kind::request;
-  spec.payload_type = proto::PayloadType::kskline_request;
+  spec.payload_type = type;
   spec.counter = counter;
   return transport::outgoing_envelope(spec, as_bytes(text), identity, random);
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "proto/envelope.hpp"
 #include "proto/identity.hpp"
 #include "signer/ksk_endpoint.hpp"
 #include "signer/zone_state.hpp"
@@ -18,10 +19,11 @@
 
 namespace kskline::tools {
 
-// The envelope of a request's text: kind request, payload kskline_request,
-// a random message id, `counter` (spool: spool_counter(); live links: 0),
-// signed by `identity` when given.
-Result<Bytes> request_envelope(std::string_view text, const proto::LinkIdentity* identity, std::uint64_t counter);
+// The envelope of a request's text: kind request, payload `type` (kskline's
+// own, or a Knot or BIND KSR), a random message id, `counter` (spool:
+// spool_counter(); live links: 0), signed by `identity` when given.
+Result<Bytes> request_envelope(std::string_view text, const proto::LinkIdentity* identity, std::uint64_t counter,
+                               proto::PayloadType type = proto::PayloadType::kskline_request);
 
 // The zone side's link options from its config: `link` (empty: the
 // config's link spec), the link identity when its file exists, the KSK

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "signer/errc.hpp"
 #include "signer/response_check.hpp"
 #include "tests/signer/test_ksk.hpp"
@@ -160,5 +162,110 @@ TEST_CASE("response_check: each defect has its named refusal", "[signer][respons
     const zone::Name root;
     other.zone = *zone::Name::parse("example.net.", &root);
     refused(other, errc::wrong_zone);
+  }
+}
+
+namespace {
+
+// A KSR in Knot's dialect of `request` (bundles at each slot's start and a
+// final one at the last slot's end), and the KeyRequest a KSK side signs for
+// it: the same ZSKs, cut at `extra` times (refresh bundles), each bundle
+// signed from an hour before its start to a day after its end; the final
+// bundle valid for two weeks.
+struct ForeignPair {
+  ForeignDocument ksr;
+  KeyRequest signed_slots;
+};
+
+ForeignPair foreign_pair(const KeyRequest& request, const std::vector<std::int64_t>& extra) {
+  ForeignPair p;
+  p.ksr = from_key_request(request, Dialect::knot);
+  std::vector<std::int64_t> times;
+  for (const auto& b : p.ksr.bundles) times.push_back(b.time);
+  times.insert(times.end(), extra.begin(), extra.end());
+  std::sort(times.begin(), times.end());
+  p.signed_slots = request;
+  p.signed_slots.slots.clear();
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    RequestSlot s;
+    s.start = times[i];
+    s.end = i + 1 < times.size() ? times[i + 1] : times[i] + 13 * kDay;
+    s.inception = s.start - 3600;
+    s.expiration = s.end + kDay;
+    std::size_t in_effect = 0;
+    while (in_effect + 1 < p.ksr.bundles.size() && p.ksr.bundles[in_effect + 1].time <= s.start) ++in_effect;
+    s.zsks = p.ksr.bundles[in_effect].records;
+    p.signed_slots.slots.push_back(std::move(s));
+  }
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("response_check: a Knot or BIND SKR must answer every bundle of the KSR, refresh bundles allowed",
+          "[signer][response_check]") {
+  auto ksk = test::make_ksk();
+  auto zsk = make_zsk();
+  auto anchor = parse_trust_anchor(test::ds_line(ksk), "a", example());
+  REQUIRE(anchor);
+  const auto pair = foreign_pair(two_slots(zsk), {kT0 + 3 * kDay, kT0 + 10 * kDay});
+  REQUIRE(pair.ksr.bundles.size() == 3);  // both slots and Knot's final bundle
+  auto skr_of = [&](const KeyRequest& slots) {
+    return from_key_response(test::answer(slots, "ksr", {&ksk}), Dialect::knot);
+  };
+  const auto good = skr_of(pair.signed_slots);
+  REQUIRE(good.bundles.size() == 5);
+  CHECK(check_foreign_response(pair.ksr, good, *anchor));
+  // Read back from text, as the relay and zone import take it.
+  auto text = parse_foreign(format_foreign(good), "skr", ForeignKind::response);
+  REQUIRE(text);
+  CHECK(check_foreign_response(pair.ksr, *text, *anchor));
+
+  auto refused = [&](const ForeignDocument& skr, errc code) {
+    auto r = check_foreign_response(pair.ksr, skr, *anchor);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == code);
+    return r.error();
+  };
+  SECTION("no bundle where the KSR has one") {
+    auto fewer = pair.signed_slots;
+    fewer.slots.erase(fewer.slots.begin() + 2);  // the one at kT0 + 7 days
+    fewer.slots[1].end = fewer.slots[2].start;
+    fewer.slots[1].expiration = fewer.slots[1].end + kDay;
+    auto e = refused(skr_of(fewer), errc::coverage_gap);
+    CHECK(e.detail.find(format_time(kT0 + 7 * kDay)) != std::string::npos);
+  }
+  SECTION("a bundle before the KSR's first") {
+    auto earlier = pair.signed_slots;
+    auto first = earlier.slots.front();
+    first.start -= kDay;
+    first.end = earlier.slots.front().start;
+    first.inception = first.start - 3600;
+    first.expiration = first.end + kDay;
+    earlier.slots.insert(earlier.slots.begin(), first);
+    refused(skr_of(earlier), errc::coverage_gap);
+  }
+  SECTION("an RRSIG that expires before the next bundle") {
+    auto short_lived = pair.signed_slots;
+    short_lived.slots[1].expiration = short_lived.slots[1].end - 60;
+    CHECK(refused(skr_of(short_lived), errc::margin_too_short).where.rfind("slot 2, key tag ", 0) == 0);
+  }
+  SECTION("a refresh bundle with another ZSK set") {
+    auto other = pair.signed_slots;
+    auto stranger = make_zsk();
+    other.slots[1].zsks = {zone::make_record(example(), zone::rrtype::DNSKEY, 7200, stranger.dnskey_rdata)};
+    // The stranger is neither a ZSK of the KSR's bundle nor an anchored KSK.
+    CHECK(refused(skr_of(other), errc::untrusted_key).where.rfind("slot 2, key tag ", 0) == 0);
+  }
+  SECTION("signed by a KSK the anchor does not know") {
+    auto impostor = test::make_ksk();
+    refused(from_key_response(test::answer(pair.signed_slots, "ksr", {&impostor}), Dialect::knot),
+            errc::untrusted_key);
+  }
+  SECTION("an SKR for another zone") {
+    auto elsewhere = good;
+    const zone::Name root;
+    elsewhere.zone = *zone::Name::parse("example.net.", &root);
+    refused(elsewhere, errc::wrong_zone);
   }
 }
