@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/support/markdown.hpp"
 #include "tests/support/process.hpp"
 #include "tests/transport/transport_test_util.hpp"
 
@@ -14,29 +15,8 @@ using kskline::transport::testing::TempDir;
 using kskline::transport::testing::slurp;
 using kskline::transport::testing::spit;
 
-namespace {
-
 namespace fs = std::filesystem;
-
-// The ```sh blocks (the first `most`) between "## <section>" and the next "## " heading.
-std::string shell_blocks(const std::string& markdown, const std::string& section, std::size_t most = 1000) {
-  auto start = markdown.find("\n## " + section + "\n");
-  REQUIRE(start != std::string::npos);
-  auto end = markdown.find("\n## ", start + 1);
-  std::string part = markdown.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  std::string script;
-  std::size_t pos = 0;
-  for (std::size_t n = 0; n < most && (pos = part.find("```sh\n", pos)) != std::string::npos; ++n) {
-    pos += 6;
-    auto close = part.find("```", pos);
-    REQUIRE(close != std::string::npos);
-    script += part.substr(pos, close - pos);
-    pos = close + 3;
-  }
-  return script;
-}
-
-}  // namespace
+using kskline::test::shell_blocks;
 
 TEST_CASE("readme: every command of the Commands section runs as written", "[tools][readme]") {
   const std::string source = KSKLINE_SOURCE_DIR;
