@@ -56,4 +56,8 @@ std::string word_fingerprint(const Sha256& digest, std::size_t count) {
   return out;
 }
 
+std::string digest_lines(const Sha256& digest) {
+  return "sha256      " + hex_groups(digest) + "\nwords       " + word_fingerprint(digest) + "\n";
+}
+
 }  // namespace kskline::signer

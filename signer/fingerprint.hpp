@@ -26,4 +26,8 @@ std::string hex_groups(const Sha256& digest);
 // built-in list separated by single spaces ("amber lunar ...").
 std::string word_fingerprint(const Sha256& digest, std::size_t count = kFingerprintWords);
 
+// The two lines both operators compare, as the KSK side's table ends and
+// the zone side prints them: "sha256      <hex_groups>\nwords       <word_fingerprint>\n".
+std::string digest_lines(const Sha256& digest);
+
 }  // namespace kskline::signer

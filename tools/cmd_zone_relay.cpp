@@ -260,11 +260,11 @@ int run_relay(const RelayOptions& o) {
                                         : std::optional(proto::Duration(static_cast<std::int64_t>(o.timeout * 1e6)));
 
   const auto digest = signer::text_sha256(*text);
-  std::printf("%s KSR for %s: %zu bundles, %s .. %s\n  SHA-256 %s\n  words   %s\n",
-              std::string(signer::dialect_name(*dialect)).c_str(), ksr->zone.to_string().c_str(),
-              ksr->bundles.size(), signer::format_time(ksr->bundles.front().time).c_str(),
-              signer::format_time(ksr->bundles.back().time).c_str(), signer::hex_groups(digest).c_str(),
-              signer::word_fingerprint(digest).c_str());
+  // What the KSK operator compares before typing yes.
+  std::printf("%s KSR for %s: %zu bundles, %s .. %s\n%s", std::string(signer::dialect_name(*dialect)).c_str(),
+              ksr->zone.to_string().c_str(), ksr->bundles.size(),
+              signer::format_time(ksr->bundles.front().time).c_str(),
+              signer::format_time(ksr->bundles.back().time).c_str(), signer::digest_lines(digest).c_str());
   std::fflush(stdout);
 
   if (const auto* spool = std::get_if<transport::SpoolLink>(&*spec)) {

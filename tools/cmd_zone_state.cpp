@@ -214,8 +214,7 @@ int run_request(const StateOptions& o, const std::string& from_text, const std::
               made->request.zone.to_string().c_str(), made->request.slots.size(),
               signer::format_time(*from).c_str(), signer::format_time(*until).c_str());
   // What the KSK operator compares before typing yes.
-  std::printf("sha256      %s\nfingerprint %s\n", signer::hex_groups(digest).c_str(),
-              signer::word_fingerprint(digest).c_str());
+  std::fputs(signer::digest_lines(digest).c_str(), stdout);
   return kExitOk;
 }
 

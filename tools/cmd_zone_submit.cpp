@@ -15,6 +15,7 @@
 #include "base/encoding.hpp"
 #include "proto/envelope.hpp"
 #include "signer/errc.hpp"
+#include "signer/fingerprint.hpp"
 #include "signer/key_request.hpp"
 #include "signer/ksk_endpoint.hpp"
 #include "signer/zone_state.hpp"
@@ -126,11 +127,11 @@ int run_submit(const SubmitOptions& o) {
     }
   }
 
-  std::printf("request %s for %s: %zu slots, %s .. %s, SHA-256 %s\n", request->id.c_str(),
-              config.zone.to_string().c_str(), request->slots.size(),
-              signer::format_time(request->slots.front().start).c_str(),
+  // What the KSK operator compares before typing yes.
+  std::printf("request %s for %s: %zu slots, %s .. %s\n%s", request->id.c_str(), config.zone.to_string().c_str(),
+              request->slots.size(), signer::format_time(request->slots.front().start).c_str(),
               signer::format_time(request->slots.back().end).c_str(),
-              base::to_hex(ByteView(signer::text_sha256(*text).data(), 32)).c_str());
+              signer::digest_lines(signer::text_sha256(*text)).c_str());
   std::fflush(stdout);
 
   state.reset();  // the lock is released: nothing below reads or writes the state until the answer

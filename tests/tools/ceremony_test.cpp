@@ -138,6 +138,16 @@ TEST_CASE("ceremony: end to end over an impaired loopback line", "[tools][ceremo
   INFO(submitted.out << submitted.err);
   REQUIRE(submitted.status == 0);
   CHECK_THAT(submitted.out, Catch::Contains("imported the answer"));
+  // The zone side prints the digest and words the KSK operator's table
+  // ends with (both on this standard output: loopback runs the KSK side here).
+  auto digest_block = [&](std::size_t from) {
+    const auto at = submitted.out.find("sha256      ", from);
+    REQUIRE(at != std::string::npos);
+    const auto end = submitted.out.find('\n', submitted.out.find("\nwords       ", at) + 1);
+    return std::pair(submitted.out.substr(at, end + 1 - at), end);
+  };
+  const auto [zone_side, after] = digest_block(0);
+  CHECK(digest_block(after).first == zone_side);
   c.publish_and_verify();
 }
 

@@ -137,8 +137,8 @@ TEST_CASE("zone_state_cli: the whole zone side, the published zone passes every 
   REQUIRE(req.status == 0);
   // The operator sees the digest and the words the KSK side shows.
   const auto digest = signer::text_sha256(slurp(c.tmp.file("req")));
-  CHECK(req.out.find("sha256      " + signer::hex_groups(digest) + "\n") != std::string::npos);
-  CHECK(req.out.find("fingerprint " + signer::word_fingerprint(digest) + "\n") != std::string::npos);
+  CHECK(req.out.find("sha256      " + signer::hex_groups(digest) + "\nwords       " +
+                     signer::word_fingerprint(digest) + "\n") != std::string::npos);
   auto gap = cli("zone request" + c.d + " --until +200d -o " + shell_quote(c.tmp.file("req2")));
   CHECK(gap.status == 1);
   CHECK(gap.err.find("pregenerate --until") != std::string::npos);
