@@ -136,11 +136,11 @@ Result<AuthStatus> authenticate(const Envelope& e, const AuthRules& rules) {
   if (e.signer && e.signature) {
     Sha256 covered = sha256(e.signed_part);
     if (!verify_signature(*e.signer, kEnvelopeContext, covered, *e.signature)) {
-      return fail(errc::auth_bad_signature, "envelope signature by key " + base::to_hex(*e.signer) +
+      return fail(errc::auth_bad_signature, "envelope signature by key " + base::to_base64(*e.signer) +
                                                 " does not verify");
     }
     if (rules.pinned != nullptr && rules.pinned->contains(*e.signer)) return AuthStatus::authenticated;
-    if (required) return fail(errc::auth_unknown_key, "envelope signed by key " + base::to_hex(*e.signer) +
+    if (required) return fail(errc::auth_unknown_key, "envelope signed by key " + base::to_base64(*e.signer) +
                                                           ", which is not pinned");
     return AuthStatus::unpinned_key;
   }

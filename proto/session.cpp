@@ -242,7 +242,7 @@ void Engine::on_hello(ByteView payload) {
     }
     if (!config_.pinned.contains(*h->identity)) {
       refuse(kRefuseAuth, make_error(errc::auth_unknown_key,
-                                     "the peer's link identity " + base::to_hex(*h->identity) + " is not pinned"));
+                                     "the peer's link identity " + base::to_base64(*h->identity) + " is not pinned"));
       return;
     }
   }

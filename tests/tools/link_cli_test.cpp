@@ -261,7 +261,11 @@ TEST_CASE("send/receive: authentication, and each refusal on both sides", "[tool
                                          {"--peer", dir.file("zone.pub")});
     CHECK(sent.status == 1);
     CHECK(received.status == 1);
-    CHECK_THAT(received.err, Catch::Contains("is not pinned"));
+    // The key as the stranger's .pub file shows it (base64), never hex.
+    std::string stranger = slurp(dir.file("stranger.pub"));
+    stranger = stranger.substr(stranger.find("\npublic-key: ") + 13);
+    stranger = stranger.substr(0, stranger.find('\n'));
+    CHECK_THAT(received.err, Catch::Contains("link identity " + stranger + " is not pinned"));
     CHECK_THAT(sent.err, Catch::Contains("the peer refused the session"));
     CHECK_FALSE(std::filesystem::exists(dir.file("out/f")));
   }
