@@ -1,7 +1,9 @@
 // The only main() of the project: builds the command table and runs it.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <string_view>
 
 #include "signer/coverage.hpp"
 #include "signer/errc.hpp"
@@ -34,6 +36,60 @@ bool is_zone_status(int argc, char** argv) {
   return n == 2 && words[0] == "zone" && words[1] == "status";
 }
 
+// The subcommands of `app` as its help lists them ("check, sign, ...").
+std::string subcommand_names(const CLI::App& app) {
+  std::string names;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  }
+  return names;
+}
+
+// The command line's first word that should name a subcommand and names
+// none ("kskline frob", "kskline zone frob"), or a command group given
+// without one ("kskline zone"): the message saying so, with the commands
+// there are; empty otherwise.
+std::string unknown_command(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* at = &app;
+  std::string path = "kskline";
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.empty() || word[0] == '-') continue;
+    const auto subs = at->get_subcommands([](const CLI::App*) { return true; });
+    if (subs.empty()) break;
+    const CLI::App* next = nullptr;
+    for (const auto* sub : subs) {
+      if (sub->check_name(word)) next = sub;
+    }
+    if (next == nullptr) {
+      return "kskline: usage: `" + path + "` has no command `" + word + "`; its commands are " +
+             subcommand_names(*at) + " (`" + path + " --help`)\n";
+    }
+    at = next;
+    path += " " + word;
+  }
+  const bool asks_help = std::any_of(argv + 1, argv + argc, [](const char* a) {
+    return std::string_view(a) == "-h" || std::string_view(a) == "--help" || std::string_view(a) == "--version";
+  });
+  if (!asks_help && !at->get_subcommands([](const CLI::App*) { return true; }).empty()) {
+    return "kskline: usage: `" + path + "` needs a command: " + subcommand_names(*at) + " (`" + path + " --help`)\n";
+  }
+  return {};
+}
+
+// The command a parse error is about: the deepest subcommand the command
+// line named ("kskline zone sign").
+std::string parsed_command(const CLI::App& app) {
+  std::string path = "kskline";
+  const CLI::App* at = &app;
+  for (;;) {
+    const auto parsed = at->get_subcommands();
+    if (parsed.empty()) return path;
+    at = parsed.front();
+    path += " " + at->get_name();
+  }
+}
+
 }  // namespace
 
 }  // namespace kskline::tools
@@ -62,16 +118,26 @@ int main(int argc, char** argv) {
   add_zone_relay(cli);
   add_ksk(cli);
   add_demo(cli);
+  // Usage errors: "kskline: usage: <what>" and where to read more, exit 2.
+  cli.app.failure_message([](const CLI::App* app, const CLI::Error& e) {
+    const std::string command = parsed_command(*app);
+    return "kskline: usage: " + command.substr(8 < command.size() ? 8 : command.size()) +
+           (command.size() > 7 ? ": " : "") + e.what() + " (`" + command + " --help`)\n";
+  });
   try {
+    if (const auto unknown = unknown_command(cli.app, argc, argv); !unknown.empty()) {
+      std::fputs(unknown.c_str(), stderr);
+      return kExitUsage;
+    }
     cli.app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = cli.app.exit(e);
-    if (code == 0) return kExitOk;
-    if (is_zone_status(argc, argv)) {
+    if (is_zone_status(argc, argv) && e.get_exit_code() != 0) {
       // Nagios reads the first line of standard output and the exit code.
       std::fputs(kskline::signer::format_unknown_status_text("kskline zone status", e.what()).c_str(), stdout);
       return kExitStatusUnknown;
     }
+    int code = cli.app.exit(e);
+    if (code == 0) return kExitOk;
     return kExitUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kskline: internal error: %s\n", e.what());

@@ -77,3 +77,23 @@ TEST_CASE("main: zone status usage errors and conflicting options are Nagios UNK
   CHECK(prom.status == 3);
   CHECK(prom.out.find("\nkskline_zone_status_level 3\n") != std::string::npos);
 }
+
+TEST_CASE("main: an unknown or missing command is a usage error that lists the commands there are",
+          "[tools][main]") {
+  auto frob = test::kskline("frob");
+  CHECK(frob.status == 2);
+  CHECK_THAT(frob.err, Catch::StartsWith("kskline: usage: `kskline` has no command `frob`; its commands are zone, ksk,"));
+  auto zone_frob = test::kskline("zone frob --dir x");
+  CHECK(zone_frob.status == 2);
+  CHECK_THAT(zone_frob.err, Catch::Contains("`kskline zone` has no command `frob`") &&
+                                Catch::Contains("check, verify, sign, init"));
+  auto bare = test::kskline("ksk audit");
+  CHECK(bare.status == 2);
+  CHECK_THAT(bare.err, Catch::StartsWith("kskline: usage: `kskline ksk audit` needs a command: verify, accept"));
+  CHECK(test::kskline("ksk audit --help").status == 0);
+  // A usage error of a command names it and where to read more.
+  auto bad = test::kskline("linesim --baud x");
+  CHECK(bad.status == 2);
+  CHECK_THAT(bad.err, Catch::StartsWith("kskline: usage: linesim: --baud: ") &&
+                          Catch::EndsWith("(`kskline linesim --help`)\n"));
+}
