@@ -85,7 +85,7 @@ void add_ds(Cli& cli) {
   auto options = std::make_shared<DsOptions>();
   auto* cmd = cli.app.add_subcommand("ds", "print the DS records of DNSKEY key files");
   cmd->add_option("keyfile", options->files, "K*.key files (or their .private or basename)")->required();
-  cmd->add_option("--digest,-d", options->digests, "digest types, comma-separated: sha256, sha384 (default sha256)");
+  cmd->add_option("--digest", options->digests, "digest types, comma-separated: sha256, sha384 (default sha256)");
   cmd->callback([&cli, options] { cli.exit_code = run_ds(*options); });
 }
 

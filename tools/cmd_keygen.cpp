@@ -1,4 +1,4 @@
-// `kskline keygen --zone Z --algorithm A [--ksk] [--dir KEYDIR] [--bits N] [--ttl T]`:
+// `kskline keygen --zone Z --algorithm A [--ksk] [--dir KEYDIR] [--rsa-bits N] [--ttl T]`:
 // a key pair in BIND format, its basename printed as dnssec-keygen does.
 #include <cstdio>
 #include <ctime>
@@ -65,7 +65,7 @@ int run_keygen(const KeygenOptions& o) {
 
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto key = zone::PrivateKey::generate(*alg, o.bits);
-    if (!key) return report(key.error().located(o.bits != 0 ? "--bits" : "--algorithm"));
+    if (!key) return report(key.error().located(o.bits != 0 ? "--rsa-bits" : "--algorithm"));
     auto pair = zone::make_key_pair(*owner, flags, std::move(*key), ttl);
     if (!pair) return report(pair.error());
     // As dnssec-keygen does: a tag already in use, or one that this key would
@@ -94,9 +94,9 @@ void add_keygen(Cli& cli) {
   cmd->add_option("--algorithm,-a", options->algorithm,
                   "RSASHA256, RSASHA512, ECDSAP256SHA256, ECDSAP384SHA384, ED25519, ED448 or a number")
       ->required();
-  cmd->add_flag("--ksk,-k", options->ksk, "a key-signing key (flags 257; otherwise 256)");
+  cmd->add_flag("--ksk", options->ksk, "a key-signing key (flags 257; otherwise 256)");
   cmd->add_option("--dir,-K", options->dir, "the directory to write the key files to (default: .)");
-  cmd->add_option("--bits,-b", options->bits, "RSA modulus size, 1024..4096 (default 2048)");
+  cmd->add_option("--rsa-bits", options->bits, "RSA modulus size, 1024..4096 (default 2048)");
   cmd->add_option("--ttl,-L", options->ttl, "TTL written on the DNSKEY line (e.g. 3600 or 1h)");
   cmd->callback([&cli, options] { cli.exit_code = run_keygen(*options); });
 }

@@ -115,7 +115,10 @@ void add_linesim(Cli& cli) {
   auto o = std::make_shared<LinesimOptions>();
   auto* cmd = cli.app.add_subcommand(
       "linesim", "two pseudo-terminals joined like a real serial line, with impairments; prints their two paths");
-  cmd->add_option("--baud", o->baud, "line speed; 10 bit times a byte")->required()->check(CLI::Range(50u, 100000000u));
+  cmd->add_option("--baud", o->baud, "line speed, 50 to 100000000; 10 bit times a byte")
+      ->required()
+      ->type_name("N")
+      ->check(CLI::Range(50u, 100000000u).description(""));
   cmd->add_option("--ber", o->ber, "bit error rate: probability that each bit time flips (start, data, stop, idle)");
   cmd->add_option("--drop", o->drop, "probability that a byte is lost");
   cmd->add_option("--outage", o->outages,

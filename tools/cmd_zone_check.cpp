@@ -50,7 +50,7 @@ void add_zone_check(Cli& cli) {
   auto options = std::make_shared<ZoneCheckOptions>();
   auto* cmd = cli.zone->add_subcommand("check", "parse and check a zone file");
   cmd->add_option("file", options->file, "the zone file")->required();
-  cmd->add_option("--origin,-o", options->origin, "the zone's name")->required();
+  cmd->add_option("--origin", options->origin, "the zone's name")->required();
   cmd->add_flag("--no-include", options->no_include, "refuse $INCLUDE directives");
   add_max_records(cmd, options->max_records);
   cmd->callback([&cli, options] { cli.exit_code = run_zone_check(*options); });

@@ -1,4 +1,4 @@
-// `kskline zone verify SIGNEDZONE [--origin Z] [--trust-anchor FILE] [--time T]
+// `kskline zone verify SIGNEDZONE [--origin Z] [--trust-anchor FILE] [--now T]
 // [--threads N]`: verify a signed zone completely.
 #include <cstdio>
 #include <memory>
@@ -85,7 +85,7 @@ Result<std::vector<zone::Record>> read_anchors(const std::string& path, const zo
 int run_zone_verify(const ZoneVerifyOptions& o) {
   zone::VerifyOptions options;
   options.threads = o.threads;
-  auto now = parse_when("--time", o.time, system_now());
+  auto now = parse_when("--now", o.time, system_now());
   if (!now) {
     report(now.error());
     return kExitUsage;
@@ -123,9 +123,9 @@ void add_zone_verify(Cli& cli) {
   auto options = std::make_shared<ZoneVerifyOptions>();
   auto* cmd = cli.zone->add_subcommand("verify", "verify a signed zone completely");
   cmd->add_option("file", options->file, "the signed zone file")->required();
-  cmd->add_option("--origin,-o", options->origin, "the zone's name (default: the SOA owner)");
+  cmd->add_option("--origin", options->origin, "the zone's name (default: the SOA owner)");
   cmd->add_option("--trust-anchor", options->trust_anchor, "a file of DS or DNSKEY records the DNSKEY set must match");
-  cmd->add_option("--time", options->time,
+  cmd->add_option("--now", options->time,
                   std::string("check signature windows at this time: ") + kTimeGrammar + " (default: now)");
   cmd->add_option("--threads", options->threads, "worker threads (default: every core)")->check(CLI::Range(0u, 1024u));
   add_max_records(cmd, options->max_records);

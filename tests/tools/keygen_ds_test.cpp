@@ -40,9 +40,9 @@ TEST_CASE("keygen: writes a BIND pair for every algorithm and prints its basenam
     std::uint16_t flags;
     unsigned bits;
   };
-  for (const Case& c : {Case{"--algorithm rsasha256", 8, 256, 2048}, Case{"-a RSASHA512 --bits 1024 --ksk", 10, 257, 1024},
+  for (const Case& c : {Case{"--algorithm rsasha256", 8, 256, 2048}, Case{"-a RSASHA512 --rsa-bits 1024 --ksk", 10, 257, 1024},
                         Case{"--algorithm ecdsap256sha256", 13, 256, 256}, Case{"-a 14 --ksk", 14, 257, 384},
-                        Case{"-a Ed25519", 15, 256, 256}, Case{"-a ED448 -k", 16, 257, 456}}) {
+                        Case{"-a Ed25519", 15, 256, 256}, Case{"-a ED448 --ksk", 16, 257, 456}}) {
     INFO(c.args);
     std::string base = keygen(dir, c.args);
     std::string file = std::filesystem::path(base).filename().string();
@@ -80,8 +80,8 @@ TEST_CASE("keygen: refuses what it cannot do, with a message", "[tools][keygen]"
   for (const Case& c : {Case{"keygen --zone example.com -a RSASHA1" + d, 1, "algorithm 5 (RSASHA1) is not supported"},
                         Case{"keygen --zone example.com -a DSA" + d, 1, "not supported"},
                         Case{"keygen --zone example.com -a foo" + d, 1, "unknown algorithm 'foo'"},
-                        Case{"keygen --zone example.com -a 8 --bits 512" + d, 1, "--bits"},
-                        Case{"keygen --zone example.com -a 13 --bits 512" + d, 1, "fixed key size"},
+                        Case{"keygen --zone example.com -a 8 --rsa-bits 512" + d, 1, "--rsa-bits"},
+                        Case{"keygen --zone example.com -a 13 --rsa-bits 512" + d, 1, "fixed key size"},
                         Case{"keygen --zone example.com -a 13 --ttl 5x" + d, 1, "--ttl"},
                         Case{"keygen --zone 'a..b' -a 13" + d, 1, "--zone"},
                         Case{"keygen --zone example.com -a 13 --dir " + test::shell_quote(dir.file("missing")), 1,
@@ -103,7 +103,7 @@ TEST_CASE("ds: prints exactly what dnssec-dsfromkey prints", "[tools][ds][oracle
   }
   test::TempDir dir;
   std::vector<std::string> keys{keygen(dir, "-a ecdsap256sha256 --ksk"), keygen(dir, "-a ed448"),
-                                keygen(dir, "-a rsasha512 -b 1024 --ttl 600")};
+                                keygen(dir, "-a rsasha512 --rsa-bits 1024 --ttl 600")};
   for (const char* alg : {"ECDSAP384SHA384", "ED25519"}) {
     auto r = test::run("dnssec-keygen -q -K " + test::shell_quote(dir.path()) + " -a " + alg + " -f KSK example.com");
     REQUIRE(r.status == 0);
@@ -126,7 +126,7 @@ TEST_CASE("ds: prints exactly what dnssec-dsfromkey prints", "[tools][ds][oracle
     CHECK(run_cli("ds " + test::shell_quote(base)).out == bind.out);
   }
   // Several files: one line per key and digest, in order.
-  auto all = run_cli("ds -d 4,2 " + test::shell_quote(keys[0] + ".key") + " " + test::shell_quote(keys[1] + ".key"));
+  auto all = run_cli("ds --digest 4,2 " + test::shell_quote(keys[0] + ".key") + " " + test::shell_quote(keys[1] + ".key"));
   REQUIRE(all.status == 0);
   auto lines = test::words(all.out);
   CHECK(lines.size() == 4 * 7);

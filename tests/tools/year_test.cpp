@@ -193,7 +193,7 @@ class Operation {
 
   // `zone verify --trust-anchor` of `file` at `t`.
   void verify(const std::string& file, std::int64_t t) {
-    auto v = run(dir_, {"zone", "verify", file, "--origin", "example.com", "--trust-anchor", parent_ds_, "--time", at(t)},
+    auto v = run(dir_, {"zone", "verify", file, "--origin", "example.com", "--trust-anchor", parent_ds_, "--now", at(t)},
                  "verify");
     INFO("at " << when(t) << ": " << v.out << v.err);
     REQUIRE(v.status == 0);

@@ -51,7 +51,7 @@ std::string zone_text() { return test::rich_zone(); }
 
 // A ZSK and a KSK made by `kskline keygen` in `dir`; returns their basenames.
 std::pair<std::string, std::string> keygen(const TempDir& dir, const std::string& alg) {
-  std::string bits = alg == "RSASHA256" ? " --bits 1024" : "";
+  std::string bits = alg == "RSASHA256" ? " --rsa-bits 1024" : "";
   auto zsk = cli("keygen --zone example.org. -a " + alg + bits + " --dir " + shell_quote(dir.path()));
   auto ksk = cli("keygen --zone example.org. -a " + alg + bits + " --ksk --dir " + shell_quote(dir.path()));
   REQUIRE(zsk.status == 0);

@@ -267,7 +267,7 @@ TEST_CASE("zone_state_cli: across a ZSK rollover, during and after it, the publi
     auto published = cli("zone publish" + c.d + " --now " + std::to_string(when) + " -o " + f);
     INFO(t << ": " << published.err);
     REQUIRE(published.status == 0);
-    auto ours = cli("zone verify " + f + " --origin example.org. --time " + t);
+    auto ours = cli("zone verify " + f + " --origin example.org. --now " + t);
     INFO(ours.out << ours.err);
     CHECK(ours.status == 0);
     for (const auto& [tool, command] : std::vector<std::pair<std::string, std::string>>{
@@ -372,7 +372,7 @@ TEST_CASE("zone_state_cli: publish with --now writes only -o FILE or nothing, ne
   INFO(elsewhere.err);
   CHECK(elsewhere.status == 0);
   CHECK(elsewhere.out.rfind(c.tmp.file("zone.tomorrow") + ": ", 0) == 0);
-  CHECK(cli("zone verify " + shell_quote(c.tmp.file("zone.tomorrow")) + " --origin example.org. --time +1d")
+  CHECK(cli("zone verify " + shell_quote(c.tmp.file("zone.tomorrow")) + " --origin example.org. --now +1d")
             .status == 0);
   CHECK(slurp(c.tmp.file("zone.signed")) == signed_zone);
   CHECK(slurp(c.state + "/published-serial") == serial);

@@ -61,8 +61,8 @@ kskline::test::TempDir& work() {
   return dir;
 }
 
-// `kskline zone verify FILE --time <inside> ARGS`.
-Run verify(const std::string& file, const std::string& args = std::string("--time ") + kInside) {
+// `kskline zone verify FILE --now <inside> ARGS`.
+Run verify(const std::string& file, const std::string& args = std::string("--now ") + kInside) {
   return kskline::test::kskline("zone verify " + shell_quote(file) + " " + args);
 }
 
@@ -254,7 +254,7 @@ TEST_CASE("zone_verify: accepts two algorithms and a ZONEMD, the origin defaults
           "[tools][zone_verify]") {
   if (!have_tools()) return;
   const auto two = signed_zone(Tool::ldns, {13, 15}, Denial::nsec);
-  auto r = verify(two, std::string("--origin example.com --threads 3 --time ") + kInside);
+  auto r = verify(two, std::string("--origin example.com --threads 3 --now ") + kInside);
   INFO(r.err);
   CHECK(r.status == 0);
   const auto zonemd = signed_zone(Tool::ldns, {13}, Denial::nsec, "-z 1:1");
@@ -279,29 +279,29 @@ TEST_CASE("zone_verify: rejects a tampered signature", "[tools][zone_verify]") {
   expect_rejected(verify(zone), "www.example.com. A", "signature does not verify");
 }
 
-TEST_CASE("zone_verify: rejects expired and not-yet-valid RRSIGs at --time", "[tools][zone_verify]") {
+TEST_CASE("zone_verify: rejects expired and not-yet-valid RRSIGs at --now", "[tools][zone_verify]") {
   if (!have_tools()) return;
-  expect_rejected(verify(good_nsec(), "--time 20350101000000"), "www.example.com. A", "expired at 20340101000000");
+  expect_rejected(verify(good_nsec(), "--now 20350101000000"), "www.example.com. A", "expired at 20340101000000");
   // Seconds since 1970 are accepted too (2023-01-01).
-  expect_rejected(verify(good_nsec(), "--time 1672531200"), "example.com. SOA", "not yet valid");
-  CHECK(verify(good_nsec(), "--time 1735689600").status == 0);  // 2025-01-01
-  CHECK(verify(good_nsec(), "--time yesterday").status == 2);
+  expect_rejected(verify(good_nsec(), "--now 1672531200"), "example.com. SOA", "not yet valid");
+  CHECK(verify(good_nsec(), "--now 1735689600").status == 0);  // 2025-01-01
+  CHECK(verify(good_nsec(), "--now yesterday").status == 2);
 }
 
-TEST_CASE("zone_verify: --time takes the shared time grammar, a bare +N is refused", "[tools][zone_verify]") {
+TEST_CASE("zone_verify: --now takes the shared time grammar, a bare +N is refused", "[tools][zone_verify]") {
   // Refused before the zone is read, so no signed zone is needed.
-  auto bare = verify("/nonexistent.zone", "--time +90");
+  auto bare = verify("/nonexistent.zone", "--now +90");
   CHECK(bare.status == 2);
-  CHECK(bare.err.find("--time: '+90' has no unit: write +90s, +90m, +90h, +90d or +90w") != std::string::npos);
-  auto word = verify("/nonexistent.zone", "--time yesterday");
+  CHECK(bare.err.find("--now: '+90' has no unit: write +90s, +90m, +90h, +90d or +90w") != std::string::npos);
+  auto word = verify("/nonexistent.zone", "--now yesterday");
   CHECK(word.status == 2);
-  CHECK(word.err.find("--time: 'yesterday' is not a time: use YYYYMMDDHHmmSS") != std::string::npos);
+  CHECK(word.err.find("--now: 'yesterday' is not a time: use YYYYMMDDHHmmSS") != std::string::npos);
   if (!have_tools()) return;
   // The zone's window is 2024..2034.
-  CHECK(verify(good_nsec(), "--time now").status == 0);
-  CHECK(verify(good_nsec(), "--time +1w").status == 0);
-  expect_rejected(verify(good_nsec(), "--time +3000w"), "www.example.com. A", "expired at 20340101000000");
-  expect_rejected(verify(good_nsec(), "--time -1500w"), "example.com. SOA", "not yet valid");
+  CHECK(verify(good_nsec(), "--now now").status == 0);
+  CHECK(verify(good_nsec(), "--now +1w").status == 0);
+  expect_rejected(verify(good_nsec(), "--now +3000w"), "www.example.com. A", "expired at 20340101000000");
+  expect_rejected(verify(good_nsec(), "--now -1500w"), "example.com. SOA", "not yet valid");
 }
 
 TEST_CASE("zone_verify: a zone over --max-records is refused before it is verified", "[tools][zone_verify]") {
@@ -399,7 +399,7 @@ TEST_CASE("zone_verify: the trust anchor must sign the DNSKEY RRset (DS digest t
   const std::string ksk = k.dir + "/" + k.ksks[0];
   const std::string zsk = k.dir + "/" + k.zsks[0];
   // Accepted: the KSK as DNSKEY, and as DS with each digest type.
-  CHECK(verify(good_nsec(), std::string("--time ") + kInside + " --trust-anchor " + shell_quote(ksk + ".key")).status ==
+  CHECK(verify(good_nsec(), std::string("--now ") + kInside + " --trust-anchor " + shell_quote(ksk + ".key")).status ==
         0);
   for (const char* digest : {"-1", "-2", "-a SHA-384"}) {
     const std::string ds = work().file(std::string("anchor") + digest + ".ds");
@@ -407,15 +407,15 @@ TEST_CASE("zone_verify: the trust anchor must sign the DNSKEY RRset (DS digest t
                                shell_quote(ds))
                 .status == 0);
     INFO(digest);
-    CHECK(verify(good_nsec(), std::string("--time ") + kInside + " --trust-anchor " + shell_quote(ds)).status == 0);
+    CHECK(verify(good_nsec(), std::string("--now ") + kInside + " --trust-anchor " + shell_quote(ds)).status == 0);
   }
   // Rejected: the ZSK is in the DNSKEY set but does not sign it (ldns-signzone
   // signs the DNSKEY RRset with the KSK only).
-  expect_rejected(verify(good_nsec(), std::string("--time ") + kInside + " --trust-anchor " + shell_quote(zsk + ".key")),
+  expect_rejected(verify(good_nsec(), std::string("--now ") + kInside + " --trust-anchor " + shell_quote(zsk + ".key")),
                   "example.com. DNSKEY", "no valid RRSIG by a key matching the trust anchor");
   // Rejected: a key that is not in the zone at all.
   const Keys& other = keys(Tool::ldns, {15});
-  expect_rejected(verify(good_nsec(), std::string("--time ") + kInside + " --trust-anchor " +
+  expect_rejected(verify(good_nsec(), std::string("--now ") + kInside + " --trust-anchor " +
                                           shell_quote(other.dir + "/" + other.ksks[0] + ".key")),
                   "example.com. DNSKEY", "no DNSKEY of the apex DNSKEY set matches the trust anchor");
 }
@@ -447,7 +447,7 @@ TEST_CASE("zone_verify: rejects a ZONEMD that does not match the zone", "[tools]
 
 TEST_CASE("zone_verify: reports every problem, one line each, with file:line", "[tools][zone_verify]") {
   if (!have_tools()) return;
-  const auto r = verify(good_nsec(), "--time 20350101000000");
+  const auto r = verify(good_nsec(), "--now 20350101000000");
   std::size_t rrsigs = 0;
   for (const auto& l : lines_of(good_nsec())) {
     auto f = fields(l);
