@@ -80,7 +80,7 @@ Result<std::vector<std::uint8_t>> digest_list(const std::string& text) {
     std::size_t comma = text.find(',', start);
     if (comma == std::string::npos) comma = text.size();
     auto type = zone::parse_ds_digest_type(text.substr(start, comma - start));
-    if (!type) return tl::unexpected(type.error().located("--ds-digest"));
+    if (!type) return tl::unexpected(type.error().located("--digest"));
     bool seen = false;
     for (auto d : out) seen = seen || d == *type;
     if (!seen) out.push_back(*type);
@@ -354,9 +354,9 @@ void add_ksk(Cli& cli) {
   cmd->add_option("--zone,-z", init->zones, "a zone this KSK signs for (repeatable)")->required();
   cmd->add_option("--dir", init->dir, "the state directory (default: the current directory)");
   cmd->add_option("--algorithm,-a", init->algorithm, "algorithm of new KSKs (default 13, ECDSAP256SHA256)");
-  cmd->add_option("--bits", init->bits, "RSA modulus size of new KSKs (default 2048)");
+  cmd->add_option("--rsa-bits", init->bits, "RSA modulus size of new KSKs (default 2048)");
   cmd->add_option("--import", init->imports, "an existing KSK as a BIND key file (repeatable)");
-  cmd->add_option("--ds-digest", init->digests, "DS digests to print: sha256, sha384 (comma-separated)");
+  cmd->add_option("--digest", init->digests, "DS digests to print: sha256, sha384 (comma-separated)");
   cmd->callback([&cli, init] { cli.exit_code = run_init(*init); });
 
   auto sign = std::make_shared<SignOptions>();

@@ -8,6 +8,7 @@
 #include "signer/coverage.hpp"
 #include "signer/errc.hpp"
 #include "tools/commands.hpp"
+#include "tools/help_text.hpp"
 #include "zone/key_memory.hpp"
 
 namespace kskline::tools {
@@ -98,6 +99,7 @@ int main(int argc, char** argv) {
   using namespace kskline::tools;
   kskline::zone::protect_key_memory();  // before any key is read: no key in a core file
   Cli cli;
+  cli.app.formatter(make_help_formatter());  // before any command: they take the app's
   cli.app.require_subcommand(1);
   cli.app.set_version_flag("--version", "kskline " KSKLINE_VERSION);
   cli.zone = cli.app.add_subcommand("zone", "zone-side commands: check, sign, verify, and the ceremony's zone side");
@@ -118,6 +120,7 @@ int main(int argc, char** argv) {
   add_zone_relay(cli);
   add_ksk(cli);
   add_demo(cli);
+  add_help_examples(cli.app);
   // Usage errors: "kskline: usage: <what>" and where to read more, exit 2.
   cli.app.failure_message([](const CLI::App* app, const CLI::Error& e) {
     const std::string command = parsed_command(*app);

@@ -1,6 +1,7 @@
 // The kskline binary's own options, run as the built binary.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <regex>
 #include <string>
 #include <vector>
@@ -96,4 +97,63 @@ TEST_CASE("main: an unknown or missing command is a usage error that lists the c
   CHECK(bad.status == 2);
   CHECK_THAT(bad.err, Catch::StartsWith("kskline: usage: linesim: --baud: ") &&
                           Catch::EndsWith("(`kskline linesim --help`)\n"));
+}
+
+namespace {
+
+// Every command of the binary ("zone sign", ...), from the help of each group.
+std::vector<std::string> all_commands() {
+  std::vector<std::string> out;
+  std::vector<std::string> groups{""};
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    auto help = test::kskline(groups[g] + "--help");
+    auto at = help.out.find("Subcommands:");
+    REQUIRE(at != std::string::npos);
+    const std::string list = help.out.substr(at);
+    std::regex sub(R"(\n  ([a-z-]+) )");
+    for (std::sregex_iterator it(list.begin(), list.end(), sub), end; it != end; ++it) {
+      const std::string name = groups[g] + (*it)[1].str();
+      if (test::kskline(name + " --help").out.find("Subcommands:") != std::string::npos) {
+        groups.push_back(name + " ");
+      } else {
+        out.push_back(name);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("main: every command's help follows the command-line conventions of DESIGN.md", "[tools][main]") {
+  const auto commands = all_commands();
+  REQUIRE(commands.size() >= 23);
+  std::map<char, std::string> short_meaning;  // -o -> --output, across every command
+  // One name per meaning: these spellings were used for what the right-hand names.
+  const std::map<std::string, std::string> renamed{
+      {"--time", "--now"}, {"--bits", "--rsa-bits"}, {"--ds-digest", "--digest"}};
+  for (const auto& command : commands) {
+    auto help = test::kskline(command + " --help");
+    INFO(command << "\n" << help.out);
+    REQUIRE(help.status == 0);
+    // It ends with an example of the command itself.
+    const auto example = help.out.rfind("\nExample:\n  kskline " + command + " ");
+    CHECK(example != std::string::npos);
+    // No parser leftovers in the option list.
+    for (const char* leftover : {"UINT:", "FLOAT:", "TEXT:", " in [", "Excludes:", "Needs:"}) {
+      CHECK(help.out.find(leftover) == std::string::npos);
+    }
+    std::regex option(R"(\n  (?:-([a-zA-Z]),)?(--[a-z][a-z0-9-]*))");
+    for (std::sregex_iterator it(help.out.begin(), help.out.end(), option), end; it != end; ++it) {
+      const std::string long_name = (*it)[2].str();
+      CHECK(renamed.count(long_name) == 0);
+      if ((*it)[1].matched) {
+        const char letter = (*it)[1].str()[0];
+        auto [where, fresh] = short_meaning.emplace(letter, long_name);
+        INFO("-" << letter << " is " << where->second << " elsewhere and " << long_name << " here");
+        CHECK(where->second == long_name);
+      }
+    }
+  }
+  CHECK(short_meaning.at('o') == "--output");
 }
