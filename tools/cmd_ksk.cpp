@@ -60,7 +60,7 @@ struct ServeOptions {
   bool batch = false;
   std::size_t count = 0;
   std::string now;
-  double wait = 0;
+  double wait = kDefaultWait;
   double request_wait = 600;
 };
 
@@ -376,7 +376,7 @@ void add_ksk(Cli& cli) {
   cmd->add_option("--count,-n", serve->count,
                   "requests to answer, then stop (default: serial, session after session until stopped; spool, "
                   "what the spool holds)");
-  cmd->add_option("--wait", serve->wait, "seconds to wait for the peer (0: forever, the default)");
+  cmd->add_option("--wait", serve->wait, kWaitHelp);
   cmd->add_option("--request-wait", serve->request_wait,
                   "seconds a serial session may stay open without bringing a whole request, after the handshake or "
                   "the last answer (0: forever; default 600)");

@@ -40,7 +40,7 @@ struct SubmitOptions {
   std::string ksk_dir;  // loopback: the KSK state to answer with
   bool ksk_batch = false;  // loopback: the KSK side signs only what its policy auto-approves
   double timeout = 1800;
-  double wait = 120;
+  double wait = kDefaultWait;
   std::string now;
   bool quiet = false;
 };
@@ -201,7 +201,7 @@ void add_zone_submit(Cli& cli) {
                "loopback: the KSK side asks no questions and signs only what its policy auto-approves");
   cmd->add_option("--timeout", o->timeout,
                   "seconds to wait for the answer once the request is delivered (default 1800; 0: forever)");
-  cmd->add_option("--wait", o->wait, "seconds to wait for the KSK side to come up (default 120; 0: forever)");
+  cmd->add_option("--wait", o->wait, kWaitHelp);
   cmd->add_option("--now", o->now, std::string("the time to check the answer at: ") + kTimeGrammar + " (default: the clock)");
   cmd->add_flag("--quiet,-q", o->quiet, "no progress line");
   cmd->callback([&cli, o] { cli.exit_code = run_submit(*o); });

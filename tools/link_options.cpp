@@ -159,7 +159,7 @@ void add_link_options(CLI::App* cmd, LinkOptions& o) {
   cmd->add_option("--peer", o.peers, "a peer public key to accept: FILE.pub or the key in base64 (repeatable)");
   cmd->add_option("--auth", o.auth, "auto, off, optional or required (default auto: required with --peer, else off)");
   cmd->add_option("--side", o.side, "spool links: this side, zone (writes to-ksk) or ksk (writes to-zone)");
-  cmd->add_option("--wait", o.wait, "seconds to wait for the peer (0: forever; default 120)");
+  cmd->add_option("--wait", o.wait, kWaitHelp);
   cmd->add_flag("--quiet,-q", o.quiet, "no progress line");
 }
 

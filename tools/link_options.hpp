@@ -15,6 +15,13 @@
 
 namespace kskline::tools {
 
+// How long every command that waits for its peer waits by default (--wait),
+// in seconds: long enough for the other operator to start the other end
+// during a ceremony. 0 means forever.
+inline constexpr double kDefaultWait = 600;
+// The --wait option's help text, the same everywhere.
+inline constexpr const char* kWaitHelp = "seconds to wait for the peer to come up (default 600; 0: forever)";
+
 // How to reach the peer: a link spec, this side's identity, the peer keys to
 // accept and the authentication policy.
 struct LinkOptions {
@@ -23,7 +30,7 @@ struct LinkOptions {
   std::vector<std::string> peers;
   std::string auth;   // proto::parse_auth_setting's words; empty: auto (required with peers, else off)
   std::string side;   // spool: zone or ksk; empty: the sender is the zone side
-  double wait = 120;  // seconds to wait for the peer; 0: forever
+  double wait = kDefaultWait;  // seconds to wait for the peer; 0: forever
   bool quiet = false;
 };
 

@@ -143,6 +143,11 @@ TEST_CASE("main: every command's help follows the command-line conventions of DE
     for (const char* leftover : {"UINT:", "FLOAT:", "TEXT:", " in [", "Excludes:", "Needs:"}) {
       CHECK(help.out.find(leftover) == std::string::npos);
     }
+    // --wait has one default everywhere.
+    if (const auto wait = help.out.find("\n  --wait "); wait != std::string::npos) {
+      CHECK(help.out.substr(wait, help.out.find('\n', wait + 1) - wait).find("(default 600; 0: forever)") !=
+            std::string::npos);
+    }
     std::regex option(R"(\n  (?:-([a-zA-Z]),)?(--[a-z][a-z0-9-]*))");
     for (std::sregex_iterator it(help.out.begin(), help.out.end(), option), end; it != end; ++it) {
       const std::string long_name = (*it)[2].str();
