@@ -319,7 +319,8 @@ void add_zone_relay(Cli& cli) {
                "loopback: the KSK side asks no questions and signs only what its policy auto-approves");
   cmd->add_option("--timeout", o->timeout,
                   "seconds to wait for the answer once the KSR is delivered (default 1800; 0: forever)");
-  cmd->add_option("--now", o->now, std::string("the time to check the answer at: ") + kTimeGrammar + " (default: the clock)");
+  cmd->add_option("--now", o->now, std::string("the time to check the answer at: ") + kTimeGrammar + " (default: the clock)")
+      ->check(time_value());
   cmd->callback([&cli, o] { cli.exit_code = run_relay(*o); });
 }
 

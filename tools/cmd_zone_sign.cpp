@@ -248,13 +248,17 @@ void add_zone_sign(Cli& cli) {
   cmd->add_option("--nsec3-iterations", o->nsec3_iterations, "additional NSEC3 iterations (default 0, at most 50)");
   cmd->add_option("--nsec3-salt", o->nsec3_salt, "NSEC3 salt in hex ('-' or empty: none, the default)");
   cmd->add_flag("--nsec3-optout", o->nsec3_optout, "NSEC3 Opt-Out: insecure delegations left out of the chain");
-  cmd->add_option("--now", o->now, std::string("the signing time: ") + kTimeGrammar + " (default: now)");
-  cmd->add_option("--inception-offset", o->backdate, "how far inceptions are backdated (default 1h)");
-  cmd->add_option("--validity", o->validity, "signature validity from now (default 14d)");
+  cmd->add_option("--now", o->now, std::string("the signing time: ") + kTimeGrammar + " (default: now)")
+      ->check(time_value());
+  cmd->add_option("--inception-offset", o->backdate, "how far inceptions are backdated (default 1h)")
+      ->check(duration_value());
+  cmd->add_option("--validity", o->validity, "signature validity from now (default 14d)")->check(duration_value());
   cmd->add_option("--jitter", o->jitter,
-                  "expirations spread over this much, per RRSIG from a hash of owner/type/key (default validity/4)");
+                  "expirations spread over this much, per RRSIG from a hash of owner/type/key (default validity/4)")
+      ->check(duration_value());
   cmd->add_option("--refresh", o->refresh,
-                  "with --reuse, RRSIGs expiring within this much of now are made anew (default validity/4)");
+                  "with --reuse, RRSIGs expiring within this much of now are made anew (default validity/4)")
+      ->check(duration_value());
   cmd->add_option("--serial", o->serial, "SOA serial: keep (default), increment, unixtime or dateserial");
   cmd->add_flag("--zonemd", o->zonemd, "add a ZONEMD record (RFC 8976, SIMPLE, SHA-384)");
   cmd->add_option("--threads", o->threads, "worker threads (default: every core)");

@@ -202,7 +202,8 @@ void add_zone_submit(Cli& cli) {
   cmd->add_option("--timeout", o->timeout,
                   "seconds to wait for the answer once the request is delivered (default 1800; 0: forever)");
   cmd->add_option("--wait", o->wait, kWaitHelp);
-  cmd->add_option("--now", o->now, std::string("the time to check the answer at: ") + kTimeGrammar + " (default: the clock)");
+  cmd->add_option("--now", o->now, std::string("the time to check the answer at: ") + kTimeGrammar + " (default: the clock)")
+      ->check(time_value());
   cmd->add_flag("--quiet,-q", o->quiet, "no progress line");
   cmd->callback([&cli, o] { cli.exit_code = run_submit(*o); });
 }

@@ -126,7 +126,8 @@ void add_zone_verify(Cli& cli) {
   cmd->add_option("--origin", options->origin, "the zone's name (default: the SOA owner)");
   cmd->add_option("--trust-anchor", options->trust_anchor, "a file of DS or DNSKEY records the DNSKEY set must match");
   cmd->add_option("--now", options->time,
-                  std::string("check signature windows at this time: ") + kTimeGrammar + " (default: now)");
+                  std::string("check signature windows at this time: ") + kTimeGrammar + " (default: now)")
+      ->check(time_value());
   cmd->add_option("--threads", options->threads, "worker threads (default: every core)")->check(CLI::Range(0u, 1024u));
   add_max_records(cmd, options->max_records);
   cmd->callback([&cli, options] { cli.exit_code = run_zone_verify(*options); });
