@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/commands.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -99,34 +100,9 @@ TEST_CASE("main: an unknown or missing command is a usage error that lists the c
                           Catch::EndsWith("(`kskline linesim --help`)\n"));
 }
 
-namespace {
-
-// Every command of the binary ("zone sign", ...), from the help of each group.
-std::vector<std::string> all_commands() {
-  std::vector<std::string> out;
-  std::vector<std::string> groups{""};
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    auto help = test::kskline(groups[g] + "--help");
-    auto at = help.out.find("Subcommands:");
-    REQUIRE(at != std::string::npos);
-    const std::string list = help.out.substr(at);
-    std::regex sub(R"(\n  ([a-z-]+) )");
-    for (std::sregex_iterator it(list.begin(), list.end(), sub), end; it != end; ++it) {
-      const std::string name = groups[g] + (*it)[1].str();
-      if (test::kskline(name + " --help").out.find("Subcommands:") != std::string::npos) {
-        groups.push_back(name + " ");
-      } else {
-        out.push_back(name);
-      }
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("main: every command's help follows the command-line conventions of DESIGN.md", "[tools][main]") {
-  const auto commands = all_commands();
+  const auto commands = test::kskline_commands();
   REQUIRE(commands.size() >= 23);
   std::map<char, std::string> short_meaning;  // -o -> --output, across every command
   // One name per meaning: these spellings were used for what the right-hand names.
