@@ -104,9 +104,10 @@ int run_zone_verify(const ZoneVerifyOptions& o) {
   for (const auto& p : result.problems) lines += zone::format_problem(p) + "\n";
   std::fputs(lines.c_str(), stderr);
   const auto& s = result.stats;
-  std::printf("%s: %s: %zu names, %zu RRsets (%zu signed), %zu signatures verified, %s chain of %zu records%s", o.file.c_str(),
-              origin.to_string().c_str(), s.names, s.rrsets, s.signed_rrsets, s.signatures, s.denial, s.denial_records,
-              s.zonemd ? ", ZONEMD checked" : "");
+  // Names, RRsets and records counted as `zone check` counts them.
+  std::printf("%s: %s: %zu names, %zu RRsets (%zu signed), %zu records, %zu signatures verified, %s chain of %zu records%s",
+              o.file.c_str(), origin.to_string().c_str(), s.names, s.rrsets, s.signed_rrsets, s.records, s.signatures,
+              s.denial, s.denial_records, s.zonemd ? ", ZONEMD checked" : "");
   if (result.ok()) {
     std::printf(", OK\n");
     return kExitOk;

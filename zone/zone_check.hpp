@@ -12,8 +12,8 @@ namespace kskline::zone {
 
 // Counts describing a checked zone.
 struct ZoneSummary {
-  std::size_t names = 0;       // distinct owner names
-  std::size_t rrsets = 0;      // distinct (owner, type)
+  std::size_t names = 0;       // distinct owner names (as VerifyStats counts them)
+  std::size_t rrsets = 0;      // distinct (owner, type), RRSIG excluded (RRSIGs are records of the RRsets they cover)
   std::size_t records = 0;     // records after duplicate removal
   std::size_t duplicates = 0;  // identical records removed (RFC 2181 §5)
 };

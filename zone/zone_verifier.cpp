@@ -650,7 +650,10 @@ VerifyReport verify_zone(RecordList& list, const Name& origin, const VerifyOptio
   collect_keys(ctx, main_problems);
 
   auto& stats = report.stats;
-  stats.names = tree->name_count();
+  for (std::size_t i = 0; i < tree->name_count(); ++i) {
+    if (!tree->rrsets(i).empty()) ++stats.names;
+  }
+  stats.records = list.records.size();
   for (const auto& set : tree->all_rrsets()) {
     if (set.type == rrtype::RRSIG) continue;
     ++stats.rrsets;

@@ -32,8 +32,9 @@ struct VerifyProblem {
 
 // Counts describing a verified zone.
 struct VerifyStats {
-  std::size_t names = 0;          // names in the tree (empty non-terminals included)
-  std::size_t rrsets = 0;         // RRsets, RRSIG RRsets excluded
+  std::size_t names = 0;          // owner names with records (as ZoneSummary counts them: no empty non-terminals)
+  std::size_t rrsets = 0;         // RRsets, RRSIG RRsets excluded (as ZoneSummary counts them)
+  std::size_t records = 0;        // records, RRSIGs included
   std::size_t signed_rrsets = 0;  // RRsets that must be signed
   std::size_t signatures = 0;     // RRSIGs checked cryptographically
   std::size_t denial_records = 0; // NSEC or NSEC3 records in the chain

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <sstream>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -457,4 +458,23 @@ TEST_CASE("zone_verify: reports every problem, one line each, with file:line", "
   // Every RRSIG has expired: one line each, plus the count line.
   CHECK(static_cast<std::size_t>(std::count(r.err.begin(), r.err.end(), '\n')) == rrsigs + 1);
   CHECK(has_line(r.err, {good_nsec() + ":2: example.com. SOA: RRSIG (algorithm 13"}));
+}
+
+TEST_CASE("zone_verify: counts names, RRsets and records as zone check does for the same file",
+          "[tools][zone_verify]") {
+  for (const auto& file : {good_nsec(), good_nsec3()}) {
+    auto checked = kskline::test::kskline("zone check " + shell_quote(file) + " --origin example.com");
+    auto verified = verify(file);
+    INFO(checked.out << verified.out << verified.err);
+    REQUIRE(checked.status == 0);
+    REQUIRE(verified.status == 0);
+    // "FILE: ORIGIN: N names, M RRsets, K records, OK" and
+    // "FILE: ORIGIN: N names, M RRsets (S signed), K records, ...".
+    std::smatch c, v;
+    REQUIRE(std::regex_search(checked.out, c, std::regex(R"((\d+) names, (\d+) RRsets, (\d+) records)")));
+    REQUIRE(std::regex_search(verified.out, v, std::regex(R"((\d+) names, (\d+) RRsets \(\d+ signed\), (\d+) records)")));
+    CHECK(c[1] == v[1]);
+    CHECK(c[2] == v[2]);
+    CHECK(c[3] == v[3]);
+  }
 }
