@@ -266,6 +266,57 @@ Result<KskConfig> parse_config(std::string_view text, std::string_view source) {
   return c;
 }
 
+Result<std::string> with_link_peer(std::string_view text, std::string_view source, std::string_view peer) {
+  const std::string line = "peer = " + quoted(peer);
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < text.size();) {
+    const auto eol = text.find('\n', at);
+    lines.emplace_back(text.substr(at, eol == std::string_view::npos ? std::string_view::npos : eol - at));
+    at = eol == std::string_view::npos ? text.size() : eol + 1;
+  }
+  auto trimmed = [](const std::string& l) {
+    const auto first = l.find_first_not_of(" \t");
+    return first == std::string::npos ? std::string() : l.substr(first);
+  };
+  // The key a line sets, commented out or not ("peer" for "# peer = ...").
+  auto key_of = [&](const std::string& l) {
+    std::string t = trimmed(l);
+    if (!t.empty() && t[0] == '#') t = trimmed(t.substr(1));
+    const auto eq = t.find('=');
+    if (eq == std::string::npos) return std::string();
+    std::string key = t.substr(0, eq);
+    key.erase(key.find_last_not_of(" \t") + 1);
+    return key;
+  };
+  std::size_t link = lines.size(), insert_at = lines.size(), replace = lines.size();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string t = trimmed(lines[i]);
+    if (!t.empty() && t[0] == '[') {
+      if (link != lines.size()) break;  // the table after [link]
+      if (t.rfind("[link]", 0) == 0) link = insert_at = i + 1;
+      continue;
+    }
+    if (link != lines.size() && key_of(lines[i]) == "peer") {
+      replace = i;
+      if (trimmed(lines[i])[0] != '#') break;  // the live setting wins over a commented one
+    }
+  }
+  if (replace != lines.size()) {
+    lines[replace] = line;
+  } else if (link != lines.size()) {
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(insert_at), line);
+  } else {
+    if (!lines.empty() && !lines.back().empty()) lines.emplace_back();
+    lines.emplace_back("[link]");
+    lines.push_back(line);
+  }
+  std::string out;
+  for (std::size_t i = 0; i < lines.size(); ++i) out += lines[i] + (i + 1 < lines.size() ? "\n" : "");
+  if (!text.empty() && text.back() == '\n' && (out.empty() || out.back() != '\n')) out += '\n';
+  if (auto parsed = parse_config(out, source); !parsed) return tl::unexpected(parsed.error());
+  return out;
+}
+
 std::string default_config_text(const std::vector<zone::Name>& zones, std::uint8_t algorithm,
                                 const std::vector<std::uint8_t>& ds_digests) {
   Policy d;

@@ -71,6 +71,14 @@ Result<KskConfig> parse_config(std::string_view text, std::string_view source);
 std::string default_config_text(const std::vector<zone::Name>& zones, std::uint8_t algorithm,
                                 const std::vector<std::uint8_t>& ds_digests);
 
+// The configuration text with `peer` (the zone side's link public key, a
+// file or base64) set in [link]: the line there that sets `peer`, or holds
+// it commented out, is replaced; otherwise the line goes right after
+// "[link]" (a [link] table is added at the end when there is none).
+// Everything else, comments included, stays as it was. parse_config's
+// errors, naming `source`, when the result does not read.
+Result<std::string> with_link_peer(std::string_view text, std::string_view source, std::string_view peer);
+
 // The name of an auto-approve rule as the file spells it ("same-keys").
 std::string_view to_string(AutoApprove rule) noexcept;
 

@@ -65,6 +65,8 @@ void add_zone_submit(Cli& cli);
 void add_zone_relay(Cli& cli);
 // `kskline ksk init|sign|serve|audit verify`: the offline KSK side.
 void add_ksk(Cli& cli);
+// `kskline ksk pin`: pin the zone side's link key in ksk.toml.
+void add_ksk_pin(Cli& cli);
 // `kskline demo`: the whole ceremony over an impaired loopback link.
 void add_demo(Cli& cli);
 

@@ -47,6 +47,7 @@ constexpr HelpExample kHelpExamples[] = {
     {"ksk init", "kskline ksk init --zone example.com --dir ksk"},
     {"ksk sign", "kskline ksk sign --dir ksk request.txt -o answer.txt"},
     {"ksk serve", "kskline ksk serve --dir ksk --link spool:/media/stick"},
+    {"ksk pin", "kskline ksk pin --dir ksk zone-link.id.pub"},
     {"ksk audit verify", "kskline ksk audit verify --dir ksk"},
     {"ksk audit accept", "kskline ksk audit accept --dir ksk --note 'restored from the backup of 2026-11-30'"},
     {"link-keygen", "kskline link-keygen -o zone-link.id"},

@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
   add_zone_submit(cli);
   add_zone_relay(cli);
   add_ksk(cli);
+  add_ksk_pin(cli);
   add_demo(cli);
   add_help_examples(cli.app);
   // Usage errors: "kskline: usage: <what>" and where to read more, exit 2.

@@ -2,6 +2,10 @@
 // name the key.
 #include <catch2/catch.hpp>
 
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "signer/errc.hpp"
 #include "signer/policy.hpp"
 
@@ -144,4 +148,56 @@ TEST_CASE("policy: text that is not TOML is a syntax error with its line", "[sig
   REQUIRE_FALSE(c);
   CHECK(c.error().code == signer::make_error_code(signer::errc::syntax));
   CHECK(c.error().where == "ksk.toml:2");
+}
+
+TEST_CASE("policy: with_link_peer sets link.peer and leaves every other line as it was", "[signer][policy]") {
+  const std::string key = "IHA9u3LGWDRjz/jS6e/xMMFsZpFSmLDTyxn4cY6lZYQ=";
+  auto lines_of = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+  };
+  auto peer_of = [](const std::string& text) {
+    auto c = signer::parse_config(text, "ksk.toml");
+    REQUIRE(c);
+    return c->link.peer;
+  };
+  SECTION("the commented default line becomes the setting") {
+    const std::string text = signer::default_config_text({name("example.com.")}, 13, {2});
+    auto pinned = signer::with_link_peer(text, "ksk.toml", key);
+    REQUIRE(pinned);
+    CHECK(peer_of(*pinned) == key);
+    const auto before = lines_of(text), after = lines_of(*pinned);
+    REQUIRE(before.size() == after.size());
+    std::size_t changed = 0;
+    for (std::size_t i = 0; i < before.size(); ++i) {
+      if (before[i] == after[i]) continue;
+      ++changed;
+      CHECK(before[i] == "# peer = \"zone-link.id.pub\"");
+      CHECK(after[i] == "peer = \"" + key + "\"");
+    }
+    CHECK(changed == 1);
+    // Pinning again, or another key, replaces the setting.
+    auto again = signer::with_link_peer(*pinned, "ksk.toml", "zone.pub");
+    REQUIRE(again);
+    CHECK(peer_of(*again) == "zone.pub");
+    CHECK(lines_of(*again).size() == before.size());
+  }
+  SECTION("a [link] table without a peer line gets one, a file without [link] gets the table") {
+    const std::string zones = "zones = [\"example.com.\"]\n";
+    auto with_table = signer::with_link_peer(zones + "[link]\nauth = \"auto\"\n", "ksk.toml", key);
+    REQUIRE(with_table);
+    CHECK(*with_table == zones + "[link]\npeer = \"" + key + "\"\nauth = \"auto\"\n");
+    auto without = signer::with_link_peer(zones, "ksk.toml", key);
+    REQUIRE(without);
+    CHECK(peer_of(*without) == key);
+  }
+  SECTION("a peer key of another table is not taken for link's") {
+    const std::string text = "zones = [\"example.com.\"]\n[link]\nauth = \"auto\"\n[policy]\n# peer = \"x\"\n";
+    auto pinned = signer::with_link_peer(text, "ksk.toml", key);
+    REQUIRE(pinned);
+    CHECK(peer_of(*pinned) == key);
+    CHECK(pinned->find("# peer = \"x\"") != std::string::npos);
+  }
 }

@@ -415,12 +415,18 @@ TEST_CASE("ksk_cli: serve over a spool answers what zone submit posted, zone imp
   CHECK(imported.status == 0);
 }
 
-TEST_CASE("ksk_cli: a request envelope file must be signed by the pinned zone side", "[tools][ksk_cli]") {
+TEST_CASE("ksk_cli: once ksk pin pinned the zone side, a request envelope must be signed by it", "[tools][ksk_cli]") {
   CliState s;
   Bytes seed(32, 7);
   auto zone_id = proto::LinkIdentity::from_seed(seed);
   REQUIRE(zone_id);
-  set_policy(s.dir, "peer", "\"" + base::to_base64(zone_id->public_key()) + "\"");
+  const std::string key = base::to_base64(zone_id->public_key());
+  auto pinned = test::kskline("ksk pin --dir " + test::shell_quote(s.dir) + " " + key);
+  INFO(pinned.out << pinned.err);
+  REQUIRE(pinned.status == 0);
+  CHECK_THAT(pinned.out, Catch::Contains("pinned the zone side's link key " + key));
+  CHECK(test::slurp(s.dir + "/ksk.toml").find("\npeer = \"" + key + "\"\n") != std::string::npos);
+  CHECK(test::kskline("ksk pin --dir " + test::shell_quote(s.dir) + " not-a-key").status == 1);
   auto zsk = make_zsk();
   std::string text = signer::format_request(make_request({&zsk}));
   proto::EnvelopeSpec spec;
