@@ -156,6 +156,7 @@ int run_sign(const SignOptions& o) {
     return ask_operator(r, *now);
   });
   std::string out_data;
+  bool resent = false;  // the request was signed before: its stored answer again
   if (input->envelope) {
     // An envelope is authenticated as a link would: by the zone side's key
     // pinned in ksk.toml (link.peer, link.auth).
@@ -176,8 +177,9 @@ int run_sign(const SignOptions& o) {
       options.identity = &*identity;
     }
     options.counter = transport::spool_counter;
-    if (o.batch) options.report = [&](const KskOutcome& out) {
-      if (out.review) show_review(*out.review, *now);
+    options.report = [&](const KskOutcome& out) {
+      if (o.batch && out.review) show_review(*out.review, *now);
+      resent = out.review && out.review->stored_response;
     };
     auto env = answer_request(*endpoint, approve, *input->envelope, options);
     if (!env) return report(env.error());
@@ -195,10 +197,11 @@ int run_sign(const SignOptions& o) {
     auto response = endpoint->sign(*review, *now);
     if (!response) return report(response.error());
     out_data = std::move(*response);
+    resent = review->stored_response.has_value();
   }
   if (auto w = base::write_output_file(o.output, as_bytes(out_data)); !w) return report(w.error());
-  std::printf("signed: response written to %s (sha256 %s)\n", o.output.c_str(),
-              signer::hex_groups(signer::text_sha256(out_data)).c_str());
+  std::printf("%s: response written to %s (sha256 %s)\n", resent ? "re-sent the answer signed before" : "signed",
+              o.output.c_str(), signer::hex_groups(signer::text_sha256(out_data)).c_str());
   return kExitOk;
 }
 
@@ -231,11 +234,17 @@ int run_serve(const ServeOptions& o) {
   KskAnswerOptions options;
   options.identity = t->identity;
   options.now = [&] { return fixed_now ? *now : system_now(); };
-  std::size_t signed_count = 0, refused = 0;
+  std::size_t signed_count = 0, resent = 0, refused = 0;
   options.report = [&](const KskOutcome& out) {
     if (out.error) {
       ++refused;
       report(*out.error);
+    } else if (out.review && out.review->stored_response) {
+      // Its answer was lost on the way: the same answer again, nothing signed.
+      ++resent;
+      std::printf("re-sent the stored answer to request %s for %s (signed before)\n",
+                  out.review->request.id.c_str(), out.review->request.zone.to_string().c_str());
+      std::fflush(stdout);
     } else if (out.review) {
       ++signed_count;
       std::printf("signed request %s for %s (%zu slots)\n", out.review->request.id.c_str(),
@@ -277,8 +286,8 @@ int run_serve(const ServeOptions& o) {
       std::fprintf(stderr, "kskline: rejected %s: %s\n", transport::printable_name(r.file).c_str(),
                    r.error.message().c_str());
     }
-    std::printf("spool: %zu requests answered (%zu signed, %zu refused), %zu files rejected\n", scan->accepted.size(),
-                signed_count, refused, scan->rejected.size());
+    std::printf("spool: %zu requests answered (%zu signed, %zu re-sent, %zu refused), %zu files rejected\n",
+                scan->accepted.size(), signed_count, resent, refused, scan->rejected.size());
     return refused == 0 && scan->rejected.empty() ? kExitOk : kExitFailure;
   }
   if (std::holds_alternative<transport::LoopbackLink>(t->link)) {
@@ -290,6 +299,14 @@ int run_serve(const ServeOptions& o) {
   auto answer = make_ksk_answer(*endpoint, approve, options);
   std::size_t answered = 0;
   bool failed = false;
+  auto say_waiting = [&] {
+    std::printf("waiting for the zone side's request on %s (`kskline zone submit` at the other end)%s; Ctrl-C to "
+                "stop\n",
+                link_text.c_str(),
+                o.wait > 0 ? (", for " + human_duration(o.wait)).c_str() : "");
+    std::fflush(stdout);
+  };
+  say_waiting();
   for (;;) {
     auto r = transport::answer_requests(*t, answer, o.count == 0 ? 0 : o.count - answered);
     if (!r) return report(r.error());
@@ -305,10 +322,9 @@ int run_serve(const ServeOptions& o) {
       report(e);
     }
     if (stop || (o.count != 0 && answered >= o.count)) break;
-    std::printf("waiting for the next request on %s (Ctrl-C to stop)\n", link_text.c_str());
-    std::fflush(stdout);
+    say_waiting();
   }
-  std::printf("served: %zu signed, %zu refused\n", signed_count, refused);
+  std::printf("served: %zu signed, %zu re-sent, %zu refused\n", signed_count, resent, refused);
   return !failed && refused == 0 ? kExitOk : kExitFailure;
 }
 

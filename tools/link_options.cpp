@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 
 #include <unistd.h>
 
@@ -44,6 +45,19 @@ ProgressLine::ProgressLine(bool enabled) : enabled_(enabled && ::isatty(STDERR_F
 
 void ProgressLine::update(const TransferProgress& p, const char* verb) {
   if (!enabled_) return;
+  // A request wholly delivered waits for its answer while the other side's
+  // operator reads it: say so, instead of a rate that decays.
+  if (std::string_view(verb) == "request" && p.bytes_total > 0 && p.bytes_done >= p.bytes_total && p.connected) {
+    if (!delivered_at_) delivered_at_ = p.seconds;
+    const std::string line = "request delivered (" + human_bytes(static_cast<double>(p.bytes_total)) + " in " +
+                             human_duration(*delivered_at_) + "); waiting for the answer while the KSK operator " +
+                             "reviews it, " + human_duration(p.seconds - *delivered_at_) + " so far";
+    std::fprintf(stderr, "\r%s\x1b[K", line.c_str());
+    std::fflush(stderr);
+    shown_ = true;
+    return;
+  }
+  delivered_at_.reset();
   std::string line = std::string(verb) + " " + human_bytes(static_cast<double>(p.bytes_done));
   if (p.bytes_total > 0) {
     line += " / " + human_bytes(static_cast<double>(p.bytes_total));

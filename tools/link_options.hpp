@@ -52,6 +52,7 @@ class ProgressLine {
  private:
   bool enabled_;
   bool shown_ = false;
+  std::optional<double> delivered_at_;  // when a request was wholly delivered (its seconds)
 };
 
 // Builds transfer options; errors name the option (--link, --identity,

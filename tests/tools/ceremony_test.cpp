@@ -357,7 +357,7 @@ TEST_CASE("ceremony: ksk serve answers session after session until it is stopped
   auto served = finish(serve, c.dir.file("serve.err"));
   INFO(served.out << served.err);
   CHECK(served.status == 0);
-  CHECK_THAT(served.out, Catch::Contains("served: 2 signed, 0 refused"));
+  CHECK_THAT(served.out, Catch::Contains("served: 2 signed, 0 re-sent, 0 refused"));
   c.publish_and_verify();
 }
 

@@ -367,7 +367,7 @@ TEST_CASE("ksk_cli: serve over a spool names a rejected file with its control ch
                          test::shell_quote(s.dir) + " --batch --now " + std::to_string(kT0));
   INFO(r.out << r.err);
   CHECK(r.status == 1);
-  CHECK(r.out.find("0 requests answered (0 signed, 0 refused), 1 files rejected") != std::string::npos);
+  CHECK(r.out.find("0 requests answered (0 signed, 0 re-sent, 0 refused), 1 files rejected") != std::string::npos);
   CHECK(r.err.find("rejected " + spool + "/to-ksk/rejected/\\x1b]0;owned\\x07\\x0a.kske: ") != std::string::npos);
   CHECK(r.err.find('\x1b') == std::string::npos);
   CHECK(r.err.find('\x07') == std::string::npos);
@@ -388,7 +388,8 @@ TEST_CASE("ksk_cli: serve over a serial line answers zone submit, envelopes auth
   CHECK(submit.status == 0);
   CHECK(submit.out.find("imported the answer") != std::string::npos);
   CHECK(served.status == 0);
-  CHECK(served.out.find("served: 1 signed, 0 refused") != std::string::npos);
+  CHECK(served.out.find("served: 1 signed, 0 re-sent, 0 refused") != std::string::npos);
+  CHECK(served.out.rfind("waiting for the zone side's request on serial:" + line.b, 0) == 0);
   CHECK(s.audit_entries() == 1);
 }
 
@@ -404,7 +405,7 @@ TEST_CASE("ksk_cli: serve over a spool answers what zone submit posted, zone imp
   auto served = test::kskline("ksk serve --dir " + q(s.dir) + " --link " + q("spool:" + spool) + " --batch 2>&1");
   INFO(served.out);
   REQUIRE(served.status == 0);
-  CHECK(served.out.find("1 requests answered (1 signed, 0 refused)") != std::string::npos);
+  CHECK(served.out.find("1 requests answered (1 signed, 0 re-sent, 0 refused)") != std::string::npos);
   std::string answer;
   for (const auto& e : std::filesystem::directory_iterator(spool + "/to-zone")) {
     if (e.is_regular_file()) answer = e.path().string();
@@ -500,7 +501,8 @@ TEST_CASE("ksk_cli: two signs of one request at once give one answer", "[tools][
   const std::string bin = test::shell_quote(KSKLINE_BINARY), d = " --dir " + test::shell_quote(s.dir);
   auto sign = [&](const std::string& delay, const std::string& out) {
     return "(sleep " + delay + "; echo yes) | " + bin + " ksk sign " + test::shell_quote(request) + " -o " +
-           test::shell_quote(s.tmp.file(out)) + d + " --now " + std::to_string(kT0) + " >/dev/null 2>&1";
+           test::shell_quote(s.tmp.file(out)) + d + " --now " + std::to_string(kT0) + " >" +
+           test::shell_quote(s.tmp.file(out + ".log")) + " 2>&1";
   };
   // Both are reviewed at once; both operators say yes, one after the other.
   auto r = test::run(sign("1", "a.txt") + " & a=$!; " + sign("2", "b.txt") +
@@ -514,6 +516,12 @@ TEST_CASE("ksk_cli: two signs of one request at once give one answer", "[tools][
   CHECK(log.find("\tsigned\t") != std::string::npos);
   CHECK(log.find("\tresent\t") != std::string::npos);
   CHECK(s.audit_entries() == 2);
+  // Signing it once more gives the stored answer, and says that nothing new was signed.
+  auto again = s.sign(request, s.tmp.file("c.txt"));
+  CHECK(again.status == 0);
+  CHECK_THAT(again.out, Catch::Contains("re-sent the answer signed before: response written to "));
+  CHECK(test::slurp(s.tmp.file("c.txt")) == test::slurp(s.tmp.file("a.txt")));
+  CHECK(s.audit_entries() == 3);  // signed, resent, resent
 }
 
 TEST_CASE("ksk_cli: a deleted audit log stops signing until audit accept records it", "[tools][ksk_cli]") {
