@@ -5,6 +5,7 @@
 // Refused SKRs exit 1 and change nothing.
 #include <catch2/catch.hpp>
 
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -76,9 +77,10 @@ struct ZoneSide {
     REQUIRE(pre.status == 0);
   }
 
-  // zone request --format `format` for 20 days into `file`: the stored request's id.
-  std::string request(const std::string& format, const std::string& file) const {
-    auto req = cli("zone request" + d + " --format " + format + " --until +20d -o " + shell_quote(file));
+  // zone request --format `format` into `file` for `period` (options; default the next 20 days): the stored request's id.
+  std::string request(const std::string& format, const std::string& file,
+                      const std::string& period = " --until +20d") const {
+    auto req = cli("zone request" + d + " --format " + format + period + " -o " + shell_quote(file));
     INFO(req.err);
     REQUIRE(req.status == 0);
     const auto at = req.out.find("KSR of request ");
@@ -140,7 +142,12 @@ TEST_CASE("zone_foreign_cli: a Knot KSR from zone request, signed by keymgr sign
   INFO(ds.err);
   REQUIRE(ds.status == 0);
   ZoneSide zone(tmp, ds.out);
-  const auto id = zone.request("knot", tmp.file("req.ksr"));
+  // Two requests for the same period: the SKR answers both, and the newer one wins.
+  const auto now = std::time(nullptr);
+  const auto period = " --from " + std::to_string(now) + " --until " + std::to_string(now + 20 * 86400);
+  const auto older = zone.request("knot", tmp.file("older.ksr"), period);
+  const auto id = zone.request("knot", tmp.file("req.ksr"), period + " --now +1m");
+  REQUIRE(older != id);
   auto ksr = signer::parse_foreign(slurp(tmp.file("req.ksr")), "req.ksr", signer::ForeignKind::request);
   REQUIRE(ksr);
   CHECK(ksr->dialect == signer::Dialect::knot);
