@@ -102,13 +102,20 @@ struct ZoneSide {
     CHECK(snapshot(state) == before);
   }
 
-  // zone import of `file` and publish; dnssec-verify and kzonecheck accept the zone.
+  // zone import of `file` from a spool's to-zone/ (moved to to-zone/done/)
+  // and publish; dnssec-verify and kzonecheck accept the zone.
   void import_and_publish(const std::string& file, const std::string& id, const std::string& dialect_words,
                           const std::string& signed_file) const {
-    auto imported = cli("zone import" + d + " " + shell_quote(file));
+    const auto inbox = std::filesystem::path(file).parent_path() / "stick" / "to-zone";
+    const auto name = std::filesystem::path(file).filename();
+    std::filesystem::create_directories(inbox);
+    std::filesystem::copy_file(file, inbox / name);
+    auto imported = cli("zone import" + d + " " + shell_quote((inbox / name).string()));
     INFO(imported.out << imported.err);
     REQUIRE(imported.status == 0);
     CHECK(imported.out.find(dialect_words + " SKR answering request " + id + " imported: ") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(inbox / name));
+    CHECK(slurp((inbox / "done" / name).string()) == slurp(file));
     auto again = cli("zone import" + d + " " + shell_quote(file));
     INFO(again.out << again.err);
     CHECK(again.status == 0);
