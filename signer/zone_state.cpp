@@ -113,6 +113,132 @@ Result<std::string> response_payload(std::string_view text, std::string_view sou
   return std::string(reinterpret_cast<const char*>(envelope->payload.data()), envelope->payload.size());
 }
 
+// Checks `response` against the `request` it answers and stores `payload` (its
+// text in kskline's dialect) as responses/<first start>-<id>.response: the
+// last steps of every import, whatever dialect the response came in.
+Result<ImportReport> check_and_store(const std::string& dir, const KeyRequest& request, const KeyResponse& response,
+                                     const std::string& payload, const TrustAnchor& anchor,
+                                     std::int64_t refresh_margin, std::string_view source) {
+  if (auto r = check_response(request, response, anchor, refresh_margin); !r) {
+    return tl::unexpected(r.error().located(source));
+  }
+  ImportReport report;
+  report.request_id = response.request_id;
+  report.slots = response.slots.size();
+  report.from = response.slots.front().start;
+  report.until = response.slots.back().end;
+  report.path =
+      state_path(state_path(dir, kResponsesDir), format_time(report.from) + "-" + response.request_id + ".response");
+  // A request is answered once: the same answer again is a replay, another
+  // one is refused; neither changes anything.
+  auto stored = load_responses(dir);
+  if (!stored) return tl::unexpected(stored.error());
+  for (const auto& r : *stored) {
+    if (r.response.request_id != response.request_id) continue;
+    auto old_text = base::read_file(r.path, 64 << 20);
+    if (old_text && *old_text == payload) {
+      return fail(errc::replayed, "this response was imported before, as " + r.path + "; nothing changed",
+                  std::string(source));
+    }
+    return fail(errc::not_our_request,
+                "request " + response.request_id + " was already answered by " + r.path +
+                    ", a different response; make a new request",
+                std::string(source));
+  }
+  if (auto r = base::write_file_atomic(report.path, as_bytes(payload)); !r) return tl::unexpected(r.error());
+  return report;
+}
+
+// The ZSK DNSKEY RDATAs (SEP bit clear) among `records`, sorted.
+std::vector<Bytes> zsk_rdatas(const std::vector<zone::Record>& records) {
+  std::vector<Bytes> out;
+  for (const auto& r : records) {
+    if (r.type == zone::rrtype::DNSKEY && r.rdata.size() >= 2 && (r.rdata[1] & 0x01) == 0) out.push_back(r.rdata);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A stored request, and the response an SKR gives to it.
+struct ForeignAnswer {
+  KeyRequest request;   // the stored request with its slots cut at the SKR's bundle times
+  KeyResponse response;
+};
+
+// What `skr` answers of `request` (its text `request_text`): nullopt unless
+// a bundle starts at or before each slot's start and every bundle the zone
+// would publish inside a slot (the one at its start and those after it)
+// holds exactly the slot's ZSKs. A bundle that starts inside one slot and
+// runs on into the next answers both.
+std::optional<ForeignAnswer> foreign_answer(const KeyRequest& request, const std::string& request_text,
+                                            const ForeignDocument& skr) {
+  if (request.slots.empty()) return std::nullopt;
+  ForeignAnswer answer;
+  answer.request = request;
+  answer.request.slots.clear();
+  answer.response.request_id = request.id;
+  answer.response.request_sha256 = text_sha256(request_text);
+  answer.response.zone = skr.zone;
+  answer.response.created = skr.generated;
+  for (const auto& slot : request.slots) {
+    // The bundle the zone publishes at the slot's start: the last one from at or before it.
+    std::size_t b = 0;
+    while (b + 1 < skr.bundles.size() && skr.bundles[b + 1].time <= slot.start) ++b;
+    if (skr.bundles[b].time > slot.start) return std::nullopt;
+    const auto zsks = zsk_rdatas(slot.zsks);
+    for (; b < skr.bundles.size() && skr.bundles[b].time < slot.end; ++b) {
+      const auto& bundle = skr.bundles[b];
+      if (zsk_rdatas(bundle.records) != zsks) return std::nullopt;
+      RequestSlot part = slot;
+      part.start = std::max(bundle.time, slot.start);
+      part.end = b + 1 < skr.bundles.size() ? std::min(skr.bundles[b + 1].time, slot.end) : slot.end;
+      answer.response.slots.push_back({part.start, part.end, bundle.records});
+      answer.request.slots.push_back(std::move(part));
+    }
+  }
+  return answer;
+}
+
+// Imports a Knot or BIND SKR (ZoneState::import_response).
+Result<ImportReport> import_foreign(const std::string& dir, const zone::Name& zone, std::string_view text,
+                                    std::string_view source, const TrustAnchor& anchor, std::int64_t refresh_margin) {
+  auto skr = parse_foreign(text, source, ForeignKind::response, &zone);
+  if (!skr) return tl::unexpected(skr.error());
+  // Every stored request, newest first: the newest one the SKR answers wins.
+  std::vector<std::pair<KeyRequest, std::string>> requests;
+  std::error_code ec;
+  const std::string requests_dir = state_path(dir, kRequestsDir);
+  for (const auto& entry : fs::directory_iterator(requests_dir, ec)) {
+    if (entry.path().extension() != ".request") continue;
+    const std::string path = entry.path().string();
+    auto request_text = base::read_file(path, 64 << 20);
+    if (!request_text) return tl::unexpected(request_text.error());
+    auto request = parse_request(*request_text, path);
+    if (!request) return fail(errc::bad_state, request.error().message(), path);
+    requests.emplace_back(std::move(*request), std::move(*request_text));
+  }
+  if (ec) return fail(errc::bad_state, "cannot list: " + ec.message(), requests_dir);
+  std::sort(requests.begin(), requests.end(), [](const auto& a, const auto& b) {
+    if (a.first.created != b.first.created) return a.first.created > b.first.created;
+    return a.first.id > b.first.id;
+  });
+  for (const auto& [request, request_text] : requests) {
+    auto answer = foreign_answer(request, request_text, *skr);
+    if (!answer) continue;
+    auto report = check_and_store(dir, answer->request, answer->response, format_response(answer->response), anchor,
+                                  refresh_margin, source);
+    if (report) report->dialect = skr->dialect;
+    return report;
+  }
+  return fail(errc::not_our_request,
+              "this " + std::string(dialect_name(skr->dialect)) + " SKR (" + std::to_string(skr->bundles.size()) +
+                  " bundles " + format_time(skr->bundles.front().time) + ".." +
+                  format_time(skr->bundles.back().time) +
+                  ") answers no request of this state: none has its bundle times and ZSKs; make the request with "
+                  "`kskline zone request --format " + std::string(dialect_name(skr->dialect)) + "`",
+              std::string(source));
+}
+
 // The SOA serial of a signed zone written before (its apex comes first), or
 // nullopt when there is none or it does not read. Only for a state that
 // predates the stored serial (last_published_serial).
@@ -393,7 +519,7 @@ Result<std::vector<std::string>> ZoneState::pregenerate(std::int64_t until, std:
 }
 
 Result<RequestMade> ZoneState::make_request(std::int64_t from, std::int64_t until, std::int64_t now,
-                                            proto::Random& random) {
+                                            proto::Random& random, Dialect dialect) {
   auto keys = zsks();
   if (!keys) return tl::unexpected(keys.error());
   std::vector<ZskWindow> windows;
@@ -440,14 +566,39 @@ Result<RequestMade> ZoneState::make_request(std::int64_t from, std::int64_t unti
   }
   std::string text = format_request(request);
   const std::string request_path = state_path(state_path(dir_, kRequestsDir), request.id + ".request");
+  std::string output = text;
+  if (dialect != Dialect::kskline) {
+    auto ksr = from_key_request(request, dialect);
+    // BIND's KSR has a bundle only where the ZSK set changes (as dnssec-ksr
+    // request writes it): given two bundles with the same ZSKs, dnssec-ksr
+    // 9.20 sign answers the second twice, with the same time.
+    if (dialect == Dialect::bind) {
+      std::vector<ForeignBundle> changes;
+      for (auto& b : ksr.bundles) {
+        if (changes.empty() || zsk_rdatas(changes.back().records) != zsk_rdatas(b.records)) {
+          changes.push_back(std::move(b));
+        }
+      }
+      ksr.bundles = std::move(changes);
+    }
+    output = format_foreign(ksr);
+    // The dialect first: a request file without it would read as one sent in kskline's.
+    const std::string dialect_path = state_path(state_path(dir_, kRequestsDir), request.id + ".dialect");
+    if (auto r = base::create_file_atomic(dialect_path, as_bytes(std::string(dialect_name(dialect)) + "\n")); !r) {
+      return tl::unexpected(r.error());
+    }
+  }
   if (auto r = base::create_file_atomic(request_path, as_bytes(text)); !r) {
     return tl::unexpected(r.error());
   }
-  return RequestMade{std::move(request), std::move(text)};
+  return RequestMade{std::move(request), std::move(text), dialect, std::move(output)};
 }
 
 Result<ImportReport> ZoneState::import_response(std::string_view text, std::string_view source,
                                                  std::int64_t /*now*/) {
+  if (auto dialect = detect_dialect(text, source); dialect && *dialect != Dialect::kskline) {
+    return import_foreign(dir_, config_.zone, text, source, anchor_, config_.refresh_margin);
+  }
   auto payload = response_payload(text, source);
   if (!payload) return tl::unexpected(payload.error());
   auto response = parse_response(*payload, source);
@@ -477,34 +628,7 @@ Result<ImportReport> ZoneState::import_response(std::string_view text, std::stri
   }
   auto request = parse_request(*request_text, request_path);
   if (!request) return fail(errc::bad_state, request.error().message(), request_path);
-  if (auto r = check_response(*request, *response, anchor_, config_.refresh_margin); !r) {
-    return tl::unexpected(r.error().located(source));
-  }
-  ImportReport report;
-  report.request_id = response->request_id;
-  report.slots = response->slots.size();
-  report.from = response->slots.front().start;
-  report.until = response->slots.back().end;
-  report.path =
-      state_path(state_path(dir_, kResponsesDir), format_time(report.from) + "-" + response->request_id + ".response");
-  // A request is answered once: the same answer again is a replay, another
-  // one is refused; neither changes anything.
-  auto stored = load_responses(dir_);
-  if (!stored) return tl::unexpected(stored.error());
-  for (const auto& r : *stored) {
-    if (r.response.request_id != response->request_id) continue;
-    auto old_text = base::read_file(r.path, 64 << 20);
-    if (old_text && *old_text == *payload) {
-      return fail(errc::replayed, "this response was imported before, as " + r.path + "; nothing changed",
-                  std::string(source));
-    }
-    return fail(errc::not_our_request,
-                "request " + response->request_id + " was already answered by " + r.path +
-                    ", a different response; make a new request",
-                std::string(source));
-  }
-  if (auto r = base::write_file_atomic(report.path, as_bytes(*payload)); !r) return tl::unexpected(r.error());
-  return report;
+  return check_and_store(dir_, *request, *response, *payload, anchor_, config_.refresh_margin, source);
 }
 
 Result<PublishReport> ZoneState::publish(std::int64_t now, const PublishTarget& target) {

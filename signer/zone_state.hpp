@@ -3,7 +3,9 @@
 //   DIR/kskline-zone.toml       the configuration (zone_config.hpp)
 //   DIR/trust-anchor.db         the KSK trust anchor, set once
 //   DIR/keys/K<zone>+<alg>+<tag>.{key,private}   ZSKs with their timing
-//   DIR/requests/<id>.request   every request made, as sent
+//   DIR/requests/<id>.request   every request made, as sent (kskline's dialect)
+//   DIR/requests/<id>.dialect   "knot" or "bind": the request went out in that
+//                               dialect (zone request --format); absent for kskline
 //   DIR/requests/<id>.sent      the digests of the envelopes that carried it
 //   DIR/requests/<id>.refused   the KSK side's refusal of it, as received
 //   DIR/responses/<start>-<id>.response   every response imported
@@ -22,6 +24,7 @@
 #include "base/error.hpp"
 #include "proto/envelope.hpp"
 #include "signer/coverage.hpp"
+#include "signer/foreign_dialect.hpp"
 #include "signer/key_request.hpp"
 #include "signer/refusal.hpp"
 #include "signer/response_check.hpp"
@@ -51,15 +54,18 @@ struct StoredZsk {
   ZskWindow window;
 };
 
-// A request made and stored: the request and its exact text.
+// A request made and stored: the request, its exact text, and what goes out.
 struct RequestMade {
   KeyRequest request;
-  std::string text;  // what format_request wrote; the answer must carry its SHA-256
+  std::string text;    // what format_request wrote; a kskline answer must carry its SHA-256
+  Dialect dialect = Dialect::kskline;
+  std::string output;  // the request in `dialect`: text itself, or a Knot or BIND KSR
 };
 
 // What import_response stored.
 struct ImportReport {
   std::string request_id;
+  Dialect dialect = Dialect::kskline;  // the dialect the response came in
   std::size_t slots = 0;
   std::int64_t from = 0;    // first slot's start
   std::int64_t until = 0;   // last slot's end
@@ -130,9 +136,14 @@ class ZoneState {
   // where margin = max(refresh_margin, the zone file's largest TTL +
   // propagation_delay), proofs of possession by each ZSK per slot. Stores its
   // text as requests/<id>.request; the request id comes from `random`.
+  // `dialect` knot or bind also writes the request as that peer's KSR
+  // (from_key_request: no id, no proofs; for BIND a bundle only where the
+  // ZSK set changes, as dnssec-ksr writes) into RequestMade::output and
+  // records the dialect in requests/<id>.dialect.
   // errc::coverage_gap when the ZSKs in keys/ do not keep the period signed
   // (run pregenerate), zone::errc for a zone file that does not read.
-  Result<RequestMade> make_request(std::int64_t from, std::int64_t until, std::int64_t now, proto::Random& random);
+  Result<RequestMade> make_request(std::int64_t from, std::int64_t until, std::int64_t now, proto::Random& random,
+                                   Dialect dialect = Dialect::kskline);
 
   // Records that request `request_id` (stored in requests/) left in an
   // envelope whose trailing SHA-256 is `envelope_digest`, by appending its
@@ -161,6 +172,15 @@ class ZoneState {
   // errc::replayed). Stored as
   // responses/<first start>-<id>.response only when every check passes: a
   // refused response changes nothing.
+  // A Knot or BIND SKR (detect_dialect) has no request id or digest: it
+  // answers the newest stored request (by creation time) for each of whose
+  // slots a bundle starts at or before the slot's start and every bundle the
+  // zone would publish within the slot holds exactly the slot's ZSKs
+  // (errc::not_our_request when none does). That request's slots are cut at
+  // the SKR's bundle times, each part taking the bundle in force, and
+  // checked as above; stored in kskline's dialect, so that publish and
+  // status read it as any other.
+  // parse_foreign's errors for a malformed or truncated SKR.
   Result<ImportReport> import_response(std::string_view text, std::string_view source, std::int64_t now);
 
   // Signs the configured zone file for `now`: the slot covering now from the

@@ -190,7 +190,7 @@ int run_pregenerate(const StateOptions& o, const std::string& until_text) {
 }
 
 int run_request(const StateOptions& o, const std::string& from_text, const std::string& until_text,
-                const std::string& output) {
+                const std::string& output, const std::string& format) {
   int exit = kExitOk;
   auto opened = open_state(o, exit);
   if (!opened) return exit;
@@ -206,12 +206,19 @@ int run_request(const StateOptions& o, const std::string& from_text, const std::
     return kExitUsage;
   }
   transport::SodiumRandom random;
-  auto made = state.make_request(*from, *until, now, random);
+  const auto dialect = format == "knot"   ? signer::Dialect::knot
+                       : format == "bind" ? signer::Dialect::bind
+                                          : signer::Dialect::kskline;
+  auto made = state.make_request(*from, *until, now, random, dialect);
   if (!made) return report(made.error());
-  if (auto w = base::write_output_file(output, as_bytes(made->text)); !w) return report(w.error());
-  const auto digest = signer::text_sha256(made->text);
-  std::printf("%s: request %s for %s, %zu slots %s..%s\n", output.c_str(), made->request.id.c_str(),
-              made->request.zone.to_string().c_str(), made->request.slots.size(),
+  if (auto w = base::write_output_file(output, as_bytes(made->output)); !w) return report(w.error());
+  const auto digest = signer::text_sha256(made->output);
+  // A Knot or BIND KSR has no id: the id names the stored request only.
+  std::printf("%s: %srequest %s for %s, %zu slots %s..%s\n", output.c_str(),
+              dialect == signer::Dialect::knot   ? "Knot KSR of "
+              : dialect == signer::Dialect::bind ? "BIND KSR of "
+                                                 : "",
+              made->request.id.c_str(), made->request.zone.to_string().c_str(), made->request.slots.size(),
               signer::format_time(*from).c_str(), signer::format_time(*until).c_str());
   // What the KSK operator compares before typing yes.
   std::fputs(signer::digest_lines(digest).c_str(), stdout);
@@ -256,7 +263,11 @@ int import_one(signer::ZoneState& state, const std::string& file, std::int64_t n
     }
   } else {
     const auto& i = *taken->imported;
-    said = shown + ": response to request " + i.request_id + " imported: " + std::to_string(i.slots) + " slots " +
+    said = shown + ": " +
+           (i.dialect == signer::Dialect::knot   ? "Knot SKR answering "
+            : i.dialect == signer::Dialect::bind ? "BIND SKR answering "
+                                                 : "response to ") +
+           "request " + i.request_id + " imported: " + std::to_string(i.slots) + " slots " +
            signer::format_time(i.from) + ".." + signer::format_time(i.until) + ", stored as " + i.path;
   }
   auto moved = transport::move_taken(file);
@@ -410,12 +421,18 @@ void add_zone_state(Cli& cli) {
     auto from = std::make_shared<std::string>();
     auto until = std::make_shared<std::string>();
     auto output = std::make_shared<std::string>();
+    auto format = std::make_shared<std::string>("kskline");
     auto* cmd = cli.zone->add_subcommand("request", "write a key-signing request for a period");
     add_state_options(cmd, *o);
     cmd->add_option("--from", *from, std::string("the period's start: ") + kTimeGrammar + " (default: now)");
     cmd->add_option("--until", *until, std::string("the period's end: ") + kTimeGrammar)->required();
     cmd->add_option("--output,-o", *output, "the request file to write")->required();
-    cmd->callback([&cli, o, from, until, output] { cli.exit_code = run_request(*o, *from, *until, *output); });
+    cmd->add_option("--format", *format,
+                    "kskline (default), or knot or bind: a KSR for keymgr sign-ksr or dnssec-ksr sign on the KSK side")
+        ->check(CLI::IsMember({"kskline", "knot", "bind"}));
+    cmd->callback([&cli, o, from, until, output, format] {
+      cli.exit_code = run_request(*o, *from, *until, *output, *format);
+    });
   }
   {
     auto o = std::make_shared<StateOptions>();
