@@ -203,6 +203,44 @@ Result<void> check_response(const KeyRequest& request, const KeyResponse& respon
   return {};
 }
 
+std::vector<Bytes> zsk_rdatas(const std::vector<zone::Record>& records) {
+  std::vector<Bytes> out;
+  for (const auto& r : records) {
+    if (r.type == zone::rrtype::DNSKEY && r.rdata.size() >= 2 && (r.rdata[1] & 0x01) == 0) out.push_back(r.rdata);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::optional<ForeignAnswer> foreign_answer(const KeyRequest& request, const std::string& request_text,
+                                            const ForeignDocument& skr) {
+  if (request.slots.empty()) return std::nullopt;
+  ForeignAnswer answer;
+  answer.request = request;
+  answer.request.slots.clear();
+  answer.response.request_id = request.id;
+  answer.response.request_sha256 = text_sha256(request_text);
+  answer.response.zone = skr.zone;
+  answer.response.created = skr.generated;
+  for (const auto& slot : request.slots) {
+    // The bundle the zone publishes at the slot's start: the last one from at or before it.
+    std::size_t b = 0;
+    while (b + 1 < skr.bundles.size() && skr.bundles[b + 1].time <= slot.start) ++b;
+    if (skr.bundles[b].time > slot.start) return std::nullopt;
+    const auto zsks = zsk_rdatas(slot.zsks);
+    for (; b < skr.bundles.size() && skr.bundles[b].time < slot.end; ++b) {
+      const auto& bundle = skr.bundles[b];
+      if (zsk_rdatas(bundle.records) != zsks) return std::nullopt;
+      RequestSlot part = slot;
+      part.start = std::max(bundle.time, slot.start);
+      part.end = b + 1 < skr.bundles.size() ? std::min(skr.bundles[b + 1].time, slot.end) : slot.end;
+      answer.response.slots.push_back({part.start, part.end, bundle.records});
+      answer.request.slots.push_back(std::move(part));
+    }
+  }
+  return answer;
+}
+
 Result<void> check_foreign_response(const ForeignDocument& ksr, const ForeignDocument& skr, const TrustAnchor& anchor) {
   if (!(skr.zone == ksr.zone)) {
     return fail(errc::wrong_zone, "the SKR is for " + skr.zone.to_string() + ", the KSR for " + ksr.zone.to_string());
@@ -219,21 +257,14 @@ Result<void> check_foreign_response(const ForeignDocument& ksr, const ForeignDoc
     return fail(errc::coverage_gap, "the SKR has a bundle at " + format_time(skr.bundles.front().time) +
                                         ", before the KSR's first at " + format_time(ksr.bundles.front().time));
   }
-  // The KSR as a request whose slots are the SKR's bundles, each with the
-  // ZSKs of the KSR bundle in effect at its time.
-  const KeyResponse response = to_key_response(skr);
+  // The KSR's last bundle lasts as long as the SKR's last is valid.
   KeyRequest request = to_key_request(ksr);
-  request.slots.clear();
-  std::size_t in_effect = 0;
-  for (const auto& rs : response.slots) {
-    while (in_effect + 1 < ksr.bundles.size() && ksr.bundles[in_effect + 1].time <= rs.start) ++in_effect;
-    RequestSlot slot;
-    slot.start = rs.start;
-    slot.end = rs.end;
-    slot.zsks = ksr.bundles[in_effect].records;
-    request.slots.push_back(std::move(slot));
+  request.slots.back().end = to_key_response(skr).slots.back().end;
+  auto answer = foreign_answer(request, "", skr);
+  if (!answer) {
+    return fail(errc::not_our_request, "a bundle of the SKR does not hold the ZSKs of the KSR bundle in force at its time");
   }
-  return check_response(request, response, anchor, 0);
+  return check_response(answer->request, answer->response, anchor, 0);
 }
 
 std::vector<zone::Record> publishable_records(const ResponseSlot& slot) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,12 +60,31 @@ std::string format_trust_anchor(const TrustAnchor& anchor);
 Result<void> check_response(const KeyRequest& request, const KeyResponse& response, const TrustAnchor& anchor,
                             std::int64_t refresh_margin);
 
+// The ZSK DNSKEY RDATAs (SEP bit clear) among `records`, sorted.
+std::vector<Bytes> zsk_rdatas(const std::vector<zone::Record>& records);
+
+// A request, and the response a Knot or BIND SKR gives to it.
+struct ForeignAnswer {
+  KeyRequest request;   // the request with its slots cut at the SKR's bundle times
+  KeyResponse response; // one slot a part: the records of the bundle in force
+};
+
+// What `skr` answers of `request` (whose text is `request_text`, for the
+// response's request-sha256): nullopt unless a bundle starts at or before
+// each slot's start and every bundle the zone would publish inside a slot
+// (the one at its start and those after it) holds exactly the slot's ZSKs.
+// A bundle that starts inside one slot and runs on into the next answers
+// both; check_response then checks the parts.
+std::optional<ForeignAnswer> foreign_answer(const KeyRequest& request, const std::string& request_text,
+                                            const ForeignDocument& skr);
+
 // Checks a Knot or BIND SKR against the KSR it answers, as check_response
 // checks kskline's own: the SKR must have a bundle at every time the KSR
 // has one (errc::coverage_gap naming the time otherwise) and may have more
 // (the KSK side's refresh bundles), no bundle before the KSR's first;
-// each bundle is then checked as a slot of the KSR bundle in effect at its
-// time, lasting until the next bundle (the last until its earliest RRSIG
+// each bundle must hold the ZSKs of the KSR bundle in force at its time
+// (foreign_answer; errc::not_our_request otherwise) and is checked as a slot
+// lasting until the next bundle (the last until its earliest RRSIG
 // expiration), every RRSIG valid over the whole bundle (no margin: the next
 // bundle replaces it). errc::wrong_zone for another zone; check_response's
 // refusals otherwise, "slot N" counting the SKR's bundles.

@@ -149,56 +149,6 @@ Result<ImportReport> check_and_store(const std::string& dir, const KeyRequest& r
   return report;
 }
 
-// The ZSK DNSKEY RDATAs (SEP bit clear) among `records`, sorted.
-std::vector<Bytes> zsk_rdatas(const std::vector<zone::Record>& records) {
-  std::vector<Bytes> out;
-  for (const auto& r : records) {
-    if (r.type == zone::rrtype::DNSKEY && r.rdata.size() >= 2 && (r.rdata[1] & 0x01) == 0) out.push_back(r.rdata);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-// A stored request, and the response an SKR gives to it.
-struct ForeignAnswer {
-  KeyRequest request;   // the stored request with its slots cut at the SKR's bundle times
-  KeyResponse response;
-};
-
-// What `skr` answers of `request` (its text `request_text`): nullopt unless
-// a bundle starts at or before each slot's start and every bundle the zone
-// would publish inside a slot (the one at its start and those after it)
-// holds exactly the slot's ZSKs. A bundle that starts inside one slot and
-// runs on into the next answers both.
-std::optional<ForeignAnswer> foreign_answer(const KeyRequest& request, const std::string& request_text,
-                                            const ForeignDocument& skr) {
-  if (request.slots.empty()) return std::nullopt;
-  ForeignAnswer answer;
-  answer.request = request;
-  answer.request.slots.clear();
-  answer.response.request_id = request.id;
-  answer.response.request_sha256 = text_sha256(request_text);
-  answer.response.zone = skr.zone;
-  answer.response.created = skr.generated;
-  for (const auto& slot : request.slots) {
-    // The bundle the zone publishes at the slot's start: the last one from at or before it.
-    std::size_t b = 0;
-    while (b + 1 < skr.bundles.size() && skr.bundles[b + 1].time <= slot.start) ++b;
-    if (skr.bundles[b].time > slot.start) return std::nullopt;
-    const auto zsks = zsk_rdatas(slot.zsks);
-    for (; b < skr.bundles.size() && skr.bundles[b].time < slot.end; ++b) {
-      const auto& bundle = skr.bundles[b];
-      if (zsk_rdatas(bundle.records) != zsks) return std::nullopt;
-      RequestSlot part = slot;
-      part.start = std::max(bundle.time, slot.start);
-      part.end = b + 1 < skr.bundles.size() ? std::min(skr.bundles[b + 1].time, slot.end) : slot.end;
-      answer.response.slots.push_back({part.start, part.end, bundle.records});
-      answer.request.slots.push_back(std::move(part));
-    }
-  }
-  return answer;
-}
-
 // Imports a Knot or BIND SKR (ZoneState::import_response).
 Result<ImportReport> import_foreign(const std::string& dir, const zone::Name& zone, std::string_view text,
                                     std::string_view source, const TrustAnchor& anchor, std::int64_t refresh_margin) {

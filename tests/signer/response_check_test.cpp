@@ -254,8 +254,8 @@ TEST_CASE("response_check: a Knot or BIND SKR must answer every bundle of the KS
     auto other = pair.signed_slots;
     auto stranger = make_zsk();
     other.slots[1].zsks = {zone::make_record(example(), zone::rrtype::DNSKEY, 7200, stranger.dnskey_rdata)};
-    // The stranger is neither a ZSK of the KSR's bundle nor an anchored KSK.
-    CHECK(refused(skr_of(other), errc::untrusted_key).where.rfind("slot 2, key tag ", 0) == 0);
+    // The stranger is not a ZSK of the KSR bundle in force at that time.
+    refused(skr_of(other), errc::not_our_request);
   }
   SECTION("signed by a KSK the anchor does not know") {
     auto impostor = test::make_ksk();
