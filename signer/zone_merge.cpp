@@ -1,6 +1,7 @@
 #include "signer/zone_merge.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -82,10 +83,20 @@ Result<Denial> find_denial(const zone::RecordList& zone, const zone::Name& origi
     owner = std::move(*hashed);
   }
   const std::uint16_t type = nsec3 ? rrtype::NSEC3 : rrtype::NSEC;
+  std::optional<std::size_t> found;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const auto& r = records[i];
     if (r.type != type || !(r.owner == owner)) continue;
-    Denial d{i, 0};
+    if (found) {
+      return fail(errc::syntax, zone.where(r.loc),
+                  "a second " + zone::type_to_string(type) + " record at " + owner.to_string() + " (the first at " +
+                      zone.where(records[*found].loc) + ")");
+    }
+    found = i;
+  }
+  if (found) {
+    const auto& r = records[*found];
+    Denial d{*found, 0};
     if (nsec3) {
       auto view = zone::parse_nsec3(r.rdata);
       if (!view) return tl::unexpected(view.error().located(zone.where(r.loc)));

@@ -41,8 +41,7 @@ struct MergedZone {
 // errc::zone_keys_differ naming the key tags (the zone's ZSKs are not
 // exactly the slot's), errc::zsk_key_needed (the bitmap changes and a ZSK
 // that signed the record is not in `zsks`; where "--key"), errc::syntax
-// (no apex NSEC or NSEC3 record: not a signed zone; an NSEC3 zone without
-// NSEC3PARAM), zone errors naming file:line for a malformed record, and
+// (no apex NSEC or NSEC3 record: not a signed zone; two of them), zone errors naming file:line for a malformed record, and
 // signing errors.
 Result<MergedZone> merge_signed_zone(const zone::RecordList& zone, const zone::Name& origin, const ResponseSlot& slot,
                                      std::span<const zone::KeyPair> zsks);

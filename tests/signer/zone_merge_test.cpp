@@ -156,7 +156,7 @@ TEST_CASE("zone_merge: other ZSKs in the slot are refused naming the key tags", 
   CHECK(with_wrong.error().where == "--key");
 }
 
-TEST_CASE("zone_merge: a slot record outside the apex and an unsigned zone are refused", "[signer][zone_merge]") {
+TEST_CASE("zone_merge: a slot record outside the apex, an unsigned zone and two apex NSEC records are refused", "[signer][zone_merge]") {
   Fixture f;
   auto slot = f.response.slots[0];
   slot.records.front().owner = test::name("www.example.org.");
@@ -173,4 +173,18 @@ TEST_CASE("zone_merge: a slot record outside the apex and an unsigned zone are r
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == errc::syntax);
   CHECK(refused.error().detail.find("not a zone signed with NSEC or NSEC3") != std::string::npos);
+
+  // Two apex NSEC records: which one to fix is not guessed.
+  auto doubled = f.signed_zone(false);
+  for (const auto& r : doubled.records) {
+    if (r.type != zone::rrtype::NSEC || !(r.owner == test::name("example.org."))) continue;
+    auto copy = r;
+    copy.rdata.back() ^= 0x01;
+    doubled.records.push_back(std::move(copy));
+    break;
+  }
+  auto twice = signer::merge_signed_zone(doubled, test::name("example.org."), f.response.slots[0], keys);
+  REQUIRE_FALSE(twice);
+  CHECK(twice.error().code == errc::syntax);
+  CHECK(twice.error().detail.find("a second NSEC record at example.org.") != std::string::npos);
 }
