@@ -5,6 +5,7 @@
 // --trust-anchor`; refusals leave no output.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <string>
@@ -256,4 +257,17 @@ TEST_CASE("zone merge: a truncated response is refused with its line", "[tools][
       CHECK_FALSE(s.written());
     }
   }
+}
+
+TEST_CASE("zone merge: a malformed signed zone is refused with its file and line", "[tools][zone_merge]") {
+  if (!have_oracles()) return;
+  Setup s;
+  auto signed_zone = s.sign("ldns-signzone", false);
+  std::string text = slurp(signed_zone);
+  const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  spit(s.dir.file("bad"), text + "www.example.org. 3600 IN AAAA not-an-address\n");
+  auto r = s.merge(s.dir.file("bad"), s.dir.file("response"), "--key " + shell_quote(s.zsk));
+  CHECK(r.status == 1);
+  CHECK(r.err.find(s.dir.file("bad") + ":" + std::to_string(lines + 1) + ":") != std::string::npos);
+  CHECK_FALSE(s.written());
 }
