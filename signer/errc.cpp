@@ -41,6 +41,8 @@ class Category final : public std::error_category {
       case errc::coverage_gap: return "slots that do not cover the period without gaps";
       case errc::margin_too_short: return "a signature that expires too soon after the next slot starts";
       case errc::no_slot_for_now: return "no stored slot covers the current time";
+      case errc::zone_keys_differ: return "the signed zone's ZSKs are not the response slot's";
+      case errc::zsk_key_needed: return "a record signed by the ZSK changes and its private key was not given";
       case errc::audit_chain_broken: return "an audit entry does not chain to the one before";
       case errc::refused: return "the KSK side refused for a reason this build has no name for";
     }
@@ -56,7 +58,8 @@ constexpr std::string_view kNames[] = {
     "too_many_slots", "slots_not_continuous", "validity_out_of_bounds", "beyond_horizon", "starts_in_past",
     "dnskey_ttl_out_of_bounds", "response_too_large", "request_id_reused", "continuity_broken", "clock_skew",
     "operator_declined", "not_auto_approvable", "wrong_zone", "not_our_request", "replayed", "untrusted_key",
-    "bad_signature", "coverage_gap", "margin_too_short", "no_slot_for_now", "audit_chain_broken", "refused",
+    "bad_signature", "coverage_gap", "margin_too_short", "no_slot_for_now", "zone_keys_differ",
+    "zsk_key_needed", "audit_chain_broken", "refused",
 };
 static_assert(std::size(kNames) == static_cast<std::size_t>(errc::refused), "a name for every code");
 

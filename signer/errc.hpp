@@ -49,6 +49,9 @@ enum class errc {
   coverage_gap,           // slots that do not cover the period without gaps
   margin_too_short,       // a signature that expires too soon after the next slot starts
   no_slot_for_now,        // no stored slot covers the current time
+  // Finishing a zone signed elsewhere (zone merge).
+  zone_keys_differ,       // the signed zone's ZSKs are not the response slot's
+  zsk_key_needed,         // a record signed by the ZSK changes and its private key was not given
   // The audit log.
   audit_chain_broken,     // an audit entry does not chain to the one before
   // A refusal answer (signer/refusal.hpp) naming no code of this build.

@@ -16,6 +16,7 @@
 #include "signer/errc.hpp"
 #include "signer/internal/proof_of_possession.hpp"
 #include "signer/state_dir.hpp"
+#include "signer/zone_merge.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/dnssec_key.hpp"
 #include "zone/dnssec_time.hpp"
@@ -587,13 +588,8 @@ Result<PublishReport> ZoneState::publish(std::int64_t now, const PublishTarget& 
   const StoredResponse* from = nullptr;
   const ResponseSlot* slot = nullptr;
   for (auto it = responses->rbegin(); it != responses->rend() && !slot; ++it) {
-    for (const auto& s : it->response.slots) {
-      if (s.start <= now && now < s.end) {
-        from = &*it;
-        slot = &s;
-        break;
-      }
-    }
+    slot = slot_at(it->response, now);
+    if (slot) from = &*it;
   }
   if (!slot) {
     return fail(errc::no_slot_for_now,

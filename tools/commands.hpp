@@ -46,6 +46,8 @@ void add_zone_check(Cli& cli);
 void add_zone_verify(Cli& cli);
 // `kskline zone sign`: sign a zone file.
 void add_zone_sign(Cli& cli);
+// `kskline zone merge`: finish a zone signed with the ZSK only with the KSK side's answer.
+void add_zone_merge(Cli& cli);
 
 // `kskline link-keygen`: a link identity (Ed25519).
 void add_link_keygen(Cli& cli);

@@ -34,6 +34,8 @@ constexpr HelpExample kHelpExamples[] = {
     {"zone verify", "kskline zone verify example.com.signed --origin example.com --trust-anchor anchor.ds"},
     {"zone sign", "kskline zone sign example.com.zone --origin example.com --key Kexample.com.+013+12345 "
                   "--keyset answer.keyset -o example.com.signed"},
+    {"zone merge", "kskline zone merge example.com.signed answer.skr --origin example.com --key Kexample.com.+013+12345 "
+                   "-o example.com.final"},
     {"zone init", "kskline zone init --zone example.com --dir zone --zone-file example.com.zone "
                   "--signed-file example.com.signed --trust-anchor anchor.ds --peer ksk-link.id.pub"},
     {"zone pregenerate", "kskline zone pregenerate --dir zone --until +90d"},

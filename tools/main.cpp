@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
   add_zone_check(cli);
   add_zone_verify(cli);
   add_zone_sign(cli);
+  add_zone_merge(cli);
   add_link_keygen(cli);
   add_send(cli);
   add_receive(cli);

