@@ -12,6 +12,7 @@
 #include "tests/support/files.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/trixie.hpp"
+#include "tests/support/trixie_peers.hpp"
 #include "zone/key_tag.hpp"
 #include "zone/rr_types.hpp"
 
@@ -20,17 +21,11 @@ using namespace kskline::signer;
 
 namespace {
 
-void require_trixie() {
-  const auto missing = test::trixie_missing();
-  if (!missing.empty()) FAIL(missing);
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
+using test::Bind920;
+using test::Knot34;
+using test::Named;
+using test::lines_of;
+using test::require_trixie;
 
 std::set<std::uint16_t> tags_of(const ForeignBundle& bundle, std::uint16_t type = zone::rrtype::DNSKEY) {
   std::set<std::uint16_t> out;
@@ -51,146 +46,6 @@ std::set<std::uint16_t> key_file_tags(const std::string& dir) {
   }
   return out;
 }
-
-// Knot 3.4's two sides in a work directory of the root, as the keymgr 3.2 tests' KnotSetup.
-struct Knot34 {
-  test::TrixieDir dir;
-
-  Knot34() {
-    std::filesystem::create_directories(dir.outside("zsk"));
-    std::filesystem::create_directories(dir.outside("ksk"));
-    test::spit(dir.outside("zsk.conf"), conf(dir.inside("zsk"), ""));
-    test::spit(dir.outside("ksk.conf"), conf(dir.inside("ksk"), "    cds-cdnskey-publish: always\n"));
-  }
-
-  static std::string conf(const std::string& storage, const std::string& extra) {
-    return "database:\n    storage: " + storage + "\ntemplate:\n  - id: default\n    storage: " + storage +
-           "\npolicy:\n  - id: offline\n    algorithm: ecdsap256sha256\n    offline-ksk: on\n    manual: on\n"
-           "    dnskey-ttl: 3600\n    zone-max-ttl: 3600\n    propagation-delay: 0\n" +
-           extra + "zone:\n  - domain: example.com.\n    dnssec-signing: on\n    dnssec-policy: offline\n";
-  }
-  test::CommandResult zsk(const std::string& args) const { return dir.run("keymgr -c zsk.conf example.com. " + args); }
-  test::CommandResult ksk(const std::string& args) const { return dir.run("keymgr -c ksk.conf example.com. " + args); }
-};
-
-// A BIND 9.20 dnssec-policy with an offline KSK, for dnssec-ksr and named.
-constexpr const char* kBindPolicy =
-    "dnssec-policy \"offline\" {\n  offline-ksk yes;\n  dnskey-ttl 3600;\n  keys {\n"
-    "    ksk key-directory lifetime unlimited algorithm ecdsap256sha256;\n"
-    "    zsk key-directory lifetime P60D algorithm ecdsap256sha256;\n  };\n};\n";
-
-// dnssec-ksr 9.20's ZSK side (zsk/) and KSK side (ksk/, one KSK made by dnssec-keygen) in a work directory.
-struct Bind920 {
-  test::TrixieDir dir;
-
-  Bind920() {
-    std::filesystem::create_directories(dir.outside("zsk"));
-    std::filesystem::create_directories(dir.outside("ksk"));
-    test::spit(dir.outside("policy.conf"), kBindPolicy);
-  }
-  test::CommandResult ksr(const std::string& args) const {
-    return dir.run("dnssec-ksr -k offline -l policy.conf " + args);
-  }
-  // keygen and request for 90 days from now: the KSR's text.
-  std::string request() const {
-    auto keygen = ksr("-K zsk -i now -e +90d keygen example.com");
-    INFO(keygen.err);
-    REQUIRE(keygen.status == 0);
-    auto request = ksr("-K zsk -i now -e +90d request example.com");
-    INFO(request.err);
-    REQUIRE(request.status == 0);
-    return request.out;
-  }
-  // A KSK made by dnssec-keygen and dnssec-ksr sign of `ksr_file` (in the work directory): the SKR's text.
-  std::string sign(const std::string& ksr_file) const {
-    auto keygen = dir.run("dnssec-keygen -q -K ksk -f KSK -a ECDSAP256SHA256 -L 3600 example.com");
-    INFO(keygen.err);
-    REQUIRE(keygen.status == 0);
-    auto sign = ksr("-K ksk -f " + test::shell_quote(ksr_file) + " -i now -e +90d sign example.com");
-    INFO(sign.err);
-    REQUIRE(sign.status == 0);
-    return sign.out;
-  }
-};
-
-// named 9.20 serving example.com with the offline-ksk policy from `keys`
-// (the ZSKs and the KSK's public key) on 127.0.0.1, with rndc on another
-// port; stopped at the end.
-struct Named {
-  const test::TrixieDir& dir;
-  int port = test::free_port();
-  int control = test::free_port();
-
-  Named(const test::TrixieDir& d, const std::string& keys) : dir(d) {
-    test::spit(dir.outside("example.com.db"),
-               "$TTL 3600\nexample.com. IN SOA ns.example.com. host.example.com. 1 3600 900 604800 300\n"
-               "example.com. IN NS ns.example.com.\nns.example.com. IN A 192.0.2.1\nwww.example.com. IN A 192.0.2.2\n");
-    const std::string key = "key \"rndc-key\" { algorithm hmac-sha256; secret \"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=\"; };\n";
-    test::spit(dir.outside("rndc.conf"), key + "options { default-key \"rndc-key\"; default-server 127.0.0.1; default-port " +
-                                             std::to_string(control) + "; };\n");
-    test::spit(dir.outside("named.conf"),
-               std::string(kBindPolicy) + key + "controls { inet 127.0.0.1 port " + std::to_string(control) +
-                   " allow { 127.0.0.1; } keys { \"rndc-key\"; }; };\n"
-                   "options { directory \"" + dir.inside("") + "\"; listen-on port " + std::to_string(port) +
-                   " { 127.0.0.1; }; listen-on-v6 { none; }; pid-file \"" + dir.inside("named.pid") +
-                   "\"; recursion no; dnssec-validation no; allow-transfer { any; }; };\n"
-                   "logging { channel l { file \"" + dir.inside("named.log") +
-                   "\"; severity info; }; category default { l; }; category dnssec { l; }; };\n"
-                   "zone \"example.com\" { type primary; file \"" + dir.inside("example.com.db") +
-                   "\"; dnssec-policy \"offline\"; key-directory \"" + dir.inside(keys) + "\"; inline-signing yes; };\n");
-    REQUIRE(port != 0);
-    REQUIRE(control != 0);
-    auto started = dir.run("named -c named.conf -n 1");
-    INFO(started.err);
-    REQUIRE(started.status == 0);
-    REQUIRE(wait_log("running"));
-  }
-
-  ~Named() {
-    const auto pid = test::slurp(dir.outside("named.pid"));
-    if (!pid.empty()) test::run("kill " + std::to_string(std::stol(pid)));
-    for (int i = 0; i < 50 && std::filesystem::exists(dir.outside("named.pid")); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
-
-  Named(const Named&) = delete;
-  Named& operator=(const Named&) = delete;
-
-  std::string log() const { return test::slurp(dir.outside("named.log")); }
-
-  // Whether named's log has a line containing `text` within 10 seconds.
-  bool wait_log(const std::string& text) const {
-    for (int i = 0; i < 100; ++i) {
-      if (log().find(text) != std::string::npos) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
-  }
-
-  // `rndc skr -import FILE example.com`; whether named's log says it took it.
-  // rndc prints "import failed: success" and exits 0 whether it did or not;
-  // named logs "reconfiguring zone keys" right after the command when it did.
-  bool import_skr(const std::string& file) const {
-    auto rndc = dir.run("rndc -c rndc.conf skr -import " + test::shell_quote(dir.inside(file)) + " example.com");
-    INFO(rndc.out + rndc.err);
-    REQUIRE(rndc.status == 0);
-    const std::string command = "received control channel command 'skr -import " + dir.inside(file) + " example.com'";
-    REQUIRE(wait_log(command));
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    const auto lines = lines_of(log());
-    for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
-      if (lines[i].find(command) != std::string::npos) {
-        return lines[i + 1].find("zone example.com/IN (signed): reconfiguring zone keys") != std::string::npos;
-      }
-    }
-    return false;
-  }
-
-  test::CommandResult dig(const std::string& args) const {
-    return dir.run("dig +norec +noall +answer -p " + std::to_string(port) + " @127.0.0.1 " + args);
-  }
-};
 
 }  // namespace
 

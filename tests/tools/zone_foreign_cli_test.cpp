@@ -18,6 +18,7 @@
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/trixie.hpp"
+#include "tests/support/trixie_peers.hpp"
 
 using namespace kskline;
 using kskline::test::shell_quote;
@@ -194,14 +195,10 @@ TEST_CASE("zone_foreign_cli: a Knot KSR from zone request, signed by keymgr sign
 
 TEST_CASE("zone_foreign_cli: a BIND KSR from zone request, signed by dnssec-ksr 9.20, imports and publishes a valid zone",
           "[tools][zone_foreign_cli][trixie]") {
-  const auto missing = test::trixie_missing();
-  if (!missing.empty()) FAIL(missing);
+  test::require_trixie();
   test::TempDir tmp{"kskline-zone-bind"};
   test::TrixieDir bind;
-  spit(bind.outside("policy.conf"),
-       "dnssec-policy \"offline\" {\n  offline-ksk yes;\n  dnskey-ttl 3600;\n  keys {\n"
-       "    ksk key-directory lifetime unlimited algorithm ecdsap256sha256;\n"
-       "    zsk key-directory lifetime P60D algorithm ecdsap256sha256;\n  };\n};\n");
+  spit(bind.outside("policy.conf"), test::kBindPolicy);
   auto ksk_side = [&](const std::string& dir) {
     std::filesystem::create_directories(bind.outside(dir));
     auto made = bind.run("dnssec-keygen -q -K " + dir + " -f KSK -a ECDSAP256SHA256 -L 3600 example.org");
