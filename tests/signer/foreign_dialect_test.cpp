@@ -6,6 +6,7 @@
 #include "signer/errc.hpp"
 #include "signer/foreign_dialect.hpp"
 #include "tests/support/files.hpp"
+#include "tests/support/knot_conf.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "zone/errc.hpp"
@@ -140,16 +141,10 @@ struct KnotSetup {
   KnotSetup() {
     std::filesystem::create_directories(dir.file("zsk"));
     std::filesystem::create_directories(dir.file("ksk"));
-    test::spit(zsk_conf, conf(dir.file("zsk"), ""));
-    test::spit(ksk_conf, conf(dir.file("ksk"), "    cds-cdnskey-publish: always\n"));
+    test::spit(zsk_conf, test::knot_offline_conf(dir.file("zsk"), "example.com."));
+    test::spit(ksk_conf, test::knot_offline_conf(dir.file("ksk"), "example.com.", test::kKnotKskSide));
   }
 
-  static std::string conf(const std::string& storage, const std::string& extra) {
-    return "database:\n    storage: " + storage + "\ntemplate:\n  - id: default\n    storage: " + storage +
-           "\npolicy:\n  - id: offline\n    algorithm: ecdsap256sha256\n    offline-ksk: on\n    manual: on\n"
-           "    dnskey-ttl: 3600\n    zone-max-ttl: 3600\n    propagation-delay: 0\n" +
-           extra + "zone:\n  - domain: example.com.\n    dnssec-signing: on\n    dnssec-policy: offline\n";
-  }
 
   test::CommandResult zsk(const std::string& args) const {
     return test::run("keymgr -c " + test::shell_quote(zsk_conf) + " example.com. " + args);

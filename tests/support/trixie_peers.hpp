@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tests/support/files.hpp"
+#include "tests/support/knot_conf.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/trixie.hpp"
 
@@ -40,16 +41,10 @@ struct Knot34 {
   Knot34() {
     std::filesystem::create_directories(dir.outside("zsk"));
     std::filesystem::create_directories(dir.outside("ksk"));
-    spit(dir.outside("zsk.conf"), conf(dir.inside("zsk"), ""));
-    spit(dir.outside("ksk.conf"), conf(dir.inside("ksk"), "    cds-cdnskey-publish: always\n"));
+    spit(dir.outside("zsk.conf"), knot_offline_conf(dir.inside("zsk"), "example.com."));
+    spit(dir.outside("ksk.conf"), knot_offline_conf(dir.inside("ksk"), "example.com.", kKnotKskSide));
   }
 
-  static std::string conf(const std::string& storage, const std::string& extra) {
-    return "database:\n    storage: " + storage + "\ntemplate:\n  - id: default\n    storage: " + storage +
-           "\npolicy:\n  - id: offline\n    algorithm: ecdsap256sha256\n    offline-ksk: on\n    manual: on\n"
-           "    dnskey-ttl: 3600\n    zone-max-ttl: 3600\n    propagation-delay: 0\n" +
-           extra + "zone:\n  - domain: example.com.\n    dnssec-signing: on\n    dnssec-policy: offline\n";
-  }
   CommandResult zsk(const std::string& args) const { return dir.run("keymgr -c zsk.conf example.com. " + args); }
   CommandResult ksk(const std::string& args) const { return dir.run("keymgr -c ksk.conf example.com. " + args); }
 };

@@ -17,6 +17,7 @@
 #include "tests/support/files.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/knot_conf.hpp"
 #include "tests/support/trixie.hpp"
 #include "tests/support/trixie_peers.hpp"
 
@@ -45,11 +46,7 @@ struct KnotKsk {
 
   explicit KnotKsk(const std::string& dir) : conf(dir + "/knot.conf") {
     std::filesystem::create_directories(dir + "/keys");
-    spit(conf, "database:\n    storage: " + dir + "/keys\ntemplate:\n  - id: default\n    storage: " + dir +
-                   "/keys\npolicy:\n  - id: offline\n    algorithm: ecdsap256sha256\n    offline-ksk: on\n"
-                   "    manual: on\n    dnskey-ttl: 3600\n    zone-max-ttl: 3600\n    propagation-delay: 0\n"
-                   "    cds-cdnskey-publish: always\nzone:\n  - domain: example.org.\n    dnssec-signing: on\n"
-                   "    dnssec-policy: offline\n");
+    spit(conf, test::knot_offline_conf(dir + "/keys", "example.org.", test::kKnotKskSide));
     auto made = keymgr("generate ksk=yes algorithm=13 publish=-1d ready=-1d active=-1d");
     INFO(made.err);
     REQUIRE(made.status == 0);
