@@ -42,6 +42,8 @@ class Category final : public std::error_category {
       case errc::margin_too_short: return "a signature that expires too soon after the next slot starts";
       case errc::no_slot_for_now: return "no stored slot covers the current time";
       case errc::audit_chain_broken: return "an audit entry does not chain to the one before";
+      case errc::foreign_not_accepted: return "the policy does not accept this Knot or BIND request";
+      case errc::own_ksk_in_request: return "a key of the request is one of the KSK side's own KSKs";
       case errc::refused: return "the KSK side refused for a reason this build has no name for";
     }
     return "unknown signer error";
@@ -56,7 +58,8 @@ constexpr std::string_view kNames[] = {
     "too_many_slots", "slots_not_continuous", "validity_out_of_bounds", "beyond_horizon", "starts_in_past",
     "dnskey_ttl_out_of_bounds", "response_too_large", "request_id_reused", "continuity_broken", "clock_skew",
     "operator_declined", "not_auto_approvable", "wrong_zone", "not_our_request", "replayed", "untrusted_key",
-    "bad_signature", "coverage_gap", "margin_too_short", "no_slot_for_now", "audit_chain_broken", "refused",
+    "bad_signature", "coverage_gap", "margin_too_short", "no_slot_for_now", "audit_chain_broken", "foreign_not_accepted",
+    "own_ksk_in_request", "refused",
 };
 static_assert(std::size(kNames) == static_cast<std::size_t>(errc::refused), "a name for every code");
 
