@@ -54,6 +54,9 @@ enum class errc {
   zsk_key_needed,         // a record signed by the ZSK changes and its private key was not given
   // The audit log.
   audit_chain_broken,     // an audit entry does not chain to the one before
+  // Knot and BIND requests.
+  foreign_not_accepted,   // the policy does not accept this Knot or BIND request (dialect, link, --batch)
+  own_ksk_in_request,     // a key of the request is one of the KSK side's own KSKs
   // A refusal answer (signer/refusal.hpp) naming no code of this build.
   refused,                // the KSK side refused for a reason this build has no name for
 };

@@ -81,6 +81,34 @@ std::string entries_text(std::size_t n) { return std::to_string(n) + (n == 1 ? "
 
 }  // namespace
 
+KeyRequest expand_foreign_request(const ForeignDocument& request, const Policy& policy, const Sha256& digest,
+                                  std::int64_t now) {
+  KeyRequest base = to_key_request(request);
+  KeyRequest q;
+  q.id = base::to_hex(ByteView(digest.data(), 16));
+  q.zone = base.zone;
+  q.created = request.generated != 0 ? request.generated : now;
+  q.dnskey_ttl = base.dnskey_ttl;
+  const std::int64_t step = policy.foreign_validity - policy.foreign_refresh;
+  const std::int64_t offset =
+      request.dialect == Dialect::knot ? policy.knot_inception_offset : policy.bind_inception_offset;
+  for (std::size_t i = 0; i < base.slots.size(); ++i) {
+    const auto& b = base.slots[i];
+    const bool last = i + 1 == base.slots.size();
+    const std::int64_t end = last ? b.start + step : base.slots[i + 1].start;
+    for (std::int64_t t = b.start; t < end; t += step) {
+      RequestSlot s;
+      s.start = t;
+      s.end = std::min(end, t + step);
+      s.inception = t - offset;
+      s.expiration = t + policy.foreign_validity;
+      s.zsks = b.zsks;
+      q.slots.push_back(std::move(s));
+    }
+  }
+  return q;
+}
+
 Result<StateLock> lock_ksk_state(const std::string& dir, std::string_view command) {
   // Others hold the lock only while they read or write: wait for them.
   return lock_state_dir(dir, command, std::chrono::seconds(30));
@@ -392,11 +420,12 @@ std::vector<const zone::KeyPair*> KskEndpoint::ksks(const zone::Name& zone) cons
   return out;
 }
 
-Result<Review> KskEndpoint::review(std::string_view request_text, std::string_view source, std::int64_t now) {
+Result<Review> KskEndpoint::review(std::string_view request_text, std::string_view source, std::int64_t now,
+                                   const ReviewContext& context) {
   auto lock = lock_ksk_state(dir_, command_);
   if (!lock) return tl::unexpected(lock.error());
   if (auto a = ready_audit(now); !a) return tl::unexpected(a.error());
-  auto r = check(request_text, source, now);
+  auto r = check(request_text, source, now, context);
   if (r) return r;
   return refused(r.error(), request_text, now);
 }
@@ -411,15 +440,49 @@ Result<Review> KskEndpoint::refused(Error error, std::string_view request_text, 
   return tl::unexpected(std::move(error));
 }
 
-Result<Review> KskEndpoint::check(std::string_view request_text, std::string_view source, std::int64_t now) {
+Result<Review> KskEndpoint::check(std::string_view request_text, std::string_view source, std::int64_t now,
+                                  const ReviewContext& context) {
   Review rv;
   rv.text = request_text;
   rv.source = source;
+  rv.context = context;
   rv.digest = text_sha256(request_text);
   rv.words = word_fingerprint(rv.digest);
-  auto parsed = parse_request(request_text, source);
-  if (!parsed) return tl::unexpected(parsed.error());
-  rv.request = std::move(*parsed);
+  auto dialect = detect_dialect(request_text, source);
+  if (!dialect) return tl::unexpected(dialect.error());
+  rv.dialect = rv.answer = *dialect;
+  const bool foreign = *dialect != Dialect::kskline;
+  if (foreign) {
+    ForeignAcceptance accept =
+        *dialect == Dialect::knot ? config_.policy.knot_requests : config_.policy.bind_requests;
+    std::string key = std::string("policy.") + std::string(dialect_name(*dialect)) + "_requests";
+    if (accept == ForeignAcceptance::never) {
+      return fail(errc::foreign_not_accepted,
+                  "a " + std::string(dialect_name(*dialect)) + " request; " + key + " is \"never\" in " +
+                      state_path(dir_, ksk_files::config),
+                  std::string(source));
+    }
+    if (accept == ForeignAcceptance::authenticated && !context.authenticated) {
+      return fail(errc::foreign_not_accepted,
+                  "a " + std::string(dialect_name(*dialect)) + " request not over an authenticated link; " + key +
+                      " is \"authenticated\" (send it over a link with the pinned zone-side key)",
+                  std::string(source));
+    }
+    auto document = parse_foreign(request_text, source, ForeignKind::request);
+    if (!document) return tl::unexpected(document.error());
+    // Bundles are counted before expansion: the expansion is the KSK side's.
+    if (document->bundles.size() > config_.policy.max_slots) {
+      return fail(errc::too_many_slots,
+                  std::to_string(document->bundles.size()) + " bundles; the policy allows " +
+                      std::to_string(config_.policy.max_slots),
+                  std::string(source));
+    }
+    rv.request = expand_foreign_request(*document, config_.policy, rv.digest, now);
+  } else {
+    auto parsed = parse_request(request_text, source);
+    if (!parsed) return tl::unexpected(parsed.error());
+    rv.request = std::move(*parsed);
+  }
   const KeyRequest& q = rv.request;
   rv.skew = now - q.created;
 
@@ -442,11 +505,11 @@ Result<Review> KskEndpoint::check(std::string_view request_text, std::string_vie
   if (rv.stored_response) return rv;
 
   // The policy, rule by rule (signer/internal/request_rules.hpp).
-  const RuleInput in{q, config_.policy, ksks, ledger_, source, dir_, now};
+  const RuleInput in{q, config_.policy, ksks, ledger_, source, dir_, now, foreign};
   if (auto r = check_request_rules(in); !r) return tl::unexpected(r.error());
   auto approvable = auto_approvable(in);
   if (!approvable) return tl::unexpected(approvable.error());
-  rv.auto_approvable = *approvable;
+  rv.auto_approvable = *approvable && (!foreign || context.authenticated);
   return rv;
 }
 
@@ -455,11 +518,12 @@ Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now) 
   if (!lock) return tl::unexpected(lock.error());
   if (auto a = ready_audit(now); !a) return tl::unexpected(a.error());
   // The state may have changed while the operator was asked: review again.
-  auto fresh = check(reviewed.text, reviewed.source, now);
+  auto fresh = check(reviewed.text, reviewed.source, now, reviewed.context);
   if (!fresh) {
     auto r = refused(fresh.error(), reviewed.text, now);
     return tl::unexpected(r.error());
   }
+  fresh->answer = reviewed.answer;
   const Review& review = *fresh;
   const KeyRequest& q = review.request;
   std::string request_hex = base::to_hex(review.digest);
@@ -483,6 +547,9 @@ Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now) 
   response.request_sha256 = review.digest;
   response.zone = q.zone;
   response.created = now;
+  // Knot publishes CDS and CDNSKEY with TTL 0 (keymgr's SKR); kskline and
+  // BIND (dnssec-ksr) give every RRset the DNSKEY TTL.
+  const std::uint32_t cds_ttl = review.answer == Dialect::knot ? 0 : q.dnskey_ttl;
   for (std::size_t i = 0; i < q.slots.size(); ++i) {
     const auto& s = q.slots[i];
     ResponseSlot out;
@@ -494,10 +561,11 @@ Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now) 
     for (const auto* k : ksks) {
       auto ds = zone::make_ds(q.zone, k->dnskey_rdata, zone::ds_digest::SHA256);
       if (!ds) return tl::unexpected(ds.error().located(slot_where(i)));
-      cds.push_back(make_record(q.zone, zone::rrtype::CDS, q.dnskey_ttl, std::move(*ds)));
-      cdnskey.push_back(make_record(q.zone, zone::rrtype::CDNSKEY, q.dnskey_ttl, k->dnskey_rdata));
+      cds.push_back(make_record(q.zone, zone::rrtype::CDS, cds_ttl, std::move(*ds)));
+      cdnskey.push_back(make_record(q.zone, zone::rrtype::CDNSKEY, cds_ttl, k->dnskey_rdata));
     }
     for (auto* rrset : {&dnskey, &cds, &cdnskey}) {
+      const std::uint32_t ttl = rrset == &dnskey ? q.dnskey_ttl : cds_ttl;
       std::vector<zone::Record> sigs;
       for (std::size_t k = 0; k < ksks.size(); ++k) {
         zone::SignParams params;
@@ -505,17 +573,18 @@ Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now) 
         params.key_tag = ksks[k]->key_tag;
         params.inception = static_cast<std::uint32_t>(s.inception);
         params.expiration = static_cast<std::uint32_t>(s.expiration);
-        params.original_ttl = q.dnskey_ttl;
+        params.original_ttl = ttl;
         auto sig = zone::sign_rrset(signers[k], params, *rrset);
         if (!sig) return tl::unexpected(sig.error().located(slot_where(i)));
-        sigs.push_back(make_record(q.zone, zone::rrtype::RRSIG, q.dnskey_ttl, std::move(*sig)));
+        sigs.push_back(make_record(q.zone, zone::rrtype::RRSIG, ttl, std::move(*sig)));
       }
       for (auto& r : *rrset) out.records.push_back(std::move(r));
       for (auto& r : sigs) out.records.push_back(std::move(r));
     }
     response.slots.push_back(std::move(out));
   }
-  std::string text = format_response(response);
+  std::string text = review.answer == Dialect::kskline ? format_response(response)
+                                                      : format_foreign(from_key_response(response, review.answer));
   // The entry first: a crash before the ledger holds the answer leaves a
   // "signed" entry for an answer that never left (the request is signed again
   // by the next run), never a signed request the log does not show.
@@ -523,7 +592,8 @@ Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now) 
                            std::to_string(q.slots.size()) + " slots of " + q.zone.to_string() + " signed",
                            base::to_hex(text_sha256(text)));
   if (!audit) return tl::unexpected(audit.error());
-  if (auto r = ledger_.record(q.id, review.text, text); !r) return tl::unexpected(r.error());
+  std::string slots = review.dialect == Dialect::kskline ? std::string() : format_request(q);
+  if (auto r = ledger_.record(q.id, review.text, text, slots); !r) return tl::unexpected(r.error());
   return text;
 }
 

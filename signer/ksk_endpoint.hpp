@@ -21,6 +21,7 @@
 
 #include "base/error.hpp"
 #include "signer/audit_log.hpp"
+#include "signer/foreign_dialect.hpp"
 #include "signer/key_request.hpp"
 #include "signer/operator_table.hpp"
 #include "signer/policy.hpp"
@@ -103,6 +104,11 @@ struct AuditAccept {
 // when a file cannot be read, moved or written.
 Result<AuditAccept> accept_audit_break(const std::string& dir, std::int64_t now, std::string_view note);
 
+// How a request reached the KSK side, as far as the policy cares.
+struct ReviewContext {
+  bool authenticated = false;  // it came in an envelope whose signature verified against the pinned zone-side key
+};
+
 // A request as the operator is shown it, checked against the policy.
 struct Review {
   KeyRequest request;
@@ -114,7 +120,21 @@ struct Review {
   std::int64_t skew = 0;             // now - request.created
   bool auto_approvable = false;      // the policy lets --batch sign it
   std::optional<std::string> stored_response;  // the request was signed before: its answer
+  ReviewContext context;             // how it arrived
+  Dialect dialect = Dialect::kskline;  // the request's dialect; for knot/bind, `request` is its expansion into slots
+  Dialect answer = Dialect::kskline;   // the dialect sign answers in (the request's; the caller may change it)
 };
+
+// A Knot or BIND KSR expanded into a KeyRequest by the policy's signature
+// timing: id the first 16 octets of `digest` in hex, created the footer's
+// time (`now` when it has none, as BIND's); one slot per bundle from its time
+// to the next bundle's, plus extra slots so that no slot lasts longer than
+// foreign_validity - foreign_refresh; the last slot ends that long after its
+// start. Each slot's inception is its start minus the dialect's inception
+// offset, its expiration its start plus foreign_validity; DNSKEY TTL the
+// request's.
+KeyRequest expand_foreign_request(const ForeignDocument& request, const Policy& policy, const Sha256& digest,
+                                  std::int64_t now);
 
 // The KSK side's state directory, open. The lock (DIR/.lock) is taken only
 // inside open, review, sign and decline, each time for as long as the state
@@ -139,9 +159,20 @@ class KskEndpoint {
   // stored_response set and no checks (the answer was lost: send it again).
   // A refusal is returned with its signer::errc (where: "slot N",
   // "key tag N", "<source>:<line>") after a "refused" audit entry.
-  Result<Review> review(std::string_view request_text, std::string_view source, std::int64_t now);
+  //
+  // A Knot or BIND KSR (detect_dialect) is first checked against the
+  // policy's knot_requests/bind_requests with `context` (errc::
+  // foreign_not_accepted for "never", and for "authenticated" when not
+  // authenticated), then parsed (parse_foreign) and expanded into a
+  // KeyRequest (expand_foreign_request) whose id is the first 16 octets of
+  // the text's SHA-256; the rules then run as for kskline's requests except
+  // proof_of_possession. Under "confirmed" an unauthenticated foreign
+  // request is never auto_approvable (--batch refuses it).
+  Result<Review> review(std::string_view request_text, std::string_view source, std::int64_t now,
+                        const ReviewContext& context = {});
 
-  // Under the lock, checks the audit log and reviews the request again on
+  // Under the lock, checks the audit log and reviews the request again (with
+  // the Review's context) on
   // the state as it is now (another command may have signed meanwhile): a
   // refusal now is audited and returned; a request signed meanwhile with the
   // same text is answered with the stored answer (as below). Otherwise signs
@@ -182,7 +213,8 @@ class KskEndpoint {
               RequestLedger ledger, bool secure_heap)
       : dir_(std::move(dir)), command_(std::move(command)), config_(std::move(config)), keys_(std::move(keys)),
         ledger_(std::move(ledger)), secure_heap_(secure_heap) {}
-  Result<Review> check(std::string_view request_text, std::string_view source, std::int64_t now);
+  Result<Review> check(std::string_view request_text, std::string_view source, std::int64_t now,
+                       const ReviewContext& context);
   Result<void> ready_audit(std::int64_t now);
   Result<AuditEntry> audit(std::int64_t now, std::string_view request_hex, std::string_view decision,
                            std::string_view reason, std::string_view response_hex);

@@ -119,6 +119,15 @@ std::string_view to_string(AutoApprove rule) noexcept {
   return "never";
 }
 
+std::string_view to_string(ForeignAcceptance rule) noexcept {
+  switch (rule) {
+    case ForeignAcceptance::never: return "never";
+    case ForeignAcceptance::authenticated: return "authenticated";
+    case ForeignAcceptance::confirmed: return "confirmed";
+  }
+  return "never";
+}
+
 Result<KskConfig> parse_config(std::string_view text, std::string_view source) {
   toml::table root;
   try {
@@ -144,6 +153,18 @@ Result<KskConfig> parse_config(std::string_view text, std::string_view source) {
       auto v = integer(source, n, std::string("policy.") + key, min, max);
       if (!v) return tl::unexpected(v.error());
       out = static_cast<std::remove_reference_t<decltype(out)>>(*v);
+      return {};
+    };
+  };
+  auto foreign = [&](ForeignAcceptance& out, const char* key) -> Handler {
+    return [&out, key, source](const toml::node& n) -> Result<void> {
+      std::string name = std::string("policy.") + key;
+      auto s = string(source, n, name);
+      if (!s) return tl::unexpected(s.error());
+      if (*s == "never") out = ForeignAcceptance::never;
+      else if (*s == "authenticated") out = ForeignAcceptance::authenticated;
+      else if (*s == "confirmed") out = ForeignAcceptance::confirmed;
+      else return bad(source, n, name, "must be \"never\", \"authenticated\" or \"confirmed\"");
       return {};
     };
   };
@@ -184,6 +205,12 @@ Result<KskConfig> parse_config(std::string_view text, std::string_view source) {
          else return bad(source, n, "policy.auto_approve", "must be \"never\", \"same-keys\" or \"always\"");
          return {};
        }},
+      {"knot_requests", foreign(p.knot_requests, "knot_requests")},
+      {"bind_requests", foreign(p.bind_requests, "bind_requests")},
+      {"foreign_validity", dur(p.foreign_validity, "foreign_validity")},
+      {"foreign_refresh", dur(p.foreign_refresh, "foreign_refresh")},
+      {"knot_inception_offset", dur(p.knot_inception_offset, "knot_inception_offset")},
+      {"bind_inception_offset", dur(p.bind_inception_offset, "bind_inception_offset")},
       {"ds_digests",
        [&](const toml::node& n) -> Result<void> {
          auto d = digests(source, n, "policy.ds_digests");
@@ -259,6 +286,9 @@ Result<KskConfig> parse_config(std::string_view text, std::string_view source) {
                  order(p.min_validity, p.max_validity, "policy.min_validity/max_validity"),
                  order(p.dnskey_ttl_min, p.dnskey_ttl_max, "policy.dnskey_ttl_min/dnskey_ttl_max")}) {
     if (!r) return tl::unexpected(r.error());
+  }
+  if (p.foreign_refresh >= p.foreign_validity) {
+    return fail(errc::bad_config, "policy.foreign_refresh: must be shorter than policy.foreign_validity", file);
   }
   if (p.max_validity > p.horizon) {
     return fail(errc::bad_config, "policy.horizon: shorter than policy.max_validity", file);
@@ -362,6 +392,18 @@ std::string default_config_text(const std::vector<zone::Name>& zones, std::uint8
   t += "# --batch signs without asking: \"never\", \"same-keys\" (every slot's ZSKs were\n";
   t += "# signed before) or \"always\".\n";
   t += "# auto_approve = \"" + std::string(to_string(d.auto_approve)) + "\"\n";
+  t += "# Knot and BIND requests (no proof of possession): \"never\", \"authenticated\"\n";
+  t += "# (only over a link authenticated by the pinned zone-side key) or \"confirmed\"\n";
+  t += "# (authenticated, or after the operator confirms the digest; never with --batch).\n";
+  t += "# knot_requests = \"" + std::string(to_string(d.knot_requests)) + "\"\n";
+  t += "# bind_requests = \"" + std::string(to_string(d.bind_requests)) + "\"\n";
+  t += "# Signatures of answers to Knot and BIND requests: lifetime from the bundle's\n";
+  t += "# time, a new bundle this long before they expire, and inception this long\n";
+  t += "# before the bundle's time (Knot's 90 min, BIND's 1 h).\n";
+  t += "# foreign_validity = " + days(d.foreign_validity) + "\n";
+  t += "# foreign_refresh = " + days(d.foreign_refresh) + "\n";
+  t += "# knot_inception_offset = " + std::to_string(d.knot_inception_offset) + "\n";
+  t += "# bind_inception_offset = " + std::to_string(d.bind_inception_offset) + "\n";
   t += "# DS digests printed for the parent.\n";
   t += "ds_digests = [" + digest_list + "]\n\n";
   t += "[link]\n";

@@ -21,6 +21,14 @@ enum class AutoApprove : std::uint8_t {
   always,     // sign whatever passes the policy
 };
 
+// Whether the KSK side signs Knot or BIND requests (which carry no proof of
+// possession and no request id).
+enum class ForeignAcceptance : std::uint8_t {
+  never,          // refused
+  authenticated,  // only over a link whose envelope signature verified against the pinned zone-side key
+  confirmed,      // authenticated, or else after the operator confirms the digest (never with --batch)
+};
+
 // The limits a key-signing request must keep. Durations are seconds.
 struct Policy {
   std::vector<zone::Name> zones;                              // zones this KSK signs for
@@ -43,6 +51,12 @@ struct Policy {
   bool require_proof = true;             // proof of possession by every ZSK
   AutoApprove auto_approve = AutoApprove::same_keys;
   std::vector<std::uint8_t> ds_digests{2};  // DS digest types printed for the parent
+  ForeignAcceptance knot_requests = ForeignAcceptance::confirmed;  // Knot DNS KSRs
+  ForeignAcceptance bind_requests = ForeignAcceptance::confirmed;  // BIND 9.20 KSRs
+  std::int64_t foreign_validity = 14 * 86400;   // RRSIG lifetime of a foreign answer (bundle time to expiration)
+  std::int64_t foreign_refresh = 7 * 86400;     // a new bundle this long before the previous one's RRSIGs expire
+  std::int64_t knot_inception_offset = 5400;    // inception = bundle time - this, Knot answers (keymgr: 90 min)
+  std::int64_t bind_inception_offset = 3600;    // ... BIND answers (dnssec-ksr: 1 h)
 };
 
 // The link `ksk serve` uses by default.
@@ -81,6 +95,9 @@ Result<std::string> with_link_peer(std::string_view text, std::string_view sourc
 
 // The name of an auto-approve rule as the file spells it ("same-keys").
 std::string_view to_string(AutoApprove rule) noexcept;
+
+// The name of a foreign-acceptance rule as the file spells it ("confirmed").
+std::string_view to_string(ForeignAcceptance rule) noexcept;
 
 
 }  // namespace kskline::signer

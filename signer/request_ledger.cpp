@@ -40,7 +40,7 @@ Result<std::optional<LedgerEntry>> RequestLedger::find(std::string_view id) cons
 }
 
 Result<void> RequestLedger::record(std::string_view id, std::string_view request_text,
-                                   std::string_view response_text) const {
+                                   std::string_view response_text, std::string_view slots_text) const {
   if (!is_request_id(id)) return fail(errc::syntax, "a request id is 32 lowercase hex digits", std::string(id));
   std::string base = dir_ + "/" + std::string(id);
   auto existing = base::read_file(base + ".request");
@@ -57,6 +57,10 @@ Result<void> RequestLedger::record(std::string_view id, std::string_view request
   std::error_code ec;
   if (std::filesystem::exists(base + ".response", ec)) {
     return fail(errc::request_id_reused, "this request was answered before", base + ".response");
+  }
+  if (!slots_text.empty()) {
+    // Replaced when a crash left one: it is derived, the response is not yet written.
+    if (auto r = base::write_file_atomic(base + ".slots", as_bytes(slots_text), 0644); !r) return r;
   }
   return base::create_file_atomic(base + ".response", as_bytes(response_text), 0644);
 }
@@ -90,7 +94,9 @@ Result<std::vector<SignedSlot>> RequestLedger::signed_slots() const {
   if (ec) return fail(base::errc::io_error, ec.message(), dir_);
   std::sort(names.begin(), names.end());
   for (const auto& id : names) {
-    std::string path = dir_ + "/" + id + ".request";
+    std::string path = dir_ + "/" + id + ".slots";
+    std::error_code slots_ec;
+    if (!std::filesystem::exists(path, slots_ec)) path = dir_ + "/" + id + ".request";
     auto text = base::read_file(path);
     if (!text) return fail(errc::bad_state, "a response is stored without its request", path);
     auto request = parse_request(*text, path);

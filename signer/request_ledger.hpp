@@ -5,6 +5,10 @@
 //
 //   DIR/<id>.request    the request's text as received
 //   DIR/<id>.response   the response's text as sent
+//   DIR/<id>.slots      for a Knot or BIND request (id: the first 16 octets of
+//                       its text's SHA-256): the request as the KSK side
+//                       expanded it into slots, in kskline's dialect, read
+//                       for continuity instead of the foreign text
 //
 // Both are created atomically and never replaced; the response is written
 // last, so a request file without one (a crash in between) is not signed.
@@ -49,12 +53,15 @@ class RequestLedger {
   // never signed. errc::syntax for an id that is not 32 lowercase hex digits.
   Result<std::optional<LedgerEntry>> find(std::string_view id) const;
 
-  // Stores a signed request and its response. errc::request_id_reused when
-  // the id holds another request or already has a response; base::errc
-  // when a file cannot be written.
-  Result<void> record(std::string_view id, std::string_view request_text, std::string_view response_text) const;
+  // Stores a signed request and its response, and for a foreign request the
+  // expanded request `slots_text` (kskline's dialect; empty: none).
+  // errc::request_id_reused when the id holds another request or already has
+  // a response; base::errc when a file cannot be written.
+  Result<void> record(std::string_view id, std::string_view request_text, std::string_view response_text,
+                      std::string_view slots_text = {}) const;
 
-  // The slots of every signed request (parsed again from the stored text).
+  // The slots of every signed request (parsed again from the stored text,
+  // <id>.slots where there is one).
   // errc::bad_state naming the file when a stored request does not parse.
   Result<std::vector<SignedSlot>> signed_slots() const;
 

@@ -52,6 +52,7 @@ struct SignOptions {
   std::string output;
   bool batch = false;
   std::string now;
+  std::string format;  // the answer's dialect (empty: the request's)
 };
 
 struct ServeOptions {
@@ -131,8 +132,11 @@ Result<RequestInput> read_request(const std::string& path) {
   RequestInput in;
   auto env = proto::parse_envelope(as_bytes(*data));
   if (env) {
-    if (env->header.kind != proto::Kind::request || env->header.payload_type != proto::PayloadType::kskline_request) {
-      return fail(signer::errc::syntax, "an envelope, but not a kskline request", path);
+    auto type = env->header.payload_type;
+    if (env->header.kind != proto::Kind::request ||
+        (type != proto::PayloadType::kskline_request && type != proto::PayloadType::knot_ksr &&
+         type != proto::PayloadType::bind_ksr)) {
+      return fail(signer::errc::syntax, "an envelope, but not a key-signing request", path);
     }
     in.envelope = Bytes(data->begin(), data->end());
     in.text.assign(reinterpret_cast<const char*>(env->payload.data()), env->payload.size());
@@ -148,8 +152,20 @@ int run_sign(const SignOptions& o) {
     report(now.error());
     return kExitUsage;
   }
+  std::optional<signer::Dialect> format;
+  if (o.format == "kskline") format = signer::Dialect::kskline;
+  else if (o.format == "knot") format = signer::Dialect::knot;
+  else if (o.format == "bind") format = signer::Dialect::bind;
+  else if (!o.format.empty()) {
+    report(Error{signer::errc::bad_config, "--format", "must be kskline, knot or bind"});
+    return kExitUsage;
+  }
   auto input = read_request(o.request);
   if (!input) return report(input.error());
+  if (input->envelope && format) {
+    report(Error{signer::errc::bad_config, "--format", "an envelope is answered in its own payload type"});
+    return kExitUsage;
+  }
   auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk sign");
   if (!endpoint) return report(endpoint.error());
   Approve approve = o.batch ? Approve(batch_approve) : Approve([&](const signer::Review& r) {
@@ -168,6 +184,13 @@ int run_sign(const SignOptions& o) {
     KskAnswerOptions options;
     options.now = [&] { return *now; };
     options.error_envelopes = false;
+    proto::PinnedKeys pinned;
+    if (const std::string peer = endpoint->peer_path(); !peer.empty()) {
+      auto key = transport::read_public_key(peer);
+      if (!key) return report(key.error().located("link.peer"));
+      pinned.add(*key);
+      options.pinned = &pinned;
+    }
     // Answers are signed by the state's link identity when it has one.
     std::optional<proto::LinkIdentity> identity;
     if (std::string path = endpoint->identity_path(); !path.empty() && ::access(path.c_str(), F_OK) == 0) {
@@ -187,6 +210,7 @@ int run_sign(const SignOptions& o) {
   } else {
     auto review = endpoint->review(input->text, o.request, *now);
     if (!review) return report(review.error());
+    if (format) review->answer = *format;
     if (o.batch) show_review(*review, *now);
     if (!review->stored_response) {
       if (auto ok = approve(*review); !ok) {
@@ -233,6 +257,7 @@ int run_serve(const ServeOptions& o) {
   bool fixed_now = !o.now.empty();
   KskAnswerOptions options;
   options.identity = t->identity;
+  options.pinned = &t->pinned;
   options.now = [&] { return fixed_now ? *now : system_now(); };
   std::size_t signed_count = 0, resent = 0, refused = 0;
   options.report = [&](const KskOutcome& out) {
@@ -382,6 +407,7 @@ void add_ksk(Cli& cli) {
   cmd->add_option("--dir", sign->dir, "the state directory (default: the current directory)");
   cmd->add_flag("--batch", sign->batch, "no questions: sign only what the policy marks auto-approvable");
   cmd->add_option("--now", sign->now, std::string("the time to check against, for tests: ") + kTimeGrammar);
+  cmd->add_option("--format", sign->format, "the answer's dialect: kskline, knot or bind (default: the request's)");
   cmd->callback([&cli, sign] { cli.exit_code = run_sign(*sign); });
 
   auto serve = std::make_shared<ServeOptions>();

@@ -56,10 +56,16 @@ Result<Bytes> answer_request(signer::KskEndpoint& endpoint, const Approve& appro
                              const KskAnswerOptions& options) {
   auto env = proto::parse_envelope(request_envelope);
   if (!env) return tl::unexpected(env.error());
-  if (env->header.kind != proto::Kind::request || env->header.payload_type != proto::PayloadType::kskline_request) {
-    return fail(signer::errc::syntax, "not a kskline request envelope (kind request, payload kskline_request)",
-                "envelope");
+  using proto::PayloadType;
+  const PayloadType type = env->header.payload_type;
+  if (env->header.kind != proto::Kind::request ||
+      (type != PayloadType::kskline_request && type != PayloadType::knot_ksr && type != PayloadType::bind_ksr)) {
+    return fail(signer::errc::syntax,
+                "not a request envelope (kind request, payload kskline_request, knot_ksr or bind_ksr)", "envelope");
   }
+  const PayloadType answer_type = type == PayloadType::knot_ksr   ? PayloadType::knot_skr
+                                  : type == PayloadType::bind_ksr ? PayloadType::bind_skr
+                                                                  : PayloadType::kskline_response;
   std::int64_t now = options.now ? options.now() : system_now();
   std::string_view text(reinterpret_cast<const char*>(env->payload.data()), env->payload.size());
   KskOutcome outcome;
@@ -69,8 +75,21 @@ Result<Bytes> answer_request(signer::KskEndpoint& endpoint, const Approve& appro
     if (!options.error_envelopes) return tl::unexpected(std::move(error));
     return envelope(proto::Kind::error, proto::PayloadType::text, env->digest, signer::format_refusal(error), options);
   };
-  auto review = endpoint.review(text, "request envelope", now);
+  // Authenticated: signed by a pinned zone-side key (the link or spool has
+  // already applied link.auth; this tells the policy what it found).
+  bool authenticated = false;
+  if (options.pinned != nullptr) {
+    proto::AuthRules rules;
+    rules.policy = proto::AuthPolicy::optional;
+    rules.pinned = options.pinned;
+    const auto status = proto::authenticate(*env, rules);
+    authenticated = status && *status == proto::AuthStatus::authenticated;
+  }
+  auto review = endpoint.review(text, "request envelope", now, signer::ReviewContext{authenticated});
   if (!review) return refuse(review.error());
+  review->answer = type == PayloadType::knot_ksr   ? signer::Dialect::knot
+                   : type == PayloadType::bind_ksr ? signer::Dialect::bind
+                                                   : signer::Dialect::kskline;
   outcome.review = *review;
   if (!review->stored_response) {
     if (auto ok = approve(*review); !ok) {
@@ -82,7 +101,7 @@ Result<Bytes> answer_request(signer::KskEndpoint& endpoint, const Approve& appro
   if (!response) return refuse(response.error());
   outcome.response_text = *response;
   if (options.report) options.report(outcome);
-  return envelope(proto::Kind::response, proto::PayloadType::kskline_response, env->digest, *response, options);
+  return envelope(proto::Kind::response, answer_type, env->digest, *response, options);
 }
 
 transport::Answer make_ksk_answer(signer::KskEndpoint& endpoint, Approve approve, KskAnswerOptions options) {

@@ -43,13 +43,21 @@ struct KskAnswerOptions {
   std::function<std::uint64_t()> counter;         // envelope counter (default: 0, live links)
   bool error_envelopes = true;  // a refusal is answered with an error envelope (signer/refusal.hpp) saying why
   std::function<void(const KskOutcome&)> report;  // called once per request, before the answer leaves
+  const proto::PinnedKeys* pinned = nullptr;      // the zone side's pinned link keys; not owned
+
 };
 
-// Answers one request envelope: kind request with a kskline_request payload
-// (signer::errc::syntax otherwise), reviewed at options.now(), approved by
-// `approve`, signed; the result is a response envelope (kind response,
-// payload kskline_response, in_reply_to = the request envelope's digest,
-// random message id, signed by options.identity when set). A refusal or
+// Answers one request envelope: kind request with a kskline_request,
+// knot_ksr or bind_ksr payload (the request text as written by kskline,
+// keymgr generate-ksr or dnssec-ksr request; signer::errc::syntax
+// otherwise), reviewed at options.now() with ReviewContext{options.
+// authenticated} (the policy's knot_requests/bind_requests read it:
+// authenticated when the envelope's signature verifies by a key of
+// options.pinned),
+// approved by `approve`, signed; the result is a response envelope (kind
+// response, payload kskline_response, knot_skr or bind_skr matching the
+// request, in_reply_to = the request envelope's digest, random message id,
+// signed by options.identity when set). A refusal or
 // decline is audited by the endpoint and returned as an error envelope when
 // options.error_envelopes (kind error, payload type text holding
 // signer::format_refusal, in_reply_to set the same way), else as the error. Proto errors when the envelope does not parse.

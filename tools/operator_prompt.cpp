@@ -38,6 +38,10 @@ void show_review(const signer::Review& r, std::int64_t now) {
   std::printf("%s", r.table.c_str());
   std::printf("laptop UTC  %s   request created %s\n", signer::table_time(now).c_str(),
               signer::table_time(r.request.created).c_str());
+  if (r.dialect != signer::Dialect::kskline) {
+    std::printf("a %s KSR without proof of possession: compare the SHA-256 with `sha256sum FILE` on the zone side\n",
+                r.dialect == signer::Dialect::knot ? "Knot" : "BIND");
+  }
   if (r.stored_response) std::printf("this request was signed before: its stored answer is given again\n");
   std::fflush(stdout);
 }

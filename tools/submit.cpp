@@ -70,6 +70,7 @@ Result<transport::ExchangeResult> exchange_with_ksk(const transport::LoopbackLin
   answerer->wait = requester.wait;
   answerer->handle_signals = requester.handle_signals;
   answer_options.identity = answerer->identity;
+  answer_options.pinned = &answerer->pinned;
   auto answer = make_ksk_answer(ksk, approve, answer_options);
   auto both = transport::exchange_over_loopback(line, requester, std::move(envelope), *answerer, answer);
   if (!both) return tl::unexpected(both.error());

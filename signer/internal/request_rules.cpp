@@ -1,6 +1,7 @@
 #include "signer/internal/request_rules.hpp"
 
 #include <algorithm>
+#include <span>
 
 #include "signer/config_text.hpp"
 #include "signer/dnskey_response_size.hpp"
@@ -99,6 +100,23 @@ Result<void> rsa_size(const RuleInput& in, std::size_t i, std::size_t k) {
   return {};
 }
 
+// None of the request's keys is one of the KSK side's own KSKs, whatever its
+// flags (the algorithm and public key are compared).
+Result<void> own_ksk(const RuleInput& in, std::size_t i, std::size_t k) {
+  const Bytes& z = in.request.slots[i].zsks[k].rdata;
+  auto key_part = [](const Bytes& rdata) { return std::span<const std::uint8_t>(rdata).subspan(3); };
+  for (const auto* ksk : in.ksks) {
+    auto a = key_part(z), b = key_part(ksk->dnskey_rdata);
+    if (std::equal(a.begin(), a.end(), b.begin(), b.end())) {
+      return fail(errc::own_ksk_in_request,
+                  "the request holds the KSK side's own KSK (key tag " + std::to_string(ksk->key_tag) +
+                      "); a zone side never sends it",
+                  key_where(i, zone::key_tag(z)));
+    }
+  }
+  return {};
+}
+
 Result<void> tag_not_ksk(const RuleInput& in, std::size_t i, std::size_t k) {
   std::uint16_t tag = zone::key_tag(in.request.slots[i].zsks[k].rdata);
   if (std::any_of(in.ksks.begin(), in.ksks.end(), [&](const zone::KeyPair* ksk) { return ksk->key_tag == tag; })) {
@@ -119,7 +137,7 @@ Result<void> tag_unique(const RuleInput& in, std::size_t i, std::size_t k) {
 }
 
 constexpr KeyRule kKeyRules[] = {
-    {"dnskey_rdata", dnskey_rdata}, {"zsk_flags", zsk_flags},     {"algorithm", algorithm},
+    {"dnskey_rdata", dnskey_rdata}, {"own_ksk", own_ksk},         {"zsk_flags", zsk_flags},     {"algorithm", algorithm},
     {"public_key", public_key},     {"rsa_size", rsa_size},       {"tag_not_ksk", tag_not_ksk},
     {"tag_unique", tag_unique},
 };
@@ -217,7 +235,7 @@ Result<void> horizon(const RuleInput& in, std::size_t i) {
 }
 
 Result<void> proof_of_possession(const RuleInput& in, std::size_t i) {
-  if (!in.policy.require_proof) return {};
+  if (!in.policy.require_proof || in.foreign) return {};
   return check_proofs_of_possession(in.request.zone, in.request.slots[i], slot_where(i));
 }
 

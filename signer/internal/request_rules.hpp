@@ -31,6 +31,7 @@ struct RuleInput {
   std::string_view source;                        // where the request came from, the where of request-wide refusals
   std::string_view state_dir;                     // the where of "no KSK for the zone"
   std::int64_t now = 0;
+  bool foreign = false;                           // a Knot or BIND request: no proofs of possession to check
 };
 
 // A rule about the whole request.
@@ -57,10 +58,11 @@ std::span<const RequestRule> request_rules();
 
 // The slot rules in the order they run: key_count, each_zsk, window_order,
 // validity, next_slot_start, overlap, start_in_past, horizon,
-// proof_of_possession (when the policy requires proofs), response_size.
+// proof_of_possession (when the policy requires proofs and the request is
+// kskline's own), response_size.
 std::span<const SlotRule> slot_rules();
 
-// The key rules in the order they run: dnskey_rdata, zsk_flags, algorithm,
+// The key rules in the order they run: dnskey_rdata, own_ksk, zsk_flags, algorithm,
 // public_key, rsa_size, tag_not_ksk, tag_unique.
 std::span<const KeyRule> key_rules();
 

@@ -102,7 +102,7 @@ TEST_CASE("request_rules: the tables name the rules in the order they run", "[si
   CHECK(names(signer::slot_rules()) ==
         std::vector<std::string>{"key_count", "each_zsk", "window_order", "validity", "next_slot_start", "overlap",
                                  "start_in_past", "horizon", "proof_of_possession", "response_size"});
-  CHECK(names(signer::key_rules()) == std::vector<std::string>{"dnskey_rdata", "zsk_flags", "algorithm", "public_key",
+  CHECK(names(signer::key_rules()) == std::vector<std::string>{"dnskey_rdata", "own_ksk", "zsk_flags", "algorithm", "public_key",
                                                                "rsa_size", "tag_not_ksk", "tag_unique"});
 }
 
@@ -338,12 +338,15 @@ TEST_CASE("request_rules: rsa_size", "[signer][request_rules]") {
   refuses("rsa_size", rules.input(q), signer::errc::key_size_not_allowed, key_at(1, zsk));
 }
 
-TEST_CASE("request_rules: tag_not_ksk", "[signer][request_rules]") {
+TEST_CASE("request_rules: own_ksk, and tag_not_ksk behind it", "[signer][request_rules]") {
   Rules rules;
   auto zsk = make_zsk();
-  rules.ksks = {&rules.ksk, &zsk};  // a KSK whose tag is the ZSK's
+  rules.ksks = {&rules.ksk, &zsk};  // a KSK that is the ZSK's key
   auto q = make_request({&zsk});
-  refuses("tag_not_ksk", rules.input(q), signer::errc::key_tag_collision, key_at(1, zsk));
+  refuses("own_ksk", rules.input(q), signer::errc::own_ksk_in_request, key_at(1, zsk));
+  auto tag = run_rule("tag_not_ksk", rules.input(q));
+  REQUIRE_FALSE(tag);
+  CHECK(tag.error().code == signer::make_error_code(signer::errc::key_tag_collision));
 }
 
 TEST_CASE("request_rules: tag_unique", "[signer][request_rules]") {
