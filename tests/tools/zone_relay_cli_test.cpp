@@ -89,7 +89,8 @@ struct Relay {
 
   // The SKR the KSK side answers with, signed by `signer_key`: a bundle at
   // each KSR bundle, each valid from an hour before to a day after the next.
-  std::string skr(const zone::KeyPair& signer_key) const {
+  // (`altered`: the last octet of the first RRSIG's signature flipped.)
+  std::string skr(const zone::KeyPair& signer_key, bool altered = false) const {
     signer::KeyRequest slots;
     slots.zone = example();
     slots.created = kT0 + 60;
@@ -103,8 +104,15 @@ struct Relay {
       s.zsks = ksr.bundles[i].records;
       slots.slots.push_back(std::move(s));
     }
-    return signer::format_foreign(
-        signer::from_key_response(test::answer(slots, "ksr", {&signer_key}), signer::Dialect::knot));
+    auto response = test::answer(slots, "ksr", {&signer_key});
+    if (altered) {
+      for (auto& r : response.slots.front().records) {
+        if (r.type != zone::rrtype::RRSIG) continue;
+        r.rdata.back() ^= 0x01;
+        break;
+      }
+    }
+    return signer::format_foreign(signer::from_key_response(response, signer::Dialect::knot));
   }
 
   // The KSR envelope the relay posted (the only file in to-ksk/).
@@ -184,6 +192,13 @@ TEST_CASE("zone_relay: an answer that fails the checks or a refusal writes no SK
     CHECK_FALSE(fs::exists(r.skr_file));
     CHECK(fs::exists(r.skr_file + ".pending"));
     CHECK(test::kske_files(r.stick + "/to-zone").size() == 1);
+  }
+  SECTION("a signature altered on the way: refused, nothing written") {
+    r.answer(proto::Kind::response, proto::PayloadType::knot_skr, r.skr(r.ksk, true));
+    auto taken = r.relay("take");
+    CHECK(taken.status == 1);
+    CHECK_THAT(taken.err, Catch::Contains("bad_signature"));
+    CHECK_FALSE(fs::exists(r.skr_file));
   }
   SECTION("a truncated SKR: refused naming the line") {
     std::string skr = r.skr(r.ksk);
