@@ -95,8 +95,10 @@ void print_table(const transport::LinkTestReport& r, const std::string& link, bo
   std::string flow = "this end " + std::string(transport::to_string(r.ours.serial.flow));
   if (r.peer) flow += ", peer " + std::string(transport::to_string(r.peer->serial.flow));
   std::uint64_t lost_out = vanished(r.out), lost_in = vanished(r.in);
-  if (lost_out + lost_in == 0) {
+  if (r.out.retransmissions + r.in.retransmissions == 0) {
     flow += ": nothing lost under full-speed bursts";
+  } else if (lost_out + lost_in == 0) {
+    flow += ": no frame vanished; the frames resent were damaged on the way (see errors)";
   } else {
     flow += ": frames lost on the way (resent, never seen damaged): " + std::to_string(lost_out) + " to the peer, " +
             std::to_string(lost_in) + " from the peer";

@@ -480,7 +480,8 @@ Result<LinkTestSettings> parse_link_test_settings(ByteView payload) {
 Bytes link_test_pattern(std::uint64_t token, std::uint64_t size) {
   Bytes out;
   out.reserve(size);
-  std::uint64_t x = token | 1;
+  std::uint64_t x = token ^ 0x9E3779B97F4A7C15ull;  // xorshift64: any state but zero
+  if (x == 0) x = 1;
   for (std::uint64_t i = 0; i < size; ++i) {
     if (i < 256) {
       out.push_back(static_cast<std::uint8_t>(i));
