@@ -170,6 +170,9 @@ void add_link_test(Cli& cli) {
       "prints round trips, throughput against the baud, frames resent, 8-bit cleanness, flow control and the "
       "peer's key, then OK or WARNING. Exit 0 OK, 1 a problem found, 2 usage, 3 the link or the peer failed");
   add_link_options(cmd, o->link);
+  cmd->remove_option(cmd->get_option("--side"));  // serial links only
+  cmd->get_option("--auth")->description(
+      "off, optional or required (default optional: a peer that is not the pinned one is reported, not refused)");
   cmd->add_option("--bytes", o->bytes, "test payload sent each way (default: about 4 s of the line, 2 KiB to 1 MiB)");
   cmd->add_option("--pings", o->pings, "small messages timed one after another, 1 to 50 (default 5)");
   cmd->footer(
