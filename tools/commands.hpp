@@ -57,6 +57,8 @@ void add_send(Cli& cli);
 void add_receive(Cli& cli);
 // `kskline linesim`: two pseudo-terminals joined like an imperfect line.
 void add_linesim(Cli& cli);
+// `kskline link-test`: measure a serial line with the peer before a ceremony.
+void add_link_test(Cli& cli);
 
 // `kskline zone init|pregenerate|request|import|publish|status`: the zone
 // side's state directory.

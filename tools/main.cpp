@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
   add_send(cli);
   add_receive(cli);
   add_linesim(cli);
+  add_link_test(cli);
   add_zone_state(cli);
   add_zone_submit(cli);
   add_zone_relay(cli);
