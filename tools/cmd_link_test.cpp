@@ -17,7 +17,6 @@
 namespace kskline::tools {
 namespace {
 
-constexpr int kExitLink = 3;  // the link or the peer failed (DESIGN.md)
 
 struct LinkTestCommand {
   LinkOptions link;
@@ -175,9 +174,6 @@ void add_link_test(Cli& cli) {
       "off, optional or required (default optional: a peer that is not the pinned one is reported, not refused)");
   cmd->add_option("--bytes", o->bytes, "test payload sent each way (default: about 4 s of the line, 2 KiB to 1 MiB)");
   cmd->add_option("--pings", o->pings, "small messages timed one after another, 1 to 50 (default 5)");
-  cmd->footer(
-      "Example, on both ends:\n  kskline link-test --link serial:/dev/ttyUSB0,baud=115200 --identity link.key "
-      "--peer peer.pub");
   cmd->callback([&cli, o] { cli.exit_code = run_link_test(*o); });
 }
 

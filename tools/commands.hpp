@@ -15,6 +15,7 @@ namespace kskline::tools {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // the operation failed; the message says why
 inline constexpr int kExitUsage = 2;    // the command line was wrong
+inline constexpr int kExitLink = 3;     // the link or the peer failed (no peer, no device, the line dropped)
 inline constexpr int kExitStatusUnknown = 3;  // `zone status` only: Nagios UNKNOWN, its usage errors included
 
 // The application and the exit code its command callbacks set.

@@ -52,6 +52,8 @@ constexpr HelpExample kHelpExamples[] = {
     {"ksk pin", "kskline ksk pin --dir ksk zone-link.id.pub"},
     {"ksk audit verify", "kskline ksk audit verify --dir ksk"},
     {"ksk audit accept", "kskline ksk audit accept --dir ksk --note 'restored from the backup of 2026-11-30'"},
+    {"link-test", "kskline link-test --link serial:/dev/ttyUSB0,baud=115200 --identity zone-link.id "
+                  "--peer ksk-link.id.pub   (the same on both ends)"},
     {"link-keygen", "kskline link-keygen -o zone-link.id"},
     {"send", "kskline send --link serial:/dev/ttyUSB0 --identity zone-link.id --peer ksk-link.id.pub example.com.zone"},
     {"receive", "kskline receive --link serial:/dev/ttyUSB0 --identity ksk-link.id --peer zone-link.id.pub -d inbox"},
