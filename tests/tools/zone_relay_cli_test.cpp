@@ -155,7 +155,8 @@ TEST_CASE("zone_relay: a KSR crosses a USB stick and the checked SKR comes back,
   // The operator reads the digest and words the KSK screen will show.
   CHECK_THAT(posted.out, Catch::Contains(signer::digest_lines(signer::text_sha256(slurp(r.ksr_file)))));
   CHECK(fs::exists(r.skr_file + ".pending"));
-  auto env = proto::parse_envelope(r.posted());
+  const Bytes envelope = r.posted();  // parse_envelope views these bytes
+  auto env = proto::parse_envelope(envelope);
   REQUIRE(env);
   CHECK(env->header.kind == proto::Kind::request);
   CHECK(env->header.payload_type == proto::PayloadType::knot_ksr);
