@@ -60,7 +60,7 @@ void append_logical(const Frame& f, std::uint32_t tag, Bytes& out) {
   put_u16(out, f.ack);
   put_u16(out, static_cast<std::uint16_t>(f.payload.size()));
   out.insert(out.end(), f.payload.begin(), f.payload.end());
-  put_u32(out, check_of(ByteView(out).subspan(start), tag));
+  put_u32(out, check_of(ByteView(out).subspan(start), is_unbound(f.type) ? 0 : tag));
 }
 
 Bytes encode_frame(const Frame& f, Encoding enc, const EscapeSet& escapes, std::uint32_t tag) {

@@ -90,7 +90,8 @@ class EscapeSet {
 };
 
 // Appends the logical frame (header, payload, check over tag || header ||
-// payload) to out. The payload must not exceed kMaxPayloadLimit (programmer
+// payload) to out; unbound types (HELLO, REFUSE) always use the zero tag, as
+// open_frame expects. The payload must not exceed kMaxPayloadLimit (programmer
 // error otherwise).
 void append_logical(const Frame& f, std::uint32_t tag, Bytes& out);
 

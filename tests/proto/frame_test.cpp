@@ -217,6 +217,21 @@ TEST_CASE("frame: bound frames need the session tag, unbound ones the zero tag",
   CHECK_FALSE(open_frame(forged, kTag));
 }
 
+TEST_CASE("frame: an unbound frame encoded while a session is up still carries the zero tag", "[proto][frame]") {
+  for (auto type : {FrameType::hello, FrameType::refuse}) {
+    Frame f{type, 0, 0, 0, Bytes{4, 5, 6}};
+    Bytes under_session;
+    Bytes unbound;
+    append_logical(f, kTag, under_session);
+    append_logical(f, 0, unbound);
+    CHECK(under_session == unbound);
+    FrameDecoder d;
+    auto got = decode_all(d, encode_frame(f, Encoding::binary, EscapeSet(), kTag));
+    REQUIRE(got.size() == 1);
+    CHECK(same(got[0], f));
+  }
+}
+
 TEST_CASE("frame: the 7-bit decoder masks bit 7, ignores flow control and accepts LF", "[proto][frame]") {
   Frame f = data_frame(33, 11);
   Bytes w = encode_frame(f, Encoding::seven_bit, EscapeSet(), kTag);
