@@ -198,7 +198,7 @@ int run_demo(const DemoOptions& o) {
   for (const auto& e : r.errors) report(e);
   if (exchanged->response.empty()) {
     std::fprintf(stderr, "kskline: demo: no answer came over the link\n");
-    return kExitFailure;
+    return exit_code_for(r.errors);
   }
   std::printf("\n    link: request and answer crossed in %.1f s, %llu octets sent on the wire, %llu frames "
               "retransmitted after damage or loss on the line\n",

@@ -35,7 +35,7 @@ struct ReceiveOptions {
 int finish(const TransferReport& r, const std::string& summary, bool extra_ok = true) {
   for (const auto& e : r.errors) std::fprintf(stderr, "kskline: %s\n", e.message().c_str());
   std::fprintf(stderr, "kskline: %s\n", summary.c_str());
-  return r.ok() && extra_ok ? kExitOk : kExitFailure;
+  return r.ok() && extra_ok ? kExitOk : exit_code_for(r.errors);
 }
 
 int run_send(const SendOptions& o) {

@@ -9,6 +9,7 @@
 
 #include "proto/errc.hpp"
 #include "tools/commands.hpp"
+#include "tools/option_values.hpp"
 #include "tools/link_options.hpp"
 #include "transport/errc.hpp"
 #include "transport/identity_file.hpp"
@@ -118,10 +119,7 @@ int run_link_test(LinkTestCommand o) {
   ProgressLine progress(false);
   std::optional<proto::LinkIdentity> identity;
   auto t = transfer_options(o.link, true, identity, progress, "tested");
-  if (!t) {
-    report(t.error());
-    return t.error().code == transport::errc::bad_link_spec ? kExitUsage : kExitFailure;
-  }
+  if (!t) return report(t.error());
   if (o.pings < 1 || o.pings > 50) {
     std::fprintf(stderr, "kskline: --pings: must be 1 to 50\n");
     return kExitUsage;
@@ -131,10 +129,9 @@ int run_link_test(LinkTestCommand o) {
   test.pings = static_cast<std::uint8_t>(o.pings);
   auto r = transport::run_link_test(*t, test);
   if (!r) {
-    report(r.error());
-    return r.error().code == transport::errc::bad_link_spec || r.error().code == transport::errc::not_supported
-               ? kExitUsage
-               : kExitLink;
+    // Whatever else stopped the test before it began is the link's failure.
+    const int code = report(r.error());
+    return code == kExitUsage ? kExitUsage : kExitLink;
   }
   bool pinned = !o.link.peers.empty();
   if (!r->completed) {
@@ -172,8 +169,10 @@ void add_link_test(Cli& cli) {
   cmd->remove_option(cmd->get_option("--side"));  // serial links only
   cmd->get_option("--auth")->description(
       "off, optional or required (default optional: a peer that is not the pinned one is reported, not refused)");
-  cmd->add_option("--bytes", o->bytes, "test payload sent each way (default: about 4 s of the line, 2 KiB to 1 MiB)");
-  cmd->add_option("--pings", o->pings, "small messages timed one after another, 1 to 50 (default 5)");
+  cmd->add_option("--bytes", o->bytes, "test payload sent each way (default: about 4 s of the line, 2 KiB to 1 MiB)")
+      ->check(number_value(1, 1 << 30));
+  cmd->add_option("--pings", o->pings, "small messages timed one after another, 1 to 50 (default 5)")
+      ->check(number_value(1, 50));
   cmd->callback([&cli, o] { cli.exit_code = run_link_test(*o); });
 }
 

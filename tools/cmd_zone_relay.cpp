@@ -25,17 +25,13 @@
 #include "signer/fingerprint.hpp"
 #include "signer/foreign_dialect.hpp"
 #include "signer/key_request.hpp"
-#include "signer/ksk_endpoint.hpp"
 #include "signer/refusal.hpp"
 #include "signer/response_check.hpp"
 #include "tools/commands.hpp"
-#include "tools/ksk_answer.hpp"
 #include "tools/link_options.hpp"
-#include "tools/operator_prompt.hpp"
 #include "tools/submit.hpp"
+#include "tools/option_values.hpp"
 #include "tools/time_option.hpp"
-#include "transport/errc.hpp"
-#include "transport/exchange.hpp"
 #include "transport/file_transfer.hpp"
 #include "transport/link_spec.hpp"
 #include "transport/spool.hpp"
@@ -203,7 +199,7 @@ int relay_over_spool(const RelayOptions& o, const transport::SpoolLink& link, co
     if (!*found) {
       std::fprintf(stderr,
                    "kskline: no answer to the KSR posted as %s yet in %s; take the medium to the KSK side "
-                   "(`kskline ksk serve --link spool:DIR`) and run this command again\n",
+                   "(`kskline ksk serve --dir KSK-STATE --link spool:STICK`) and run this command again\n",
                    pending->posted.c_str(), spool->inbound().c_str());
       return kExitFailure;
     }
@@ -224,7 +220,8 @@ int relay_over_spool(const RelayOptions& o, const transport::SpoolLink& link, co
   Pending pending{ksr_hex, base::to_hex(ByteView(digest->data(), digest->size())), *posted};
   const std::string text = format_pending(pending);
   if (auto noted = base::write_file_atomic(note, as_bytes(text)); !noted) return report(noted.error());
-  std::printf("posted %s (noted in %s); take the medium to the KSK side (`kskline ksk serve --link spool:DIR`), "
+  std::printf("posted %s (noted in %s); take the medium to the KSK side "
+              "(`kskline ksk serve --dir KSK-STATE --link spool:STICK`), "
               "then bring it back and run this command again\n",
               posted->c_str(), note.c_str());
   return kExitOk;
@@ -272,35 +269,14 @@ int run_relay(const RelayOptions& o) {
   }
   auto envelope = request_envelope(*text, identity ? &*identity : nullptr, 0, ksr_payload(*dialect));
   if (!envelope) return report(envelope.error());
-  transport::ExchangeResult result;
-  if (const auto* loopback = std::get_if<transport::LoopbackLink>(&*spec)) {
-    if (o.ksk_dir.empty()) {
-      return report(Error{transport::errc::bad_link_spec, "--ksk-dir",
-                          "a loopback link answers with a KSK state in this process: give --ksk-dir"});
-    }
-    auto ksk = signer::KskEndpoint::open(o.ksk_dir, "kskline zone relay --link loopback");
-    if (!ksk) return report(ksk.error().located(o.ksk_dir));
-    KskAnswerOptions answer_options;
-    answer_options.now = [t = *now] { return t; };
-    Approve approve = o.ksk_batch ? Approve(batch_approve) : Approve([&progress, t = *now](const signer::Review& r) {
-      progress.clear();
-      return ask_operator(r, t);
-    });
-    auto r = exchange_with_ksk(*loopback, *options, *envelope, *ksk, approve, answer_options);
-    if (!r) return report(r.error());
-    result = std::move(*r);
-  } else {
-    auto r = transport::request_response(*options, *envelope);
-    if (!r) return report(r.error());
-    result = std::move(*r);
-  }
-  progress.clear();
-  for (const auto& e : result.report.errors) std::fprintf(stderr, "kskline: %s\n", e.message().c_str());
-  if (result.response.empty()) {
+  auto result = exchange_request(*spec, *options, std::move(*envelope), LoopbackKsk{o.ksk_dir, o.ksk_batch, *now},
+                                 "kskline zone relay", progress);
+  if (!result) return report(result.error());
+  if (result->response.empty()) {
     std::fprintf(stderr, "kskline: no answer; run the command again (the KSK side re-sends its stored answer)\n");
-    return kExitFailure;
+    return exit_code_for(result->report.errors);
   }
-  return take_answer_to(*ksr, result.response, *anchor, o.output);
+  return take_answer_to(*ksr, result->response, *anchor, o.output);
 }
 
 }  // namespace
@@ -318,7 +294,8 @@ void add_zone_relay(Cli& cli) {
   cmd->add_flag("--ksk-batch", o->ksk_batch,
                "loopback: the KSK side asks no questions and signs only what its policy auto-approves");
   cmd->add_option("--timeout", o->timeout,
-                  "seconds to wait for the answer once the KSR is delivered (default 1800; 0: forever)");
+                  "seconds to wait for the answer once the KSR is delivered (default 1800; 0: forever)")
+      ->check(number_value(0, kMaxSeconds));
   cmd->add_option("--now", o->now, std::string("the time to check the answer at: ") + kTimeGrammar + " (default: the clock)")
       ->check(time_value());
   cmd->callback([&cli, o] { cli.exit_code = run_relay(*o); });

@@ -17,16 +17,13 @@
 #include "signer/errc.hpp"
 #include "signer/fingerprint.hpp"
 #include "signer/key_request.hpp"
-#include "signer/ksk_endpoint.hpp"
 #include "signer/zone_state.hpp"
 #include "tools/commands.hpp"
-#include "tools/ksk_answer.hpp"
 #include "tools/link_options.hpp"
-#include "tools/operator_prompt.hpp"
 #include "tools/submit.hpp"
+#include "tools/option_values.hpp"
 #include "tools/time_option.hpp"
 #include "transport/errc.hpp"
-#include "transport/exchange.hpp"
 #include "transport/link_spec.hpp"
 #include "transport/spool.hpp"
 
@@ -99,8 +96,12 @@ int run_submit(const SubmitOptions& o) {
                                                                      std::string(signer::kZoneConfigFile)});
   }
   auto spec = transport::parse_link_spec(link.link);
-  if (!spec) return report(spec.error().located("--link"));
-  const bool loopback = std::holds_alternative<transport::LoopbackLink>(*spec);
+  if (!spec && !o.link.empty()) return report(spec.error().located("--link"));
+  if (!spec) {
+    // The config's link, not the command line's: bad input, not usage.
+    report(spec.error().located(state_dir + "/" + signer::kZoneConfigFile + " (link)"));
+    return kExitFailure;
+  }
   link.wait = o.wait;
   link.quiet = o.quiet;
 
@@ -110,7 +111,8 @@ int run_submit(const SubmitOptions& o) {
   if (!options) {
     Error e = options.error();
     e.where = state_dir + "/" + signer::kZoneConfigFile + " (link settings, " + e.where + ")";
-    return report(e);
+    report(e);
+    return kExitFailure;  // the state's settings: bad input, not a usage error
   }
   options->answer_wait = o.timeout <= 0 ? std::nullopt
                                         : std::optional(proto::Duration(static_cast<std::int64_t>(o.timeout * 1e6)));
@@ -141,40 +143,19 @@ int run_submit(const SubmitOptions& o) {
     if (!s) return report(s.error());
     auto posted = s->post(*envelope);
     if (!posted) return report(posted.error());
-    std::printf("posted %s; take the medium to the KSK (`kskline ksk serve --link %s`), then bring it back and run "
+    std::printf("posted %s; take the medium to the KSK side (`kskline ksk serve --dir KSK-STATE --link %s`, with "
+                "the stick's path there), then bring it back and run "
                 "`kskline zone import --dir %s %s/*.kske`\n",
                 posted->c_str(), link.link.c_str(), state_dir.c_str(), s->inbound().c_str());
     return kExitOk;
   }
 
-  transport::ExchangeResult result;
-  if (loopback) {
-    if (o.ksk_dir.empty()) {
-      return report(Error{transport::errc::bad_link_spec, "--ksk-dir",
-                          "a loopback link answers with a KSK state in this process: give --ksk-dir"});
-    }
-    auto ksk = signer::KskEndpoint::open(o.ksk_dir, "kskline zone submit --link loopback");
-    if (!ksk) return report(ksk.error().located(o.ksk_dir));
-    KskAnswerOptions answer_options;
-    answer_options.now = [t = *now] { return t; };
-    Approve approve = o.ksk_batch ? Approve(batch_approve) : Approve([&progress, t = *now](const signer::Review& r) {
-      progress.clear();
-      return ask_operator(r, t);
-    });
-    auto r = exchange_with_ksk(std::get<transport::LoopbackLink>(*spec), *options, *envelope, *ksk, approve,
-                               answer_options);
-    if (!r) return report(r.error());
-    result = std::move(*r);
-  } else {
-    auto r = transport::request_response(*options, *envelope);
-    if (!r) return report(r.error());
-    result = std::move(*r);
-  }
-  progress.clear();
-  for (const auto& e : result.report.errors) std::fprintf(stderr, "kskline: %s\n", e.message().c_str());
-  if (result.response.empty()) {
+  auto result = exchange_request(*spec, *options, std::move(*envelope), LoopbackKsk{o.ksk_dir, o.ksk_batch, *now},
+                                 "kskline zone submit", progress);
+  if (!result) return report(result.error());
+  if (result->response.empty()) {
     std::fprintf(stderr, "kskline: no answer; the request stays stored, submit it again\n");
-    return kExitFailure;
+    return exit_code_for(result->report.errors);
   }
   // Back to the state for the import, re-read under the lock: another
   // command may have changed it while this one waited.
@@ -185,7 +166,7 @@ int run_submit(const SubmitOptions& o) {
                          "stored answer)\n");
     return kExitFailure;
   }
-  return take(*reopened, result.response, *now);
+  return take(*reopened, result->response, *now);
 }
 
 }  // namespace
@@ -195,13 +176,15 @@ void add_zone_submit(Cli& cli) {
   auto* cmd = cli.zone->add_subcommand("submit", "send a key-signing request to the KSK side and import the answer");
   cmd->add_option("request", o->request, "the request file (default: the newest stored request not yet answered)");
   cmd->add_option("--dir", o->dir, "the zone state directory (default: the current directory)");
-  cmd->add_option("--link,-l", o->link, "serial:PATH[,...], spool:DIR or loopback[,...] (default: the config's link)");
+  cmd->add_option("--link,-l", o->link, "serial:PATH[,...], spool:DIR or loopback[,...] (default: the config's link)")
+      ->check(link_value());
   cmd->add_option("--ksk-dir", o->ksk_dir, "loopback: the KSK state directory that answers in this process");
   cmd->add_flag("--ksk-batch", o->ksk_batch,
                "loopback: the KSK side asks no questions and signs only what its policy auto-approves");
   cmd->add_option("--timeout", o->timeout,
-                  "seconds to wait for the answer once the request is delivered (default 1800; 0: forever)");
-  cmd->add_option("--wait", o->wait, kWaitHelp);
+                  "seconds to wait for the answer once the request is delivered (default 1800; 0: forever)")
+      ->check(number_value(0, kMaxSeconds));
+  cmd->add_option("--wait", o->wait, kWaitHelp)->check(number_value(0, kMaxSeconds));
   cmd->add_option("--now", o->now, std::string("the time to check the answer at: ") + kTimeGrammar + " (default: the clock)")
       ->check(time_value());
   cmd->add_flag("--quiet,-q", o->quiet, "no progress line");

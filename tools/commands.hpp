@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -26,8 +27,16 @@ struct Cli {
   int exit_code = kExitOk;
 };
 
+// The exit code of a command that ends with this error: kExitLink when the
+// link or the peer failed, kExitUsage for a link spec that does not parse or
+// a kind of link the command cannot use, kExitFailure otherwise.
+int exit_code_for(const Error& error);
+// The exit code of a command that ends with these errors: kExitLink when any
+// says the link or the peer failed, kExitFailure otherwise.
+int exit_code_for(const std::vector<Error>& errors);
+
 // Prints "kskline: <error message>" to stderr ("kskline: <errc name>:
-// <message>" for the ceremony's refusals) and returns kExitFailure.
+// <message>" for the ceremony's refusals) and returns exit_code_for(error).
 int report(const Error& error);
 
 // Adds `--max-records N` to a command that reads a zone file: the most

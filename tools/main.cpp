@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <regex>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,7 @@
 #include "signer/errc.hpp"
 #include "tools/commands.hpp"
 #include "tools/help_text.hpp"
+#include "transport/errc.hpp"
 #include "zone/key_memory.hpp"
 
 namespace kskline::tools {
@@ -21,7 +23,19 @@ int report(const Error& error) {
   } else {
     std::fprintf(stderr, "kskline: %s\n", error.message().c_str());
   }
+  return exit_code_for(error);
+}
+
+int exit_code_for(const Error& error) {
+  if (transport::link_failed(error)) return kExitLink;
+  // A link spec that does not parse, or a kind of link the command cannot use.
+  if (error.code == transport::errc::bad_link_spec || error.code == transport::errc::not_supported) return kExitUsage;
   return kExitFailure;
+}
+
+int exit_code_for(const std::vector<Error>& errors) {
+  const bool link = std::any_of(errors.begin(), errors.end(), [](const Error& e) { return transport::link_failed(e); });
+  return link ? kExitLink : kExitFailure;
 }
 
 namespace {
@@ -78,6 +92,16 @@ std::string unknown_command(const CLI::App& app, int argc, char** argv) {
   return {};
 }
 
+// A parse error's text, with CLI11's "Could not convert: --count = x" said
+// the way every other bad value is: "--count: 'x' is not a number".
+std::string usage_text(const CLI::Error& e) {
+  static const std::regex conversion(R"(Could not convert: (\S+) = (.*))");
+  std::smatch m;
+  const std::string what = e.what();
+  if (std::regex_match(what, m, conversion)) return m[1].str() + ": '" + m[2].str() + "' is not a number";
+  return what;
+}
+
 // The command a parse error is about: the deepest subcommand the command
 // line named ("kskline zone sign").
 std::string parsed_command(const CLI::App& app) {
@@ -128,7 +152,7 @@ int main(int argc, char** argv) {
   cli.app.failure_message([](const CLI::App* app, const CLI::Error& e) {
     const std::string command = parsed_command(*app);
     return "kskline: usage: " + command.substr(8 < command.size() ? 8 : command.size()) +
-           (command.size() > 7 ? ": " : "") + e.what() + " (`" + command + " --help`)\n";
+           (command.size() > 7 ? ": " : "") + usage_text(e) + " (`" + command + " --help`)\n";
   });
   try {
     if (const auto unknown = unknown_command(cli.app, argc, argv); !unknown.empty()) {
@@ -139,7 +163,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (is_zone_status(argc, argv) && e.get_exit_code() != 0) {
       // Nagios reads the first line of standard output and the exit code.
-      std::fputs(kskline::signer::format_unknown_status_text("kskline zone status", e.what()).c_str(), stdout);
+      std::fputs(kskline::signer::format_unknown_status_text("kskline zone status", usage_text(e)).c_str(), stdout);
       return kExitStatusUnknown;
     }
     int code = cli.app.exit(e);

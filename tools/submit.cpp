@@ -2,8 +2,13 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "proto/envelope.hpp"
 #include "signer/refusal.hpp"
+#include "tools/commands.hpp"
+#include "tools/operator_prompt.hpp"
+#include "transport/errc.hpp"
 #include "transport/outgoing_envelope.hpp"
 #include "transport/sodium_random.hpp"
 
@@ -78,6 +83,35 @@ Result<transport::ExchangeResult> exchange_with_ksk(const transport::LoopbackLin
     if (requester.notice) requester.notice("KSK side: " + e.message());
   }
   return std::move(both->first);
+}
+
+Result<transport::ExchangeResult> exchange_request(const transport::LinkSpec& spec,
+                                                   const transport::TransferOptions& options, Bytes envelope,
+                                                   const LoopbackKsk& ksk, std::string_view command,
+                                                   ProgressLine& progress) {
+  Result<transport::ExchangeResult> result;
+  if (const auto* loopback = std::get_if<transport::LoopbackLink>(&spec)) {
+    if (ksk.dir.empty()) {
+      return fail(transport::errc::bad_link_spec, "a loopback link answers with a KSK state in this process: give --ksk-dir",
+                  "--ksk-dir");
+    }
+    auto endpoint = signer::KskEndpoint::open(ksk.dir, std::string(command) + " --link loopback");
+    if (!endpoint) return tl::unexpected(endpoint.error().located(ksk.dir));
+    KskAnswerOptions answer_options;
+    answer_options.now = [t = ksk.now] { return t; };
+    Approve approve = ksk.batch ? Approve(batch_approve) : Approve([&progress, t = ksk.now](const signer::Review& r) {
+      progress.clear();
+      return ask_operator(r, t);
+    });
+    result = exchange_with_ksk(*loopback, options, std::move(envelope), *endpoint, approve, answer_options);
+  } else {
+    result = transport::request_response(options, std::move(envelope));
+  }
+  progress.clear();
+  if (result) {
+    for (const auto& e : result->report.errors) std::fprintf(stderr, "kskline: %s\n", e.message().c_str());
+  }
+  return result;
 }
 
 }  // namespace kskline::tools

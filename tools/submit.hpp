@@ -58,4 +58,22 @@ Result<transport::ExchangeResult> exchange_with_ksk(const transport::LoopbackLin
                                                     signer::KskEndpoint& ksk, const Approve& approve,
                                                     KskAnswerOptions answer_options);
 
+// The KSK state that answers a loopback exchange in this process.
+struct LoopbackKsk {
+  std::string dir;       // --ksk-dir; required for a loopback link
+  bool batch = false;    // --ksk-batch: no questions, only what the policy auto-approves
+  std::int64_t now = 0;  // the time the KSK side reviews and signs at
+};
+
+// Sends a request envelope over a serial or loopback link and waits for the
+// KSK side's answer: over loopback the KSK state `ksk` answers in this
+// process (its operator asked on this terminal unless batch; `command` names
+// the caller in the state's lock), over serial transport::request_response.
+// Clears the progress line and prints the report's errors. The response is
+// empty when no answer came; exit_code_for(report.errors) says how to exit.
+Result<transport::ExchangeResult> exchange_request(const transport::LinkSpec& spec,
+                                                   const transport::TransferOptions& options, Bytes envelope,
+                                                   const LoopbackKsk& ksk, std::string_view command,
+                                                   ProgressLine& progress);
+
 }  // namespace kskline::tools

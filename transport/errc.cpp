@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "proto/errc.hpp"
+
 namespace kskline::transport {
 namespace {
 
@@ -40,6 +42,34 @@ const std::error_category& category() noexcept {
 tl::unexpected<Error> fail_errno(errc code, std::string_view what, std::string_view where) {
   int saved = errno;
   return fail(code, std::string(what) + ": " + std::strerror(saved), std::string(where));
+}
+
+bool link_failed(const Error& error) noexcept {
+  if (error.code.category() == category()) {
+    switch (static_cast<errc>(error.code.value())) {
+      case errc::device_unavailable:
+      case errc::device_busy:
+      case errc::setting_refused:
+      case errc::device_lost:
+      case errc::timed_out:
+        return true;
+      default:
+        return false;
+    }
+  }
+  if (error.code.category() == proto::category()) {
+    switch (static_cast<proto::errc>(error.code.value())) {
+      case proto::errc::handshake_timeout:
+      case proto::errc::link_lost:
+      case proto::errc::message_refused:
+      case proto::errc::protocol_violation:
+      case proto::errc::closed:
+        return true;
+      default:
+        return false;
+    }
+  }
+  return false;
 }
 
 }  // namespace kskline::transport

@@ -37,6 +37,12 @@ inline std::error_code make_error_code(errc e) noexcept {
 // is `code`, the detail "what: strerror", the place `where`.
 tl::unexpected<Error> fail_errno(errc code, std::string_view what, std::string_view where);
 
+// Whether an error says the link or the peer failed (no device, no peer
+// within the wait, the line dropped, the peer closed or broke the protocol),
+// as opposed to a refusal (authentication, a peer that refused the session,
+// no common version), a usage error or bad input.
+bool link_failed(const Error& error) noexcept;
+
 }  // namespace kskline::transport
 
 template <>

@@ -89,7 +89,7 @@ TEST_CASE("linesim: prints its two paths and removes them when stopped", "[tools
   CHECK_FALSE(std::filesystem::exists(line.b));
   CHECK_THAT(err, Catch::Contains("linesim: a->b: 0 bytes"));
   auto bad = run(dir, {"linesim", "--baud", "9600", "--outage", "soon"});
-  CHECK(bad.status == 1);
+  CHECK(bad.status == 2);
   CHECK_THAT(bad.err, Catch::Contains("--outage") && Catch::Contains("START:SECONDS"));
 }
 
@@ -221,7 +221,7 @@ TEST_CASE("send/receive: a port in use is refused, naming the process that holds
                  dir.file("holder.err"));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto second = run(dir, {"receive", "--link", link(line.b), "--output-dir", dir.file("out2"), "--wait", "2"});
-  CHECK(second.status == 1);
+  CHECK(second.status == 3);
   CHECK_THAT(second.err, Catch::Contains("in use by process " + std::to_string(holder.pid()) + " (kskline)"));
   holder.signal(SIGTERM);
   CHECK(holder.wait(5000) == 1);  // interrupted before anything arrived
@@ -277,13 +277,13 @@ TEST_CASE("send/receive: authentication, and each refusal on both sides", "[tool
   }
   SECTION("an unknown --auth word names the accepted ones") {
     auto r = run(dir, {"receive", "--link", link(line.b), "--output-dir", dir.file("out"), "--auth", "strict"});
-    CHECK(r.status == 1);
+    CHECK(r.status == 2);
     CHECK_THAT(r.err, Catch::Contains("--auth: 'strict' is not an authentication policy: use auto, off, optional or "
                                       "required"));
   }
   SECTION("required without a pinned key is a usage error") {
     auto r = run(dir, {"receive", "--link", link(line.b), "--output-dir", dir.file("out"), "--auth", "required"});
-    CHECK(r.status == 1);
+    CHECK(r.status == 2);
     CHECK_THAT(r.err, Catch::Contains("--auth") && Catch::Contains("no peer key is pinned"));
   }
 }
@@ -338,13 +338,13 @@ TEST_CASE("send/receive: SIGTERM ends a spool receive waiting for files", "[tool
 TEST_CASE("send/receive: link specs are checked before anything starts", "[tools][link]") {
   TempDir dir;
   auto r = run(dir, {"send", "--link", "serial:/dev/x,baud=fast", "/dev/null"});
-  CHECK(r.status == 1);
+  CHECK(r.status == 2);
   CHECK_THAT(r.err, Catch::Contains("--link: baud=fast: not a whole number"));
   auto lo = run(dir, {"receive", "--link", "loopback", "--output-dir", dir.file("o")});
-  CHECK(lo.status == 1);
+  CHECK(lo.status == 2);
   CHECK_THAT(lo.err, Catch::Contains("inside one process"));
   spit(dir.file("f"), "x");
   auto missing = run(dir, {"send", "--link", "serial:" + dir.file("ttyUSB7"), dir.file("f")});
-  CHECK(missing.status == 1);
+  CHECK(missing.status == 3);
   CHECK_THAT(missing.err, Catch::Contains("ttyUSB7") && Catch::Contains("No such file"));
 }
