@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tools/commands.hpp"
+#include "tools/option_values.hpp"
 #include "zone/ds.hpp"
 #include "zone/errc.hpp"
 #include "zone/master_file.hpp"
@@ -58,22 +59,12 @@ Result<void> ds_lines(const std::string& arg, const std::vector<std::uint8_t>& d
 }
 
 int run_ds(const DsOptions& o) {
-  std::vector<std::uint8_t> digests;
-  std::size_t start = 0;
-  while (start <= o.digests.size()) {
-    std::size_t comma = o.digests.find(',', start);
-    if (comma == std::string::npos) comma = o.digests.size();
-    auto type = zone::parse_ds_digest_type(o.digests.substr(start, comma - start));
-    if (!type) return report(type.error().located("--digest"));
-    bool seen = false;
-    for (auto d : digests) seen = seen || d == *type;
-    if (!seen) digests.push_back(*type);
-    start = comma + 1;
-  }
+  auto digests = parse_digest_list(o.digests);
+  if (!digests) return report(digests.error());
   // Nothing is printed unless every file is good.
   std::string out;
   for (const auto& file : o.files) {
-    if (auto r = ds_lines(file, digests, out); !r) return report(r.error());
+    if (auto r = ds_lines(file, *digests, out); !r) return report(r.error());
   }
   std::fputs(out.c_str(), stdout);
   return kExitOk;
@@ -85,7 +76,8 @@ void add_ds(Cli& cli) {
   auto options = std::make_shared<DsOptions>();
   auto* cmd = cli.app.add_subcommand("ds", "print the DS records of DNSKEY key files");
   cmd->add_option("keyfile", options->files, "K*.key files (or their .private or basename)")->required();
-  cmd->add_option("--digest", options->digests, "digest types, comma-separated: sha256, sha384 (default sha256)");
+  cmd->add_option("--digest", options->digests, "digest types, comma-separated: sha256, sha384 (default sha256)")
+      ->check(digests_value());
   cmd->callback([&cli, options] { cli.exit_code = run_ds(*options); });
 }
 

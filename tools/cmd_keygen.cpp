@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tools/commands.hpp"
+#include "tools/option_values.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/dnssec_key.hpp"
 #include "zone/errc.hpp"
@@ -90,14 +91,15 @@ int run_keygen(const KeygenOptions& o) {
 void add_keygen(Cli& cli) {
   auto options = std::make_shared<KeygenOptions>();
   auto* cmd = cli.app.add_subcommand("keygen", "generate a key pair in BIND format (K<zone>+<alg>+<tag>)");
-  cmd->add_option("--zone,-z", options->zone, "the zone the key is for")->required();
+  cmd->add_option("--zone,-z", options->zone, "the zone the key is for")->required()->check(zone_value());
   cmd->add_option("--algorithm,-a", options->algorithm,
                   "RSASHA256, RSASHA512, ECDSAP256SHA256, ECDSAP384SHA384, ED25519, ED448 or a number")
-      ->required();
+      ->required()
+      ->check(algorithm_value());
   cmd->add_flag("--ksk", options->ksk, "a key-signing key (flags 257; otherwise 256)");
   cmd->add_option("--dir,-K", options->dir, "the directory to write the key files to (default: .)");
-  cmd->add_option("--rsa-bits", options->bits, "RSA modulus size, 1024..4096 (default 2048)");
-  cmd->add_option("--ttl,-L", options->ttl, "TTL written on the DNSKEY line (e.g. 3600 or 1h)");
+  cmd->add_option("--rsa-bits", options->bits, "RSA modulus size, 1024..4096 (default 2048)")->check(number_value(1024, 4096));
+  cmd->add_option("--ttl,-L", options->ttl, "TTL written on the DNSKEY line (e.g. 3600 or 1h)")->check(ttl_value());
   cmd->callback([&cli, options] { cli.exit_code = run_keygen(*options); });
 }
 

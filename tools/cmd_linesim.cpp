@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tools/commands.hpp"
+#include "tools/option_values.hpp"
 #include "transport/errc.hpp"
 #include "transport/line_simulator.hpp"
 
@@ -45,9 +46,6 @@ void print_counters(const char* name, const transport::LineSimCounters& c) {
 int run_linesim(const LinesimOptions& o) {
   transport::LineSimOptions s;
   s.baud = o.baud;
-  if (o.ber < 0 || o.ber > 1) return report(Error{transport::errc::bad_link_spec, "--ber", "must be 0..1"});
-  if (o.drop < 0 || o.drop > 1) return report(Error{transport::errc::bad_link_spec, "--drop", "must be 0..1"});
-  if (o.garbage < 0 || o.garbage > 1) return report(Error{transport::errc::bad_link_spec, "--garbage", "must be 0..1"});
   s.ber = o.ber;
   s.garbage = o.garbage;
   s.drop = o.drop;
@@ -119,14 +117,16 @@ void add_linesim(Cli& cli) {
       ->required()
       ->type_name("N")
       ->check(CLI::Range(50u, 100000000u).description(""));
-  cmd->add_option("--ber", o->ber, "bit error rate: probability that each bit time flips (start, data, stop, idle)");
-  cmd->add_option("--drop", o->drop, "probability that a byte is lost");
+  cmd->add_option("--ber", o->ber, "bit error rate: probability that each bit time flips (start, data, stop, idle)")
+      ->check(number_value(0, 1));
+  cmd->add_option("--drop", o->drop, "probability that a byte is lost")->check(number_value(0, 1));
   cmd->add_option("--outage", o->outages,
                   "START:SECONDS after the first byte, nothing crosses (the cable pulled); repeatable");
   cmd->add_option("--unplug", o->unplugs,
                   "START:SECONDS[:a|b] after the first byte, the device path(s) vanish, then come back; repeatable");
   cmd->add_option("--garbage", o->garbage,
-                  "probability, after each byte sent, of a burst of 1..64 random bytes on the line");
+                  "probability, after each byte sent, of a burst of 1..64 random bytes on the line")
+      ->check(number_value(0, 1));
   cmd->add_flag("--seven-bit", o->seven_bit, "clear the 8th bit of every byte");
   cmd->add_flag("--xonxoff", o->xonxoff, "software flow control: pause each sender with XOFF/XON now and then");
   cmd->add_option("--seed", o->seed, "seed of the impairments (default 1)");

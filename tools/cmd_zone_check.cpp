@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "tools/commands.hpp"
+#include "tools/option_values.hpp"
 #include "zone/master_file.hpp"
 #include "zone/zone_check.hpp"
 
@@ -50,7 +51,7 @@ void add_zone_check(Cli& cli) {
   auto options = std::make_shared<ZoneCheckOptions>();
   auto* cmd = cli.zone->add_subcommand("check", "parse and check a zone file");
   cmd->add_option("file", options->file, "the zone file")->required();
-  cmd->add_option("--origin", options->origin, "the zone's name")->required();
+  cmd->add_option("--origin", options->origin, "the zone's name")->required()->check(zone_value());
   cmd->add_flag("--no-include", options->no_include, "refuse $INCLUDE directives");
   add_max_records(cmd, options->max_records);
   cmd->callback([&cli, options] { cli.exit_code = run_zone_check(*options); });

@@ -13,6 +13,7 @@
 #include "signer/key_request.hpp"
 #include "signer/zone_merge.hpp"
 #include "tools/commands.hpp"
+#include "tools/option_values.hpp"
 #include "tools/time_option.hpp"
 #include "zone/key_file.hpp"
 #include "zone/master_file.hpp"
@@ -113,7 +114,7 @@ void add_zone_merge(Cli& cli) {
   cmd->add_option("file", o->zone_file, "the signed zone file")->required();
   cmd->add_option("response", o->response, "the KSK side's answer (kskline, Knot or BIND SKR)")->required();
   cmd->add_option("--output,-o", o->output, "the finished zone file to write")->required();
-  cmd->add_option("--origin", o->origin, "the zone's name")->required();
+  cmd->add_option("--origin", o->origin, "the zone's name")->required()->check(zone_value());
   cmd->add_option("--now", o->now, std::string("the time whose slot is used: ") + kTimeGrammar + " (default: now)")
       ->check(time_value());
   cmd->add_option("--key,-k", o->keys,

@@ -12,6 +12,7 @@
 #include "base/atomic_file.hpp"
 #include "base/encoding.hpp"
 #include "tools/commands.hpp"
+#include "tools/option_values.hpp"
 #include "tools/time_option.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/errc.hpp"
@@ -234,7 +235,7 @@ void add_zone_sign(Cli& cli) {
   auto o = std::make_shared<ZoneSignOptions>();
   auto* cmd = cli.zone->add_subcommand("sign", "sign a zone file (NSEC or NSEC3), on every core");
   cmd->add_option("file", o->file, "the zone file")->required();
-  cmd->add_option("--origin", o->origin, "the zone's name")->required();
+  cmd->add_option("--origin", o->origin, "the zone's name")->required()->check(zone_value());
   cmd->add_option("--output,-o", o->output, "the signed zone file to write ('-': standard output)")->required();
   cmd->add_option("--key,-k", o->keys,
                   "a BIND key pair (.key, .private or basename); SEP keys (flags 257) sign DNSKEY/CDS/CDNSKEY, "
@@ -259,9 +260,10 @@ void add_zone_sign(Cli& cli) {
   cmd->add_option("--refresh", o->refresh,
                   "with --reuse, RRSIGs expiring within this much of now are made anew (default validity/4)")
       ->check(duration_value());
-  cmd->add_option("--serial", o->serial, "SOA serial: keep (default), increment, unixtime or dateserial");
+  cmd->add_option("--serial", o->serial, "SOA serial: keep (default), increment, unixtime or dateserial")
+      ->check(word_value("a serial policy", {"keep", "increment", "unixtime", "dateserial"}));
   cmd->add_flag("--zonemd", o->zonemd, "add a ZONEMD record (RFC 8976, SIMPLE, SHA-384)");
-  cmd->add_option("--threads", o->threads, "worker threads (default: every core)");
+  cmd->add_option("--threads", o->threads, "worker threads (default: every core)")->check(CLI::Range(0u, 1024u));
   cmd->add_option("--reuse", o->reuse,
                   "a previous signed version of the zone: its RRSIGs over unchanged RRsets are kept");
   cmd->add_flag("--normalize-ttl", o->normalize_ttl,

@@ -21,6 +21,7 @@
 #include "signer/fingerprint.hpp"
 #include "signer/zone_state.hpp"
 #include "tools/commands.hpp"
+#include "tools/option_values.hpp"
 #include "tools/link_options.hpp"
 #include "tools/submit.hpp"
 #include "tools/time_option.hpp"
@@ -41,7 +42,8 @@ struct StateOptions {
 // Adds --dir and --now to a state command.
 void add_state_options(CLI::App* cmd, StateOptions& o) {
   cmd->add_option("--dir", o.dir, "the zone state directory (default: the current directory)");
-  cmd->add_option("--now", o.now, std::string("the current time: ") + kTimeGrammar + " (default: the clock)");
+  cmd->add_option("--now", o.now, std::string("the current time: ") + kTimeGrammar + " (default: the clock)")
+      ->check(time_value());
 }
 
 // Opens the state (waiting up to `patience` for another command's lock) and
@@ -386,17 +388,18 @@ void add_zone_state(Cli& cli) {
   {
     auto o = std::make_shared<InitOptions>();
     auto* cmd = cli.zone->add_subcommand("init", "create a zone state directory: config, trust anchor, link identity");
-    cmd->add_option("--zone", o->zone, "the zone's name")->required();
+    cmd->add_option("--zone", o->zone, "the zone's name")->required()->check(zone_value());
     cmd->add_option("--dir", o->dir, "the state directory (default: the current directory)");
     cmd->add_option("--zone-file", o->zone_file, "the unsigned zone file (default: DIR/zone.db)");
     cmd->add_option("--signed-file", o->signed_file, "where `zone publish` writes (default: DIR/zone.signed)");
-    cmd->add_option("--algorithm,-a", o->algorithm, "ZSK algorithm, number or mnemonic (default 13)");
-    cmd->add_option("--rsa-bits", o->rsa_bits, "RSA ZSK modulus size (default 2048)");
-    cmd->add_option("--dnskey-ttl", o->dnskey_ttl, "TTL of the DNSKEY, CDS and CDNSKEY RRsets (default 1h)");
+    cmd->add_option("--algorithm,-a", o->algorithm, "ZSK algorithm, number or mnemonic (default 13)")->check(algorithm_value());
+    cmd->add_option("--rsa-bits", o->rsa_bits, "RSA ZSK modulus size (default 2048)")->check(number_value(1024, 4096));
+    cmd->add_option("--dnskey-ttl", o->dnskey_ttl, "TTL of the DNSKEY, CDS and CDNSKEY RRsets (default 1h)")->check(ttl_value());
     cmd->add_option("--trust-anchor", o->trust_anchor,
                     "DS or DNSKEY records of the KSK, as `kskline ksk init` prints them")
         ->required();
-    cmd->add_option("--link", o->link, "the link to the KSK side for `zone submit` (e.g. serial:/dev/ttyUSB0, spool:DIR)");
+    cmd->add_option("--link", o->link, "the link to the KSK side for `zone submit` (e.g. serial:/dev/ttyUSB0, spool:DIR)")
+        ->check(link_value());
     cmd->add_option("--identity", o->identity, "an existing link identity file (default: make DIR/link.id)");
     cmd->add_option("--peer", o->peer, "the KSK side's link public key file");
     cmd->add_flag("--nsec3", o->nsec3, "publish with NSEC3 (RFC 9276 defaults) instead of NSEC");
@@ -404,7 +407,8 @@ void add_zone_state(Cli& cli) {
     for (const auto& d : kDurationOptions) {
       const std::string flag = d.flag;
       cmd->add_option_function<std::string>(
-          flag, [o, flag](const std::string& value) { o->durations.emplace_back(flag, value); }, d.help);
+          flag, [o, flag](const std::string& value) { o->durations.emplace_back(flag, value); }, d.help)
+          ->check(duration_value());
     }
     cmd->callback([&cli, o] { cli.exit_code = run_init(*o); });
   }
@@ -413,7 +417,9 @@ void add_zone_state(Cli& cli) {
     auto until = std::make_shared<std::string>();
     auto* cmd = cli.zone->add_subcommand("pregenerate", "make the ZSKs for the rollovers until a date");
     add_state_options(cmd, *o);
-    cmd->add_option("--until", *until, std::string("the last date to cover: ") + kTimeGrammar)->required();
+    cmd->add_option("--until", *until, std::string("the last date to cover: ") + kTimeGrammar)
+        ->required()
+        ->check(time_value());
     cmd->callback([&cli, o, until] { cli.exit_code = run_pregenerate(*o, *until); });
   }
   {
@@ -424,12 +430,13 @@ void add_zone_state(Cli& cli) {
     auto format = std::make_shared<std::string>("kskline");
     auto* cmd = cli.zone->add_subcommand("request", "write a key-signing request for a period");
     add_state_options(cmd, *o);
-    cmd->add_option("--from", *from, std::string("the period's start: ") + kTimeGrammar + " (default: now)");
-    cmd->add_option("--until", *until, std::string("the period's end: ") + kTimeGrammar)->required();
+    cmd->add_option("--from", *from, std::string("the period's start: ") + kTimeGrammar + " (default: now)")
+        ->check(time_value());
+    cmd->add_option("--until", *until, std::string("the period's end: ") + kTimeGrammar)->required()->check(time_value());
     cmd->add_option("--output,-o", *output, "the request file to write")->required();
     cmd->add_option("--format", *format,
                     "kskline (default), or knot or bind: a KSR for keymgr sign-ksr or dnssec-ksr sign on the KSK side")
-        ->check(CLI::IsMember({"kskline", "knot", "bind"}));
+        ->check(word_value("a dialect", {"kskline", "knot", "bind"}));
     cmd->callback([&cli, o, from, until, output, format] {
       cli.exit_code = run_request(*o, *from, *until, *output, *format);
     });
@@ -468,7 +475,9 @@ void add_zone_state(Cli& cli) {
         "UNKNOWN (waits up to 30 s for a busy state)");
     add_state_options(cmd, *o);
     auto* json_flag = cmd->add_flag("--json", *json, "the same as --format json");
-    cmd->add_option("--format", *format, "text (default), json or prometheus (textfile collector)")->excludes(json_flag);
+    cmd->add_option("--format", *format, "text (default), json or prometheus (textfile collector)")
+        ->excludes(json_flag)
+        ->check(word_value("an output format", {"text", "json", "prometheus"}));
     cmd->callback([&cli, o, json, format] { cli.exit_code = run_status(*o, *json, *format); });
   }
 }

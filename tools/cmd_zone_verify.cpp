@@ -6,6 +6,7 @@
 #include <string>
 
 #include "tools/commands.hpp"
+#include "tools/option_values.hpp"
 #include "tools/time_option.hpp"
 #include "zone/errc.hpp"
 #include "zone/master_file.hpp"
@@ -124,7 +125,7 @@ void add_zone_verify(Cli& cli) {
   auto options = std::make_shared<ZoneVerifyOptions>();
   auto* cmd = cli.zone->add_subcommand("verify", "verify a signed zone completely");
   cmd->add_option("file", options->file, "the signed zone file")->required();
-  cmd->add_option("--origin", options->origin, "the zone's name (default: the SOA owner)");
+  cmd->add_option("--origin", options->origin, "the zone's name (default: the SOA owner)")->check(zone_value());
   cmd->add_option("--trust-anchor", options->trust_anchor, "a file of DS or DNSKEY records the DNSKEY set must match");
   cmd->add_option("--now", options->time,
                   std::string("check signature windows at this time: ") + kTimeGrammar + " (default: now)")

@@ -19,7 +19,14 @@ constexpr OptionLabel kOptionLabels[] = {
     {"--timeout", "SECONDS"},   {"--request-wait", "SECONDS"}, {"--link", "LINK"},    {"--zone", "ZONE"},
     {"--origin", "ZONE"},       {"--algorithm", "ALG"},     {"--rsa-bits", "BITS"},   {"--bits", "BITS"},
     {"--threads", "N"},         {"--count", "N"},           {"--max-records", "N"},   {"--seed", "N"},
-    {"--baud", "N"},
+    {"--baud", "N"},            {"--bytes", "N"},           {"--pings", "N"},         {"--ber", "P"},
+    {"--drop", "P"},            {"--garbage", "P"},         {"--auth", "POLICY"},     {"--side", "SIDE"},
+    {"--format", "FORMAT"},     {"--digest", "DIGESTS"},    {"--serial", "SERIAL"},   {"--dnskey-ttl", "TTL"},    {"--ttl", "TTL"},
+    {"--pem-key", "ALG:FLAGS:FILE"}, {"--outage", "START:SECONDS"}, {"--unplug", "START:SECONDS[:a|b]"},
+    {"--note", "TEXT"},         {"--validity", "DURATION"}, {"--jitter", "DURATION"}, {"--refresh", "DURATION"},
+    {"--inception-offset", "DURATION"}, {"--zsk-lifetime", "DURATION"}, {"--prepublish", "DURATION"},
+    {"--retire", "DURATION"},   {"--slot-interval", "DURATION"}, {"--refresh-margin", "DURATION"},
+    {"--propagation-delay", "DURATION"}, {"--warning", "DURATION"}, {"--critical", "DURATION"},
 };
 
 // The example at the end of each command's help, by the command's path.

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "proto/envelope.hpp"
+#include "tools/option_values.hpp"
 #include "transport/errc.hpp"
 #include "transport/identity_file.hpp"
 
@@ -168,12 +169,15 @@ Result<void> authenticate_envelope(ByteView envelope, const std::string& peer, c
 void add_link_options(CLI::App* cmd, LinkOptions& o) {
   cmd->add_option("--link,-l", o.link,
                   "serial:PATH[,baud=N][,flow=none|xonxoff|rtscts][,parity=none|even|odd][,bits=7|8][,stop=1|2] or spool:DIR")
-      ->required();
+      ->required()
+      ->check(link_value());
   cmd->add_option("--identity", o.identity, "this side's link identity (kskline link-keygen)");
   cmd->add_option("--peer", o.peers, "a peer public key to accept: FILE.pub or the key in base64 (repeatable)");
-  cmd->add_option("--auth", o.auth, "auto, off, optional or required (default auto: required with --peer, else off)");
-  cmd->add_option("--side", o.side, "spool links: this side, zone (writes to-ksk) or ksk (writes to-zone)");
-  cmd->add_option("--wait", o.wait, kWaitHelp);
+  cmd->add_option("--auth", o.auth, "auto, off, optional or required (default auto: required with --peer, else off)")
+      ->check(word_value("an authentication policy", {"auto", "off", "optional", "required"}));
+  cmd->add_option("--side", o.side, "spool links: this side, zone (writes to-ksk) or ksk (writes to-zone)")
+      ->check(word_value("a side", {"zone", "ksk"}));
+  cmd->add_option("--wait", o.wait, kWaitHelp)->check(number_value(0, kMaxSeconds));
   cmd->add_flag("--quiet,-q", o.quiet, "no progress line");
 }
 

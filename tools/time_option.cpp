@@ -66,24 +66,6 @@ Result<std::int64_t> parse_duration_option(const std::string& flag, const std::s
   return duration(flag, text, 0);
 }
 
-CLI::Validator time_value() {
-  return CLI::Validator(
-      [](std::string& text) {
-        auto when = parse_when("", text, system_now());
-        return when ? std::string() : when.error().detail;
-      },
-      "TIME");
-}
-
-CLI::Validator duration_value() {
-  return CLI::Validator(
-      [](std::string& text) {
-        auto d = parse_duration_option("", text);
-        return d ? std::string() : d.error().detail;
-      },
-      "DURATION");
-}
-
 Result<std::int64_t> parse_when(const std::string& flag, const std::string& text, std::int64_t now) {
   std::int64_t when = 0;
   if (text.empty() || text == "now") {

@@ -5,8 +5,6 @@
 #include <cstdint>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
 #include "base/error.hpp"
 
 namespace kskline::tools {
@@ -31,13 +29,5 @@ Result<std::int64_t> parse_when(const std::string& flag, const std::string& text
 // seconds; a bare number such as "14" is refused, since seconds and days
 // are both read for it. signer::errc::syntax naming `flag` otherwise.
 Result<std::int64_t> parse_duration_option(const std::string& flag, const std::string& text);
-
-// The command-line validator of a time option (parse_when at the clock's
-// now): a malformed time is a usage error when the command line is read, as
-// every other bad value (exit 2).
-CLI::Validator time_value();
-
-// The command-line validator of a duration option (parse_duration_option).
-CLI::Validator duration_value();
 
 }  // namespace kskline::tools

@@ -1,7 +1,10 @@
 // The kskline binary's own options, run as the built binary.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
+#include <set>
 #include <regex>
 #include <string>
 #include <vector>
@@ -60,6 +63,54 @@ TEST_CASE("main: a usage error of each command exits as docs/exit-codes.md says"
       CHECK(doc.find("| `kskline " + name + "` |") != std::string::npos);
     }
   }
+}
+
+TEST_CASE("main: a malformed value of any option with a form is a usage error, found before anything runs",
+          "[tools][main]") {
+  // The value labels of options whose value has a form (a time, a number, a
+  // name, a link, a word from a list); "x..y" fits none of them. FILE, DIR,
+  // KEY and TEXT values are input, read when the command runs.
+  const std::set<std::string> formed{"TIME", "DURATION", "SECONDS", "N",      "P",      "BITS",   "ALG", "LINK",
+                                     "ZONE", "POLICY",   "SIDE",    "FORMAT", "DIGESTS", "SERIAL", "TTL"};
+  const std::string bad = "x..y";
+  test::TempDir dir;  // the examples' files do not exist here: nothing may be read or made
+  std::size_t tried = 0;
+  for (const auto& command : test::kskline_commands()) {
+    auto help = test::kskline(command + " --help");
+    const std::string marker = "\nExample:\n  kskline ";
+    const auto at = help.out.rfind(marker);
+    REQUIRE(at != std::string::npos);
+    std::string example = help.out.substr(at + marker.size());
+    example = example.substr(0, std::min(example.find('\n'), example.find("   (")));
+    // The example's words, a quoted word kept whole.
+    std::vector<std::string> words;
+    const std::regex word(R"('[^']*'|[^ ]+)");
+    for (std::sregex_iterator it(example.begin(), example.end(), word), end; it != end; ++it) {
+      words.push_back(it->str());
+    }
+    std::regex option(R"(\n  (?:-[a-zA-Z],)?(--[a-z][a-z0-9-]*) ([A-Z][A-Z]*) )");
+    for (std::sregex_iterator it(help.out.begin(), help.out.end(), option), end; it != end; ++it) {
+      const std::string name = (*it)[1].str();
+      if (formed.count((*it)[2].str()) == 0) continue;
+      std::vector<std::string> args = words;
+      auto given = std::find(args.begin(), args.end(), name);
+      if (given != args.end() && given + 1 != args.end()) {
+        given[1] = bad;
+      } else {
+        args.insert(args.end(), {name, bad});
+      }
+      std::string line;
+      for (const auto& a : args) line += " " + a;
+      auto r = test::run("cd " + test::shell_quote(dir.path()) + " && timeout 20 " + test::shell_quote(KSKLINE_BINARY) +
+                         line);
+      ++tried;
+      INFO("kskline" << line << "\n" << r.out << r.err);
+      CHECK(r.status == (command == "zone status" ? 3 : 2));
+      CHECK_THAT(r.out + r.err, Catch::Contains(name + ": "));
+      CHECK(std::filesystem::is_empty(dir.path()));
+    }
+  }
+  CHECK(tried >= 60);
 }
 
 TEST_CASE("main: zone status usage errors and conflicting options are Nagios UNKNOWN", "[tools][main]") {
