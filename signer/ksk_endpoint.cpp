@@ -513,7 +513,7 @@ Result<Review> KskEndpoint::check(std::string_view request_text, std::string_vie
   return rv;
 }
 
-Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now) {
+Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now, bool* resent) {
   auto lock = lock_ksk_state(dir_, command_);
   if (!lock) return tl::unexpected(lock.error());
   if (auto a = ready_audit(now); !a) return tl::unexpected(a.error());
@@ -527,6 +527,7 @@ Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now) 
   const Review& review = *fresh;
   const KeyRequest& q = review.request;
   std::string request_hex = base::to_hex(review.digest);
+  if (resent != nullptr) *resent = review.stored_response.has_value();
   if (review.stored_response) {
     auto audit = this->audit(now, request_hex, audit_decision::resent,
                              "the request was signed before; its stored answer is sent again",

@@ -182,7 +182,9 @@ class KskEndpoint {
   // inception..expiration. Records the request and response in the ledger
   // and a "signed" audit entry before returning the response text. For a
   // Review with stored_response: a "resent" audit entry and that text.
-  Result<std::string> sign(const Review& review, std::int64_t now);
+  // `resent`, when given, is set to whether the answer is a stored one sent
+  // again (the Review said so, or another command signed it meanwhile).
+  Result<std::string> sign(const Review& review, std::int64_t now, bool* resent = nullptr);
 
   // Under the lock, records that a reviewed request was not signed (operator said no, or
   // --batch and not auto-approvable): a "declined" audit entry with the

@@ -20,6 +20,7 @@
 #include "signer/ksk_endpoint.hpp"
 #include "signer/state_dir.hpp"
 #include "tools/commands.hpp"
+#include "tools/option_values.hpp"
 #include "tools/ksk_answer.hpp"
 #include "tools/link_options.hpp"
 #include "tools/operator_prompt.hpp"
@@ -74,22 +75,6 @@ struct AuditOptions {
 // --now: as parse_when; empty: the system clock.
 Result<std::int64_t> now_option(const std::string& text) { return parse_when("--now", text, system_now()); }
 
-Result<std::vector<std::uint8_t>> digest_list(const std::string& text) {
-  std::vector<std::uint8_t> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    auto type = zone::parse_ds_digest_type(text.substr(start, comma - start));
-    if (!type) return tl::unexpected(type.error().located("--digest"));
-    bool seen = false;
-    for (auto d : out) seen = seen || d == *type;
-    if (!seen) out.push_back(*type);
-    start = comma + 1;
-  }
-  return out;
-}
-
 int run_init(const InitOptions& o) {
   signer::KskInitOptions init;
   for (std::string z : o.zones) {
@@ -103,7 +88,7 @@ int run_init(const InitOptions& o) {
   init.algorithm = *alg;
   init.bits = o.bits;
   init.imports = o.imports;
-  auto digests = digest_list(o.digests);
+  auto digests = parse_digest_list(o.digests);
   if (!digests) return report(digests.error());
   init.ds_digests = *digests;
   auto made = signer::init_ksk_state(o.dir, init, system_now());
@@ -218,10 +203,9 @@ int run_sign(const SignOptions& o) {
         return report(ok.error());
       }
     }
-    auto response = endpoint->sign(*review, *now);
+    auto response = endpoint->sign(*review, *now, &resent);
     if (!response) return report(response.error());
     out_data = std::move(*response);
-    resent = review->stored_response.has_value();
   }
   if (auto w = base::write_output_file(o.output, as_bytes(out_data)); !w) return report(w.error());
   std::printf("%s: response written to %s (sha256 %s)\n", resent ? "re-sent the answer signed before" : "signed",
@@ -247,7 +231,11 @@ int run_serve(const ServeOptions& o) {
   std::optional<proto::LinkIdentity> identity;
   ProgressLine progress(false);
   auto t = transfer_options(lo, false, identity, progress, "received");
-  if (!t) return report(t.error());
+  if (!t) {
+    // ksk.toml's link settings: bad input, not a usage error.
+    report(t.error());
+    return kExitFailure;
+  }
   if (o.request_wait < 0) {
     report(Error{transport::errc::bad_link_spec, "--request-wait", "must be 0 (forever) or more seconds"});
     return kExitUsage;
@@ -324,6 +312,7 @@ int run_serve(const ServeOptions& o) {
   auto answer = make_ksk_answer(*endpoint, approve, options);
   std::size_t answered = 0;
   bool failed = false;
+  bool link_down = false;  // no peer came, or a session broke: exit 3
   auto say_waiting = [&] {
     std::printf("waiting for the zone side's request on %s (`kskline zone submit` at the other end)%s; Ctrl-C to "
                 "stop\n",
@@ -338,11 +327,18 @@ int run_serve(const ServeOptions& o) {
     answered += r->report.files_ok;
     bool stop = false;
     for (const auto& e : r->report.errors) {
-      if (e.code == transport::errc::interrupted || e.code == proto::errc::handshake_timeout) {
+      if (e.code == transport::errc::interrupted) {
         stop = true;
-        if (e.code == proto::errc::handshake_timeout) report(e);
         continue;
       }
+      if (e.code == proto::errc::handshake_timeout) {
+        // No (further) peer within --wait: a failure only when none came at all.
+        stop = true;
+        report(e);
+        link_down = link_down || answered == 0;
+        continue;
+      }
+      link_down = link_down || transport::link_failed(e);
       failed = true;
       report(e);
     }
@@ -350,6 +346,7 @@ int run_serve(const ServeOptions& o) {
     say_waiting();
   }
   std::printf("served: %zu signed, %zu re-sent, %zu refused\n", signed_count, resent, refused);
+  if (link_down) return kExitLink;
   return !failed && refused == 0 ? kExitOk : kExitFailure;
 }
 
@@ -392,12 +389,12 @@ int run_audit_accept(const AuditOptions& o) {
 void add_ksk(Cli& cli) {
   auto init = std::make_shared<InitOptions>();
   auto* cmd = cli.ksk->add_subcommand("init", "create the KSK state: KSKs, policy (ksk.toml), link identity; print DS");
-  cmd->add_option("--zone,-z", init->zones, "a zone this KSK signs for (repeatable)")->required();
+  cmd->add_option("--zone,-z", init->zones, "a zone this KSK signs for (repeatable)")->required()->check(zone_value());
   cmd->add_option("--dir", init->dir, "the state directory (default: the current directory)");
-  cmd->add_option("--algorithm,-a", init->algorithm, "algorithm of new KSKs (default 13, ECDSAP256SHA256)");
-  cmd->add_option("--rsa-bits", init->bits, "RSA modulus size of new KSKs (default 2048)");
+  cmd->add_option("--algorithm,-a", init->algorithm, "algorithm of new KSKs (default 13, ECDSAP256SHA256)")->check(algorithm_value());
+  cmd->add_option("--rsa-bits", init->bits, "RSA modulus size of new KSKs (default 2048)")->check(number_value(1024, 4096));
   cmd->add_option("--import", init->imports, "an existing KSK as a BIND key file (repeatable)");
-  cmd->add_option("--digest", init->digests, "DS digests to print: sha256, sha384 (comma-separated)");
+  cmd->add_option("--digest", init->digests, "DS digests to print: sha256, sha384 (comma-separated)")->check(digests_value());
   cmd->callback([&cli, init] { cli.exit_code = run_init(*init); });
 
   auto sign = std::make_shared<SignOptions>();
@@ -406,23 +403,27 @@ void add_ksk(Cli& cli) {
   cmd->add_option("-o,--output", sign->output, "where the response goes (an envelope for an envelope)")->required();
   cmd->add_option("--dir", sign->dir, "the state directory (default: the current directory)");
   cmd->add_flag("--batch", sign->batch, "no questions: sign only what the policy marks auto-approvable");
-  cmd->add_option("--now", sign->now, std::string("the time to check against, for tests: ") + kTimeGrammar);
-  cmd->add_option("--format", sign->format, "the answer's dialect: kskline, knot or bind (default: the request's)");
+  cmd->add_option("--now", sign->now, std::string("the time to check against, for tests: ") + kTimeGrammar)
+      ->check(time_value());
+  cmd->add_option("--format", sign->format, "the answer's dialect: kskline, knot or bind (default: the request's)")
+      ->check(word_value("a dialect", {"kskline", "knot", "bind"}));
   cmd->callback([&cli, sign] { cli.exit_code = run_sign(*sign); });
 
   auto serve = std::make_shared<ServeOptions>();
   cmd = cli.ksk->add_subcommand("serve", "answer requests over a serial link, or what a spool directory holds");
-  cmd->add_option("--link,-l", serve->link, "serial:PATH[,...] or spool:DIR (default: link.link of ksk.toml)");
+  cmd->add_option("--link,-l", serve->link, "serial:PATH[,...] or spool:DIR (default: link.link of ksk.toml)")
+      ->check(link_value());
   cmd->add_option("--dir", serve->dir, "the state directory (default: the current directory)");
   cmd->add_flag("--batch", serve->batch, "no questions: sign only what the policy marks auto-approvable");
   cmd->add_option("--count,-n", serve->count,
                   "requests to answer, then stop (default: serial, session after session until stopped; spool, "
                   "what the spool holds)");
-  cmd->add_option("--wait", serve->wait, kWaitHelp);
+  cmd->add_option("--wait", serve->wait, kWaitHelp)->check(number_value(0, kMaxSeconds));
   cmd->add_option("--request-wait", serve->request_wait,
                   "seconds a serial session may stay open without bringing a whole request, after the handshake or "
                   "the last answer (0: forever; default 600)");
-  cmd->add_option("--now", serve->now, std::string("the time to check against, for tests: ") + kTimeGrammar);
+  cmd->add_option("--now", serve->now, std::string("the time to check against, for tests: ") + kTimeGrammar)
+      ->check(time_value());
   cmd->callback([&cli, serve] { cli.exit_code = run_serve(*serve); });
 
   auto audit = std::make_shared<AuditOptions>();
@@ -436,7 +437,8 @@ void add_ksk(Cli& cli) {
       "accept", "record an understood break of the audit log (deleted, truncated, edited) so that signing may go on");
   cmd->add_option("--dir", accept->dir, "the state directory (default: the current directory)");
   cmd->add_option("--note", accept->note, "what the operator found, recorded in the entry");
-  cmd->add_option("--now", accept->now, std::string("the time to record, for tests: ") + kTimeGrammar);
+  cmd->add_option("--now", accept->now, std::string("the time to record, for tests: ") + kTimeGrammar)
+      ->check(time_value());
   cmd->callback([&cli, accept] { cli.exit_code = run_audit_accept(*accept); });
 }
 

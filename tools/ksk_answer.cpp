@@ -97,8 +97,11 @@ Result<Bytes> answer_request(signer::KskEndpoint& endpoint, const Approve& appro
       return refuse(ok.error());
     }
   }
-  auto response = endpoint.sign(*review, now);
+  bool resent = false;
+  auto response = endpoint.sign(*review, now, &resent);
   if (!response) return refuse(response.error());
+  // Another command may have signed it while this one's operator was asked.
+  if (resent) outcome.review->stored_response = *response;
   outcome.response_text = *response;
   if (options.report) options.report(outcome);
   return envelope(proto::Kind::response, answer_type, env->digest, *response, options);

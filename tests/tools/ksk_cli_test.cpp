@@ -516,6 +516,10 @@ TEST_CASE("ksk_cli: two signs of one request at once give one answer", "[tools][
   CHECK(log.find("\tsigned\t") != std::string::npos);
   CHECK(log.find("\tresent\t") != std::string::npos);
   CHECK(s.audit_entries() == 2);
+  // Each says what it did: one signed, the other sent that answer again.
+  const std::string logs = test::slurp(s.tmp.file("a.txt.log")) + test::slurp(s.tmp.file("b.txt.log"));
+  CHECK_THAT(logs, Catch::Contains("signed: response written to "));
+  CHECK_THAT(logs, Catch::Contains("re-sent the answer signed before: response written to "));
   // Signing it once more gives the stored answer, and says that nothing new was signed.
   auto again = s.sign(request, s.tmp.file("c.txt"));
   CHECK(again.status == 0);
