@@ -13,6 +13,10 @@
 #
 #   efficiency = payload bytes / elapsed seconds / (baud / 10)
 #
+# With RESULTS=FILE, each transfer is also appended to FILE as a line of
+# tab-separated fields (what bench/plot.py draws):
+#   link SIM BAUD SIZE LINE TOOL SECONDS EFFICIENCY-PERCENT STATUS
+#
 # elapsed from launching the receiver (the sender as soon as the receiver
 # has the device open) until both exited; a run counts only if the received
 # file equals the one sent. Then
@@ -152,6 +156,8 @@ for line in $LINES; do
     stop_line
     if [ "$seconds" = "-" ]; then
       printf '%-10s %-8s %9s %11s  %s\n' "$line" "$tool" - - "$status"
+      [ -z "${RESULTS:-}" ] || printf 'link\t%s\t%s\t%s\t%s\t%s\t-\t0\t%s\n' "$SIM" "$BAUD" "$SIZE" "$line" "$tool" \
+        "$status" >> "$RESULTS"
       continue
     fi
     e=$(echo "100 * $SIZE / $seconds / $rate" | bc -l)
@@ -167,6 +173,10 @@ for line in $LINES; do
       note=$(printf ' (%.1f%% until sz exited; rz then waited %.0f s for the flushed "OO")' "$fair" "$(echo "$seconds - $sender_seconds" | bc -l)")
     fi
     printf '%-10s %-8s %9.1f %10.1f%%  %s%s\n' "$line" "$tool" "$seconds" "$e" "$status" "$note"
+    if [ -n "${RESULTS:-}" ]; then
+      printf 'link\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t%s\n' "$SIM" "$BAUD" "$SIZE" "$line" "$tool" "$seconds" \
+        "${eff[$line.$tool]}" "$status" >> "$RESULTS"
+    fi
   done
 done
 

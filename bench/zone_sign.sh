@@ -15,6 +15,7 @@
 #   RUNS                timed runs per tool     (default: 3)
 #   CORES               threads and -multi      (default: nproc)
 #   DNSSEC_SIGNZONE     1 to time dnssec-signzone too (default: 1; it takes ~35 s a run)
+#   RESULTS             append one line per tool to this file (bench/plot.py draws them)
 #   BIG_NAMES           also sign a zone of this many names with kskline alone and
 #                       report time and peak RSS (e.g. 1000000; default: none)
 #   HYPERFINE           hyperfine to use        (default: hyperfine if installed;
@@ -128,6 +129,13 @@ for n in "${bench_names[@]}"; do
     'BEGIN {printf "%-16s %7.3f ± %.3f %9.3f %7.0f MB %11.2fx %11.2fx\n", n, m, s, c, r/1024, m/k, c/kc}'
 done
 echo "(ratio = tool ÷ kskline; CPU = user + system)"
+# With RESULTS=FILE, one line per tool (what bench/plot.py draws):
+#   sign NAMES RECORDS TOOL WALL-SECONDS CPU-SECONDS PEAK-RSS-KB
+if [ -n "${RESULTS:-}" ]; then
+  for n in "${bench_names[@]}"; do
+    printf 'sign\t%s\t%s\t%s\t%s\t%s\t%s\n' "$names" "$records" "$n" "${mean[$n]}" "${cpu[$n]}" "${rss[$n]}" >> "$RESULTS"
+  done
+fi
 echo "kskline phases: ${timing#kskline: timing: }"
 echo
 awk -v k="${mean[kskline]}" -v kc="${cpu[kskline]}" -v l="${mean[ldns-signzone]}" -v lc="${cpu[ldns-signzone]}" \
