@@ -44,6 +44,7 @@ struct InitOptions {
   unsigned bits = 0;
   std::vector<std::string> imports;
   std::string digests = "sha256";
+  std::string now;
 };
 
 struct SignOptions {
@@ -106,7 +107,12 @@ int run_init(const InitOptions& o) {
   auto digests = digest_list(o.digests);
   if (!digests) return report(digests.error());
   init.ds_digests = *digests;
-  auto made = signer::init_ksk_state(o.dir, init, system_now());
+  auto now = now_option(o.now);
+  if (!now) {
+    report(now.error());
+    return kExitUsage;
+  }
+  auto made = signer::init_ksk_state(o.dir, init, *now);
   if (!made) return report(made.error());
   std::string id_path = signer::state_path(o.dir, signer::ksk_files::identity);
   auto link_key = transport::new_identity_files(id_path);
@@ -398,6 +404,8 @@ void add_ksk(Cli& cli) {
   cmd->add_option("--rsa-bits", init->bits, "RSA modulus size of new KSKs (default 2048)");
   cmd->add_option("--import", init->imports, "an existing KSK as a BIND key file (repeatable)");
   cmd->add_option("--digest", init->digests, "DS digests to print: sha256, sha384 (comma-separated)");
+  cmd->add_option("--now", init->now,
+                  std::string("the KSKs' Created, Publish and Activate time, for tests: ") + kTimeGrammar);
   cmd->callback([&cli, init] { cli.exit_code = run_init(*init); });
 
   auto sign = std::make_shared<SignOptions>();
