@@ -335,6 +335,7 @@ Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view c
   auto config = parse_config(*text, config_path);
   if (!config) return tl::unexpected(config.error());
   std::vector<zone::KeyPair> keys;
+  std::vector<zone::KeyTimes> times;
   std::string keydir = state_path(dir, ksk_files::keys);
   std::vector<std::string> files;
   for (const auto& entry : fs::directory_iterator(keydir, ec)) {
@@ -348,7 +349,10 @@ Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view c
   for (const auto& f : files) {
     auto pair = zone::read_key_pair(f);
     if (!pair) return tl::unexpected(pair.error());
+    auto t = zone::read_key_times(f);
+    if (!t) return tl::unexpected(t.error());
     keys.push_back(std::move(*pair));
+    times.push_back(*t);
   }
   for (const auto& z : config->policy.zones) {
     if (std::none_of(keys.begin(), keys.end(), [&](const zone::KeyPair& k) { return k.owner == z; })) {
@@ -357,7 +361,8 @@ Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view c
   }
   auto ledger = RequestLedger::open(state_path(dir, ksk_files::ledger));
   if (!ledger) return tl::unexpected(ledger.error());
-  KskEndpoint endpoint(dir, std::string(command), std::move(*config), std::move(keys), std::move(*ledger), secure);
+  KskEndpoint endpoint(dir, std::string(command), std::move(*config), std::move(keys), std::move(times),
+                       std::move(*ledger), secure);
   if (auto r = endpoint.ready_audit(0); !r) return tl::unexpected(r.error());
   return endpoint;
 }
@@ -416,6 +421,14 @@ std::vector<const zone::KeyPair*> KskEndpoint::ksks(const zone::Name& zone) cons
   std::vector<const zone::KeyPair*> out;
   for (const auto& k : keys_) {
     if (k.owner == zone) out.push_back(&k);
+  }
+  return out;
+}
+
+std::vector<zone::KeyTimes> KskEndpoint::ksk_times(const zone::Name& zone) const {
+  std::vector<zone::KeyTimes> out;
+  for (std::size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i].owner == zone) out.push_back(times_[i]);
   }
   return out;
 }
@@ -505,7 +518,8 @@ Result<Review> KskEndpoint::check(std::string_view request_text, std::string_vie
   if (rv.stored_response) return rv;
 
   // The policy, rule by rule (signer/internal/request_rules.hpp).
-  const RuleInput in{q, config_.policy, ksks, ledger_, source, dir_, now, foreign};
+  const auto times = ksk_times(q.zone);
+  const RuleInput in{q, config_.policy, ksks, ledger_, source, dir_, now, foreign, &times};
   if (auto r = check_request_rules(in); !r) return tl::unexpected(r.error());
   auto approvable = auto_approvable(in);
   if (!approvable) return tl::unexpected(approvable.error());
@@ -535,6 +549,7 @@ Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now) 
     return *review.stored_response;
   }
   auto ksks = this->ksks(q.zone);
+  const auto times = ksk_times(q.zone);
   if (ksks.empty()) return fail(errc::bad_state, "no KSK for zone " + q.zone.to_string(), dir_);
   std::vector<zone::Signer> signers;
   for (const auto* k : ksks) {
@@ -556,18 +571,29 @@ Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now) 
     out.start = s.start;
     out.end = s.end;
     std::vector<zone::Record> dnskey, cds, cdnskey;
-    for (const auto* k : ksks) dnskey.push_back(make_record(q.zone, zone::rrtype::DNSKEY, q.dnskey_ttl, k->dnskey_rdata));
+    // Published KSKs are in the RRsets; only those active at the slot's
+    // start sign (ksk_active refused a slot that none would sign).
+    std::vector<std::size_t> published, active;
+    for (std::size_t k = 0; k < ksks.size(); ++k) {
+      if (ksk_published_at(times[k], s.start) || ksk_active_at(times[k], s.start)) published.push_back(k);
+      if (ksk_active_at(times[k], s.start)) active.push_back(k);
+    }
+    if (active.empty()) return fail(errc::ksk_not_active, "no KSK is active at the slot's start", slot_where(i));
+    for (auto k : published) {
+      dnskey.push_back(make_record(q.zone, zone::rrtype::DNSKEY, q.dnskey_ttl, ksks[k]->dnskey_rdata));
+    }
     for (const auto& z : s.zsks) dnskey.push_back(make_record(q.zone, zone::rrtype::DNSKEY, q.dnskey_ttl, z.rdata));
-    for (const auto* k : ksks) {
-      auto ds = zone::make_ds(q.zone, k->dnskey_rdata, zone::ds_digest::SHA256);
+    for (auto k : published) {
+      const auto* key = ksks[k];
+      auto ds = zone::make_ds(q.zone, key->dnskey_rdata, zone::ds_digest::SHA256);
       if (!ds) return tl::unexpected(ds.error().located(slot_where(i)));
       cds.push_back(make_record(q.zone, zone::rrtype::CDS, cds_ttl, std::move(*ds)));
-      cdnskey.push_back(make_record(q.zone, zone::rrtype::CDNSKEY, cds_ttl, k->dnskey_rdata));
+      cdnskey.push_back(make_record(q.zone, zone::rrtype::CDNSKEY, cds_ttl, key->dnskey_rdata));
     }
     for (auto* rrset : {&dnskey, &cds, &cdnskey}) {
       const std::uint32_t ttl = rrset == &dnskey ? q.dnskey_ttl : cds_ttl;
       std::vector<zone::Record> sigs;
-      for (std::size_t k = 0; k < ksks.size(); ++k) {
+      for (auto k : active) {
         zone::SignParams params;
         params.signer = q.zone;
         params.key_tag = ksks[k]->key_tag;

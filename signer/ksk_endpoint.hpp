@@ -55,7 +55,8 @@ struct KskInitResult {
   std::string dnskey_records;          // the KSKs' DNSKEY lines (the zone side's trust anchor)
 };
 
-// Creates a KSK state in `dir` (made 0700 if missing): keys/ with one new
+// Creates a KSK state in `dir` (made 0700 if missing) at time `now` (the
+// keys' Created, Publish and Activate times): keys/ with one new
 // KSK (flags 257) per zone that no imported key serves, imported keys
 // copied in, ledger/, and ksk.toml with the default policy. The link
 // identity is not made here (the tools write DIR/link.id). errc::bad_state
@@ -176,10 +177,12 @@ class KskEndpoint {
   // the state as it is now (another command may have signed meanwhile): a
   // refusal now is audited and returned; a request signed meanwhile with the
   // same text is answered with the stored answer (as below). Otherwise signs
-  // it: per slot the DNSKEY RRset (the zone's KSKs,
-  // then the slot's ZSKs, TTL dnskey_ttl), CDS (SHA-256) and CDNSKEY of the
-  // KSKs, each RRset with an RRSIG by every KSK over the slot's
-  // inception..expiration. Records the request and response in the ledger
+  // it: per slot the DNSKEY RRset (the zone's KSKs published or active at
+  // the slot's start by their key files' Publish/Activate/Inactive/Delete
+  // times, then the slot's ZSKs, TTL dnskey_ttl), CDS (SHA-256) and CDNSKEY
+  // of those KSKs, each RRset with an RRSIG by every KSK active at the slot's
+  // start (rule ksk_active: errc::ksk_not_active when none is) over the
+  // slot's inception..expiration. Records the request and response in the ledger
   // and a "signed" audit entry before returning the response text. For a
   // Review with stored_response: a "resent" audit entry and that text.
   Result<std::string> sign(const Review& review, std::int64_t now);
@@ -210,9 +213,10 @@ class KskEndpoint {
 
  private:
   KskEndpoint(std::string dir, std::string command, KskConfig config, std::vector<zone::KeyPair> keys,
-              RequestLedger ledger, bool secure_heap)
+              std::vector<zone::KeyTimes> times, RequestLedger ledger, bool secure_heap)
       : dir_(std::move(dir)), command_(std::move(command)), config_(std::move(config)), keys_(std::move(keys)),
-        ledger_(std::move(ledger)), secure_heap_(secure_heap) {}
+        times_(std::move(times)), ledger_(std::move(ledger)), secure_heap_(secure_heap) {}
+  std::vector<zone::KeyTimes> ksk_times(const zone::Name& zone) const;
   Result<Review> check(std::string_view request_text, std::string_view source, std::int64_t now,
                        const ReviewContext& context);
   Result<void> ready_audit(std::int64_t now);
@@ -223,6 +227,7 @@ class KskEndpoint {
   std::string command_;
   KskConfig config_;
   std::vector<zone::KeyPair> keys_;
+  std::vector<zone::KeyTimes> times_;  // the timing lines of each of keys_ (same order)
   RequestLedger ledger_;
   bool secure_heap_ = false;
 };

@@ -12,6 +12,7 @@
 #include "signer/audit_log.hpp"
 #include "signer/errc.hpp"
 #include "signer/ksk_endpoint.hpp"
+#include "signer/operator_table.hpp"
 #include "tests/signer/ksk_test_util.hpp"
 #include "zone/ds.hpp"
 #include "zone/key_tag.hpp"
@@ -846,4 +847,78 @@ TEST_CASE("ksk_endpoint: an entry appended just before a crash, its head not yet
   // A pending hash that is not the last line's does not excuse a line added by hand.
   REQUIRE(signer::write_audit_head(s.head, signer::AuditHead{last.sequence - 1, last.previous, std::string(64, 'e')}));
   CHECK_FALSE(signer::check_audit_state(s.state.dir));
+}
+
+TEST_CASE("ksk_endpoint: ksk_not_active when the only KSK activates after a slot's start, naming its tag and time",
+          "[signer][ksk_endpoint]") {
+  // A state made (and its KSK activated) ten days after the request's first slot.
+  test::TempDir tmp{"kskline-ksk"};
+  signer::KskInitOptions o;
+  o.zones = {zone_name("example.com.")};
+  REQUIRE(signer::init_ksk_state(tmp.file("ksk"), o, kT0 + 10 * kDay));
+  auto opened = signer::KskEndpoint::open(tmp.file("ksk"));
+  REQUIRE(opened);
+  auto& e = *opened;
+  const auto tag = e.ksks(zone_name("example.com.")).at(0)->key_tag;
+  auto zsk = make_zsk();
+  auto err = refusal(e, make_request({&zsk}, kT0, kT0, 2));
+  CHECK(is(err, signer::errc::ksk_not_active));
+  CHECK(err.where == "slot 1");
+  CHECK_THAT(err.message(), Catch::Contains("key tag " + std::to_string(tag) + " activates at " +
+                                            signer::table_time(kT0 + 10 * kDay)));
+  CHECK_THAT(err.message(), Catch::Contains(signer::table_time(kT0)));
+  // Audited as a refusal; nothing signed.
+  CHECK_THAT(test::slurp(e.audit_path()), Catch::Contains("\trefused\t-\t"));
+  CHECK_THAT(test::slurp(e.audit_path()), Catch::Contains("ksk_not_active"));
+  // The same KSK signs a request that starts once it is active.
+  CHECK_FALSE(sign_ok(e, make_request({&zsk}, kT0 + 10 * kDay, kT0 + 10 * kDay, 2), kT0 + 10 * kDay).empty());
+}
+
+TEST_CASE("ksk_endpoint: a pre-published second KSK is in the DNSKEY RRset but does not sign before its Activate",
+          "[signer][ksk_endpoint]") {
+  KskState state;  // its KSK active since kT0 - 1 day
+  auto second = make_zsk("example.com.", 13, 0, 257);
+  zone::KeyTimes times;
+  times.publish = kT0 - kDay;
+  times.activate = kT0 + 14 * kDay;
+  REQUIRE(zone::write_key_pair(state.dir + "/keys", second, times));
+  auto e = state.open();
+  auto zsk = make_zsk();
+  auto response = signer::parse_response(sign_ok(e, make_request({&zsk}, kT0, kT0, 2)), "response");
+  REQUIRE(response);
+  REQUIRE(response->slots.size() == 2);
+  // Slot 1 (from kT0): both KSKs published, only the first signs.
+  const auto& first = response->slots[0].records;
+  CHECK(of_type(first, zone::rrtype::DNSKEY).size() == 3);
+  CHECK(of_type(first, zone::rrtype::CDS).size() == 2);
+  for (auto type : {zone::rrtype::DNSKEY, zone::rrtype::CDS, zone::rrtype::CDNSKEY}) {
+    auto sigs = sigs_over(first, type);
+    REQUIRE(sigs.size() == 1);
+    CHECK(sigs[0].key_tag != second.key_tag);
+  }
+  // Slot 2 (from kT0 + 14 days, the second KSK's Activate): both sign.
+  for (auto type : {zone::rrtype::DNSKEY, zone::rrtype::CDS, zone::rrtype::CDNSKEY}) {
+    CHECK(sigs_over(response->slots[1].records, type).size() == 2);
+  }
+}
+
+TEST_CASE("ksk_endpoint: a KSK whose Inactive time has passed does not sign, and alone is ksk_not_active",
+          "[signer][ksk_endpoint]") {
+  KskState state;
+  // The state's own KSK went inactive at kT0 + 14 days.
+  std::string private_file;
+  for (const auto& entry : std::filesystem::directory_iterator(state.dir + "/keys")) {
+    if (entry.path().extension() == ".private") private_file = entry.path().string();
+  }
+  REQUIRE_FALSE(private_file.empty());
+  test::spit(private_file, test::slurp(private_file) + "Inactive: 20261215000000\n");  // kT0 + 14 days
+  auto e = state.open();
+  auto zsk = make_zsk();
+  // Slot 2 starts at kT0 + 14 days, when it is inactive.
+  auto err = refusal(e, make_request({&zsk}, kT0, kT0, 2));
+  CHECK(is(err, signer::errc::ksk_not_active));
+  CHECK(err.where == "slot 2");
+  CHECK_THAT(err.message(), Catch::Contains("went inactive at 2026-12-15 00:00:00"));
+  // A request inside its active time is signed.
+  CHECK_FALSE(sign_ok(e, make_request({&zsk}, kT0, kT0, 1)).empty());
 }
