@@ -310,7 +310,7 @@ Result<void> zone_served(const RuleInput& in) {
 }
 
 Result<void> zone_has_ksk(const RuleInput& in) {
-  if (in.ksks.empty()) {
+  if (in.ksks.empty() && !in.exec) {
     return fail(errc::bad_state, "no KSK for zone " + in.request.zone.to_string(), std::string(in.state_dir));
   }
   return {};

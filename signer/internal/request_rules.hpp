@@ -33,6 +33,7 @@ struct RuleInput {
   std::int64_t now = 0;
   bool foreign = false;                           // a Knot or BIND request: no proofs of possession to check
   const std::vector<zone::KeyTimes>* ksk_times = nullptr;  // the timing of each of ksks (same order); nullptr: all active
+  bool exec = false;  // ksk serve --exec: the command holds the KSK, so the zone needs none in keys/
 };
 
 // A rule about the whole request.

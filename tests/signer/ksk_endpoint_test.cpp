@@ -922,3 +922,101 @@ TEST_CASE("ksk_endpoint: a KSK whose Inactive time has passed does not sign, and
   // A request inside its active time is signed.
   CHECK_FALSE(sign_ok(e, make_request({&zsk}, kT0, kT0, 1)).empty());
 }
+
+TEST_CASE("ksk_endpoint: an exec-only state has no KSK, opens, reviews a Knot KSR and refuses to sign it itself",
+          "[signer][ksk_endpoint]") {
+  test::TempDir tmp{"kskline-ksk"};
+  signer::KskInitOptions o;
+  o.zones = {zone_name("example.com.")};
+  o.exec_only = true;
+  auto made = signer::init_ksk_state(tmp.file("ksk"), o, kT0 - kDay);
+  REQUIRE(made);
+  CHECK(made->key_files.empty());
+  CHECK(made->ds_records.empty());
+  CHECK(std::filesystem::is_empty(tmp.file("ksk/keys")));
+  // Without [exec] only = true the same state would be refused: a zone without a KSK.
+  auto opened = signer::KskEndpoint::open(tmp.file("ksk"));
+  INFO((opened ? std::string() : opened.error().message()));
+  REQUIRE(opened);
+  auto& e = *opened;
+  CHECK(e.config().exec.only);
+  CHECK(e.ksks(zone_name("example.com.")).empty());
+  auto zsk = make_zsk();
+  const std::string ksr = signer::format_foreign(
+      signer::from_key_request(make_request({&zsk}, kT0, kT0, 2), signer::Dialect::knot, "Knot DNS 3.2.6"));
+  auto review = e.review(ksr, "example.com.ksr", kT0);
+  INFO((review ? std::string() : review.error().message()));
+  REQUIRE(review);
+  auto own = e.sign(*review, kT0);
+  REQUIRE_FALSE(own);
+  CHECK(is(own.error(), signer::errc::bad_state));
+  CHECK_THAT(own.error().message(), Catch::Contains("--exec"));
+  // Imports make no sense there.
+  o.imports = {"Kexample.com.+013+12345.key"};
+  auto imported = signer::init_ksk_state(tmp.file("other"), o, kT0);
+  REQUIRE_FALSE(imported);
+  CHECK(is(imported.error(), signer::errc::bad_config));
+}
+
+TEST_CASE("ksk_endpoint: sign_external checks the command's SKR and audits exec_answered or exec_refused",
+          "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  const signer::KeyRequest asked = make_request({&zsk}, kT0, kT0, 2);
+  const std::string ksr =
+      signer::format_foreign(signer::from_key_request(asked, signer::Dialect::knot, "Knot DNS 3.2.6"));
+  auto review = e.review(ksr, "example.com.ksr", kT0);
+  REQUIRE(review);
+  // The state's own answer, as a command would write it: it answers the KSR.
+  std::string path_seen;
+  auto good = e.sign_external(*review, kT0, "sign-it {}", [&](const std::string& path) -> Result<std::string> {
+    path_seen = path;
+    CHECK(test::slurp(path) == ksr);
+    CHECK((test::file_mode(path) & 0777) == 0600);
+    // An answer signed by a second state with its own KSK (the "laptop tool").
+    KskState tool;
+    auto t = tool.open();
+    auto r = t.review(ksr, "example.com.ksr", kT0);
+    REQUIRE(r);
+    auto s = t.sign(*r, kT0);
+    REQUIRE(s);
+    return *s;
+  });
+  INFO((good ? std::string() : good.error().message()));
+  REQUIRE(good);
+  CHECK_FALSE(std::filesystem::exists(path_seen));
+  auto log = test::slurp(e.audit_path());
+  CHECK_THAT(log, Catch::Contains("\texec_answered\t"));
+  CHECK_THAT(log, Catch::Contains("answered by: sign-it {}"));
+  // The same KSR again: the stored answer, the command not run.
+  auto again = e.review(ksr, "example.com.ksr", kT0);
+  REQUIRE(again);
+  auto resent = e.sign_external(*again, kT0, "sign-it {}", [](const std::string&) -> Result<std::string> {
+    FAIL("the command ran for a request answered before");
+    return std::string();
+  });
+  REQUIRE(resent);
+  CHECK(*resent == *good);
+
+  // A later KSR, answered with the first SKR: not its answer (no bundle at its first time).
+  const std::string ksr2 = signer::format_foreign(signer::from_key_request(
+      make_request({&zsk}, kT0 + kDay, kT0 + kDay, 2), signer::Dialect::knot, "Knot DNS 3.2.6"));
+  auto review2 = e.review(ksr2, "second.ksr", kT0 + kDay);
+  INFO((review2 ? std::string() : review2.error().message()));
+  REQUIRE(review2);
+  auto wrong = e.sign_external(*review2, kT0 + kDay, "stale {}",
+                               [&](const std::string&) -> Result<std::string> { return *good; });
+  REQUIRE_FALSE(wrong);
+  CHECK(is(wrong.error(), signer::errc::exec_failed));
+  CHECK_THAT(wrong.error().message(), Catch::Contains("does not answer the request"));
+  auto garbage = e.sign_external(*review2, kT0 + kDay, "garbage {}",
+                                 [&](const std::string&) -> Result<std::string> { return std::string("hello\n"); });
+  REQUIRE_FALSE(garbage);
+  CHECK(is(garbage.error(), signer::errc::exec_failed));
+  CHECK_THAT(garbage.error().message(), Catch::Contains("not a knot SKR"));
+  log = test::slurp(e.audit_path());
+  CHECK_THAT(log, Catch::Contains("\texec_refused\t-\t"));
+  CHECK_THAT(log, Catch::Contains("command: garbage {}"));
+  CHECK(signer::check_audit_state(state.dir));
+}
