@@ -19,7 +19,7 @@ constexpr OptionLabel kOptionLabels[] = {
     {"--timeout", "SECONDS"},   {"--request-wait", "SECONDS"}, {"--link", "LINK"},    {"--zone", "ZONE"},
     {"--origin", "ZONE"},       {"--algorithm", "ALG"},     {"--rsa-bits", "BITS"},   {"--bits", "BITS"},
     {"--threads", "N"},         {"--count", "N"},           {"--max-records", "N"},   {"--seed", "N"},
-    {"--baud", "N"},
+    {"--baud", "N"},            {"--exec", "COMMAND"},      {"--exec-timeout", "SECONDS"},
 };
 
 // The example at the end of each command's help, by the command's path.

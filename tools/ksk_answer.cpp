@@ -97,7 +97,8 @@ Result<Bytes> answer_request(signer::KskEndpoint& endpoint, const Approve& appro
       return refuse(ok.error());
     }
   }
-  auto response = endpoint.sign(*review, now);
+  auto response = options.exec ? endpoint.sign_external(*review, now, options.exec_line, options.exec)
+                               : endpoint.sign(*review, now);
   if (!response) return refuse(response.error());
   outcome.response_text = *response;
   if (options.report) options.report(outcome);
