@@ -1,18 +1,24 @@
 // `ksk serve --exec` and `ksk sign --exec` with the real keymgr 3.2 holding
 // the KSK on the laptop: kskline is the cable and the audit log. A keymgr
 // zone side's KSR crosses a serial line (linesim) with `zone relay`, the
-// laptop's keymgr sign-ksr answers, keymgr import-skr takes the SKR; and
+// laptop's keymgr sign-ksr answers, keymgr import-skr takes the SKR; BIND
+// 9.20's dnssec-ksr sign (Debian 13 root) answers a dnssec-ksr KSR that
+// named then imports and serves; and
 // commands that fail, write garbage, answer another request or hang are
 // each a named refusal (exec_failed), audited, with nothing else changed.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/signer/ksk_test_util.hpp"
 #include "tests/support/knot_conf.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/trixie.hpp"
+#include "tests/support/trixie_peers.hpp"
 #include "tests/tools/cli_process.hpp"
 #include "tests/transport/transport_test_util.hpp"
 
@@ -210,4 +216,51 @@ TEST_CASE("ksk_exec_cli: an exec-only state refuses to sign without --exec and a
   CHECK(no_path.status == 2);
   CHECK_THAT(no_path.err, Catch::Contains("the command has no {}"));
   CHECK(audit_lines(ksk).size() <= 1);
+}
+
+TEST_CASE("ksk_exec_cli: dnssec-ksr 9.20 sign answers a dnssec-ksr KSR through ksk sign --exec, named imports it",
+          "[tools][ksk_exec][trixie]") {
+  test::require_trixie();
+  test::Bind920 bind;
+  spit(bind.dir.outside("example.com.ksr"), bind.request());
+  // The laptop's BIND KSK, made by dnssec-keygen in ksk/ of the Debian 13 root.
+  auto keygen = bind.dir.run("dnssec-keygen -q -K ksk -f KSK -a ECDSAP256SHA256 -L 3600 example.com");
+  INFO(keygen.err);
+  REQUIRE(keygen.status == 0);
+  TempDir dir;
+  const std::string ksk = exec_state(dir);
+  // dnssec-ksr runs inside the root: the command copies the request file in.
+  const std::string inside = bind.dir.inside("request.ksr");
+  const std::string command =
+      "sh -c 'cp \"$1\" " + bind.dir.outside("request.ksr") + " && chroot " + test::trixie_root() +
+      " sh -c \"cd " + bind.dir.inside("") + " && dnssec-ksr -k offline -l policy.conf -K ksk -f " + inside +
+      " -i now -e +90d sign example.com\"' sh {}";
+  Process sign(test::answered_yes({KSKLINE_BINARY, "ksk", "sign", bind.dir.outside("example.com.ksr"), "-o",
+                                   bind.dir.outside("example.com.skr"), "--dir", ksk, "--exec", command}),
+               dir.file("sign.err"));
+  auto r = test::finish(sign, dir.file("sign.err"));
+  INFO(command << "\n" << r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(audit_lines(ksk).back(), Catch::Contains("\texec_answered\t"));
+
+  // named takes the SKR dnssec-ksr wrote and serves the KSK's DNSKEY and its RRSIG.
+  std::string ksk_tag;
+  for (const auto& entry : fs::directory_iterator(bind.dir.outside("ksk"))) {
+    if (entry.path().extension() != ".key") continue;
+    fs::copy_file(entry.path(), bind.dir.outside("zsk/" + entry.path().filename().string()));
+    const auto name = entry.path().filename().string();
+    ksk_tag = std::to_string(std::stoul(name.substr(name.size() - 9, 5)));
+  }
+  REQUIRE_FALSE(ksk_tag.empty());
+  test::Named named(bind.dir, "zsk");
+  REQUIRE(named.import_skr("example.com.skr"));
+  std::string answer;
+  for (int i = 0; i < 50; ++i) {
+    answer = named.dig("+dnssec example.com DNSKEY").out;
+    if (answer.find("DNSKEY\t257 ") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO(answer);
+  CHECK(answer.find(" " + ksk_tag + " example.com. ") != std::string::npos);
+  CHECK(test::run(dir, {"ksk", "audit", "verify", "--dir", ksk}).status == 0);
 }
