@@ -264,3 +264,37 @@ TEST_CASE("ksk_exec_cli: dnssec-ksr 9.20 sign answers a dnssec-ksr KSR through k
   CHECK(answer.find(" " + ksk_tag + " example.com. ") != std::string::npos);
   CHECK(test::run(dir, {"ksk", "audit", "verify", "--dir", ksk}).status == 0);
 }
+
+TEST_CASE("ksk_exec_cli: over a USB stick a failing command's refusal reaches zone relay by name",
+          "[tools][ksk_exec]") {
+  if (!test::have_tool("keymgr")) FAIL("keymgr is missing: ./run setup installs knot-dnssecutils");
+  TempDir dir;
+  KnotSides knot(dir);
+  const std::string ksk = exec_state(dir);
+  const std::string stick = dir.file("stick");
+  fs::create_directories(stick);
+  const std::vector<std::string> relay{"zone", "relay", dir.file("example.com.ksr"), "-o", dir.file("example.com.skr"),
+                                       "--trust-anchor", dir.file("anchor.ds"), "--link", "spool:" + stick};
+  auto posted = test::run(dir, relay, "post");
+  INFO(posted.out << posted.err);
+  REQUIRE(posted.status == 0);
+
+  Process serve(test::answered_yes({KSKLINE_BINARY, "ksk", "serve", "--dir", ksk, "--link", "spool:" + stick,
+                                    "--exec", "sh -c 'echo keymgr: no active KSK >&2; exit 1' {}"}),
+                dir.file("serve.err"));
+  auto served = test::finish(serve, dir.file("serve.err"));
+  INFO(served.out << served.err);
+  CHECK(served.status == 1);
+  CHECK_THAT(served.out, Catch::Contains("1 refused"));
+  CHECK_THAT(served.err, Catch::Contains("kskline: exec_failed: "));
+
+  auto taken = test::run(dir, relay, "take");
+  INFO(taken.out << taken.err);
+  CHECK(taken.status == 1);
+  CHECK_THAT(taken.err, Catch::Contains("exec_failed"));
+  CHECK_THAT(taken.err, Catch::Contains("exited with status 1: keymgr: no active KSK"));
+  CHECK_FALSE(fs::exists(dir.file("example.com.skr")));
+  CHECK_THAT(audit_lines(ksk).back(), Catch::Contains("\texec_refused\t-\t"));
+  CHECK(transport::testing::list_dir(ksk + "/ledger").empty());
+  CHECK(test::run(dir, {"ksk", "audit", "verify", "--dir", ksk}).status == 0);
+}
