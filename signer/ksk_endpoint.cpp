@@ -695,9 +695,19 @@ Result<std::string> KskEndpoint::external_answer(const Review& review, const Ext
                                                skr.error().message(), "--exec");
   auto ksr = parse_foreign(review.text, review.source, ForeignKind::request, &q.zone);
   if (!ksr) return fail(errc::exec_failed, "the request no longer parses: " + ksr.error().message(), "--exec");
-  // The command's KSKs: the SEP keys its answer publishes.
+  // The command's KSKs: those pinned in [exec] anchor, or else the SEP keys
+  // its answer publishes.
   TrustAnchor anchor{q.zone, {}};
+  if (const std::string& pinned = config_.exec.anchor; !pinned.empty()) {
+    const std::string path = pinned[0] == '/' ? pinned : state_path(dir_, pinned);
+    auto text = base::read_file(path, 1 << 20);
+    if (!text) return fail(errc::exec_failed, "exec.anchor: " + text.error().message(), "--exec");
+    auto parsed = parse_trust_anchor(*text, path, q.zone);
+    if (!parsed) return fail(errc::exec_failed, "exec.anchor: " + parsed.error().message(), "--exec");
+    anchor = std::move(*parsed);
+  }
   for (const auto& b : skr->bundles) {
+    if (!config_.exec.anchor.empty()) break;
     for (const auto& r : b.records) {
       if (r.type != zone::rrtype::DNSKEY || r.rdata.size() < 2 || !(r.rdata[1] & 0x01)) continue;
       if (!anchor.matches(r.rdata)) anchor.records.push_back(r);

@@ -206,10 +206,10 @@ class KskEndpoint {
   // (removed afterwards) and handed to `run`. Only Knot and BIND KSRs can be
   // handed on, answered in their own dialect. The output must parse as an
   // SKR of the request's dialect for its zone (parse_foreign) and answer the
-  // request (check_foreign_response, the anchor being the SKR's own SEP
-  // DNSKEYs: a bundle at every KSR bundle time holding that bundle's ZSKs,
-  // every RRset signed by a KSK of the SKR, every RRSIG verifying and valid
-  // over its bundle) with each bundle's DNSKEY response within 1232 octets.
+  // request (check_foreign_response, the anchor being the DS/DNSKEY file
+  // of [exec] anchor when set, else the SKR's own SEP DNSKEYs: a bundle at
+  // every KSR bundle time holding that bundle's ZSKs, every RRset signed by
+  // an anchored KSK, every RRSIG verifying and valid over its bundle) with each bundle's DNSKEY response within 1232 octets.
   // Then an "exec_answered" audit entry and the ledger record, and the
   // output is returned as it came. Any failure is errc::exec_failed (where
   // "--exec") after an "exec_refused" entry whose reason holds the error and

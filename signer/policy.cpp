@@ -247,6 +247,13 @@ Result<KskConfig> parse_config(std::string_view text, std::string_view source) {
          c.exec.only = n.as_boolean()->get();
          return {};
        }},
+      {"anchor",
+       [&](const toml::node& n) -> Result<void> {
+         auto s = string(source, n, "exec.anchor");
+         if (!s) return tl::unexpected(s.error());
+         c.exec.anchor = *s;
+         return {};
+       }},
   };
   std::map<std::string, Handler> top_keys{
       {"zones",
@@ -434,6 +441,9 @@ std::string default_config_text(const std::vector<zone::Name>& zones, std::uint8
     t += "# keys/ holds no KSK: the zones' KSKs are with the laptop's keymgr or dnssec-ksr,\n";
     t += "# which `ksk serve --exec 'COMMAND {}'` runs for each request (docs/interop.md).\n";
     t += "only = true\n";
+    t += "# The command's KSKs as DS or DNSKEY lines (keymgr ZONE ds, dnssec-dsfromkey),\n";
+    t += "# relative to this directory: its answers must be signed by them.\n";
+    t += "# anchor = \"exec-anchor.ds\"\n";
   }
   return t;
 }

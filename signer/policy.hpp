@@ -71,6 +71,7 @@ struct LinkSettings {
 // tool (keymgr, dnssec-ksr), which `ksk serve --exec` and `ksk sign --exec` run.
 struct ExecSettings {
   bool only = false;  // keys/ holds no KSK: every request must go to --exec (ksk init --exec-only)
+  std::string anchor;  // DS/DNSKEY lines of the command's KSKs (relative to the state directory); empty: not pinned
 };
 
 // The whole configuration file.

@@ -1020,3 +1020,32 @@ TEST_CASE("ksk_endpoint: sign_external checks the command's SKR and audits exec_
   CHECK_THAT(log, Catch::Contains("command: garbage {}"));
   CHECK(signer::check_audit_state(state.dir));
 }
+
+TEST_CASE("ksk_endpoint: with exec.anchor set, sign_external takes only an SKR signed by the pinned KSK",
+          "[signer][ksk_endpoint]") {
+  KskState state, tool, stranger;  // the laptop tool's KSK is tool's; stranger's is another
+  test::spit(state.dir + "/tool.ds", tool.init.ds_records);
+  test::spit(state.dir + "/ksk.toml", test::slurp(state.dir + "/ksk.toml") + "\n[exec]\nanchor = \"tool.ds\"\n");
+  auto e = state.open();
+  CHECK(e.config().exec.anchor == "tool.ds");
+  auto zsk = make_zsk();
+  const std::string ksr = signer::format_foreign(
+      signer::from_key_request(make_request({&zsk}, kT0, kT0, 2), signer::Dialect::knot, "Knot DNS 3.2.6"));
+  auto answer_by = [&](const KskState& s) {
+    return [&s, &ksr](const std::string&) -> Result<std::string> {
+      auto t = s.open();
+      auto r = t.review(ksr, "example.com.ksr", kT0);
+      REQUIRE(r);
+      return t.sign(*r, kT0);
+    };
+  };
+  auto review = e.review(ksr, "example.com.ksr", kT0);
+  REQUIRE(review);
+  auto foreign = e.sign_external(*review, kT0, "other {}", answer_by(stranger));
+  REQUIRE_FALSE(foreign);
+  CHECK(is(foreign.error(), signer::errc::exec_failed));
+  CHECK_THAT(foreign.error().message(), Catch::Contains("untrusted_key"));
+  auto pinned = e.sign_external(*review, kT0, "tool {}", answer_by(tool));
+  INFO((pinned ? std::string() : pinned.error().message()));
+  CHECK(pinned);
+}

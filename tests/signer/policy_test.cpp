@@ -59,6 +59,10 @@ TEST_CASE("policy: ksk init --exec-only writes [exec] only = true, which reads b
   INFO((c ? std::string() : c.error().message()));
   REQUIRE(c);
   CHECK(c->exec.only);
+  CHECK(c->exec.anchor.empty());
+  auto pinned = signer::parse_config("zones = [\"example.com\"]\n[exec]\nonly = true\nanchor = \"keymgr.ds\"\n", "ksk.toml");
+  REQUIRE(pinned);
+  CHECK(pinned->exec.anchor == "keymgr.ds");
   auto bad = signer::parse_config("zones = [\"example.com\"]\n[exec]\nonly = \"yes\"\n", "ksk.toml");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().where == "ksk.toml:3");

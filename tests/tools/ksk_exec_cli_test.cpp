@@ -97,6 +97,9 @@ TEST_CASE("ksk_exec_cli: keymgr sign-ksr answers a KSR relayed over a serial lin
   REQUIRE(test::run(dir, {"link-keygen", "-o", dir.file("zone-link.id")}).status == 0);
   REQUIRE(test::run(dir, {"ksk", "pin", "--dir", ksk, dir.file("zone-link.id.pub")}).status == 0);
   test::ksk::set_policy(ksk, "knot_requests", "\"authenticated\"");
+  // The laptop pins its keymgr's KSK as the signer does: keymgr's own DS lines.
+  spit(ksk + "/exec-anchor.ds", slurp(dir.file("anchor.ds")));
+  test::ksk::set_policy(ksk, "anchor", "\"exec-anchor.ds\"");
 
   test::Linesim line(dir, "115200", {"--ber", "1e-5", "--seed", "5"});
   Process serve(test::answered_yes({KSKLINE_BINARY, "ksk", "serve", "--dir", ksk, "--link",
