@@ -73,7 +73,8 @@ Result<AuditEntry> parse_audit_line(std::string_view line) {
   if (!is_hex64(f[2])) return broken("bad request sha256");
   e.request_sha256 = f[2];
   if (f[3] != audit_decision::signed_ && f[3] != audit_decision::resent && f[3] != audit_decision::refused &&
-      f[3] != audit_decision::declined && f[3] != audit_decision::head) {
+      f[3] != audit_decision::declined && f[3] != audit_decision::head && f[3] != audit_decision::exec_answered &&
+      f[3] != audit_decision::exec_refused) {
     return broken("unknown decision '" + std::string(f[3]) + "'");
   }
   e.decision = f[3];

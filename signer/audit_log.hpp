@@ -30,12 +30,15 @@ inline constexpr std::string_view kAuditHeadGenesis =
     "0000000000000000000000000000000000000000000000000000000000000001";
 
 // What happened to a request: "signed", "resent" (the stored answer to a
-// request signed before), "refused" (policy) or "declined" (operator); or
+// request signed before), "refused" (policy) or "declined" (operator);
+// "exec_answered" (the --exec command's answer, checked, was sent) or
+// "exec_refused" (the command failed or its output did not answer); or
 // "head", an entry about the log itself (its head file made for a log begun
 // before it, or a break the operator accepted; the reason says which).
 namespace audit_decision {
 inline constexpr std::string_view signed_ = "signed", resent = "resent", refused = "refused", declined = "declined",
-                                  head = "head";
+                                  head = "head", exec_answered = "exec_answered",
+                                  exec_refused = "exec_refused";
 }  // namespace audit_decision
 
 // One entry of the audit log.

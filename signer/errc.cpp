@@ -46,6 +46,8 @@ class Category final : public std::error_category {
       case errc::audit_chain_broken: return "an audit entry does not chain to the one before";
       case errc::foreign_not_accepted: return "the policy does not accept this Knot or BIND request";
       case errc::own_ksk_in_request: return "a key of the request is one of the KSK side's own KSKs";
+      case errc::ksk_not_active: return "no KSK of the zone is active at a slot's start";
+      case errc::exec_failed: return "the signing command failed or did not answer the request";
       case errc::refused: return "the KSK side refused for a reason this build has no name for";
     }
     return "unknown signer error";
@@ -61,7 +63,8 @@ constexpr std::string_view kNames[] = {
     "dnskey_ttl_out_of_bounds", "response_too_large", "request_id_reused", "continuity_broken", "clock_skew",
     "operator_declined", "not_auto_approvable", "wrong_zone", "not_our_request", "replayed", "untrusted_key",
     "bad_signature", "coverage_gap", "margin_too_short", "no_slot_for_now", "zone_keys_differ",
-    "zsk_key_needed", "audit_chain_broken", "foreign_not_accepted", "own_ksk_in_request", "refused",
+    "zsk_key_needed", "audit_chain_broken", "foreign_not_accepted", "own_ksk_in_request", "ksk_not_active",
+    "exec_failed", "refused",
 };
 static_assert(std::size(kNames) == static_cast<std::size_t>(errc::refused), "a name for every code");
 

@@ -57,6 +57,10 @@ enum class errc {
   // Knot and BIND requests.
   foreign_not_accepted,   // the policy does not accept this Knot or BIND request (dialect, link, --batch)
   own_ksk_in_request,     // a key of the request is one of the KSK side's own KSKs
+  // The KSK's own timing.
+  ksk_not_active,         // no KSK of the zone is active at a slot's start (Activate later, or Inactive/Delete passed)
+  // ksk serve --exec: the command that holds the KSK.
+  exec_failed,            // the command failed, timed out, or wrote no answer to the request
   // A refusal answer (signer/refusal.hpp) naming no code of this build.
   refused,                // the KSK side refused for a reason this build has no name for
 };

@@ -1,12 +1,14 @@
 #include "signer/ksk_endpoint.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <system_error>
 
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,7 +19,9 @@
 #include "signer/errc.hpp"
 #include "signer/fingerprint.hpp"
 #include "signer/internal/request_rules.hpp"
+#include "signer/dnskey_response_size.hpp"
 #include "signer/operator_table.hpp"
+#include "signer/response_check.hpp"
 #include "zone/dnssec_key.hpp"
 #include "zone/ds.hpp"
 #include "zone/record.hpp"
@@ -190,7 +194,7 @@ Result<AuditCheck> check_audit_state(const std::string& dir) {
   for (const auto& e : c.entries) {
     if (e.decision == audit_decision::head) {
       if (auto l = recorded_ledger(e.reason)) recorded = *l;
-    } else if (e.decision == audit_decision::signed_) {
+    } else if (e.decision == audit_decision::signed_ || e.decision == audit_decision::exec_answered) {
       ++recorded;
     }
   }
@@ -251,6 +255,10 @@ Result<AuditAccept> accept_audit_break(const std::string& dir, std::int64_t now,
 
 Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOptions& options, std::int64_t now) {
   if (options.zones.empty()) return fail(errc::bad_config, "at least one zone (--zone)", dir);
+  if (options.exec_only && !options.imports.empty()) {
+    return fail(errc::bad_config, "--exec-only keeps no KSK here: nothing to import (the --exec command holds the KSK)",
+                options.imports.front());
+  }
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return fail(base::errc::io_error, "cannot create the directory: " + ec.message(), dir);
@@ -279,6 +287,7 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
     keys.push_back(std::move(*pair));
   }
   for (const auto& zone : options.zones) {
+    if (options.exec_only) break;
     bool have = std::any_of(keys.begin(), keys.end(), [&](const zone::KeyPair& k) { return k.owner == zone; });
     if (have) continue;
     auto key = zone::PrivateKey::generate(options.algorithm, options.bits);
@@ -310,7 +319,7 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
   std::string ledger = state_path(dir, ksk_files::ledger);
   if (::mkdir(ledger.c_str(), 0700) != 0) return base::fail_errno("mkdir", ledger);
   std::uint8_t algorithm = keys.empty() ? options.algorithm : keys.front().algorithm();
-  std::string config = default_config_text(options.zones, algorithm, options.ds_digests);
+  std::string config = default_config_text(options.zones, algorithm, options.ds_digests, options.exec_only);
   if (auto r = write_audit_head(state_path(dir, ksk_files::audit_head), AuditHead{}); !r) {
     return tl::unexpected(r.error());
   }
@@ -335,6 +344,7 @@ Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view c
   auto config = parse_config(*text, config_path);
   if (!config) return tl::unexpected(config.error());
   std::vector<zone::KeyPair> keys;
+  std::vector<zone::KeyTimes> times;
   std::string keydir = state_path(dir, ksk_files::keys);
   std::vector<std::string> files;
   for (const auto& entry : fs::directory_iterator(keydir, ec)) {
@@ -348,16 +358,21 @@ Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view c
   for (const auto& f : files) {
     auto pair = zone::read_key_pair(f);
     if (!pair) return tl::unexpected(pair.error());
+    auto t = zone::read_key_times(f);
+    if (!t) return tl::unexpected(t.error());
     keys.push_back(std::move(*pair));
+    times.push_back(*t);
   }
   for (const auto& z : config->policy.zones) {
+    if (config->exec.only) break;  // the --exec command holds the KSKs
     if (std::none_of(keys.begin(), keys.end(), [&](const zone::KeyPair& k) { return k.owner == z; })) {
       return fail(errc::bad_state, "no KSK for zone " + z.to_string(), keydir);
     }
   }
   auto ledger = RequestLedger::open(state_path(dir, ksk_files::ledger));
   if (!ledger) return tl::unexpected(ledger.error());
-  KskEndpoint endpoint(dir, std::string(command), std::move(*config), std::move(keys), std::move(*ledger), secure);
+  KskEndpoint endpoint(dir, std::string(command), std::move(*config), std::move(keys), std::move(times),
+                       std::move(*ledger), secure);
   if (auto r = endpoint.ready_audit(0); !r) return tl::unexpected(r.error());
   return endpoint;
 }
@@ -416,6 +431,14 @@ std::vector<const zone::KeyPair*> KskEndpoint::ksks(const zone::Name& zone) cons
   std::vector<const zone::KeyPair*> out;
   for (const auto& k : keys_) {
     if (k.owner == zone) out.push_back(&k);
+  }
+  return out;
+}
+
+std::vector<zone::KeyTimes> KskEndpoint::ksk_times(const zone::Name& zone) const {
+  std::vector<zone::KeyTimes> out;
+  for (std::size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i].owner == zone) out.push_back(times_[i]);
   }
   return out;
 }
@@ -505,7 +528,8 @@ Result<Review> KskEndpoint::check(std::string_view request_text, std::string_vie
   if (rv.stored_response) return rv;
 
   // The policy, rule by rule (signer/internal/request_rules.hpp).
-  const RuleInput in{q, config_.policy, ksks, ledger_, source, dir_, now, foreign};
+  const auto times = ksk_times(q.zone);
+  const RuleInput in{q, config_.policy, ksks, ledger_, source, dir_, now, foreign, &times, config_.exec.only};
   if (auto r = check_request_rules(in); !r) return tl::unexpected(r.error());
   auto approvable = auto_approvable(in);
   if (!approvable) return tl::unexpected(approvable.error());
@@ -513,30 +537,40 @@ Result<Review> KskEndpoint::check(std::string_view request_text, std::string_vie
   return rv;
 }
 
-Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now, bool* resent) {
-  auto lock = lock_ksk_state(dir_, command_);
-  if (!lock) return tl::unexpected(lock.error());
+Result<Review> KskEndpoint::review_again(const Review& reviewed, std::int64_t now) {
   if (auto a = ready_audit(now); !a) return tl::unexpected(a.error());
   // The state may have changed while the operator was asked: review again.
   auto fresh = check(reviewed.text, reviewed.source, now, reviewed.context);
-  if (!fresh) {
-    auto r = refused(fresh.error(), reviewed.text, now);
-    return tl::unexpected(r.error());
-  }
+  if (!fresh) return refused(fresh.error(), reviewed.text, now);
   fresh->answer = reviewed.answer;
+  if (fresh->stored_response) {
+    auto audit = this->audit(now, base::to_hex(fresh->digest), audit_decision::resent,
+                             "the request was answered before; its stored answer is sent again",
+                             base::to_hex(text_sha256(*fresh->stored_response)));
+    if (!audit) return tl::unexpected(audit.error());
+  }
+  return fresh;
+}
+
+Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now, bool* resent) {
+  auto lock = lock_ksk_state(dir_, command_);
+  if (!lock) return tl::unexpected(lock.error());
+  auto fresh = review_again(reviewed, now);
+  if (!fresh) return tl::unexpected(fresh.error());
+  if (resent != nullptr) *resent = fresh->stored_response.has_value();
+  if (fresh->stored_response) return *fresh->stored_response;
   const Review& review = *fresh;
   const KeyRequest& q = review.request;
   std::string request_hex = base::to_hex(review.digest);
-  if (resent != nullptr) *resent = review.stored_response.has_value();
-  if (review.stored_response) {
-    auto audit = this->audit(now, request_hex, audit_decision::resent,
-                             "the request was signed before; its stored answer is sent again",
-                             base::to_hex(text_sha256(*review.stored_response)));
-    if (!audit) return tl::unexpected(audit.error());
-    return *review.stored_response;
-  }
   auto ksks = this->ksks(q.zone);
-  if (ksks.empty()) return fail(errc::bad_state, "no KSK for zone " + q.zone.to_string(), dir_);
+  const auto times = ksk_times(q.zone);
+  if (ksks.empty()) {
+    return fail(errc::bad_state,
+                "no KSK for zone " + q.zone.to_string() +
+                    (config_.exec.only ? " ([exec] only = true: the command given with --exec 'COMMAND {}' holds it)"
+                                       : ""),
+                dir_);
+  }
   std::vector<zone::Signer> signers;
   for (const auto* k : ksks) {
     auto s = zone::Signer::create(k->key);
@@ -557,18 +591,29 @@ Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now, 
     out.start = s.start;
     out.end = s.end;
     std::vector<zone::Record> dnskey, cds, cdnskey;
-    for (const auto* k : ksks) dnskey.push_back(make_record(q.zone, zone::rrtype::DNSKEY, q.dnskey_ttl, k->dnskey_rdata));
+    // Published KSKs are in the RRsets; only those active at the slot's
+    // start sign (ksk_active refused a slot that none would sign).
+    std::vector<std::size_t> published, active;
+    for (std::size_t k = 0; k < ksks.size(); ++k) {
+      if (ksk_published_at(times[k], s.start) || ksk_active_at(times[k], s.start)) published.push_back(k);
+      if (ksk_active_at(times[k], s.start)) active.push_back(k);
+    }
+    if (active.empty()) return fail(errc::ksk_not_active, "no KSK is active at the slot's start", slot_where(i));
+    for (auto k : published) {
+      dnskey.push_back(make_record(q.zone, zone::rrtype::DNSKEY, q.dnskey_ttl, ksks[k]->dnskey_rdata));
+    }
     for (const auto& z : s.zsks) dnskey.push_back(make_record(q.zone, zone::rrtype::DNSKEY, q.dnskey_ttl, z.rdata));
-    for (const auto* k : ksks) {
-      auto ds = zone::make_ds(q.zone, k->dnskey_rdata, zone::ds_digest::SHA256);
+    for (auto k : published) {
+      const auto* key = ksks[k];
+      auto ds = zone::make_ds(q.zone, key->dnskey_rdata, zone::ds_digest::SHA256);
       if (!ds) return tl::unexpected(ds.error().located(slot_where(i)));
       cds.push_back(make_record(q.zone, zone::rrtype::CDS, cds_ttl, std::move(*ds)));
-      cdnskey.push_back(make_record(q.zone, zone::rrtype::CDNSKEY, cds_ttl, k->dnskey_rdata));
+      cdnskey.push_back(make_record(q.zone, zone::rrtype::CDNSKEY, cds_ttl, key->dnskey_rdata));
     }
     for (auto* rrset : {&dnskey, &cds, &cdnskey}) {
       const std::uint32_t ttl = rrset == &dnskey ? q.dnskey_ttl : cds_ttl;
       std::vector<zone::Record> sigs;
-      for (std::size_t k = 0; k < ksks.size(); ++k) {
+      for (auto k : active) {
         zone::SignParams params;
         params.signer = q.zone;
         params.key_tag = ksks[k]->key_tag;
@@ -595,6 +640,136 @@ Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now, 
   if (!audit) return tl::unexpected(audit.error());
   std::string slots = review.dialect == Dialect::kskline ? std::string() : format_request(q);
   if (auto r = ledger_.record(q.id, review.text, text, slots); !r) return tl::unexpected(r.error());
+  return text;
+}
+
+Result<std::string> KskEndpoint::external_answer(const Review& review, const ExternalSigner& run) {
+  const KeyRequest& q = review.request;
+  if (review.dialect == Dialect::kskline) {
+    return fail(errc::exec_failed,
+                "a kskline request: the command answers Knot and BIND KSRs only (make the request with zone request "
+                "--format knot or bind)",
+                "--exec");
+  }
+  if (review.answer != review.dialect) {
+    return fail(errc::exec_failed,
+                "the command answers in the request's own dialect (" + std::string(dialect_name(review.dialect)) +
+                    "), not " + std::string(dialect_name(review.answer)),
+                "--exec");
+  }
+  // The request file: private, in the state's own tmp/, removed after.
+  const std::string tmp = state_path(dir_, "tmp");
+  if (::mkdir(tmp.c_str(), 0700) != 0 && errno != EEXIST) return base::fail_errno("mkdir", tmp);
+  std::string path = tmp + "/request-XXXXXX";
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) return base::fail_errno("mkstemp", tmp);
+  struct Remove {
+    std::string path;
+    ~Remove() { ::unlink(path.c_str()); }
+  } remove{path};
+  ::fchmod(fd, 0600);
+  std::size_t done = 0;
+  while (done < review.text.size()) {
+    ssize_t n = ::write(fd, review.text.data() + done, review.text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      return base::fail_errno("write", path);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) return base::fail_errno("close", path);
+  auto output = run(path);
+  if (!output) {
+    Error e = output.error();
+    if (e.code != errc::exec_failed) return fail(errc::exec_failed, e.message(), "--exec");
+    return tl::unexpected(std::move(e));
+  }
+  const std::string_view name = dialect_name(review.dialect);
+  auto dialect = detect_dialect(*output, "the command's output");
+  if (!dialect || *dialect != review.dialect) {
+    return fail(errc::exec_failed,
+                "its output is not a " + std::string(name) + " SKR" +
+                    (dialect ? " (it reads as " + std::string(dialect_name(*dialect)) + ")"
+                             : ": " + dialect.error().message()),
+                "--exec");
+  }
+  auto skr = parse_foreign(*output, "the command's output", ForeignKind::response, &q.zone);
+  if (!skr) return fail(errc::exec_failed, "its output is not a " + std::string(name) + " SKR: " +
+                                               skr.error().message(), "--exec");
+  auto ksr = parse_foreign(review.text, review.source, ForeignKind::request, &q.zone);
+  if (!ksr) return fail(errc::exec_failed, "the request no longer parses: " + ksr.error().message(), "--exec");
+  // The command's KSKs: those pinned in [exec] anchor, or else the SEP keys
+  // its answer publishes.
+  TrustAnchor anchor{q.zone, {}};
+  if (const std::string& pinned = config_.exec.anchor; !pinned.empty()) {
+    const std::string path = pinned[0] == '/' ? pinned : state_path(dir_, pinned);
+    auto text = base::read_file(path, 1 << 20);
+    if (!text) return fail(errc::exec_failed, "exec.anchor: " + text.error().message(), "--exec");
+    auto parsed = parse_trust_anchor(*text, path, q.zone);
+    if (!parsed) return fail(errc::exec_failed, "exec.anchor: " + parsed.error().message(), "--exec");
+    anchor = std::move(*parsed);
+  }
+  for (const auto& b : skr->bundles) {
+    if (!config_.exec.anchor.empty()) break;
+    for (const auto& r : b.records) {
+      if (r.type != zone::rrtype::DNSKEY || r.rdata.size() < 2 || !(r.rdata[1] & 0x01)) continue;
+      if (!anchor.matches(r.rdata)) anchor.records.push_back(r);
+    }
+  }
+  if (anchor.records.empty()) return fail(errc::exec_failed, "its answer publishes no KSK (no DNSKEY with the SEP flag)", "--exec");
+  if (auto c = check_foreign_response(*ksr, *skr, anchor); !c) {
+    const Error& e = c.error();
+    std::string code = e.code.category() == category() ? errc_name(static_cast<errc>(e.code.value())) : e.code.message();
+    return fail(errc::exec_failed, "its output does not answer the request: " + code + ": " + e.message(), "--exec");
+  }
+  for (std::size_t i = 0; i < skr->bundles.size(); ++i) {
+    std::vector<zone::Record> answers;
+    for (const auto& r : skr->bundles[i].records) {
+      if (r.type == zone::rrtype::DNSKEY) answers.push_back(r);
+      if (r.type == zone::rrtype::RRSIG && r.rdata.size() >= 2 &&
+          ((r.rdata[0] << 8) | r.rdata[1]) == zone::rrtype::DNSKEY) {
+        answers.push_back(r);
+      }
+    }
+    if (std::size_t size = dnskey_response_size(q.zone, answers); size > kMaxDnskeyResponse) {
+      return fail(errc::exec_failed,
+                  "its answer's DNSKEY response would be " + std::to_string(size) + " octets at " +
+                      table_time(skr->bundles[i].time) + "; at most " + std::to_string(kMaxDnskeyResponse) + " fit",
+                  "--exec");
+    }
+  }
+  return std::move(*output);
+}
+
+Result<std::string> KskEndpoint::sign_external(const Review& reviewed, std::int64_t now, std::string_view command_line,
+                                               const ExternalSigner& run, bool* resent) {
+  auto lock = lock_ksk_state(dir_, command_);
+  if (!lock) return tl::unexpected(lock.error());
+  auto fresh = review_again(reviewed, now);
+  if (!fresh) return tl::unexpected(fresh.error());
+  if (resent != nullptr) *resent = fresh->stored_response.has_value();
+  if (fresh->stored_response) return *fresh->stored_response;
+  const Review& review = *fresh;
+  const KeyRequest& q = review.request;
+  const std::string request_hex = base::to_hex(review.digest);
+  auto text = external_answer(review, run);
+  if (!text) {
+    Error error = text.error();
+    auto audit = this->audit(now, request_hex, audit_decision::exec_refused,
+                             std::string(errc_name(errc::exec_failed)) + ": " + error.message() +
+                                 "; command: " + std::string(command_line),
+                             "-");
+    if (!audit) error.detail += " (and the audit log could not be written: " + audit.error().message() + ")";
+    return tl::unexpected(std::move(error));
+  }
+  // As sign: the entry first, then the ledger.
+  auto audit = this->audit(now, request_hex, audit_decision::exec_answered,
+                           std::to_string(q.slots.size()) + " slots of " + q.zone.to_string() + " answered by: " +
+                               std::string(command_line),
+                           base::to_hex(text_sha256(*text)));
+  if (!audit) return tl::unexpected(audit.error());
+  if (auto r = ledger_.record(q.id, review.text, *text, format_request(q)); !r) return tl::unexpected(r.error());
   return text;
 }
 

@@ -11,9 +11,11 @@
 //   DIR/ledger/      the request ledger (signer/request_ledger.hpp)
 //   DIR/audit.log    the audit log (signer/audit_log.hpp)
 //   DIR/audit.head   the log's entry count and last hash, replaced after each append
+//   DIR/tmp/         the request file handed to an --exec command (0600, removed after)
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +48,7 @@ struct KskInitOptions {
   unsigned bits = 0;                      // RSA modulus of generated KSKs (0: 2048)
   std::vector<std::string> imports;       // BIND key files of existing KSKs (flags with SEP)
   std::vector<std::uint8_t> ds_digests{2};  // DS digest types to print (and store in ksk.toml)
+  bool exec_only = false;  // no KSK at all: the zones' KSKs are with an --exec command ([exec] only = true)
 };
 
 // What `ksk init` made.
@@ -55,10 +58,13 @@ struct KskInitResult {
   std::string dnskey_records;          // the KSKs' DNSKEY lines (the zone side's trust anchor)
 };
 
-// Creates a KSK state in `dir` (made 0700 if missing): keys/ with one new
+// Creates a KSK state in `dir` (made 0700 if missing) at time `now` (the
+// keys' Created, Publish and Activate times): keys/ with one new
 // KSK (flags 257) per zone that no imported key serves, imported keys
 // copied in, ledger/, and ksk.toml with the default policy. The link
-// identity is not made here (the tools write DIR/link.id). errc::bad_state
+// identity is not made here (the tools write DIR/link.id). With
+// exec_only, keys/ stays empty and ksk.toml says [exec] only = true
+// (errc::bad_config with imports). errc::bad_state
 // when `dir` already holds ksk.toml, keys/ or ledger/ (never overwritten);
 // errc::bad_config for an imported key of no listed zone or without the SEP
 // flag, or no zone; zone:: errors of key files; base::errc::lock_held when
@@ -104,6 +110,12 @@ struct AuditAccept {
 // when a file cannot be read, moved or written.
 Result<AuditAccept> accept_audit_break(const std::string& dir, std::int64_t now, std::string_view note);
 
+// Runs the laptop's own signing tool on a request file (its path the
+// argument) and returns what it wrote on stdout: the SKR. Any error is a
+// refusal of the request (errc::exec_failed; its detail says how the command
+// failed: exit status, signal, timeout, first line of stderr).
+using ExternalSigner = std::function<Result<std::string>(const std::string& request_path)>;
+
 // How a request reached the KSK side, as far as the policy cares.
 struct ReviewContext {
   bool authenticated = false;  // it came in an envelope whose signature verified against the pinned zone-side key
@@ -148,7 +160,8 @@ class KskEndpoint {
   // ksk.toml and every KSK in keys/, and checks the audit log
   // (check_audit_state; a state from before audit.head gets it made from the
   // verified log, recorded by a "head" entry). errc::bad_state when DIR is
-  // not a KSK state or a zone has no KSK; errc::audit_chain_broken; policy and
+  // not a KSK state or a zone has no KSK (unless ksk.toml has [exec] only =
+  // true); errc::audit_chain_broken; policy and
   // key file errors as they come.
   static Result<KskEndpoint> open(const std::string& dir, std::string_view command = "kskline ksk");
 
@@ -176,15 +189,36 @@ class KskEndpoint {
   // the state as it is now (another command may have signed meanwhile): a
   // refusal now is audited and returned; a request signed meanwhile with the
   // same text is answered with the stored answer (as below). Otherwise signs
-  // it: per slot the DNSKEY RRset (the zone's KSKs,
-  // then the slot's ZSKs, TTL dnskey_ttl), CDS (SHA-256) and CDNSKEY of the
-  // KSKs, each RRset with an RRSIG by every KSK over the slot's
-  // inception..expiration. Records the request and response in the ledger
+  // it: per slot the DNSKEY RRset (the zone's KSKs published or active at
+  // the slot's start by their key files' Publish/Activate/Inactive/Delete
+  // times, then the slot's ZSKs, TTL dnskey_ttl), CDS (SHA-256) and CDNSKEY
+  // of those KSKs, each RRset with an RRSIG by every KSK active at the slot's
+  // start (rule ksk_active: errc::ksk_not_active when none is) over the
+  // slot's inception..expiration. Records the request and response in the ledger
   // and a "signed" audit entry before returning the response text. For a
   // Review with stored_response: a "resent" audit entry and that text.
   // `resent`, when given, is set to whether the answer is a stored one sent
   // again (the Review said so, or another command signed it meanwhile).
   Result<std::string> sign(const Review& review, std::int64_t now, bool* resent = nullptr);
+
+  // Under the lock, as sign, but the answer comes from `run` (ksk serve
+  // --exec), `command_line` naming it in the audit log: the request is
+  // reviewed again, a request signed before is answered from the ledger
+  // ("resent"); otherwise its text is written to a new 0600 file in DIR/tmp/
+  // (removed afterwards) and handed to `run`. Only Knot and BIND KSRs can be
+  // handed on, answered in their own dialect. The output must parse as an
+  // SKR of the request's dialect for its zone (parse_foreign) and answer the
+  // request (check_foreign_response, the anchor being the DS/DNSKEY file
+  // of [exec] anchor when set, else the SKR's own SEP DNSKEYs: a bundle at
+  // every KSR bundle time holding that bundle's ZSKs, every RRset signed by
+  // an anchored KSK, every RRSIG verifying and valid over its bundle) with each bundle's DNSKEY response within 1232 octets.
+  // Then an "exec_answered" audit entry and the ledger record, and the
+  // output is returned as it came. Any failure is errc::exec_failed (where
+  // "--exec") after an "exec_refused" entry whose reason holds the error and
+  // the command line; nothing else changes.
+  // `resent` as for sign.
+  Result<std::string> sign_external(const Review& review, std::int64_t now, std::string_view command_line,
+                                    const ExternalSigner& run, bool* resent = nullptr);
 
   // Under the lock, records that a reviewed request was not signed (operator said no, or
   // --batch and not auto-approvable): a "declined" audit entry with the
@@ -212,19 +246,26 @@ class KskEndpoint {
 
  private:
   KskEndpoint(std::string dir, std::string command, KskConfig config, std::vector<zone::KeyPair> keys,
-              RequestLedger ledger, bool secure_heap)
+              std::vector<zone::KeyTimes> times, RequestLedger ledger, bool secure_heap)
       : dir_(std::move(dir)), command_(std::move(command)), config_(std::move(config)), keys_(std::move(keys)),
-        ledger_(std::move(ledger)), secure_heap_(secure_heap) {}
+        times_(std::move(times)), ledger_(std::move(ledger)), secure_heap_(secure_heap) {}
+  std::vector<zone::KeyTimes> ksk_times(const zone::Name& zone) const;
   Result<Review> check(std::string_view request_text, std::string_view source, std::int64_t now,
                        const ReviewContext& context);
   Result<void> ready_audit(std::int64_t now);
   Result<AuditEntry> audit(std::int64_t now, std::string_view request_hex, std::string_view decision,
                            std::string_view reason, std::string_view response_hex);
   Result<Review> refused(Error error, std::string_view request_text, std::int64_t now);
+  // Under the caller's lock, the start of sign and sign_external: the audit
+  // log checked, the request reviewed again; for a request answered before,
+  // a "resent" audit entry and its stored answer in stored_response.
+  Result<Review> review_again(const Review& reviewed, std::int64_t now);
+  Result<std::string> external_answer(const Review& review, const ExternalSigner& run);
   std::string dir_;
   std::string command_;
   KskConfig config_;
   std::vector<zone::KeyPair> keys_;
+  std::vector<zone::KeyTimes> times_;  // the timing lines of each of keys_ (same order)
   RequestLedger ledger_;
   bool secure_heap_ = false;
 };

@@ -240,6 +240,21 @@ Result<KskConfig> parse_config(std::string_view text, std::string_view source) {
          return {};
        }},
   };
+  std::map<std::string, Handler> exec_keys{
+      {"only",
+       [&](const toml::node& n) -> Result<void> {
+         if (!n.is_boolean()) return bad(source, n, "exec.only", "must be true or false");
+         c.exec.only = n.as_boolean()->get();
+         return {};
+       }},
+      {"anchor",
+       [&](const toml::node& n) -> Result<void> {
+         auto s = string(source, n, "exec.anchor");
+         if (!s) return tl::unexpected(s.error());
+         c.exec.anchor = *s;
+         return {};
+       }},
+  };
   std::map<std::string, Handler> top_keys{
       {"zones",
        [&](const toml::node& n) -> Result<void> {
@@ -272,6 +287,11 @@ Result<KskConfig> parse_config(std::string_view text, std::string_view source) {
        [&](const toml::node& n) -> Result<void> {
          if (!n.is_table()) return bad(source, n, "link", "must be a table");
          return read_table(source, *n.as_table(), "link.", link_keys);
+       }},
+      {"exec",
+       [&](const toml::node& n) -> Result<void> {
+         if (!n.is_table()) return bad(source, n, "exec", "must be a table");
+         return read_table(source, *n.as_table(), "exec.", exec_keys);
        }},
   };
   if (auto r = read_table(source, root, "", top_keys); !r) return tl::unexpected(r.error());
@@ -348,7 +368,7 @@ Result<std::string> with_link_peer(std::string_view text, std::string_view sourc
 }
 
 std::string default_config_text(const std::vector<zone::Name>& zones, std::uint8_t algorithm,
-                                const std::vector<std::uint8_t>& ds_digests) {
+                                const std::vector<std::uint8_t>& ds_digests, bool exec_only) {
   Policy d;
   std::string zone_list;
   for (const auto& z : zones) zone_list += (zone_list.empty() ? "\"" : ", \"") + z.to_string() + "\"";
@@ -416,6 +436,15 @@ std::string default_config_text(const std::vector<zone::Name>& zones, std::uint8
   t += "# Envelope authentication: off, optional, required, or auto (required when\n";
   t += "# peer is set, else off).\n";
   t += "# auth = \"auto\"\n";
+  if (exec_only) {
+    t += "\n[exec]\n";
+    t += "# keys/ holds no KSK: the zones' KSKs are with the laptop's keymgr or dnssec-ksr,\n";
+    t += "# which `ksk serve --exec 'COMMAND {}'` runs for each request (docs/interop.md).\n";
+    t += "only = true\n";
+    t += "# The command's KSKs as DS or DNSKEY lines (keymgr ZONE ds, dnssec-dsfromkey),\n";
+    t += "# relative to this directory: its answers must be signed by them.\n";
+    t += "# anchor = \"exec-anchor.ds\"\n";
+  }
   return t;
 }
 

@@ -67,11 +67,19 @@ struct LinkSettings {
   std::string auth = "auto";  // off, optional, required, or auto (required when peer is set, else off)
 };
 
+// The [exec] table: a state whose KSKs are held by the laptop's own signing
+// tool (keymgr, dnssec-ksr), which `ksk serve --exec` and `ksk sign --exec` run.
+struct ExecSettings {
+  bool only = false;  // keys/ holds no KSK: every request must go to --exec (ksk init --exec-only)
+  std::string anchor;  // DS/DNSKEY lines of the command's KSKs (relative to the state directory); empty: not pinned
+};
+
 // The whole configuration file.
 struct KskConfig {
   std::uint8_t algorithm = zone::alg::ECDSAP256SHA256;  // the KSK algorithm chosen at init (information)
   Policy policy;
   LinkSettings link;
+  ExecSettings exec;
 };
 
 // Parses ksk.toml. errc::bad_config with where = "<source>:<line>" naming
@@ -81,9 +89,10 @@ struct KskConfig {
 Result<KskConfig> parse_config(std::string_view text, std::string_view source);
 
 // The text `ksk init` writes: the zones, and every other key commented out
-// at its default with one line saying what it does.
+// at its default with one line saying what it does; with `exec_only`, an
+// [exec] table with only = true (ksk init --exec-only).
 std::string default_config_text(const std::vector<zone::Name>& zones, std::uint8_t algorithm,
-                                const std::vector<std::uint8_t>& ds_digests);
+                                const std::vector<std::uint8_t>& ds_digests, bool exec_only = false);
 
 // The configuration text with `peer` (the zone side's link public key, a
 // file or base64) set in [link]: the line there that sets `peer`, or holds

@@ -8,6 +8,7 @@
 
 #include "tools/commands.hpp"
 #include "tools/option_values.hpp"
+#include "tools/time_option.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/dnssec_key.hpp"
 #include "zone/errc.hpp"
@@ -28,6 +29,7 @@ struct KeygenOptions {
   std::string dir = ".";
   unsigned bits = 0;
   std::string ttl;
+  std::string now;
 };
 
 // Whether a key file with this algorithm and tag exists in dir (either half).
@@ -61,8 +63,12 @@ int run_keygen(const KeygenOptions& o) {
     ttl = *t;
   }
   std::uint16_t flags = o.ksk ? 257 : 256;
-  auto now = static_cast<std::int64_t>(std::time(nullptr));
-  zone::KeyTimes times{now, now, now};
+  auto now = parse_when("--now", o.now, static_cast<std::int64_t>(std::time(nullptr)));
+  if (!now) {
+    report(now.error());
+    return kExitUsage;
+  }
+  zone::KeyTimes times{*now, *now, *now};
 
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto key = zone::PrivateKey::generate(*alg, o.bits);
@@ -100,6 +106,9 @@ void add_keygen(Cli& cli) {
   cmd->add_option("--dir,-K", options->dir, "the directory to write the key files to (default: .)");
   cmd->add_option("--rsa-bits", options->bits, "RSA modulus size, 1024..4096 (default 2048)")->check(number_value(1024, 4096));
   cmd->add_option("--ttl,-L", options->ttl, "TTL written on the DNSKEY line (e.g. 3600 or 1h)")->check(ttl_value());
+  cmd->add_option("--now", options->now,
+                  std::string("the key's Created, Publish and Activate time, for tests: ") + kTimeGrammar)
+      ->check(time_value());
   cmd->callback([&cli, options] { cli.exit_code = run_keygen(*options); });
 }
 

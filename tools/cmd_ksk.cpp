@@ -20,10 +20,11 @@
 #include "signer/ksk_endpoint.hpp"
 #include "signer/state_dir.hpp"
 #include "tools/commands.hpp"
-#include "tools/option_values.hpp"
+#include "tools/exec_command.hpp"
 #include "tools/ksk_answer.hpp"
 #include "tools/link_options.hpp"
 #include "tools/operator_prompt.hpp"
+#include "tools/option_values.hpp"
 #include "tools/time_option.hpp"
 #include "transport/disk_replay_ledger.hpp"
 #include "transport/errc.hpp"
@@ -45,6 +46,8 @@ struct InitOptions {
   unsigned bits = 0;
   std::vector<std::string> imports;
   std::string digests = "sha256";
+  std::string now;
+  bool exec_only = false;
 };
 
 struct SignOptions {
@@ -54,6 +57,8 @@ struct SignOptions {
   bool batch = false;
   std::string now;
   std::string format;  // the answer's dialect (empty: the request's)
+  std::string exec;    // --exec 'COMMAND {}' (empty: the state's KSKs sign)
+  double exec_timeout = 60;
 };
 
 struct ServeOptions {
@@ -64,6 +69,8 @@ struct ServeOptions {
   std::string now;
   double wait = kDefaultWait;
   double request_wait = 600;
+  std::string exec;
+  double exec_timeout = 60;
 };
 
 struct AuditOptions {
@@ -72,8 +79,46 @@ struct AuditOptions {
   std::string now;
 };
 
+constexpr const char* kExecHelp =
+    "hand each approved Knot or BIND request to this command instead of the state's KSKs: {} is the request "
+    "file, stdout the answer (run without a shell, e.g. 'keymgr -c knot.conf example.com. sign-ksr {}')";
+constexpr const char* kExecTimeoutHelp = "seconds the --exec command may run before it is killed (default 60)";
+
 // --now: as parse_when; empty: the system clock.
 Result<std::int64_t> now_option(const std::string& text) { return parse_when("--now", text, system_now()); }
+
+// The answer maker of --exec 'COMMAND {}': the template split once (usage
+// errors now, not per request), each run killed after `timeout` seconds.
+// An empty template gives an empty ExternalSigner (the state's KSKs sign);
+// a state with [exec] only = true needs one (signer::errc::bad_state).
+Result<signer::ExternalSigner> exec_signer(const signer::KskEndpoint& endpoint, const std::string& text,
+                                           double timeout) {
+  if (text.empty()) {
+    if (endpoint.config().exec.only) {
+      return fail(signer::errc::bad_state,
+                  "this state holds no KSK ([exec] only = true in ksk.toml): give --exec 'COMMAND {}', e.g. --exec "
+                  "'keymgr -c /etc/knot/knot.conf example.com. sign-ksr {}'",
+                  endpoint.dir());
+    }
+    return signer::ExternalSigner{};
+  }
+  if (!(timeout > 0)) return fail(signer::errc::bad_config, "must be more than 0 seconds", "--exec-timeout");
+  auto words = split_command_template(text, "--exec");
+  if (!words) return tl::unexpected(words.error());
+  return signer::ExternalSigner([words = *words, timeout](const std::string& path) -> Result<std::string> {
+    auto run = run_command(expand_command(words, path), timeout);
+    if (!run) return fail(signer::errc::exec_failed, "the command could not be run: " + run.error().message(), "--exec");
+    if (std::string why = describe_failure(*run, timeout); !why.empty()) {
+      return fail(signer::errc::exec_failed, "the command " + why, "--exec");
+    }
+    if (run->out.empty()) {
+      std::string line = first_line(run->err);
+      return fail(signer::errc::exec_failed,
+                  "the command exited 0 but wrote nothing on stdout" + (line.empty() ? "" : ": " + line), "--exec");
+    }
+    return std::move(run->out);
+  });
+}
 
 int run_init(const InitOptions& o) {
   signer::KskInitOptions init;
@@ -91,15 +136,28 @@ int run_init(const InitOptions& o) {
   auto digests = parse_digest_list(o.digests);
   if (!digests) return report(digests.error());
   init.ds_digests = *digests;
-  auto made = signer::init_ksk_state(o.dir, init, system_now());
+  init.exec_only = o.exec_only;
+  auto now = now_option(o.now);
+  if (!now) {
+    report(now.error());
+    return kExitUsage;
+  }
+  auto made = signer::init_ksk_state(o.dir, init, *now);
   if (!made) return report(made.error());
   std::string id_path = signer::state_path(o.dir, signer::ksk_files::identity);
   auto link_key = transport::new_identity_files(id_path);
   if (!link_key) return report(link_key.error());
   std::printf("KSK state created in %s\n", o.dir.c_str());
+  if (o.exec_only) {
+    std::printf("  no KSK here ([exec] only = true): keymgr or dnssec-ksr on this laptop holds it; answer with\n"
+                "  kskline ksk serve --dir %s --exec 'COMMAND {}' (docs/interop.md)\n",
+                o.dir.c_str());
+  }
   for (const auto& k : made->key_files) std::printf("  keys/%s\n", k.c_str());
-  std::printf("\n; DS records to hand to the parent zone:\n%s", made->ds_records.c_str());
-  std::printf("\n; the KSKs (trust anchor of the zone side):\n%s", made->dnskey_records.c_str());
+  if (!o.exec_only) {
+    std::printf("\n; DS records to hand to the parent zone:\n%s", made->ds_records.c_str());
+    std::printf("\n; the KSKs (trust anchor of the zone side):\n%s", made->dnskey_records.c_str());
+  }
   std::printf("\n; link public key of this KSK side (pin it on the zone side): %s.pub\n%s\n", id_path.c_str(),
               transport::public_key_text(*link_key).c_str());
   return kExitOk;
@@ -153,6 +211,11 @@ int run_sign(const SignOptions& o) {
   }
   auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk sign");
   if (!endpoint) return report(endpoint.error());
+  auto exec = exec_signer(*endpoint, o.exec, o.exec_timeout);
+  if (!exec) {
+    report(exec.error());
+    return exec.error().code == signer::errc::bad_state ? kExitFailure : kExitUsage;
+  }
   Approve approve = o.batch ? Approve(batch_approve) : Approve([&](const signer::Review& r) {
     return ask_operator(r, *now);
   });
@@ -185,6 +248,8 @@ int run_sign(const SignOptions& o) {
       options.identity = &*identity;
     }
     options.counter = transport::spool_counter;
+    options.exec = *exec;
+    options.exec_line = o.exec;
     options.report = [&](const KskOutcome& out) {
       if (o.batch && out.review) show_review(*out.review, *now);
       resent = out.review && out.review->stored_response;
@@ -203,12 +268,14 @@ int run_sign(const SignOptions& o) {
         return report(ok.error());
       }
     }
-    auto response = endpoint->sign(*review, *now, &resent);
+    auto response = *exec ? endpoint->sign_external(*review, *now, o.exec, *exec, &resent)
+                          : endpoint->sign(*review, *now, &resent);
     if (!response) return report(response.error());
     out_data = std::move(*response);
   }
   if (auto w = base::write_output_file(o.output, as_bytes(out_data)); !w) return report(w.error());
-  std::printf("%s: response written to %s (sha256 %s)\n", resent ? "re-sent the answer signed before" : "signed",
+  std::printf("%s: response written to %s (sha256 %s)\n",
+              resent ? "re-sent the answer signed before" : (*exec ? "answered by the --exec command" : "signed"),
               o.output.c_str(), signer::hex_groups(signer::text_sha256(out_data)).c_str());
   return kExitOk;
 }
@@ -221,6 +288,11 @@ int run_serve(const ServeOptions& o) {
   }
   auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk serve");
   if (!endpoint) return report(endpoint.error());
+  auto exec = exec_signer(*endpoint, o.exec, o.exec_timeout);
+  if (!exec) {
+    report(exec.error());
+    return exec.error().code == signer::errc::bad_state ? kExitFailure : kExitUsage;
+  }
   std::string link_text = o.link.empty() ? endpoint->link_settings().link : o.link;
   if (link_text.empty()) {
     return report(Error{transport::errc::bad_link_spec, "--link", "give --link or set link.link in ksk.toml"});
@@ -247,6 +319,8 @@ int run_serve(const ServeOptions& o) {
   options.identity = t->identity;
   options.pinned = &t->pinned;
   options.now = [&] { return fixed_now ? *now : system_now(); };
+  options.exec = *exec;
+  options.exec_line = o.exec;
   std::size_t signed_count = 0, resent = 0, refused = 0;
   options.report = [&](const KskOutcome& out) {
     if (out.error) {
@@ -260,7 +334,8 @@ int run_serve(const ServeOptions& o) {
       std::fflush(stdout);
     } else if (out.review) {
       ++signed_count;
-      std::printf("signed request %s for %s (%zu slots)\n", out.review->request.id.c_str(),
+      std::printf("%s request %s for %s (%zu slots)\n", o.exec.empty() ? "signed" : "answered (--exec)",
+                  out.review->request.id.c_str(),
                   out.review->request.zone.to_string().c_str(), out.review->request.slots.size());
       std::fflush(stdout);
     }
@@ -395,6 +470,11 @@ void add_ksk(Cli& cli) {
   cmd->add_option("--rsa-bits", init->bits, "RSA modulus size of new KSKs (default 2048)")->check(number_value(1024, 4096));
   cmd->add_option("--import", init->imports, "an existing KSK as a BIND key file (repeatable)");
   cmd->add_option("--digest", init->digests, "DS digests to print: sha256, sha384 (comma-separated)")->check(digests_value());
+  cmd->add_flag("--exec-only", init->exec_only,
+                "no KSK: keymgr or dnssec-ksr on this laptop holds it, run by ksk serve --exec ([exec] only = true)");
+  cmd->add_option("--now", init->now,
+                  std::string("the KSKs' Created, Publish and Activate time, for tests: ") + kTimeGrammar)
+      ->check(time_value());
   cmd->callback([&cli, init] { cli.exit_code = run_init(*init); });
 
   auto sign = std::make_shared<SignOptions>();
@@ -407,6 +487,8 @@ void add_ksk(Cli& cli) {
       ->check(time_value());
   cmd->add_option("--format", sign->format, "the answer's dialect: kskline, knot or bind (default: the request's)")
       ->check(word_value("a dialect", {"kskline", "knot", "bind"}));
+  cmd->add_option("--exec", sign->exec, kExecHelp);
+  cmd->add_option("--exec-timeout", sign->exec_timeout, kExecTimeoutHelp);
   cmd->callback([&cli, sign] { cli.exit_code = run_sign(*sign); });
 
   auto serve = std::make_shared<ServeOptions>();
@@ -422,6 +504,8 @@ void add_ksk(Cli& cli) {
   cmd->add_option("--request-wait", serve->request_wait,
                   "seconds a serial session may stay open without bringing a whole request, after the handshake or "
                   "the last answer (0: forever; default 600)");
+  cmd->add_option("--exec", serve->exec, kExecHelp);
+  cmd->add_option("--exec-timeout", serve->exec_timeout, kExecTimeoutHelp);
   cmd->add_option("--now", serve->now, std::string("the time to check against, for tests: ") + kTimeGrammar)
       ->check(time_value());
   cmd->callback([&cli, serve] { cli.exit_code = run_serve(*serve); });

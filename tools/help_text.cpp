@@ -27,6 +27,7 @@ constexpr OptionLabel kOptionLabels[] = {
     {"--inception-offset", "DURATION"}, {"--zsk-lifetime", "DURATION"}, {"--prepublish", "DURATION"},
     {"--retire", "DURATION"},   {"--slot-interval", "DURATION"}, {"--refresh-margin", "DURATION"},
     {"--propagation-delay", "DURATION"}, {"--warning", "DURATION"}, {"--critical", "DURATION"},
+    {"--exec", "COMMAND"},      {"--exec-timeout", "SECONDS"},
 };
 
 // The example at the end of each command's help, by the command's path.

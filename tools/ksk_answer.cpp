@@ -98,7 +98,8 @@ Result<Bytes> answer_request(signer::KskEndpoint& endpoint, const Approve& appro
     }
   }
   bool resent = false;
-  auto response = endpoint.sign(*review, now, &resent);
+  auto response = options.exec ? endpoint.sign_external(*review, now, options.exec_line, options.exec, &resent)
+                               : endpoint.sign(*review, now, &resent);
   if (!response) return refuse(response.error());
   // Another command may have signed it while this one's operator was asked.
   if (resent) outcome.review->stored_response = *response;

@@ -44,7 +44,8 @@ struct KskAnswerOptions {
   bool error_envelopes = true;  // a refusal is answered with an error envelope (signer/refusal.hpp) saying why
   std::function<void(const KskOutcome&)> report;  // called once per request, before the answer leaves
   const proto::PinnedKeys* pinned = nullptr;      // the zone side's pinned link keys; not owned
-
+  signer::ExternalSigner exec;  // when set, approved requests go to it (KskEndpoint::sign_external), not the KSKs
+  std::string exec_line;        // the --exec command as given, for the audit log
 };
 
 // Answers one request envelope: kind request with a kskline_request,
@@ -54,7 +55,7 @@ struct KskAnswerOptions {
 // authenticated} (the policy's knot_requests/bind_requests read it:
 // authenticated when the envelope's signature verifies by a key of
 // options.pinned),
-// approved by `approve`, signed; the result is a response envelope (kind
+// approved by `approve`, signed (or answered by options.exec); the result is a response envelope (kind
 // response, payload kskline_response, knot_skr or bind_skr matching the
 // request, in_reply_to = the request envelope's digest, random message id,
 // signed by options.identity when set). A refusal or

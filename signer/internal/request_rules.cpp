@@ -234,6 +234,31 @@ Result<void> horizon(const RuleInput& in, std::size_t i) {
   return {};
 }
 
+// At least one KSK of the zone must be active at the slot's start: no
+// unsigned bundle, and a KSK not yet active (or no longer) never signs.
+Result<void> ksk_active(const RuleInput& in, std::size_t i) {
+  if (in.ksk_times == nullptr || in.ksks.empty()) return {};
+  const std::int64_t t = in.request.slots[i].start;
+  std::string why;
+  for (std::size_t k = 0; k < in.ksks.size() && k < in.ksk_times->size(); ++k) {
+    const zone::KeyTimes& times = (*in.ksk_times)[k];
+    if (ksk_active_at(times, t)) return {};
+    why += why.empty() ? "" : "; ";
+    why += "key tag " + std::to_string(in.ksks[k]->key_tag);
+    if (times.activate && *times.activate > t) {
+      why += " activates at " + table_time(*times.activate);
+    } else if (times.inactive && *times.inactive <= t) {
+      why += " went inactive at " + table_time(*times.inactive);
+    } else {
+      why += " was deleted at " + table_time(times.remove.value_or(t));
+    }
+  }
+  return fail(errc::ksk_not_active,
+              "no KSK of " + in.request.zone.to_string() + " is active at the slot's start " + table_time(t) +
+                  ": " + why + " (see the key's Activate/Inactive/Delete lines in keys/)",
+              slot_where(i));
+}
+
 Result<void> proof_of_possession(const RuleInput& in, std::size_t i) {
   if (!in.policy.require_proof || in.foreign) return {};
   return check_proofs_of_possession(in.request.zone, in.request.slots[i], slot_where(i));
@@ -268,6 +293,7 @@ constexpr SlotRule kSlotRules[] = {
     {"overlap", overlap},
     {"start_in_past", start_in_past},
     {"horizon", horizon},
+    {"ksk_active", ksk_active},
     {"proof_of_possession", proof_of_possession},
     {"response_size", response_size},
 };
@@ -284,7 +310,7 @@ Result<void> zone_served(const RuleInput& in) {
 }
 
 Result<void> zone_has_ksk(const RuleInput& in) {
-  if (in.ksks.empty()) {
+  if (in.ksks.empty() && !in.exec) {
     return fail(errc::bad_state, "no KSK for zone " + in.request.zone.to_string(), std::string(in.state_dir));
   }
   return {};
@@ -381,6 +407,15 @@ constexpr RequestRule kRequestRules[] = {
 };
 
 }  // namespace
+
+bool ksk_active_at(const zone::KeyTimes& times, std::int64_t t) {
+  return (!times.activate || *times.activate <= t) && (!times.inactive || *times.inactive > t) &&
+         (!times.remove || *times.remove > t);
+}
+
+bool ksk_published_at(const zone::KeyTimes& times, std::int64_t t) {
+  return (!times.publish || *times.publish <= t) && (!times.remove || *times.remove > t);
+}
 
 std::string slot_where(std::size_t slot) { return "slot " + std::to_string(slot + 1); }
 

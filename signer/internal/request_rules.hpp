@@ -32,6 +32,8 @@ struct RuleInput {
   std::string_view state_dir;                     // the where of "no KSK for the zone"
   std::int64_t now = 0;
   bool foreign = false;                           // a Knot or BIND request: no proofs of possession to check
+  const std::vector<zone::KeyTimes>* ksk_times = nullptr;  // the timing of each of ksks (same order); nullptr: all active
+  bool exec = false;  // ksk serve --exec: the command holds the KSK, so the zone needs none in keys/
 };
 
 // A rule about the whole request.
@@ -57,7 +59,7 @@ struct KeyRule {
 std::span<const RequestRule> request_rules();
 
 // The slot rules in the order they run: key_count, each_zsk, window_order,
-// validity, next_slot_start, overlap, start_in_past, horizon,
+// validity, next_slot_start, overlap, start_in_past, horizon, ksk_active,
 // proof_of_possession (when the policy requires proofs and the request is
 // kskline's own), response_size.
 std::span<const SlotRule> slot_rules();
@@ -74,6 +76,15 @@ Result<void> check_request_rules(const RuleInput& in);
 // auto_approve never: no; always: yes; same_keys: the ledger holds a signed
 // slot of the zone with each slot's ZSK set. Ledger errors as they come.
 Result<bool> auto_approvable(const RuleInput& in);
+
+// Whether a KSK with timing `times` may sign a slot starting at `t`: its
+// Activate (when set) is at or before t and its Inactive and Delete (when
+// set) are after t.
+bool ksk_active_at(const zone::KeyTimes& times, std::int64_t t);
+
+// Whether a KSK with timing `times` is in the DNSKEY RRset at `t`: its
+// Publish (when set) is at or before t and its Delete (when set) after t.
+bool ksk_published_at(const zone::KeyTimes& times, std::int64_t t);
 
 // Where a refusal about a slot points: "slot N", N counted from 1.
 std::string slot_where(std::size_t slot);

@@ -12,6 +12,7 @@
 #include "signer/audit_log.hpp"
 #include "signer/errc.hpp"
 #include "signer/ksk_endpoint.hpp"
+#include "signer/operator_table.hpp"
 #include "tests/signer/ksk_test_util.hpp"
 #include "zone/ds.hpp"
 #include "zone/key_tag.hpp"
@@ -846,4 +847,205 @@ TEST_CASE("ksk_endpoint: an entry appended just before a crash, its head not yet
   // A pending hash that is not the last line's does not excuse a line added by hand.
   REQUIRE(signer::write_audit_head(s.head, signer::AuditHead{last.sequence - 1, last.previous, std::string(64, 'e')}));
   CHECK_FALSE(signer::check_audit_state(s.state.dir));
+}
+
+TEST_CASE("ksk_endpoint: ksk_not_active when the only KSK activates after a slot's start, naming its tag and time",
+          "[signer][ksk_endpoint]") {
+  // A state made (and its KSK activated) ten days after the request's first slot.
+  test::TempDir tmp{"kskline-ksk"};
+  signer::KskInitOptions o;
+  o.zones = {zone_name("example.com.")};
+  REQUIRE(signer::init_ksk_state(tmp.file("ksk"), o, kT0 + 10 * kDay));
+  auto opened = signer::KskEndpoint::open(tmp.file("ksk"));
+  REQUIRE(opened);
+  auto& e = *opened;
+  const auto tag = e.ksks(zone_name("example.com.")).at(0)->key_tag;
+  auto zsk = make_zsk();
+  auto err = refusal(e, make_request({&zsk}, kT0, kT0, 2));
+  CHECK(is(err, signer::errc::ksk_not_active));
+  CHECK(err.where == "slot 1");
+  CHECK_THAT(err.message(), Catch::Contains("key tag " + std::to_string(tag) + " activates at " +
+                                            signer::table_time(kT0 + 10 * kDay)));
+  CHECK_THAT(err.message(), Catch::Contains(signer::table_time(kT0)));
+  // Audited as a refusal; nothing signed.
+  CHECK_THAT(test::slurp(e.audit_path()), Catch::Contains("\trefused\t-\t"));
+  CHECK_THAT(test::slurp(e.audit_path()), Catch::Contains("ksk_not_active"));
+  // The same KSK signs a request that starts once it is active.
+  CHECK_FALSE(sign_ok(e, make_request({&zsk}, kT0 + 10 * kDay, kT0 + 10 * kDay, 2), kT0 + 10 * kDay).empty());
+}
+
+TEST_CASE("ksk_endpoint: a pre-published second KSK is in the DNSKEY RRset but does not sign before its Activate",
+          "[signer][ksk_endpoint]") {
+  KskState state;  // its KSK active since kT0 - 1 day
+  auto second = make_zsk("example.com.", 13, 0, 257);
+  zone::KeyTimes times;
+  times.publish = kT0 - kDay;
+  times.activate = kT0 + 14 * kDay;
+  REQUIRE(zone::write_key_pair(state.dir + "/keys", second, times));
+  auto e = state.open();
+  auto zsk = make_zsk();
+  auto response = signer::parse_response(sign_ok(e, make_request({&zsk}, kT0, kT0, 2)), "response");
+  REQUIRE(response);
+  REQUIRE(response->slots.size() == 2);
+  // Slot 1 (from kT0): both KSKs published, only the first signs.
+  const auto& first = response->slots[0].records;
+  CHECK(of_type(first, zone::rrtype::DNSKEY).size() == 3);
+  CHECK(of_type(first, zone::rrtype::CDS).size() == 2);
+  for (auto type : {zone::rrtype::DNSKEY, zone::rrtype::CDS, zone::rrtype::CDNSKEY}) {
+    auto sigs = sigs_over(first, type);
+    REQUIRE(sigs.size() == 1);
+    CHECK(sigs[0].key_tag != second.key_tag);
+  }
+  // Slot 2 (from kT0 + 14 days, the second KSK's Activate): both sign.
+  for (auto type : {zone::rrtype::DNSKEY, zone::rrtype::CDS, zone::rrtype::CDNSKEY}) {
+    CHECK(sigs_over(response->slots[1].records, type).size() == 2);
+  }
+}
+
+TEST_CASE("ksk_endpoint: a KSK whose Inactive time has passed does not sign, and alone is ksk_not_active",
+          "[signer][ksk_endpoint]") {
+  KskState state;
+  // The state's own KSK went inactive at kT0 + 14 days.
+  std::string private_file;
+  for (const auto& entry : std::filesystem::directory_iterator(state.dir + "/keys")) {
+    if (entry.path().extension() == ".private") private_file = entry.path().string();
+  }
+  REQUIRE_FALSE(private_file.empty());
+  test::spit(private_file, test::slurp(private_file) + "Inactive: 20261215000000\n");  // kT0 + 14 days
+  auto e = state.open();
+  auto zsk = make_zsk();
+  // Slot 2 starts at kT0 + 14 days, when it is inactive.
+  auto err = refusal(e, make_request({&zsk}, kT0, kT0, 2));
+  CHECK(is(err, signer::errc::ksk_not_active));
+  CHECK(err.where == "slot 2");
+  CHECK_THAT(err.message(), Catch::Contains("went inactive at 2026-12-15 00:00:00"));
+  // A request inside its active time is signed.
+  CHECK_FALSE(sign_ok(e, make_request({&zsk}, kT0, kT0, 1)).empty());
+}
+
+TEST_CASE("ksk_endpoint: an exec-only state has no KSK, opens, reviews a Knot KSR and refuses to sign it itself",
+          "[signer][ksk_endpoint]") {
+  test::TempDir tmp{"kskline-ksk"};
+  signer::KskInitOptions o;
+  o.zones = {zone_name("example.com.")};
+  o.exec_only = true;
+  auto made = signer::init_ksk_state(tmp.file("ksk"), o, kT0 - kDay);
+  REQUIRE(made);
+  CHECK(made->key_files.empty());
+  CHECK(made->ds_records.empty());
+  CHECK(std::filesystem::is_empty(tmp.file("ksk/keys")));
+  // Without [exec] only = true the same state would be refused: a zone without a KSK.
+  auto opened = signer::KskEndpoint::open(tmp.file("ksk"));
+  INFO((opened ? std::string() : opened.error().message()));
+  REQUIRE(opened);
+  auto& e = *opened;
+  CHECK(e.config().exec.only);
+  CHECK(e.ksks(zone_name("example.com.")).empty());
+  auto zsk = make_zsk();
+  const std::string ksr = signer::format_foreign(
+      signer::from_key_request(make_request({&zsk}, kT0, kT0, 2), signer::Dialect::knot, "Knot DNS 3.2.6"));
+  auto review = e.review(ksr, "example.com.ksr", kT0);
+  INFO((review ? std::string() : review.error().message()));
+  REQUIRE(review);
+  auto own = e.sign(*review, kT0);
+  REQUIRE_FALSE(own);
+  CHECK(is(own.error(), signer::errc::bad_state));
+  CHECK_THAT(own.error().message(), Catch::Contains("--exec"));
+  // Imports make no sense there.
+  o.imports = {"Kexample.com.+013+12345.key"};
+  auto imported = signer::init_ksk_state(tmp.file("other"), o, kT0);
+  REQUIRE_FALSE(imported);
+  CHECK(is(imported.error(), signer::errc::bad_config));
+}
+
+TEST_CASE("ksk_endpoint: sign_external checks the command's SKR and audits exec_answered or exec_refused",
+          "[signer][ksk_endpoint]") {
+  KskState state;
+  auto e = state.open();
+  auto zsk = make_zsk();
+  const signer::KeyRequest asked = make_request({&zsk}, kT0, kT0, 2);
+  const std::string ksr =
+      signer::format_foreign(signer::from_key_request(asked, signer::Dialect::knot, "Knot DNS 3.2.6"));
+  auto review = e.review(ksr, "example.com.ksr", kT0);
+  REQUIRE(review);
+  // The state's own answer, as a command would write it: it answers the KSR.
+  std::string path_seen;
+  auto good = e.sign_external(*review, kT0, "sign-it {}", [&](const std::string& path) -> Result<std::string> {
+    path_seen = path;
+    CHECK(test::slurp(path) == ksr);
+    CHECK((test::file_mode(path) & 0777) == 0600);
+    // An answer signed by a second state with its own KSK (the "laptop tool").
+    KskState tool;
+    auto t = tool.open();
+    auto r = t.review(ksr, "example.com.ksr", kT0);
+    REQUIRE(r);
+    auto s = t.sign(*r, kT0);
+    REQUIRE(s);
+    return *s;
+  });
+  INFO((good ? std::string() : good.error().message()));
+  REQUIRE(good);
+  CHECK_FALSE(std::filesystem::exists(path_seen));
+  auto log = test::slurp(e.audit_path());
+  CHECK_THAT(log, Catch::Contains("\texec_answered\t"));
+  CHECK_THAT(log, Catch::Contains("answered by: sign-it {}"));
+  // The same KSR again: the stored answer, the command not run.
+  auto again = e.review(ksr, "example.com.ksr", kT0);
+  REQUIRE(again);
+  auto resent = e.sign_external(*again, kT0, "sign-it {}", [](const std::string&) -> Result<std::string> {
+    FAIL("the command ran for a request answered before");
+    return std::string();
+  });
+  REQUIRE(resent);
+  CHECK(*resent == *good);
+
+  // A later KSR, answered with the first SKR: not its answer (no bundle at its first time).
+  const std::string ksr2 = signer::format_foreign(signer::from_key_request(
+      make_request({&zsk}, kT0 + kDay, kT0 + kDay, 2), signer::Dialect::knot, "Knot DNS 3.2.6"));
+  auto review2 = e.review(ksr2, "second.ksr", kT0 + kDay);
+  INFO((review2 ? std::string() : review2.error().message()));
+  REQUIRE(review2);
+  auto wrong = e.sign_external(*review2, kT0 + kDay, "stale {}",
+                               [&](const std::string&) -> Result<std::string> { return *good; });
+  REQUIRE_FALSE(wrong);
+  CHECK(is(wrong.error(), signer::errc::exec_failed));
+  CHECK_THAT(wrong.error().message(), Catch::Contains("does not answer the request"));
+  auto garbage = e.sign_external(*review2, kT0 + kDay, "garbage {}",
+                                 [&](const std::string&) -> Result<std::string> { return std::string("hello\n"); });
+  REQUIRE_FALSE(garbage);
+  CHECK(is(garbage.error(), signer::errc::exec_failed));
+  CHECK_THAT(garbage.error().message(), Catch::Contains("not a knot SKR"));
+  log = test::slurp(e.audit_path());
+  CHECK_THAT(log, Catch::Contains("\texec_refused\t-\t"));
+  CHECK_THAT(log, Catch::Contains("command: garbage {}"));
+  CHECK(signer::check_audit_state(state.dir));
+}
+
+TEST_CASE("ksk_endpoint: with exec.anchor set, sign_external takes only an SKR signed by the pinned KSK",
+          "[signer][ksk_endpoint]") {
+  KskState state, tool, stranger;  // the laptop tool's KSK is tool's; stranger's is another
+  test::spit(state.dir + "/tool.ds", tool.init.ds_records);
+  test::spit(state.dir + "/ksk.toml", test::slurp(state.dir + "/ksk.toml") + "\n[exec]\nanchor = \"tool.ds\"\n");
+  auto e = state.open();
+  CHECK(e.config().exec.anchor == "tool.ds");
+  auto zsk = make_zsk();
+  const std::string ksr = signer::format_foreign(
+      signer::from_key_request(make_request({&zsk}, kT0, kT0, 2), signer::Dialect::knot, "Knot DNS 3.2.6"));
+  auto answer_by = [&](const KskState& s) {
+    return [&s, &ksr](const std::string&) -> Result<std::string> {
+      auto t = s.open();
+      auto r = t.review(ksr, "example.com.ksr", kT0);
+      REQUIRE(r);
+      return t.sign(*r, kT0);
+    };
+  };
+  auto review = e.review(ksr, "example.com.ksr", kT0);
+  REQUIRE(review);
+  auto foreign = e.sign_external(*review, kT0, "other {}", answer_by(stranger));
+  REQUIRE_FALSE(foreign);
+  CHECK(is(foreign.error(), signer::errc::exec_failed));
+  CHECK_THAT(foreign.error().message(), Catch::Contains("untrusted_key"));
+  auto pinned = e.sign_external(*review, kT0, "tool {}", answer_by(tool));
+  INFO((pinned ? std::string() : pinned.error().message()));
+  CHECK(pinned);
 }

@@ -51,6 +51,25 @@ TEST_CASE("policy: the text ksk init writes reads back as the defaults", "[signe
   CHECK(p.ds_digests == std::vector<std::uint8_t>{2, 4});
   CHECK(c->link.identity == "link.id");
   CHECK(c->link.auth == "auto");
+  CHECK_FALSE(c->exec.only);
+}
+
+TEST_CASE("policy: ksk init --exec-only writes [exec] only = true, which reads back", "[signer][policy]") {
+  auto c = signer::parse_config(signer::default_config_text({name("example.com.")}, 13, {2}, true), "ksk.toml");
+  INFO((c ? std::string() : c.error().message()));
+  REQUIRE(c);
+  CHECK(c->exec.only);
+  CHECK(c->exec.anchor.empty());
+  auto pinned = signer::parse_config("zones = [\"example.com\"]\n[exec]\nonly = true\nanchor = \"keymgr.ds\"\n", "ksk.toml");
+  REQUIRE(pinned);
+  CHECK(pinned->exec.anchor == "keymgr.ds");
+  auto bad = signer::parse_config("zones = [\"example.com\"]\n[exec]\nonly = \"yes\"\n", "ksk.toml");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().where == "ksk.toml:3");
+  CHECK_THAT(bad.error().message(), Catch::Contains("exec.only"));
+  auto typo = signer::parse_config("zones = [\"example.com\"]\n[exec]\nonyl = true\n", "ksk.toml");
+  REQUIRE_FALSE(typo);
+  CHECK(typo.error().code == signer::make_error_code(signer::errc::bad_config));
 }
 
 TEST_CASE("policy: every key is read", "[signer][policy]") {

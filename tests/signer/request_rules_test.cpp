@@ -101,7 +101,7 @@ TEST_CASE("request_rules: the tables name the rules in the order they run", "[si
                                  "each_slot", "continuity"});
   CHECK(names(signer::slot_rules()) ==
         std::vector<std::string>{"key_count", "each_zsk", "window_order", "validity", "next_slot_start", "overlap",
-                                 "start_in_past", "horizon", "proof_of_possession", "response_size"});
+                                 "start_in_past", "horizon", "ksk_active", "proof_of_possession", "response_size"});
   CHECK(names(signer::key_rules()) == std::vector<std::string>{"dnskey_rdata", "own_ksk", "zsk_flags", "algorithm", "public_key",
                                                                "rsa_size", "tag_not_ksk", "tag_unique"});
 }

@@ -58,7 +58,7 @@ struct Ceremony {
 
   Ceremony() : ksk(dir.file("ksk")), zone(dir.file("zone")), anchor(dir.file("anchor.ds")),
                signed_file(dir.file("example.com.signed")) {
-    auto k = run(dir, {"ksk", "init", "--zone", "example.com", "--dir", ksk}, "ksk-init");
+    auto k = run(dir, {"ksk", "init", "--zone", "example.com", "--dir", ksk, "--now", at(kStart)}, "ksk-init");
     INFO(k.err);
     REQUIRE(k.status == 0);
     std::string ds;

@@ -25,14 +25,16 @@ using namespace kskline::test::ksk;
 
 namespace {
 
-// A KSK state made by `kskline ksk init` in a temporary directory.
+// A KSK state made by `kskline ksk init` in a temporary directory, its KSK
+// active from a day before kT0 (the requests' time).
 struct CliState {
   test::TempDir tmp{"kskline-ksk-cli"};
   std::string dir = tmp.path() + "/ksk";
   std::string init_out;
 
   CliState() {
-    auto r = test::kskline("ksk init --zone example.com --dir " + test::shell_quote(dir) + " 2>&1");
+    auto r = test::kskline("ksk init --zone example.com --dir " + test::shell_quote(dir) + " --now " +
+                           std::to_string(kT0 - kDay) + " 2>&1");
     INFO(r.out);
     REQUIRE(r.status == 0);
     init_out = r.out;

@@ -113,7 +113,7 @@ class Operation {
     spit(dir_.file("example.com.zone"),
          "$ORIGIN example.com.\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 2h 1h 2w 300\n  IN NS ns1\n"
          "ns1 A 192.0.2.53\nwww A 192.0.2.80\n  TXT \"a year of kskline\"\n");
-    auto init = must({"ksk", "init", "--zone", "example.com", "--dir", ksk_}, "ksk-init");
+    auto init = must({"ksk", "init", "--zone", "example.com", "--dir", ksk_, "--now", at(kStart)}, "ksk-init");
     spit(parent_ds_, ds_lines(init.out));
     REQUIRE_FALSE(slurp(parent_ds_).empty());
     must({"zone", "init", "--zone", "example.com", "--dir", zone_, "--zone-file", dir_.file("example.com.zone"),
@@ -227,7 +227,9 @@ class Operation {
   // The KSK laptop gets a second KSK; its DS goes to the parent (and into
   // the zone side's trust anchor) at once.
   std::string add_ksk(std::int64_t t) {
-    auto key = must({"keygen", "--zone", "example.com", "--algorithm", "13", "--ksk", "--dir", ksk_ + "/keys"}, "keygen");
+    auto key = must({"keygen", "--zone", "example.com", "--algorithm", "13", "--ksk", "--dir", ksk_ + "/keys", "--now",
+                     at(t)},
+                    "keygen");
     std::string name = key.out.substr(0, key.out.find('\n'));
     auto ds = must({"ds", ksk_ + "/keys/" + name + ".key"}, "ds");
     const std::string new_ds = ds_lines(ds.out);
