@@ -98,6 +98,45 @@ TEST_CASE("interop: keymgr's KSR crosses a serial line with zone relay, ksk serv
   CHECK(test::run(dir, {"ksk", "audit", "verify", "--dir", dir.file("ksk")}).status == 0);
 }
 
+TEST_CASE("interop: keymgr 3.4's KSR answered by ksk sign passes keymgr 3.4 validate-skr and import-skr",
+          "[tools][interop][trixie]") {
+  test::require_trixie();
+  test::Knot34 knot;
+  REQUIRE(knot.zsk("generate zsk=yes algorithm=13").status == 0);
+  REQUIRE(knot.zsk("generate zsk=yes algorithm=13 publish=+30d active=+32d").status == 0);
+  auto ksr = knot.zsk("generate-ksr +0 +60d");
+  INFO(ksr.err);
+  REQUIRE(ksr.status == 0);
+  spit(knot.dir.outside("example.com.ksr"), ksr.out);
+  TempDir dir;
+  ksk_state(dir);
+  auto answered = test::run("echo yes | " + test::shell_quote(KSKLINE_BINARY) + " ksk sign --dir " +
+                            test::shell_quote(dir.file("ksk")) + " " +
+                            test::shell_quote(knot.dir.outside("example.com.ksr")) + " -o " +
+                            test::shell_quote(knot.dir.outside("example.com.skr")));
+  INFO(answered.out << answered.err);
+  REQUIRE(answered.status == 0);
+  auto validated = knot.zsk("validate-skr example.com.skr");
+  INFO(validated.out << validated.err);
+  CHECK(validated.status == 0);
+  CHECK(validated.err.empty());  // validate-skr exits 0 on invalid bundles too: they go to stderr
+  CHECK_THAT(validated.out, Catch::Contains("OK"));
+  auto imported = knot.zsk("import-skr example.com.skr");
+  CHECK(imported.status == 0);
+  CHECK(imported.err.empty());
+  // Every bundle kskline wrote is stored, the KSK's signatures with it.
+  auto offline = knot.zsk("show-offline");
+  REQUIRE(offline.status == 0);
+  std::size_t bundles = 0;
+  for (const auto& line : test::lines_of(offline.out)) bundles += line.rfind(";; Offline records for", 0) == 0 ? 1 : 0;
+  std::size_t written = 0;
+  for (const auto& line : test::lines_of(slurp(knot.dir.outside("example.com.skr")))) {
+    written += line.rfind(";; SignedKeyResponse 1.0 ", 0) == 0 && line.find(" generated at ") == std::string::npos;
+  }
+  CHECK(bundles >= 3);
+  CHECK(bundles == written);
+}
+
 TEST_CASE("interop: dnssec-ksr 9.20's KSR answered by ksk sign is imported by named 9.20, which serves a valid zone",
           "[tools][interop][trixie]") {
   test::require_trixie();
