@@ -278,6 +278,36 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
     }
     keys.push_back(std::move(*pair));
   }
+  // A KSK in a token: generated there or found by its label; its URI is written beside its .key file.
+  std::optional<zone::Pkcs11KeyRef> token_ref;
+  if (options.token) {
+    const KskTokenKey& t = *options.token;
+    if (options.zones.size() != 1 || !options.imports.empty()) {
+      return fail(errc::bad_config, "a KSK in a token serves one --zone, without --import", dir);
+    }
+    auto token = zone::Pkcs11Token::open(t.module, t.token, t.pin ? t.pin : zone::environment_pin_source());
+    if (!token) return tl::unexpected(token.error());
+    Result<zone::Pkcs11Token::Key> key = fail(errc::bad_config);
+    if (t.use_existing) {
+      key = (*token)->find_key(t.key_label, t.key_id, 0);
+    } else {
+      auto have = (*token)->has_key(t.key_label);
+      if (!have) return tl::unexpected(have.error());
+      if (*have) {
+        return fail(errc::bad_state,
+                    "the token already holds a key labelled '" + t.key_label +
+                        "' (--use-existing uses it; a new KSK needs a new --key-label)",
+                    "token " + t.token);
+      }
+      key = (*token)->generate_key(t.key_label, options.algorithm, options.bits);
+    }
+    if (!key) return tl::unexpected(key.error());
+    auto pair = zone::make_key_pair(options.zones.front(), zone::dnskey_flag::ZONE | zone::dnskey_flag::SEP,
+                                    std::move(key->key));
+    if (!pair) return tl::unexpected(pair.error());
+    keys.push_back(std::move(*pair));
+    token_ref = std::move(key->ref);
+  }
   for (const auto& zone : options.zones) {
     bool have = std::any_of(keys.begin(), keys.end(), [&](const zone::KeyPair& k) { return k.owner == zone; });
     if (have) continue;
@@ -303,7 +333,8 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
   times.publish = now;
   times.activate = now;
   for (const auto& k : keys) {
-    auto name = zone::write_key_pair(keydir, k, times);
+    auto name = token_ref ? zone::write_pkcs11_key_pair(keydir, k, *token_ref, times)
+                          : zone::write_key_pair(keydir, k, times);
     if (!name) return tl::unexpected(name.error());
     result.key_files.push_back(*name);
   }
@@ -320,7 +351,7 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
   return result;
 }
 
-Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view command) {
+Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view command, zone::PinSource pin) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return fail(errc::bad_state, "no such directory (run kskline ksk init)", dir);
   std::string config_path = state_path(dir, ksk_files::config);
@@ -337,16 +368,21 @@ Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view c
   std::vector<zone::KeyPair> keys;
   std::string keydir = state_path(dir, ksk_files::keys);
   std::vector<std::string> files;
+  auto ends_with = [](const std::string& name, std::string_view ext) {
+    return name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
+  };
   for (const auto& entry : fs::directory_iterator(keydir, ec)) {
     std::string name = entry.path().filename().string();
-    if (name.size() > 8 && name.compare(name.size() - 8, 8, ".private") == 0 && name[0] == 'K') {
+    if (name[0] == 'K' && (ends_with(name, ".private") || ends_with(name, zone::kPkcs11KeySuffix))) {
       files.push_back(entry.path().string());
     }
   }
   if (ec) return fail(errc::bad_state, "cannot read the key directory: " + ec.message(), keydir);
   std::sort(files.begin(), files.end());
+  // Every token is opened and logged in once for the endpoint's life.
+  zone::Pkcs11Tokens tokens(pin ? std::move(pin) : zone::environment_pin_source());
   for (const auto& f : files) {
-    auto pair = zone::read_key_pair(f);
+    auto pair = ends_with(f, zone::kPkcs11KeySuffix) ? zone::read_pkcs11_key_pair(f, tokens) : zone::read_key_pair(f);
     if (!pair) return tl::unexpected(pair.error());
     keys.push_back(std::move(*pair));
   }
