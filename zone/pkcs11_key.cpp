@@ -52,6 +52,8 @@ std::string ckr_name(CK_RV rv) {
     case CKR_DATA_LEN_RANGE: return "CKR_DATA_LEN_RANGE";
     case CKR_BUFFER_TOO_SMALL: return "CKR_BUFFER_TOO_SMALL";
     case CKR_CRYPTOKI_NOT_INITIALIZED: return "CKR_CRYPTOKI_NOT_INITIALIZED";
+    case CKR_OBJECT_HANDLE_INVALID: return "CKR_OBJECT_HANDLE_INVALID";
+    case CKR_KEY_HANDLE_INVALID: return "CKR_KEY_HANDLE_INVALID";
     default: break;
   }
   char buf[32];
@@ -217,6 +219,27 @@ struct Pkcs11Token::Impl {
     return out;
   }
 
+  // The error of a failed signing call: token_removed when the slot no
+  // longer holds this token (or the session went with it), key_not_found
+  // when the token is there but the key is gone, else as ck_fail.
+  tl::unexpected<Error> sign_fail(CK_RV rv, const std::string& what) {
+    if (removed(rv)) return ck_fail(rv, what, label);
+    CK_SLOT_INFO slot_info{};
+    CK_TOKEN_INFO info{};
+    CK_RV probe = f()->C_GetSlotInfo(slot, &slot_info);
+    if (probe == CKR_OK && (slot_info.flags & CKF_TOKEN_PRESENT)) probe = f()->C_GetTokenInfo(slot, &info);
+    else if (probe == CKR_OK) probe = CKR_TOKEN_NOT_PRESENT;
+    if (probe != CKR_OK || !(info.flags & CKF_TOKEN_INITIALIZED) || padded(info.label, sizeof info.label) != label) {
+      return fail(errc::token_removed, what + ": " + ckr_name(rv) + " and the slot no longer holds the token",
+                  "token " + label);
+    }
+    if (rv == CKR_OBJECT_HANDLE_INVALID || rv == CKR_KEY_HANDLE_INVALID) {
+      return fail(errc::key_not_found, what + ": " + ckr_name(rv) + ": the key is no longer in the token",
+                  "token " + label);
+    }
+    return ck_fail(rv, what, label);
+  }
+
   // Whether the token's slot offers `mechanism`.
   bool offers(CK_MECHANISM_TYPE mechanism) {
     CK_MECHANISM_INFO info{};
@@ -249,12 +272,12 @@ class Pkcs11Session final : public KeySession {
     std::lock_guard lock(token_->mu);
     auto f = token_->f();
     if (CK_RV rv = f->C_SignInit(token_->session, &mech, key_); rv != CKR_OK) {
-      return ck_fail(rv, "C_SignInit", token_->label);
+      return token_->sign_fail(rv, "C_SignInit");
     }
     if (CK_RV rv = f->C_Sign(token_->session, const_cast<std::uint8_t*>(message.data()), message.size(),
                              sig.data(), &len);
         rv != CKR_OK) {
-      return ck_fail(rv, "C_Sign", token_->label);
+      return token_->sign_fail(rv, "C_Sign");
     }
     sig.resize(len);
     out.insert(out.end(), sig.begin(), sig.end());

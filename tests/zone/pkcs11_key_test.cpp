@@ -2,6 +2,7 @@
 // URI, signing what their DNSKEY verifies, and the token's refusals named.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <string>
 
 #include "tests/support/softhsm.hpp"
@@ -138,4 +139,22 @@ TEST_CASE("pkcs11_key: the PIN comes from a file's first line, and an empty file
   test::spit(tmp.file("empty"), "\n");
   CHECK(zone::read_pin_file(tmp.file("empty")).error().code == zone::errc::pin_required);
   CHECK(zone::read_pin_file(tmp.file("absent")).error().code == base::errc::not_found);
+}
+
+TEST_CASE("pkcs11_key: a token that goes away mid-run is token_removed and signs nothing", "[zone][pkcs11_key]") {
+  test::SoftHsm hsm;
+  auto token = open_token(hsm);
+  auto made = token->generate_key("ksk", zone::alg::ECDSAP256SHA256);
+  REQUIRE(made);
+  auto signer = zone::Signer::create(made->key);
+  REQUIRE(signer);
+  REQUIRE(signer->sign(as_bytes(std::string("before"))));
+  // SoftHSM2's token is its directory: removing it is pulling the token out.
+  std::filesystem::remove_all(hsm.tmp.file("tokens"));
+  Bytes out;
+  auto after = signer->sign(as_bytes(std::string("after")), out);
+  REQUIRE_FALSE(after);
+  INFO(after.error().message());
+  CHECK(after.error().code == zone::errc::token_removed);
+  CHECK(out.empty());
 }
