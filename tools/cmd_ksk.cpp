@@ -23,6 +23,7 @@
 #include "tools/ksk_answer.hpp"
 #include "tools/link_options.hpp"
 #include "tools/operator_prompt.hpp"
+#include "tools/pkcs11_pin.hpp"
 #include "tools/time_option.hpp"
 #include "transport/disk_replay_ledger.hpp"
 #include "transport/errc.hpp"
@@ -44,6 +45,11 @@ struct InitOptions {
   unsigned bits = 0;
   std::vector<std::string> imports;
   std::string digests = "sha256";
+  std::string pkcs11_module;  // the KSK in a token: its module,
+  std::string token;          // the token's label (or an RFC 7512 URI in --key-label),
+  std::string key_label;      // the key's label
+  std::string pin_file;
+  bool use_existing = false;
 };
 
 struct SignOptions {
@@ -53,6 +59,7 @@ struct SignOptions {
   bool batch = false;
   std::string now;
   std::string format;  // the answer's dialect (empty: the request's)
+  std::string pin_file;
 };
 
 struct ServeOptions {
@@ -63,6 +70,7 @@ struct ServeOptions {
   std::string now;
   double wait = kDefaultWait;
   double request_wait = 600;
+  std::string pin_file;
 };
 
 struct AuditOptions {
@@ -106,13 +114,42 @@ int run_init(const InitOptions& o) {
   auto digests = digest_list(o.digests);
   if (!digests) return report(digests.error());
   init.ds_digests = *digests;
+  if (!o.pkcs11_module.empty() || !o.token.empty() || !o.key_label.empty()) {
+    signer::KskTokenKey t;
+    t.module = o.pkcs11_module;
+    t.token = o.token;
+    t.key_label = o.key_label;
+    if (o.key_label.rfind("pkcs11:", 0) == 0) {
+      // An RFC 7512 URI names the key (and perhaps the token and module).
+      auto ref = zone::parse_pkcs11_uri(o.key_label);
+      if (!ref) return report(ref.error().located("--key-label"));
+      t.token = o.token.empty() ? ref->token : o.token;
+      t.module = o.pkcs11_module.empty() ? ref->module : o.pkcs11_module;
+      t.key_label = ref->object;
+      t.key_id = ref->id;
+    }
+    if (t.module.empty() || t.token.empty() || t.key_label.empty()) {
+      report(Error{signer::errc::bad_config, "--pkcs11-module",
+                   "a KSK in a token needs --pkcs11-module, --token and --key-label (or a pkcs11: URI)"});
+      return kExitUsage;
+    }
+    t.use_existing = o.use_existing;
+    t.pin = operator_pin_source(o.pin_file);
+    init.token = std::move(t);
+  } else if (o.use_existing || !o.pin_file.empty()) {
+    report(Error{signer::errc::bad_config, o.use_existing ? "--use-existing" : "--pin-file",
+                 "only with a KSK in a token (--pkcs11-module, --token, --key-label)"});
+    return kExitUsage;
+  }
   auto made = signer::init_ksk_state(o.dir, init, system_now());
   if (!made) return report(made.error());
   std::string id_path = signer::state_path(o.dir, signer::ksk_files::identity);
   auto link_key = transport::new_identity_files(id_path);
   if (!link_key) return report(link_key.error());
   std::printf("KSK state created in %s\n", o.dir.c_str());
-  for (const auto& k : made->key_files) std::printf("  keys/%s\n", k.c_str());
+  for (const auto& k : made->key_files) {
+    std::printf("  keys/%s%s\n", k.c_str(), init.token ? " (in the token; no private key file)" : "");
+  }
   std::printf("\n; DS records to hand to the parent zone:\n%s", made->ds_records.c_str());
   std::printf("\n; the KSKs (trust anchor of the zone side):\n%s", made->dnskey_records.c_str());
   std::printf("\n; link public key of this KSK side (pin it on the zone side): %s.pub\n%s\n", id_path.c_str(),
@@ -166,7 +203,7 @@ int run_sign(const SignOptions& o) {
     report(Error{signer::errc::bad_config, "--format", "an envelope is answered in its own payload type"});
     return kExitUsage;
   }
-  auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk sign");
+  auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk sign", operator_pin_source(o.pin_file));
   if (!endpoint) return report(endpoint.error());
   Approve approve = o.batch ? Approve(batch_approve) : Approve([&](const signer::Review& r) {
     return ask_operator(r, *now);
@@ -235,7 +272,7 @@ int run_serve(const ServeOptions& o) {
     report(now.error());
     return kExitUsage;
   }
-  auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk serve");
+  auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk serve", operator_pin_source(o.pin_file));
   if (!endpoint) return report(endpoint.error());
   std::string link_text = o.link.empty() ? endpoint->link_settings().link : o.link;
   if (link_text.empty()) {
@@ -398,6 +435,13 @@ void add_ksk(Cli& cli) {
   cmd->add_option("--rsa-bits", init->bits, "RSA modulus size of new KSKs (default 2048)");
   cmd->add_option("--import", init->imports, "an existing KSK as a BIND key file (repeatable)");
   cmd->add_option("--digest", init->digests, "DS digests to print: sha256, sha384 (comma-separated)");
+  cmd->add_option("--pkcs11-module", init->pkcs11_module,
+                  "the KSK in a PKCS#11 token: the module (e.g. /usr/lib/softhsm/libsofthsm2.so)");
+  cmd->add_option("--token", init->token, "the token's label (with --pkcs11-module)");
+  cmd->add_option("--key-label", init->key_label,
+                  "the KSK's label in the token, or an RFC 7512 URI (pkcs11:token=T;object=K)");
+  cmd->add_flag("--use-existing", init->use_existing, "use the token's key of that label instead of generating one");
+  cmd->add_option("--pin-file", init->pin_file, kPinFileHelp);
   cmd->callback([&cli, init] { cli.exit_code = run_init(*init); });
 
   auto sign = std::make_shared<SignOptions>();
@@ -408,6 +452,7 @@ void add_ksk(Cli& cli) {
   cmd->add_flag("--batch", sign->batch, "no questions: sign only what the policy marks auto-approvable");
   cmd->add_option("--now", sign->now, std::string("the time to check against, for tests: ") + kTimeGrammar);
   cmd->add_option("--format", sign->format, "the answer's dialect: kskline, knot or bind (default: the request's)");
+  cmd->add_option("--pin-file", sign->pin_file, kPinFileHelp);
   cmd->callback([&cli, sign] { cli.exit_code = run_sign(*sign); });
 
   auto serve = std::make_shared<ServeOptions>();
@@ -423,6 +468,7 @@ void add_ksk(Cli& cli) {
                   "seconds a serial session may stay open without bringing a whole request, after the handshake or "
                   "the last answer (0: forever; default 600)");
   cmd->add_option("--now", serve->now, std::string("the time to check against, for tests: ") + kTimeGrammar);
+  cmd->add_option("--pin-file", serve->pin_file, kPinFileHelp);
   cmd->callback([&cli, serve] { cli.exit_code = run_serve(*serve); });
 
   auto audit = std::make_shared<AuditOptions>();

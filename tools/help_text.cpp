@@ -20,6 +20,7 @@ constexpr OptionLabel kOptionLabels[] = {
     {"--origin", "ZONE"},       {"--algorithm", "ALG"},     {"--rsa-bits", "BITS"},   {"--bits", "BITS"},
     {"--threads", "N"},         {"--count", "N"},           {"--max-records", "N"},   {"--seed", "N"},
     {"--baud", "N"},
+    {"--pkcs11-module", "MODULE"}, {"--token", "LABEL"},    {"--key-label", "LABEL|URI"}, {"--pin-file", "FILE"},
 };
 
 // The example at the end of each command's help, by the command's path.
