@@ -105,7 +105,9 @@ class Pkcs11Token {
   // generation or the signing one), otherwise errors as find_key.
   Result<Key> generate_key(std::string_view label, std::uint8_t algorithm, unsigned bits = 0);
 
+  // A loaded and initialised module (pkcs11_key.cpp alone uses it).
   struct Module;
+  // The token's logged-in session, shared with its keys (pkcs11_key.cpp alone uses it).
   struct Impl;
 
  private:

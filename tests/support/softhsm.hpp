@@ -43,7 +43,7 @@ struct SoftHsm {
   SoftHsm(const SoftHsm&) = delete;
   SoftHsm& operator=(const SoftHsm&) = delete;
 
-  // The PIN source tests use: the known PIN.
+  // The module's path.
   std::string module() const { return kSoftHsmModule; }
 };
 
