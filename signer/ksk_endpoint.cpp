@@ -289,7 +289,8 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
     if (!token) return tl::unexpected(token.error());
     Result<zone::Pkcs11Token::Key> key = fail(errc::bad_config);
     if (t.use_existing) {
-      key = (*token)->find_key(t.key_label, t.key_id, 0);
+      // The token says the key's algorithm; only RSA needs telling 10 from 8.
+      key = (*token)->find_key(t.key_label, t.key_id, options.algorithm == zone::alg::RSASHA512 ? options.algorithm : 0);
     } else {
       auto have = (*token)->has_key(t.key_label);
       if (!have) return tl::unexpected(have.error());

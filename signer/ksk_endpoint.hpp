@@ -48,7 +48,7 @@ struct KskTokenKey {
   std::string token;          // the token's label
   std::string key_label;      // the key's label (CKA_LABEL)
   Bytes key_id;               // the key's id (from a URI); empty: any
-  bool use_existing = false;  // use the key of that label instead of generating one
+  bool use_existing = false;  // use the key of that label (its algorithm the token's; RSA 8 unless 10 is asked)
   zone::PinSource pin;        // the token's PIN
 };
 

@@ -197,3 +197,20 @@ TEST_CASE("ksk_endpoint_token: init refuses a label the token holds unless told 
   REQUIRE_FALSE(absent);
   CHECK(absent.error().code == zone::errc::key_not_found);
 }
+
+TEST_CASE("ksk_endpoint_token: an existing RSA key of the token is algorithm 8, or 10 when asked",
+          "[signer][ksk_endpoint_token]") {
+  TokenState s(zone::alg::RSASHA256);
+  test::TempDir tmp;
+  for (std::uint8_t algorithm : {zone::alg::ECDSAP256SHA256, zone::alg::RSASHA512}) {
+    signer::KskInitOptions o;
+    o.zones.push_back(zone_name("example.com."));
+    o.algorithm = algorithm;
+    o.token = signer::KskTokenKey{s.hsm.module(), s.hsm.label, "ksk-2026", {}, true, fixed_pin(s.hsm.pin)};
+    auto r = signer::init_ksk_state(tmp.file("state-" + std::to_string(algorithm)), o, kT0);
+    INFO((r ? std::string() : r.error().message()));
+    REQUIRE(r);
+    const std::string want = algorithm == zone::alg::RSASHA512 ? "DNSKEY\t257 3 10 " : "DNSKEY\t257 3 8 ";
+    CHECK(r->dnskey_records.find(want) != std::string::npos);
+  }
+}
