@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "proto/envelope.hpp"
 #include "signer/key_request.hpp"
 #include "tests/signer/ksk_test_util.hpp"
 #include "tests/support/files.hpp"
@@ -306,4 +307,56 @@ TEST_CASE("ksk_token_cli: a token pulled out while the operator reviews is token
   CHECK_FALSE(std::filesystem::exists(out));
   CHECK(c.ledger_files() == 0);
   CHECK(test::kskline("ksk audit verify --dir " + test::shell_quote(c.dir)).status == 0);
+}
+
+TEST_CASE("ksk_token_cli: ksk serve over a spool answers through the token with --pin-file", "[tools][ksk_token_cli]") {
+  TokenCli c;
+  set_policy(c.dir, "auto_approve", "\"always\"");
+  const std::string spool = c.tmp.file("stick");
+  std::filesystem::create_directories(spool + "/to-ksk");
+  auto zsk = make_zsk();
+  auto q = make_request({&zsk});
+  proto::EnvelopeSpec spec;
+  spec.kind = proto::Kind::request;
+  spec.payload_type = proto::PayloadType::kskline_request;
+  spec.id[0] = 1;
+  spec.counter = 1;
+  auto env = proto::build_envelope(spec, as_bytes(signer::format_request(q)));
+  REQUIRE(env);
+  test::spit(spool + "/to-ksk/00000000000000000001-request.kske", std::string(env->begin(), env->end()));
+  auto r = test::kskline("ksk serve --link " + test::shell_quote("spool:" + spool) + " --dir " +
+                         test::shell_quote(c.dir) + " --batch --now " + std::to_string(kT0) + " --pin-file " +
+                         test::shell_quote(c.hsm.pin_file) + " 2>&1");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  std::vector<std::string> answers;
+  for (const auto& e : std::filesystem::directory_iterator(spool + "/to-zone")) {
+    if (e.is_regular_file()) answers.push_back(test::slurp(e.path().string()));
+  }
+  REQUIRE(answers.size() == 1);
+  auto answer = proto::parse_envelope(as_bytes(answers[0]));
+  REQUIRE(answer);
+  CHECK(answer->header.kind == proto::Kind::response);
+  auto response = signer::parse_response(
+      std::string_view(reinterpret_cast<const char*>(answer->payload.data()), answer->payload.size()), "payload");
+  REQUIRE(response);
+  // The DNSKEY RRset is signed by the token's KSK, the key of the DS init printed.
+  const std::string ds_line = c.lines("example.com. IN DS ").at(0);
+  std::vector<zone::Record> dnskey, sigs;
+  for (const auto& rec : response->slots.at(0).records) {
+    if (rec.type == zone::rrtype::DNSKEY) dnskey.push_back(rec);
+    if (rec.type == zone::rrtype::RRSIG && zone::parse_rrsig(rec.rdata)->type_covered == zone::rrtype::DNSKEY) {
+      sigs.push_back(rec);
+    }
+  }
+  bool verified = false;
+  for (const auto& k : dnskey) {
+    auto ds = zone::make_ds(k.owner, k.rdata, zone::ds_digest::SHA256);
+    if (!ds || "example.com. IN DS " + zone::ds_rdata_text(*ds) != ds_line) continue;
+    for (const auto& sig : sigs) {
+      verified = verified ||
+                 zone::verify_rrsig(sig.rdata, dnskey, k.owner, k.rdata).status == zone::VerifyStatus::valid;
+    }
+  }
+  CHECK(verified);
 }
