@@ -9,3 +9,4 @@ export KSKLINE_ZONEGEN=${KSKLINE_ZONEGEN:-$repo/build/bench/kskline-zonegen}
 "$repo/bench/zone_verify.sh"
 "$repo/bench/zone_sign.sh"
 "$repo/bench/link.sh"
+"$repo/build/bench/kskline-token-sign"

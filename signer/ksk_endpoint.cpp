@@ -259,6 +259,10 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
     return fail(errc::bad_config, "--exec-only keeps no KSK here: nothing to import (the --exec command holds the KSK)",
                 options.imports.front());
   }
+  if (options.exec_only && options.token) {
+    return fail(errc::bad_config, "--exec-only keeps no KSK here: a token KSK is for the state's own signing",
+                "--pkcs11-module");
+  }
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return fail(base::errc::io_error, "cannot create the directory: " + ec.message(), dir);
@@ -286,6 +290,37 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
     }
     keys.push_back(std::move(*pair));
   }
+  // A KSK in a token: generated there or found by its label; its URI is written beside its .key file.
+  std::optional<zone::Pkcs11KeyRef> token_ref;
+  if (options.token) {
+    const KskTokenKey& t = *options.token;
+    if (options.zones.size() != 1 || !options.imports.empty()) {
+      return fail(errc::bad_config, "a KSK in a token serves one --zone, without --import", dir);
+    }
+    auto token = zone::Pkcs11Token::open(t.module, t.token, t.pin ? t.pin : zone::environment_pin_source());
+    if (!token) return tl::unexpected(token.error());
+    Result<zone::Pkcs11Token::Key> key = fail(errc::bad_config);
+    if (t.use_existing) {
+      // The token says the key's algorithm; only RSA needs telling 10 from 8.
+      key = (*token)->find_key(t.key_label, t.key_id, options.algorithm == zone::alg::RSASHA512 ? options.algorithm : 0);
+    } else {
+      auto have = (*token)->has_key(t.key_label);
+      if (!have) return tl::unexpected(have.error());
+      if (*have) {
+        return fail(errc::bad_state,
+                    "the token already holds a key labelled '" + t.key_label +
+                        "' (--use-existing uses it; a new KSK needs a new --key-label)",
+                    "token " + t.token);
+      }
+      key = (*token)->generate_key(t.key_label, options.algorithm, options.bits);
+    }
+    if (!key) return tl::unexpected(key.error());
+    auto pair = zone::make_key_pair(options.zones.front(), zone::dnskey_flag::ZONE | zone::dnskey_flag::SEP,
+                                    std::move(key->key));
+    if (!pair) return tl::unexpected(pair.error());
+    keys.push_back(std::move(*pair));
+    token_ref = std::move(key->ref);
+  }
   for (const auto& zone : options.zones) {
     if (options.exec_only) break;
     bool have = std::any_of(keys.begin(), keys.end(), [&](const zone::KeyPair& k) { return k.owner == zone; });
@@ -312,7 +347,8 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
   times.publish = now;
   times.activate = now;
   for (const auto& k : keys) {
-    auto name = zone::write_key_pair(keydir, k, times);
+    auto name = token_ref ? zone::write_pkcs11_key_pair(keydir, k, *token_ref, times)
+                          : zone::write_key_pair(keydir, k, times);
     if (!name) return tl::unexpected(name.error());
     result.key_files.push_back(*name);
   }
@@ -329,7 +365,7 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
   return result;
 }
 
-Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view command) {
+Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view command, zone::PinSource pin) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return fail(errc::bad_state, "no such directory (run kskline ksk init)", dir);
   std::string config_path = state_path(dir, ksk_files::config);
@@ -347,18 +383,24 @@ Result<KskEndpoint> KskEndpoint::open(const std::string& dir, std::string_view c
   std::vector<zone::KeyTimes> times;
   std::string keydir = state_path(dir, ksk_files::keys);
   std::vector<std::string> files;
+  auto ends_with = [](const std::string& name, std::string_view ext) {
+    return name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
+  };
   for (const auto& entry : fs::directory_iterator(keydir, ec)) {
     std::string name = entry.path().filename().string();
-    if (name.size() > 8 && name.compare(name.size() - 8, 8, ".private") == 0 && name[0] == 'K') {
+    if (name[0] == 'K' && (ends_with(name, ".private") || ends_with(name, zone::kPkcs11KeySuffix))) {
       files.push_back(entry.path().string());
     }
   }
   if (ec) return fail(errc::bad_state, "cannot read the key directory: " + ec.message(), keydir);
   std::sort(files.begin(), files.end());
+  // Every token is opened and logged in once for the endpoint's life.
+  zone::Pkcs11Tokens tokens(pin ? std::move(pin) : zone::environment_pin_source());
   for (const auto& f : files) {
-    auto pair = zone::read_key_pair(f);
+    const bool in_token = ends_with(f, zone::kPkcs11KeySuffix);
+    auto pair = in_token ? zone::read_pkcs11_key_pair(f, tokens) : zone::read_key_pair(f);
     if (!pair) return tl::unexpected(pair.error());
-    auto t = zone::read_key_times(f);
+    auto t = in_token ? zone::read_pkcs11_key_times(f) : zone::read_key_times(f);
     if (!t) return tl::unexpected(t.error());
     keys.push_back(std::move(*pair));
     times.push_back(*t);

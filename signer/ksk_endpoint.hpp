@@ -6,7 +6,9 @@
 //   DIR/.lock        flock while a command reads or writes the state (names who took it);
 //                    never held while waiting for a link or for the operator
 //   DIR/ksk.toml     zones, policy, link settings (signer/policy.hpp)
-//   DIR/keys/        the KSKs as BIND key files (.private mode 0600)
+//   DIR/keys/        the KSKs as BIND key files (.private mode 0600); a KSK in a
+//                    PKCS#11 token as its .key file and a .pkcs11 file holding
+//                    its RFC 7512 URI (module, token, key label and id), no .private
 //   DIR/link.id      the link identity (+ link.id.pub), written by the tools
 //   DIR/ledger/      the request ledger (signer/request_ledger.hpp)
 //   DIR/audit.log    the audit log (signer/audit_log.hpp)
@@ -31,6 +33,7 @@
 #include "signer/state_dir.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/key_file.hpp"
+#include "zone/pkcs11_key.hpp"
 #include "zone/name.hpp"
 
 namespace kskline::signer {
@@ -41,6 +44,16 @@ inline constexpr std::string_view lock = kStateLockFile, config = "ksk.toml", ke
                                   audit = "audit.log", audit_head = "audit.head", identity = "link.id";
 }  // namespace ksk_files
 
+// The KSK of `ksk init` in a PKCS#11 token instead of a file.
+struct KskTokenKey {
+  std::string module;         // the PKCS#11 module (.so)
+  std::string token;          // the token's label
+  std::string key_label;      // the key's label (CKA_LABEL)
+  Bytes key_id;               // the key's id (from a URI); empty: any
+  bool use_existing = false;  // use the key of that label (its algorithm the token's; RSA 8 unless 10 is asked)
+  zone::PinSource pin;        // the token's PIN
+};
+
 // What `ksk init` is asked to do.
 struct KskInitOptions {
   std::vector<zone::Name> zones;          // at least one
@@ -49,6 +62,7 @@ struct KskInitOptions {
   std::vector<std::string> imports;       // BIND key files of existing KSKs (flags with SEP)
   std::vector<std::uint8_t> ds_digests{2};  // DS digest types to print (and store in ksk.toml)
   bool exec_only = false;  // no KSK at all: the zones' KSKs are with an --exec command ([exec] only = true)
+  std::optional<KskTokenKey> token;       // the zone's KSK in a token (one zone, no imports)
 };
 
 // What `ksk init` made.
@@ -68,7 +82,11 @@ struct KskInitResult {
 // when `dir` already holds ksk.toml, keys/ or ledger/ (never overwritten);
 // errc::bad_config for an imported key of no listed zone or without the SEP
 // flag, or no zone; zone:: errors of key files; base::errc::lock_held when
-// another command holds the directory.
+// another command holds the directory. With `token`, the one zone's KSK is
+// generated in the token (or, use_existing, found there) and keys/ gets its
+// .key and .pkcs11 files, no private key: errc::bad_config for several zones
+// or imports beside it, errc::bad_state when the token already holds a key of
+// that label and use_existing is not set; zone:: PKCS#11 errors as they come.
 Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOptions& options, std::int64_t now);
 
 // Takes DIR/.lock for `command`, waiting up to 30 s while another command
@@ -159,11 +177,14 @@ class KskEndpoint {
   // secure heap once per process (before any private key is read), reads
   // ksk.toml and every KSK in keys/, and checks the audit log
   // (check_audit_state; a state from before audit.head gets it made from the
-  // verified log, recorded by a "head" entry). errc::bad_state when DIR is
-  // not a KSK state or a zone has no KSK (unless ksk.toml has [exec] only =
-  // true); errc::audit_chain_broken; policy and
-  // key file errors as they come.
-  static Result<KskEndpoint> open(const std::string& dir, std::string_view command = "kskline ksk");
+  // verified log, recorded by a "head" entry). KSKs in a token (.pkcs11
+  // files) are reached through one logged-in session per token for the
+  // endpoint's life, the PIN from `pin` (empty: zone::environment_pin_source).
+  // errc::bad_state when DIR is not a KSK state or a zone has no KSK (unless
+  // ksk.toml has [exec] only = true); errc::audit_chain_broken; policy, key
+  // file and zone:: PKCS#11 errors (token_missing, wrong_pin, ...) as they come.
+  static Result<KskEndpoint> open(const std::string& dir, std::string_view command = "kskline ksk",
+                                  zone::PinSource pin = {});
 
   // Under the lock, checks the audit log (as open) and then parses a request
   // and runs every policy check at time `now` (the rules of

@@ -1,5 +1,8 @@
 // `kskline keygen --zone Z --algorithm A [--ksk] [--dir KEYDIR] [--rsa-bits N] [--ttl T]`:
-// a key pair in BIND format, its basename printed as dnssec-keygen does.
+// a key pair in BIND format, its basename printed as dnssec-keygen does. With
+// --pkcs11-module, --token and --key-label the key is made in a PKCS#11 token
+// and only its .key file and its URI (.pkcs11) are written: a new token KSK
+// for a rollover goes into the KSK state's keys/ this way.
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -9,11 +12,13 @@
 #include "tools/commands.hpp"
 #include "tools/option_values.hpp"
 #include "tools/time_option.hpp"
+#include "tools/pkcs11_pin.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/dnssec_key.hpp"
 #include "zone/errc.hpp"
 #include "zone/key_file.hpp"
 #include "zone/key_tag.hpp"
+#include "zone/pkcs11_key.hpp"
 #include "zone/rdata.hpp"
 
 namespace kskline::tools {
@@ -30,6 +35,7 @@ struct KeygenOptions {
   unsigned bits = 0;
   std::string ttl;
   std::string now;
+  std::string pkcs11_module, token, key_label, pin_file;  // a key in a token
 };
 
 // Whether a key file with this algorithm and tag exists in dir (either half).
@@ -70,6 +76,41 @@ int run_keygen(const KeygenOptions& o) {
   }
   zone::KeyTimes times{*now, *now, *now};
 
+  if (!o.pkcs11_module.empty() || !o.token.empty() || !o.key_label.empty()) {
+    zone::Pkcs11KeyRef want{o.pkcs11_module, o.token, o.key_label, {}};
+    if (o.key_label.rfind("pkcs11:", 0) == 0) {
+      auto ref = zone::parse_pkcs11_uri(o.key_label);
+      if (!ref) return report(ref.error().located("--key-label"));
+      want.object = ref->object;
+      if (want.token.empty()) want.token = ref->token;
+      if (want.module.empty()) want.module = ref->module;
+    }
+    if (want.module.empty() || want.token.empty() || want.object.empty()) {
+      report(Error{zone::errc::bad_key, "--pkcs11-module",
+                   "a key in a token needs --pkcs11-module, --token and --key-label (or a pkcs11: URI)"});
+      return kExitUsage;
+    }
+    auto token = zone::Pkcs11Token::open(want.module, want.token, operator_pin_source(o.pin_file));
+    if (!token) return report(token.error());
+    auto have = (*token)->has_key(want.object);
+    if (!have) return report(have.error());
+    if (*have) {
+      return report(Error{zone::errc::bad_key, "token " + want.token,
+                          "the token already holds a key labelled '" + want.object + "'; choose another --key-label"});
+    }
+    auto made = (*token)->generate_key(want.object, *alg, o.bits);
+    if (!made) return report(made.error());
+    auto pair = zone::make_key_pair(*owner, flags, std::move(made->key), ttl);
+    if (!pair) return report(pair.error());
+    if (tag_taken(o.dir, *owner, *alg, pair->key_tag)) {
+      return report(Error{zone::errc::bad_key, o.dir,
+                          "key tag " + std::to_string(pair->key_tag) + " is taken; generate under another label"});
+    }
+    auto base = zone::write_pkcs11_key_pair(o.dir, *pair, made->ref, times);
+    if (!base) return report(base.error());
+    std::printf("%s\n", base->c_str());
+    return kExitOk;
+  }
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto key = zone::PrivateKey::generate(*alg, o.bits);
     if (!key) return report(key.error().located(o.bits != 0 ? "--rsa-bits" : "--algorithm"));
@@ -109,6 +150,12 @@ void add_keygen(Cli& cli) {
   cmd->add_option("--now", options->now,
                   std::string("the key's Created, Publish and Activate time, for tests: ") + kTimeGrammar)
       ->check(time_value());
+  cmd->add_option("--pkcs11-module", options->pkcs11_module,
+                  "make the key in a PKCS#11 token: the module (e.g. /usr/lib/softhsm/libsofthsm2.so)");
+  cmd->add_option("--token", options->token, "the token's label (with --pkcs11-module)");
+  cmd->add_option("--key-label", options->key_label,
+                  "the key's label in the token, or an RFC 7512 URI (pkcs11:token=T;object=K)");
+  cmd->add_option("--pin-file", options->pin_file, kPinFileHelp);
   cmd->callback([&cli, options] { cli.exit_code = run_keygen(*options); });
 }
 

@@ -25,6 +25,7 @@
 #include "tools/link_options.hpp"
 #include "tools/operator_prompt.hpp"
 #include "tools/option_values.hpp"
+#include "tools/pkcs11_pin.hpp"
 #include "tools/time_option.hpp"
 #include "transport/disk_replay_ledger.hpp"
 #include "transport/errc.hpp"
@@ -48,6 +49,11 @@ struct InitOptions {
   std::string digests = "sha256";
   std::string now;
   bool exec_only = false;
+  std::string pkcs11_module;  // the KSK in a token: its module,
+  std::string token;          // the token's label (or an RFC 7512 URI in --key-label),
+  std::string key_label;      // the key's label
+  std::string pin_file;
+  bool use_existing = false;
 };
 
 struct SignOptions {
@@ -59,6 +65,7 @@ struct SignOptions {
   std::string format;  // the answer's dialect (empty: the request's)
   std::string exec;    // --exec 'COMMAND {}' (empty: the state's KSKs sign)
   double exec_timeout = 60;
+  std::string pin_file;
 };
 
 struct ServeOptions {
@@ -71,6 +78,7 @@ struct ServeOptions {
   double request_wait = 600;
   std::string exec;
   double exec_timeout = 60;
+  std::string pin_file;
 };
 
 struct AuditOptions {
@@ -137,6 +145,33 @@ int run_init(const InitOptions& o) {
   if (!digests) return report(digests.error());
   init.ds_digests = *digests;
   init.exec_only = o.exec_only;
+  if (!o.pkcs11_module.empty() || !o.token.empty() || !o.key_label.empty()) {
+    signer::KskTokenKey t;
+    t.module = o.pkcs11_module;
+    t.token = o.token;
+    t.key_label = o.key_label;
+    if (o.key_label.rfind("pkcs11:", 0) == 0) {
+      // An RFC 7512 URI names the key (and perhaps the token and module).
+      auto ref = zone::parse_pkcs11_uri(o.key_label);
+      if (!ref) return report(ref.error().located("--key-label"));
+      t.token = o.token.empty() ? ref->token : o.token;
+      t.module = o.pkcs11_module.empty() ? ref->module : o.pkcs11_module;
+      t.key_label = ref->object;
+      t.key_id = ref->id;
+    }
+    if (t.module.empty() || t.token.empty() || t.key_label.empty()) {
+      report(Error{signer::errc::bad_config, "--pkcs11-module",
+                   "a KSK in a token needs --pkcs11-module, --token and --key-label (or a pkcs11: URI)"});
+      return kExitUsage;
+    }
+    t.use_existing = o.use_existing;
+    t.pin = operator_pin_source(o.pin_file);
+    init.token = std::move(t);
+  } else if (o.use_existing || !o.pin_file.empty()) {
+    report(Error{signer::errc::bad_config, o.use_existing ? "--use-existing" : "--pin-file",
+                 "only with a KSK in a token (--pkcs11-module, --token, --key-label)"});
+    return kExitUsage;
+  }
   auto now = now_option(o.now);
   if (!now) {
     report(now.error());
@@ -153,7 +188,9 @@ int run_init(const InitOptions& o) {
                 "  kskline ksk serve --dir %s --exec 'COMMAND {}' (docs/interop.md)\n",
                 o.dir.c_str());
   }
-  for (const auto& k : made->key_files) std::printf("  keys/%s\n", k.c_str());
+  for (const auto& k : made->key_files) {
+    std::printf("  keys/%s%s\n", k.c_str(), init.token ? " (in the token; no private key file)" : "");
+  }
   if (!o.exec_only) {
     std::printf("\n; DS records to hand to the parent zone:\n%s", made->ds_records.c_str());
     std::printf("\n; the KSKs (trust anchor of the zone side):\n%s", made->dnskey_records.c_str());
@@ -209,7 +246,7 @@ int run_sign(const SignOptions& o) {
     report(Error{signer::errc::bad_config, "--format", "an envelope is answered in its own payload type"});
     return kExitUsage;
   }
-  auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk sign");
+  auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk sign", operator_pin_source(o.pin_file));
   if (!endpoint) return report(endpoint.error());
   auto exec = exec_signer(*endpoint, o.exec, o.exec_timeout);
   if (!exec) {
@@ -286,7 +323,7 @@ int run_serve(const ServeOptions& o) {
     report(now.error());
     return kExitUsage;
   }
-  auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk serve");
+  auto endpoint = signer::KskEndpoint::open(o.dir, "kskline ksk serve", operator_pin_source(o.pin_file));
   if (!endpoint) return report(endpoint.error());
   auto exec = exec_signer(*endpoint, o.exec, o.exec_timeout);
   if (!exec) {
@@ -475,6 +512,13 @@ void add_ksk(Cli& cli) {
   cmd->add_option("--now", init->now,
                   std::string("the KSKs' Created, Publish and Activate time, for tests: ") + kTimeGrammar)
       ->check(time_value());
+  cmd->add_option("--pkcs11-module", init->pkcs11_module,
+                  "the KSK in a PKCS#11 token: the module (e.g. /usr/lib/softhsm/libsofthsm2.so)");
+  cmd->add_option("--token", init->token, "the token's label (with --pkcs11-module)");
+  cmd->add_option("--key-label", init->key_label,
+                  "the KSK's label in the token, or an RFC 7512 URI (pkcs11:token=T;object=K)");
+  cmd->add_flag("--use-existing", init->use_existing, "use the token's key of that label instead of generating one");
+  cmd->add_option("--pin-file", init->pin_file, kPinFileHelp);
   cmd->callback([&cli, init] { cli.exit_code = run_init(*init); });
 
   auto sign = std::make_shared<SignOptions>();
@@ -489,6 +533,7 @@ void add_ksk(Cli& cli) {
       ->check(word_value("a dialect", {"kskline", "knot", "bind"}));
   cmd->add_option("--exec", sign->exec, kExecHelp);
   cmd->add_option("--exec-timeout", sign->exec_timeout, kExecTimeoutHelp);
+  cmd->add_option("--pin-file", sign->pin_file, kPinFileHelp);
   cmd->callback([&cli, sign] { cli.exit_code = run_sign(*sign); });
 
   auto serve = std::make_shared<ServeOptions>();
@@ -508,6 +553,7 @@ void add_ksk(Cli& cli) {
   cmd->add_option("--exec-timeout", serve->exec_timeout, kExecTimeoutHelp);
   cmd->add_option("--now", serve->now, std::string("the time to check against, for tests: ") + kTimeGrammar)
       ->check(time_value());
+  cmd->add_option("--pin-file", serve->pin_file, kPinFileHelp);
   cmd->callback([&cli, serve] { cli.exit_code = run_serve(*serve); });
 
   auto audit = std::make_shared<AuditOptions>();

@@ -28,6 +28,7 @@ constexpr OptionLabel kOptionLabels[] = {
     {"--retire", "DURATION"},   {"--slot-interval", "DURATION"}, {"--refresh-margin", "DURATION"},
     {"--propagation-delay", "DURATION"}, {"--warning", "DURATION"}, {"--critical", "DURATION"},
     {"--exec", "COMMAND"},      {"--exec-timeout", "SECONDS"},
+    {"--pkcs11-module", "MODULE"}, {"--token", "LABEL"},    {"--key-label", "LABEL|URI"}, {"--pin-file", "FILE"},
 };
 
 // The example at the end of each command's help, by the command's path.

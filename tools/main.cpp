@@ -12,6 +12,7 @@
 #include "tools/help_text.hpp"
 #include "transport/errc.hpp"
 #include "zone/key_memory.hpp"
+#include "zone/pkcs11_key.hpp"
 
 namespace kskline::tools {
 
@@ -20,6 +21,9 @@ int report(const Error& error) {
     // Refusals of the ceremony are named, so that scripts and operators can tell them apart.
     std::fprintf(stderr, "kskline: %s: %s\n", signer::errc_name(static_cast<signer::errc>(error.code.value())),
                  error.message().c_str());
+  } else if (const char* name = zone::pkcs11_errc_name(error.code)) {
+    // So are a token's refusals (token_missing, wrong_pin, token_removed, ...).
+    std::fprintf(stderr, "kskline: %s: %s\n", name, error.message().c_str());
   } else {
     std::fprintf(stderr, "kskline: %s\n", error.message().c_str());
   }

@@ -25,6 +25,14 @@ class Category final : public std::error_category {
       case errc::bad_signature: return "signature does not verify";
       case errc::zone_too_large: return "zone has more records than the limit";
       case errc::rrset_too_large: return "RRset larger than 65,535 octets";
+      case errc::pkcs11_module: return "PKCS#11 module cannot be loaded";
+      case errc::token_missing: return "no such PKCS#11 token";
+      case errc::wrong_pin: return "the token refused the PIN";
+      case errc::pin_locked: return "the token's PIN is locked";
+      case errc::pin_required: return "no PIN for the token";
+      case errc::key_not_found: return "no such key in the token";
+      case errc::token_removed: return "the token was removed";
+      case errc::pkcs11_failed: return "PKCS#11 operation failed";
     }
     return "unknown zone error";
   }

@@ -26,6 +26,14 @@ enum class errc {
   bad_signature,       // a signature did not verify
   zone_too_large,      // more records than the reader's limit (MasterOptions::max_records)
   rrset_too_large,     // an RRset over 65,535 octets in wire form: no DNS message holds it
+  pkcs11_module,       // a PKCS#11 module that cannot be loaded or initialised
+  token_missing,       // no slot holds a token of that label
+  wrong_pin,           // the token refused the PIN
+  pin_locked,          // the token's user PIN is locked
+  pin_required,        // no PIN was given (file, environment, prompt)
+  key_not_found,       // the token holds no key of that label and id
+  token_removed,       // the token went away during the run
+  pkcs11_failed,       // the token refused an operation (CKR_ name in detail)
 };
 
 // The category of zone::errc.

@@ -225,14 +225,20 @@ Result<base::SecureBuffer> format_private_key_text(const PrivateKey& key, const 
     append_secret_base64(text, raw->bytes());
     text += '\n';
   }
+  text += format_key_times_text(times);
+  base::SecureBuffer out(as_bytes(text));
+  wipe_string(text);
+  return out;
+}
+
+std::string format_key_times_text(const KeyTimes& times) {
+  std::string text;
   if (times.created) text += "Created: " + format_utc_time(*times.created) + "\n";
   if (times.publish) text += "Publish: " + format_utc_time(*times.publish) + "\n";
   if (times.activate) text += "Activate: " + format_utc_time(*times.activate) + "\n";
   if (times.inactive) text += "Inactive: " + format_utc_time(*times.inactive) + "\n";
   if (times.remove) text += "Delete: " + format_utc_time(*times.remove) + "\n";
-  base::SecureBuffer out(as_bytes(text));
-  wipe_string(text);
-  return out;
+  return text;
 }
 
 Result<KeyTimes> parse_key_times_text(std::string_view text, std::string_view source) {

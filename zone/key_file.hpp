@@ -62,6 +62,10 @@ Result<PrivateKey> parse_private_key_text(std::string_view text, std::string_vie
 // secret.
 Result<base::SecureBuffer> format_private_key_text(const PrivateKey& key, const KeyTimes& times);
 
+// The timing lines of a .private file ("Created: YYYYMMDDHHmmSS", Publish,
+// Activate, Inactive, Delete), those that are set.
+std::string format_key_times_text(const KeyTimes& times);
+
 // Reads the timing lines (Created, Publish, Activate, Inactive, Delete:
 // YYYYMMDDHHMMSS, UTC) of a .private file's text; other lines are ignored,
 // so the secret fields are never decoded. errc::bad_key naming

@@ -1,0 +1,21 @@
+// Where the KSK side's commands take a token's PIN from: never the command
+// line, but a file (--pin-file), the environment (KSKLINE_PKCS11_PIN or
+// KSKLINE_PKCS11_PIN_FILE) or the operator at the terminal.
+#pragma once
+
+#include <string>
+
+#include "zone/pkcs11_key.hpp"
+
+namespace kskline::tools {
+
+// A PinSource that reads `pin_file` when it is not empty, else the
+// environment (zone::environment_pin_source), else asks on /dev/tty with
+// echo off; zone::errc::pin_required when none of them gives a PIN.
+zone::PinSource operator_pin_source(const std::string& pin_file);
+
+// The help text of --pin-file.
+inline constexpr const char* kPinFileHelp =
+    "a file whose first line is the token's PIN (default: KSKLINE_PKCS11_PIN, KSKLINE_PKCS11_PIN_FILE, or asked)";
+
+}  // namespace kskline::tools
