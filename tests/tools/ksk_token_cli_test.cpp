@@ -28,6 +28,10 @@ using namespace kskline::test::ksk;
 
 namespace {
 
+// When the tests' KSKs are made (Created, Publish, Activate): a day before
+// the requests they sign, whose slots start at kT0 (rule ksk_active).
+constexpr std::int64_t kKeysMade = kT0 - 86400;
+
 // A KSK state made by `kskline ksk init` with its KSK in a SoftHSM2 token.
 struct TokenCli {
   test::SoftHsm hsm;
@@ -38,8 +42,8 @@ struct TokenCli {
   explicit TokenCli(const std::string& extra = "") {
     auto r = test::kskline("ksk init --zone example.com --dir " + test::shell_quote(dir) + " --pkcs11-module " +
                            hsm.module() + " --token " + test::shell_quote(hsm.label) +
-                           " --key-label ksk-2026 --pin-file " + test::shell_quote(hsm.pin_file) + " " + extra +
-                           " 2>&1");
+                           " --key-label ksk-2026 --pin-file " + test::shell_quote(hsm.pin_file) + " --now " +
+                           std::to_string(kKeysMade) + " " + extra + " 2>&1");
     INFO(r.out);
     REQUIRE(r.status == 0);
     init_out = r.out;
@@ -248,7 +252,7 @@ TEST_CASE("ksk_token_cli: a rollover to a new KSK keygen made in the token signs
   auto made = test::kskline("keygen --zone example.com --algorithm 13 --ksk --dir " +
                             test::shell_quote(c.dir + "/keys") + " --pkcs11-module " + c.hsm.module() + " --token " +
                             test::shell_quote(c.hsm.label) + " --key-label ksk-2027 --pin-file " +
-                            test::shell_quote(c.hsm.pin_file) + " 2>&1");
+                            test::shell_quote(c.hsm.pin_file) + " --now " + std::to_string(kKeysMade) + " 2>&1");
   INFO(made.out);
   REQUIRE(made.status == 0);
   CHECK(c.key_files(".private").empty());
