@@ -301,8 +301,8 @@ Result<KskInitResult> init_ksk_state(const std::string& dir, const KskInitOption
     if (!token) return tl::unexpected(token.error());
     Result<zone::Pkcs11Token::Key> key = fail(errc::bad_config);
     if (t.use_existing) {
-      // The token says the key's algorithm; only RSA needs telling 10 from 8.
-      key = (*token)->find_key(t.key_label, t.key_id, options.algorithm == zone::alg::RSASHA512 ? options.algorithm : 0);
+      // The token says the key's algorithm; an --algorithm given must agree (and tells RSA's 10 from 8).
+      key = (*token)->find_key(t.key_label, t.key_id, t.algorithm);
     } else {
       auto have = (*token)->has_key(t.key_label);
       if (!have) return tl::unexpected(have.error());
@@ -495,7 +495,7 @@ Result<Review> KskEndpoint::review(std::string_view request_text, std::string_vi
   return refused(r.error(), request_text, now);
 }
 
-Result<Review> KskEndpoint::refused(Error error, std::string_view request_text, std::int64_t now) {
+tl::unexpected<Error> KskEndpoint::refused(Error error, std::string_view request_text, std::int64_t now) {
   std::string reason = std::string(error.code.category() == category()
                                        ? errc_name(static_cast<errc>(error.code.value()))
                                        : error.code.message().c_str()) +
@@ -579,7 +579,9 @@ Result<Review> KskEndpoint::check(std::string_view request_text, std::string_vie
   return rv;
 }
 
-Result<Review> KskEndpoint::review_again(const Review& reviewed, std::int64_t now) {
+Result<KskEndpoint::Locked> KskEndpoint::review_again(const Review& reviewed, std::int64_t now, bool* resent) {
+  auto lock = lock_ksk_state(dir_, command_);
+  if (!lock) return tl::unexpected(lock.error());
   if (auto a = ready_audit(now); !a) return tl::unexpected(a.error());
   // The state may have changed while the operator was asked: review again.
   auto fresh = check(reviewed.text, reviewed.source, now, reviewed.context);
@@ -591,17 +593,15 @@ Result<Review> KskEndpoint::review_again(const Review& reviewed, std::int64_t no
                              base::to_hex(text_sha256(*fresh->stored_response)));
     if (!audit) return tl::unexpected(audit.error());
   }
-  return fresh;
+  if (resent != nullptr) *resent = fresh->stored_response.has_value();
+  return Locked{std::move(*lock), std::move(*fresh)};
 }
 
 Result<std::string> KskEndpoint::sign(const Review& reviewed, std::int64_t now, bool* resent) {
-  auto lock = lock_ksk_state(dir_, command_);
-  if (!lock) return tl::unexpected(lock.error());
-  auto fresh = review_again(reviewed, now);
-  if (!fresh) return tl::unexpected(fresh.error());
-  if (resent != nullptr) *resent = fresh->stored_response.has_value();
-  if (fresh->stored_response) return *fresh->stored_response;
-  const Review& review = *fresh;
+  auto again = review_again(reviewed, now, resent);
+  if (!again) return tl::unexpected(again.error());
+  const Review& review = again->review;
+  if (review.stored_response) return *review.stored_response;
   const KeyRequest& q = review.request;
   std::string request_hex = base::to_hex(review.digest);
   auto ksks = this->ksks(q.zone);
@@ -786,13 +786,10 @@ Result<std::string> KskEndpoint::external_answer(const Review& review, const Ext
 
 Result<std::string> KskEndpoint::sign_external(const Review& reviewed, std::int64_t now, std::string_view command_line,
                                                const ExternalSigner& run, bool* resent) {
-  auto lock = lock_ksk_state(dir_, command_);
-  if (!lock) return tl::unexpected(lock.error());
-  auto fresh = review_again(reviewed, now);
-  if (!fresh) return tl::unexpected(fresh.error());
-  if (resent != nullptr) *resent = fresh->stored_response.has_value();
-  if (fresh->stored_response) return *fresh->stored_response;
-  const Review& review = *fresh;
+  auto again = review_again(reviewed, now, resent);
+  if (!again) return tl::unexpected(again.error());
+  const Review& review = again->review;
+  if (review.stored_response) return *review.stored_response;
   const KeyRequest& q = review.request;
   const std::string request_hex = base::to_hex(review.digest);
   auto text = external_answer(review, run);

@@ -33,8 +33,8 @@
 #include "signer/state_dir.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/key_file.hpp"
-#include "zone/pkcs11_key.hpp"
 #include "zone/name.hpp"
+#include "zone/pkcs11_key.hpp"
 
 namespace kskline::signer {
 
@@ -50,7 +50,8 @@ struct KskTokenKey {
   std::string token;          // the token's label
   std::string key_label;      // the key's label (CKA_LABEL)
   Bytes key_id;               // the key's id (from a URI); empty: any
-  bool use_existing = false;  // use the key of that label (its algorithm the token's; RSA 8 unless 10 is asked)
+  bool use_existing = false;  // use the key of that label, not a new one
+  std::uint8_t algorithm = 0;  // with use_existing: the key must be of this algorithm (0: the token's; RSA as 8)
   zone::PinSource pin;        // the token's PIN
 };
 
@@ -276,11 +277,17 @@ class KskEndpoint {
   Result<void> ready_audit(std::int64_t now);
   Result<AuditEntry> audit(std::int64_t now, std::string_view request_hex, std::string_view decision,
                            std::string_view reason, std::string_view response_hex);
-  Result<Review> refused(Error error, std::string_view request_text, std::int64_t now);
-  // Under the caller's lock, the start of sign and sign_external: the audit
-  // log checked, the request reviewed again; for a request answered before,
-  // a "resent" audit entry and its stored answer in stored_response.
-  Result<Review> review_again(const Review& reviewed, std::int64_t now);
+  tl::unexpected<Error> refused(Error error, std::string_view request_text, std::int64_t now);
+  // A review made again under the KSK state's lock, which it holds.
+  struct Locked {
+    StateLock lock;
+    Review review;
+  };
+  // The start of sign and sign_external: the state locked, the audit log
+  // checked, the request reviewed again; for a request answered before, a
+  // "resent" audit entry, its stored answer in stored_response and `resent`
+  // (when given) set.
+  Result<Locked> review_again(const Review& reviewed, std::int64_t now, bool* resent);
   Result<std::string> external_answer(const Review& review, const ExternalSigner& run);
   std::string dir_;
   std::string command_;

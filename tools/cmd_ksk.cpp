@@ -43,7 +43,7 @@ namespace {
 struct InitOptions {
   std::string dir = ".";
   std::vector<std::string> zones;
-  std::string algorithm = "13";
+  std::string algorithm;  // empty: 13 for a new KSK, the token's for --use-existing
   unsigned bits = 0;
   std::vector<std::string> imports;
   std::string digests = "sha256";
@@ -136,7 +136,7 @@ int run_init(const InitOptions& o) {
     if (!name) return report(name.error().located("--zone"));
     init.zones.push_back(*name);
   }
-  auto alg = zone::parse_algorithm(o.algorithm);
+  auto alg = zone::parse_algorithm(o.algorithm.empty() ? "13" : o.algorithm);
   if (!alg) return report(Error{signer::errc::bad_config, "--algorithm", "unknown algorithm '" + o.algorithm + "'"});
   init.algorithm = *alg;
   init.bits = o.bits;
@@ -165,6 +165,7 @@ int run_init(const InitOptions& o) {
       return kExitUsage;
     }
     t.use_existing = o.use_existing;
+    if (o.use_existing && !o.algorithm.empty()) t.algorithm = *alg;
     t.pin = operator_pin_source(o.pin_file);
     init.token = std::move(t);
   } else if (o.use_existing || !o.pin_file.empty()) {
@@ -232,13 +233,10 @@ int run_sign(const SignOptions& o) {
     report(now.error());
     return kExitUsage;
   }
+  // CLI11 has checked --format (word_value): empty or a dialect's name.
   std::optional<signer::Dialect> format;
-  if (o.format == "kskline") format = signer::Dialect::kskline;
-  else if (o.format == "knot") format = signer::Dialect::knot;
-  else if (o.format == "bind") format = signer::Dialect::bind;
-  else if (!o.format.empty()) {
-    report(Error{signer::errc::bad_config, "--format", "must be kskline, knot or bind"});
-    return kExitUsage;
+  for (auto d : {signer::Dialect::kskline, signer::Dialect::knot, signer::Dialect::bind}) {
+    if (o.format == signer::dialect_name(d)) format = d;
   }
   auto input = read_request(o.request);
   if (!input) return report(input.error());
@@ -344,10 +342,6 @@ int run_serve(const ServeOptions& o) {
     // ksk.toml's link settings: bad input, not a usage error.
     report(t.error());
     return kExitFailure;
-  }
-  if (o.request_wait < 0) {
-    report(Error{transport::errc::bad_link_spec, "--request-wait", "must be 0 (forever) or more seconds"});
-    return kExitUsage;
   }
   t->request_wait.reset();
   if (o.request_wait > 0) t->request_wait = proto::Duration(static_cast<std::int64_t>(o.request_wait * 1e6));
@@ -503,7 +497,10 @@ void add_ksk(Cli& cli) {
   auto* cmd = cli.ksk->add_subcommand("init", "create the KSK state: KSKs, policy (ksk.toml), link identity; print DS");
   cmd->add_option("--zone,-z", init->zones, "a zone this KSK signs for (repeatable)")->required()->check(zone_value());
   cmd->add_option("--dir", init->dir, "the state directory (default: the current directory)");
-  cmd->add_option("--algorithm,-a", init->algorithm, "algorithm of new KSKs (default 13, ECDSAP256SHA256)")->check(algorithm_value());
+  cmd->add_option("--algorithm,-a", init->algorithm,
+                  "algorithm of new KSKs (default 13, ECDSAP256SHA256); with --use-existing, the one the token's "
+                  "key must have")
+      ->check(algorithm_value());
   cmd->add_option("--rsa-bits", init->bits, "RSA modulus size of new KSKs (default 2048)")->check(number_value(1024, 4096));
   cmd->add_option("--import", init->imports, "an existing KSK as a BIND key file (repeatable)");
   cmd->add_option("--digest", init->digests, "DS digests to print: sha256, sha384 (comma-separated)")->check(digests_value());
@@ -548,7 +545,8 @@ void add_ksk(Cli& cli) {
   cmd->add_option("--wait", serve->wait, kWaitHelp)->check(number_value(0, kMaxSeconds));
   cmd->add_option("--request-wait", serve->request_wait,
                   "seconds a serial session may stay open without bringing a whole request, after the handshake or "
-                  "the last answer (0: forever; default 600)");
+                  "the last answer (0: forever; default 600)")
+      ->check(number_value(0, kMaxSeconds));
   cmd->add_option("--exec", serve->exec, kExecHelp);
   cmd->add_option("--exec-timeout", serve->exec_timeout, kExecTimeoutHelp);
   cmd->add_option("--now", serve->now, std::string("the time to check against, for tests: ") + kTimeGrammar)

@@ -362,11 +362,8 @@ int status_unknown(const std::string& format, const std::string& subject, const 
 }
 
 int run_status(const StateOptions& o, bool json, const std::string& format) {
-  std::string f = json ? "json" : format;
-  if (f != "text" && f != "json" && f != "prometheus") {
-    return status_unknown("text", "kskline zone status",
-                          Error{signer::errc::syntax, "--format", "'" + format + "': use text, json or prometheus"});
-  }
+  // CLI11 has checked --format (word_value): text, json or prometheus.
+  const std::string f = json ? "json" : format;
   auto now = parse_when("--now", o.now, system_now());
   if (!now) return status_unknown(f, "kskline zone status", now.error());
   // A publish may hold the lock for a while: monitoring waits up to 30 s

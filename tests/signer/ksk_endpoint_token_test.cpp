@@ -38,7 +38,7 @@ struct TokenState {
     signer::KskInitOptions o;
     o.zones.push_back(zone_name("example.com."));
     o.algorithm = algorithm;
-    o.token = signer::KskTokenKey{hsm.module(), hsm.label, "ksk-2026", {}, false, fixed_pin(hsm.pin)};
+    o.token = signer::KskTokenKey{hsm.module(), hsm.label, "ksk-2026", {}, false, 0, fixed_pin(hsm.pin)};
     auto r = signer::init_ksk_state(dir, o, kT0 - kDay);
     INFO((r ? std::string() : r.error().message()));
     REQUIRE(r);
@@ -183,7 +183,7 @@ TEST_CASE("ksk_endpoint_token: init refuses a label the token holds unless told 
   test::TempDir tmp;
   signer::KskInitOptions o;
   o.zones.push_back(zone_name("example.com."));
-  o.token = signer::KskTokenKey{s.hsm.module(), s.hsm.label, "ksk-2026", {}, false, fixed_pin(s.hsm.pin)};
+  o.token = signer::KskTokenKey{s.hsm.module(), s.hsm.label, "ksk-2026", {}, false, 0, fixed_pin(s.hsm.pin)};
   auto again = signer::init_ksk_state(tmp.file("second"), o, kT0);
   REQUIRE_FALSE(again);
   CHECK(again.error().code == signer::errc::bad_state);
@@ -198,17 +198,25 @@ TEST_CASE("ksk_endpoint_token: init refuses a label the token holds unless told 
   CHECK(absent.error().code == zone::errc::key_not_found);
 }
 
-TEST_CASE("ksk_endpoint_token: an existing RSA key of the token is algorithm 8, or 10 when asked",
+TEST_CASE("ksk_endpoint_token: an existing RSA key of the token is algorithm 8, or 10 when asked, never another",
           "[signer][ksk_endpoint_token]") {
   TokenState s(zone::alg::RSASHA256);
   test::TempDir tmp;
-  for (std::uint8_t algorithm : {zone::alg::ECDSAP256SHA256, zone::alg::RSASHA512}) {
+  for (std::uint8_t algorithm : {0, 8, 10, 13}) {
     signer::KskInitOptions o;
     o.zones.push_back(zone_name("example.com."));
-    o.algorithm = algorithm;
-    o.token = signer::KskTokenKey{s.hsm.module(), s.hsm.label, "ksk-2026", {}, true, fixed_pin(s.hsm.pin)};
-    auto r = signer::init_ksk_state(tmp.file("state-" + std::to_string(algorithm)), o, kT0);
-    INFO((r ? std::string() : r.error().message()));
+    o.token = signer::KskTokenKey{s.hsm.module(), s.hsm.label, "ksk-2026", {}, true, algorithm, fixed_pin(s.hsm.pin)};
+    const std::string dir = tmp.file("state-" + std::to_string(algorithm));
+    auto r = signer::init_ksk_state(dir, o, kT0);
+    INFO(int(algorithm) << ": " << (r ? std::string() : r.error().message()));
+    if (algorithm == zone::alg::ECDSAP256SHA256) {
+      REQUIRE_FALSE(r);
+      CHECK(r.error().code == zone::errc::bad_key);
+      CHECK(r.error().message().find("an RSA key (algorithm 8 or 10), not one of algorithm 13 (ECDSAP256SHA256)") !=
+            std::string::npos);
+      CHECK_FALSE(std::filesystem::exists(dir + "/ksk.toml"));
+      continue;
+    }
     REQUIRE(r);
     const std::string want = algorithm == zone::alg::RSASHA512 ? "DNSKEY\t257 3 10 " : "DNSKEY\t257 3 8 ";
     CHECK(r->dnskey_records.find(want) != std::string::npos);
