@@ -1,7 +1,9 @@
 #include "tools/pkcs11_pin.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 
 #include <fcntl.h>
 #include <termios.h>
@@ -12,6 +14,50 @@
 namespace kskline::tools {
 namespace {
 
+// The terminal and its settings from before the PIN was asked, put back by a
+// signal that ends the run at the prompt (Ctrl-C), so that the operator's
+// shell is not left without echo.
+int g_asking_fd = -1;
+termios g_asking_saved{};
+constexpr int kEndingSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+extern "C" void restore_terminal_and_end(int sig) {
+  ::tcsetattr(g_asking_fd, TCSANOW, &g_asking_saved);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+// Echo off on `fd` while it lives, and back on when it ends or a signal ends the run.
+class EchoOff {
+ public:
+  explicit EchoOff(int fd) : fd_(fd) {
+    if (::tcgetattr(fd, &saved_) != 0) return;
+    active_ = true;
+    g_asking_fd = fd;
+    g_asking_saved = saved_;
+    struct sigaction action {};
+    action.sa_handler = restore_terminal_and_end;
+    sigemptyset(&action.sa_mask);
+    for (std::size_t i = 0; i < std::size(kEndingSignals); ++i) ::sigaction(kEndingSignals[i], &action, &before_[i]);
+    termios quiet = saved_;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  ~EchoOff() {
+    if (!active_) return;
+    ::tcsetattr(fd_, TCSAFLUSH, &saved_);
+    for (std::size_t i = 0; i < std::size(kEndingSignals); ++i) ::sigaction(kEndingSignals[i], &before_[i], nullptr);
+  }
+  EchoOff(const EchoOff&) = delete;
+  EchoOff& operator=(const EchoOff&) = delete;
+
+ private:
+  int fd_;
+  bool active_ = false;
+  termios saved_{};
+  struct sigaction before_[std::size(kEndingSignals)] {};
+};
+
 // Asks for the PIN of `token` on the terminal, echo off.
 Result<base::SecureBuffer> ask_pin(std::string_view token) {
   int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
@@ -20,20 +66,18 @@ Result<base::SecureBuffer> ask_pin(std::string_view token) {
                 "no terminal to ask for the PIN: give --pin-file or set KSKLINE_PKCS11_PIN",
                 "token " + std::string(token));
   }
-  std::string prompt = "PIN of token " + std::string(token) + ": ";
-  (void)!::write(fd, prompt.data(), prompt.size());
-  termios old{};
-  bool restore = ::tcgetattr(fd, &old) == 0;
-  if (restore) {
-    termios quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(fd, TCSAFLUSH, &quiet);
-  }
   base::SecureBuffer buf(256);
   std::size_t n = 0;
-  char c;
-  while (n < buf.size() && ::read(fd, &c, 1) == 1 && c != '\n' && c != '\r') buf.bytes()[n++] = static_cast<std::uint8_t>(c);
-  if (restore) ::tcsetattr(fd, TCSAFLUSH, &old);
+  {
+    // Echo goes off before the prompt is shown, so nothing typed after it is echoed or flushed.
+    EchoOff quiet(fd);
+    std::string prompt = "PIN of token " + std::string(token) + ": ";
+    (void)!::write(fd, prompt.data(), prompt.size());
+    char c;
+    while (n < buf.size() && ::read(fd, &c, 1) == 1 && c != '\n' && c != '\r') {
+      buf.bytes()[n++] = static_cast<std::uint8_t>(c);
+    }
+  }
   (void)!::write(fd, "\n", 1);
   ::close(fd);
   if (n == 0) return fail(zone::errc::pin_required, "no PIN typed", "token " + std::string(token));
