@@ -3,10 +3,8 @@
 // makes. A missing root is a failure naming `./run setup`, not a skip.
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "signer/foreign_dialect.hpp"
 #include "tests/support/files.hpp"
@@ -93,9 +91,7 @@ TEST_CASE("foreign_dialect: a KSR from keymgr 3.4 reads, and an SKR kskline writ
   CHECK(imported.err.empty());
   auto offline = knot.zsk("show-offline");
   REQUIRE(offline.status == 0);
-  std::size_t shown = 0;
-  for (const auto& line : lines_of(offline.out)) shown += line.rfind(";; Offline records for", 0) == 0 ? 1 : 0;
-  CHECK(shown == response->bundles.size());
+  CHECK(test::offline_bundles(offline.out) == response->bundles.size());
 
   // The check is real: a changed signature makes validate-skr 3.4 complain.
   auto bad = text;
@@ -146,15 +142,10 @@ TEST_CASE("foreign_dialect: named 9.20 imports an SKR kskline writes in BIND's d
   const auto text = format_foreign(from_key_response(to_key_response(*signed_by_bind), Dialect::bind));
   test::spit(bind.dir.outside("ours.skr"), text);
   INFO(text);
-  const auto ksk_tags = key_file_tags(bind.dir.outside("ksk"));
-  REQUIRE(ksk_tags.size() == 1);
-  const auto ksk_tag = std::to_string(*ksk_tags.begin());
   // named's key directory: the ZSKs and the KSK's public key, not its private key.
-  for (const auto& entry : std::filesystem::directory_iterator(bind.dir.outside("ksk"))) {
-    if (entry.path().extension() == ".key") {
-      std::filesystem::copy_file(entry.path(), bind.dir.outside("zsk/" + entry.path().filename().string()));
-    }
-  }
+  const auto ksk_tags = test::copy_public_keys(bind.dir.outside("ksk"), bind.dir.outside("zsk"));
+  REQUIRE(ksk_tags.size() == 1);
+  const std::string ksk_tag = ksk_tags[0];
 
   Named named(bind.dir, "zsk");
   // Before the import named has no KSK to serve.
@@ -163,12 +154,7 @@ TEST_CASE("foreign_dialect: named 9.20 imports an SKR kskline writes in BIND's d
   CHECK_FALSE(named.import_skr("broken.skr"));  // the log tells a refused SKR apart
   REQUIRE(named.import_skr("ours.skr"));
 
-  std::string answer;
-  for (int i = 0; i < 50; ++i) {
-    answer = named.dig("+dnssec example.com DNSKEY").out;
-    if (answer.find("DNSKEY\t257 ") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const std::string answer = named.dnskey_with_ksk();
   INFO(answer);
   CHECK(answer.find("DNSKEY\t257 3 13 ") != std::string::npos);
   CHECK(answer.find("RRSIG\tDNSKEY 13 2 3600 ") != std::string::npos);

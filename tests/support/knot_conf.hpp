@@ -3,6 +3,8 @@
 // zone, for either side of an offline-KSK setup.
 #pragma once
 
+#include <cstddef>
+#include <sstream>
 #include <string>
 
 namespace kskline::test {
@@ -17,6 +19,14 @@ inline std::string knot_offline_conf(const std::string& storage, const std::stri
          "\npolicy:\n  - id: offline\n    algorithm: ecdsap256sha256\n    offline-ksk: on\n    manual: on\n"
          "    dnskey-ttl: 3600\n    zone-max-ttl: 3600\n    propagation-delay: 0\n" +
          extra + "zone:\n  - domain: " + zone + "\n    dnssec-signing: on\n    dnssec-policy: offline\n";
+}
+
+// The bundles `keymgr show-offline` lists in `output` (";; Offline records for ..." lines).
+inline std::size_t offline_bundles(const std::string& output) {
+  std::size_t n = 0;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) n += line.rfind(";; Offline records for", 0) == 0 ? 1 : 0;
+  return n;
 }
 
 }  // namespace kskline::test

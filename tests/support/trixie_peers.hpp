@@ -89,6 +89,19 @@ struct Bind920 {
   }
 };
 
+// Copies the public key files (.key) of `from` into `to`, as an operator
+// gives named the KSK's public key; their key tags, from the file names.
+inline std::vector<std::string> copy_public_keys(const std::string& from, const std::string& to) {
+  std::vector<std::string> tags;
+  for (const auto& entry : std::filesystem::directory_iterator(from)) {
+    if (entry.path().extension() != ".key") continue;
+    std::filesystem::copy_file(entry.path(), std::filesystem::path(to) / entry.path().filename());
+    const auto name = entry.path().filename().string();  // Kexample.com.+013+12345.key
+    tags.push_back(std::to_string(std::stoul(name.substr(name.size() - 9, 5))));
+  }
+  return tags;
+}
+
 // named 9.20 serving example.com with the offline-ksk policy from `keys`
 // (the ZSKs and the KSK's public key) on 127.0.0.1, with rndc on another
 // port; stopped at the end.
@@ -161,6 +174,18 @@ struct Named {
       }
     }
     return false;
+  }
+
+  // `dig +dnssec example.com DNSKEY` once the answer holds a KSK (flags 257),
+  // asked again for up to 5 seconds after an import; the last answer otherwise.
+  std::string dnskey_with_ksk() const {
+    std::string answer;
+    for (int i = 0; i < 50; ++i) {
+      answer = dig("+dnssec example.com DNSKEY").out;
+      if (answer.find("DNSKEY\t257 ") != std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return answer;
   }
 
   CommandResult dig(const std::string& args) const {

@@ -6,10 +6,8 @@
 // dnssec-verify accepts.
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <filesystem>
 #include <string>
-#include <thread>
 
 #include "tests/signer/ksk_test_util.hpp"
 #include "tests/support/knot_conf.hpp"
@@ -127,8 +125,7 @@ TEST_CASE("interop: keymgr 3.4's KSR answered by ksk sign passes keymgr 3.4 vali
   // Every bundle kskline wrote is stored, the KSK's signatures with it.
   auto offline = knot.zsk("show-offline");
   REQUIRE(offline.status == 0);
-  std::size_t bundles = 0;
-  for (const auto& line : test::lines_of(offline.out)) bundles += line.rfind(";; Offline records for", 0) == 0 ? 1 : 0;
+  const std::size_t bundles = test::offline_bundles(offline.out);
   std::size_t written = 0;
   for (const auto& line : test::lines_of(slurp(knot.dir.outside("example.com.skr")))) {
     written += line.rfind(";; SignedKeyResponse 1.0 ", 0) == 0 && line.find(" generated at ") == std::string::npos;
@@ -152,23 +149,13 @@ TEST_CASE("interop: dnssec-ksr 9.20's KSR answered by ksk sign is imported by na
   INFO(answered.out << answered.err);
   REQUIRE(answered.status == 0);
   // named needs the KSK's public key in its key directory, nothing more.
-  std::string ksk_tag;
-  for (const auto& entry : fs::directory_iterator(dir.file("ksk/keys"))) {
-    if (entry.path().extension() != ".key") continue;
-    fs::copy_file(entry.path(), bind.dir.outside("zsk/" + entry.path().filename().string()));
-    const auto name = entry.path().filename().string();
-    ksk_tag = std::to_string(std::stoul(name.substr(name.size() - 9, 5)));
-  }
-  REQUIRE_FALSE(ksk_tag.empty());
+  const auto ksk_tags = test::copy_public_keys(dir.file("ksk/keys"), bind.dir.outside("zsk"));
+  REQUIRE(ksk_tags.size() == 1);
+  const std::string ksk_tag = ksk_tags[0];
 
   test::Named named(bind.dir, "zsk");
   REQUIRE(named.import_skr("example.com.skr"));
-  std::string answer;
-  for (int i = 0; i < 50; ++i) {
-    answer = named.dig("+dnssec example.com DNSKEY").out;
-    if (answer.find("DNSKEY\t257 ") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const std::string answer = named.dnskey_with_ksk();
   INFO(answer);
   CHECK(answer.find("DNSKEY\t257 3 13 ") != std::string::npos);
   CHECK(answer.find(" " + ksk_tag + " example.com. ") != std::string::npos);  // the RRSIG by kskline's KSK

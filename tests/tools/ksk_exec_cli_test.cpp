@@ -8,10 +8,8 @@
 // each a named refusal (exec_failed), audited, with nothing else changed.
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <filesystem>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/signer/ksk_test_util.hpp"
@@ -247,22 +245,12 @@ TEST_CASE("ksk_exec_cli: dnssec-ksr 9.20 sign answers a dnssec-ksr KSR through k
   CHECK_THAT(audit_lines(ksk).back(), Catch::Contains("\texec_answered\t"));
 
   // named takes the SKR dnssec-ksr wrote and serves the KSK's DNSKEY and its RRSIG.
-  std::string ksk_tag;
-  for (const auto& entry : fs::directory_iterator(bind.dir.outside("ksk"))) {
-    if (entry.path().extension() != ".key") continue;
-    fs::copy_file(entry.path(), bind.dir.outside("zsk/" + entry.path().filename().string()));
-    const auto name = entry.path().filename().string();
-    ksk_tag = std::to_string(std::stoul(name.substr(name.size() - 9, 5)));
-  }
-  REQUIRE_FALSE(ksk_tag.empty());
+  const auto ksk_tags = test::copy_public_keys(bind.dir.outside("ksk"), bind.dir.outside("zsk"));
+  REQUIRE(ksk_tags.size() == 1);
+  const std::string ksk_tag = ksk_tags[0];
   test::Named named(bind.dir, "zsk");
   REQUIRE(named.import_skr("example.com.skr"));
-  std::string answer;
-  for (int i = 0; i < 50; ++i) {
-    answer = named.dig("+dnssec example.com DNSKEY").out;
-    if (answer.find("DNSKEY\t257 ") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const std::string answer = named.dnskey_with_ksk();
   INFO(answer);
   CHECK(answer.find(" " + ksk_tag + " example.com. ") != std::string::npos);
   CHECK(test::run(dir, {"ksk", "audit", "verify", "--dir", ksk}).status == 0);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <csignal>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -19,6 +20,7 @@
 #include "tests/support/knot_conf.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/softhsm.hpp"
+#include "tests/support/terminal.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "zone/ds.hpp"
 #include "zone/rrsig.hpp"
@@ -91,6 +93,32 @@ std::string squeeze(const std::string& s) {
   return out;
 }
 
+// The number of DNSKEY RRSIGs in slot 1 of `response`, and whether one of them
+// verifies with the KSK of `ds_line` ("example.com. IN DS ...", blanks as any).
+struct SlotOneSigned {
+  std::size_t signatures = 0;
+  bool by_ds = false;
+};
+SlotOneSigned slot_one_signed(const signer::KeyResponse& response, const std::string& ds_line) {
+  std::vector<zone::Record> dnskey, sigs;
+  for (const auto& rec : response.slots.at(0).records) {
+    if (rec.type == zone::rrtype::DNSKEY) dnskey.push_back(rec);
+    if (rec.type == zone::rrtype::RRSIG && zone::parse_rrsig(rec.rdata)->type_covered == zone::rrtype::DNSKEY) {
+      sigs.push_back(rec);
+    }
+  }
+  SlotOneSigned out{sigs.size(), false};
+  for (const auto& k : dnskey) {
+    auto ds = zone::make_ds(k.owner, k.rdata, zone::ds_digest::SHA256);
+    if (!ds || squeeze("example.com. IN DS " + zone::ds_rdata_text(*ds)) != squeeze(ds_line)) continue;
+    for (const auto& sig : sigs) {
+      out.by_ds = out.by_ds ||
+                  zone::verify_rrsig(sig.rdata, dnskey, k.owner, k.rdata).status == zone::VerifyStatus::valid;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("ksk_token_cli: init with a token prints the DS dnssec-dsfromkey computes and writes no private key",
@@ -124,23 +152,7 @@ TEST_CASE("ksk_token_cli: ksk sign answers a request through the token and the a
   REQUIRE(r.status == 0);
   auto response = signer::parse_response(test::slurp(out), out);
   REQUIRE(response);
-  std::vector<zone::Record> dnskey, sigs;
-  for (const auto& rec : response->slots.at(0).records) {
-    if (rec.type == zone::rrtype::DNSKEY) dnskey.push_back(rec);
-    if (rec.type == zone::rrtype::RRSIG && zone::parse_rrsig(rec.rdata)->type_covered == zone::rrtype::DNSKEY) {
-      sigs.push_back(rec);
-    }
-  }
-  bool verified = false;
-  for (const auto& k : dnskey) {
-    auto ds = zone::make_ds(k.owner, k.rdata, zone::ds_digest::SHA256);
-    if (!ds || "example.com. IN DS " + zone::ds_rdata_text(*ds) != ds_line) continue;
-    for (const auto& sig : sigs) {
-      verified = verified ||
-                 zone::verify_rrsig(sig.rdata, dnskey, k.owner, k.rdata).status == zone::VerifyStatus::valid;
-    }
-  }
-  CHECK(verified);
+  CHECK(slot_one_signed(*response, ds_line).by_ds);
 }
 
 TEST_CASE("ksk_token_cli: a keymgr KSR signed through the token passes keymgr validate-skr and import-skr",
@@ -244,6 +256,20 @@ TEST_CASE("ksk_token_cli: --use-existing with an RFC 7512 URI makes a second sta
   CHECK(taken.status == 1);
   CHECK(taken.out.find("bad_state") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(other.file("ksk2/ksk.toml")));
+  // An --algorithm the token's key does not have is refused, saying both, nothing made; the one it has is taken.
+  const std::string existing = " --pkcs11-module " + c.hsm.module() + " --token kskline-test --key-label ksk-2026" +
+                               " --use-existing --pin-file " + test::shell_quote(c.hsm.pin_file);
+  auto mismatch = test::kskline("ksk init --zone example.com --dir " + test::shell_quote(other.file("ksk3")) +
+                                existing + " --algorithm ECDSAP384SHA384 2>&1");
+  INFO(mismatch.out);
+  CHECK(mismatch.status == 1);
+  CHECK(mismatch.out.find("kskline: token kskline-test, key ksk-2026: a key of algorithm 13 (ECDSAP256SHA256), not "
+                          "14 (ECDSAP384SHA384)") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(other.file("ksk3/ksk.toml")));
+  auto matching = test::kskline("ksk init --zone example.com --dir " + test::shell_quote(other.file("ksk4")) +
+                                existing + " --algorithm 13 2>&1");
+  INFO(matching.out);
+  CHECK(matching.status == 0);
 }
 
 TEST_CASE("ksk_token_cli: a rollover to a new KSK keygen made in the token signs with both KSKs",
@@ -268,27 +294,12 @@ TEST_CASE("ksk_token_cli: a rollover to a new KSK keygen made in the token signs
   REQUIRE(r.status == 0);
   auto response = signer::parse_response(test::slurp(out), out);
   REQUIRE(response);
-  std::vector<zone::Record> dnskey, sigs;
-  for (const auto& rec : response->slots.at(0).records) {
-    if (rec.type == zone::rrtype::DNSKEY) dnskey.push_back(rec);
-    if (rec.type == zone::rrtype::RRSIG && zone::parse_rrsig(rec.rdata)->type_covered == zone::rrtype::DNSKEY) {
-      sigs.push_back(rec);
-    }
-  }
-  REQUIRE(sigs.size() == 2);
   // Each DS (the first from init, the new one from kskline ds) names a KSK whose RRSIG verifies.
   for (std::string line : {c.lines("example.com. IN DS ").at(0), ds.out.substr(0, ds.out.find('\n'))}) {
     INFO(line);
-    bool verified = false;
-    for (const auto& k : dnskey) {
-      auto d = zone::make_ds(k.owner, k.rdata, zone::ds_digest::SHA256);
-      if (!d || squeeze("example.com. IN DS " + zone::ds_rdata_text(*d)) != squeeze(line)) continue;
-      for (const auto& sig : sigs) {
-        verified = verified ||
-                   zone::verify_rrsig(sig.rdata, dnskey, k.owner, k.rdata).status == zone::VerifyStatus::valid;
-      }
-    }
-    CHECK(verified);
+    auto verified = slot_one_signed(*response, line);
+    CHECK(verified.signatures == 2);
+    CHECK(verified.by_ds);
   }
 }
 
@@ -346,21 +357,69 @@ TEST_CASE("ksk_token_cli: ksk serve over a spool answers through the token with 
   REQUIRE(response);
   // The DNSKEY RRset is signed by the token's KSK, the key of the DS init printed.
   const std::string ds_line = c.lines("example.com. IN DS ").at(0);
-  std::vector<zone::Record> dnskey, sigs;
-  for (const auto& rec : response->slots.at(0).records) {
-    if (rec.type == zone::rrtype::DNSKEY) dnskey.push_back(rec);
-    if (rec.type == zone::rrtype::RRSIG && zone::parse_rrsig(rec.rdata)->type_covered == zone::rrtype::DNSKEY) {
-      sigs.push_back(rec);
-    }
+  CHECK(slot_one_signed(*response, ds_line).by_ds);
+}
+
+TEST_CASE("ksk_token_cli: without a PIN file or variable the PIN is asked on the terminal and not echoed",
+          "[tools][ksk_token_cli]") {
+  TokenCli c;
+  auto zsk = make_zsk();
+  auto q = make_request({&zsk}, kT0 - 60);
+  std::string request = c.tmp.file("request.txt"), out = c.tmp.file("response.txt");
+  test::spit(request, signer::format_request(q));
+  const std::string sign = "env -u KSKLINE_PKCS11_PIN -u KSKLINE_PKCS11_PIN_FILE " +
+                           test::shell_quote(KSKLINE_BINARY) + " ksk sign " + test::shell_quote(request) + " -o " +
+                           test::shell_quote(out) + " --dir " + test::shell_quote(c.dir) + " --now " +
+                           std::to_string(kT0);
+  SECTION("the right PIN, then yes: signed") {
+    test::Terminal t(sign);
+    REQUIRE(t.wait_for("PIN of token kskline-test: "));
+    t.type(c.hsm.pin);
+    REQUIRE(t.wait_for("Type yes to sign"));
+    t.type("yes");
+    INFO(t.output());
+    CHECK(t.finish() == 0);
+    CHECK(t.output().find(c.hsm.pin) == std::string::npos);
+    CHECK(std::filesystem::exists(out));
+    CHECK(c.ledger_files() > 0);
   }
-  bool verified = false;
-  for (const auto& k : dnskey) {
-    auto ds = zone::make_ds(k.owner, k.rdata, zone::ds_digest::SHA256);
-    if (!ds || "example.com. IN DS " + zone::ds_rdata_text(*ds) != ds_line) continue;
-    for (const auto& sig : sigs) {
-      verified = verified ||
-                 zone::verify_rrsig(sig.rdata, dnskey, k.owner, k.rdata).status == zone::VerifyStatus::valid;
-    }
+  SECTION("a wrong PIN: wrong_pin, nothing asked further or written") {
+    test::Terminal t(sign);
+    REQUIRE(t.wait_for("PIN of token kskline-test: "));
+    t.type("0000");
+    INFO(t.output());
+    CHECK(t.finish() == 1);
+    CHECK(t.output().find("kskline: wrong_pin: token kskline-test: ") != std::string::npos);
+    CHECK(t.output().find("Type yes to sign") == std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(out));
+    CHECK(c.ledger_files() == 0);
   }
-  CHECK(verified);
+  SECTION("Enter alone: pin_required") {
+    test::Terminal t(sign);
+    REQUIRE(t.wait_for("PIN of token kskline-test: "));
+    t.type("");
+    INFO(t.output());
+    CHECK(t.finish() == 1);
+    CHECK(t.output().find("kskline: pin_required: token kskline-test: no PIN typed") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(out));
+  }
+  SECTION("Ctrl-C at the prompt: the run ends, nothing written, and the terminal echoes again") {
+    test::Terminal t(sign);
+    REQUIRE(t.wait_for("PIN of token kskline-test: "));
+    CHECK_FALSE(t.echoes());
+    t.interrupt();
+    INFO(t.output());
+    CHECK(t.finish() == 128 + SIGINT);
+    CHECK(t.echoes());
+    CHECK_FALSE(std::filesystem::exists(out));
+    CHECK(c.ledger_files() == 0);
+  }
+  SECTION("no terminal at all (cron): pin_required at once, naming the ways to give it") {
+    auto r = test::run("echo yes | setsid -w " + sign + " 2>&1");
+    INFO(r.out);
+    CHECK(r.status == 1);
+    CHECK(r.out.find("kskline: pin_required: token kskline-test: no terminal to ask for the PIN: give --pin-file "
+                     "or set KSKLINE_PKCS11_PIN") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(out));
+  }
 }
