@@ -156,8 +156,9 @@ TEST_CASE("ksk_endpoint_token: a rollover to a second KSK in the token signs wit
   CHECK(dnskey.size() == 3);
   REQUIRE(sigs.size() == 2);
   for (const auto* ksk : e->ksks(zone_name("example.com."))) {
-    bool valid = std::any_of(sigs.begin(), sigs.end(), [&](const zone::Record& sig) {
-      return zone::verify_rrsig(sig.rdata, dnskey, ksk->owner, ksk->dnskey_rdata).status == zone::VerifyStatus::valid;
+    // (a structured binding is captured by name only from clang 16 on)
+    bool valid = std::any_of(sigs.begin(), sigs.end(), [&, &rrset = dnskey](const zone::Record& sig) {
+      return zone::verify_rrsig(sig.rdata, rrset, ksk->owner, ksk->dnskey_rdata).status == zone::VerifyStatus::valid;
     });
     CHECK(valid);
   }
