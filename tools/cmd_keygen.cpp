@@ -12,7 +12,7 @@
 #include "tools/commands.hpp"
 #include "tools/option_values.hpp"
 #include "tools/time_option.hpp"
-#include "tools/pkcs11_pin.hpp"
+#include "tools/token_options.hpp"
 #include "zone/algorithm.hpp"
 #include "zone/dnssec_key.hpp"
 #include "zone/errc.hpp"
@@ -77,19 +77,12 @@ int run_keygen(const KeygenOptions& o) {
   zone::KeyTimes times{*now, *now, *now};
 
   if (!o.pkcs11_module.empty() || !o.token.empty() || !o.key_label.empty()) {
-    zone::Pkcs11KeyRef want{o.pkcs11_module, o.token, o.key_label, {}};
-    if (o.key_label.rfind("pkcs11:", 0) == 0) {
-      auto ref = zone::parse_pkcs11_uri(o.key_label);
-      if (!ref) return report(ref.error().located("--key-label"));
-      want.object = ref->object;
-      if (want.token.empty()) want.token = ref->token;
-      if (want.module.empty()) want.module = ref->module;
-    }
-    if (want.module.empty() || want.token.empty() || want.object.empty()) {
-      report(Error{zone::errc::bad_key, "--pkcs11-module",
-                   "a key in a token needs --pkcs11-module, --token and --key-label (or a pkcs11: URI)"});
+    auto ref = token_key_ref(o.pkcs11_module, o.token, o.key_label);
+    if (!ref) {
+      report(ref.error());
       return kExitUsage;
     }
+    const zone::Pkcs11KeyRef& want = *ref;
     auto token = zone::Pkcs11Token::open(want.module, want.token, operator_pin_source(o.pin_file));
     if (!token) return report(token.error());
     auto have = (*token)->has_key(want.object);

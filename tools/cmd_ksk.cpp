@@ -25,7 +25,7 @@
 #include "tools/link_options.hpp"
 #include "tools/operator_prompt.hpp"
 #include "tools/option_values.hpp"
-#include "tools/pkcs11_pin.hpp"
+#include "tools/token_options.hpp"
 #include "tools/time_option.hpp"
 #include "transport/disk_replay_ledger.hpp"
 #include "transport/errc.hpp"
@@ -146,24 +146,16 @@ int run_init(const InitOptions& o) {
   init.ds_digests = *digests;
   init.exec_only = o.exec_only;
   if (!o.pkcs11_module.empty() || !o.token.empty() || !o.key_label.empty()) {
-    signer::KskTokenKey t;
-    t.module = o.pkcs11_module;
-    t.token = o.token;
-    t.key_label = o.key_label;
-    if (o.key_label.rfind("pkcs11:", 0) == 0) {
-      // An RFC 7512 URI names the key (and perhaps the token and module).
-      auto ref = zone::parse_pkcs11_uri(o.key_label);
-      if (!ref) return report(ref.error().located("--key-label"));
-      t.token = o.token.empty() ? ref->token : o.token;
-      t.module = o.pkcs11_module.empty() ? ref->module : o.pkcs11_module;
-      t.key_label = ref->object;
-      t.key_id = ref->id;
-    }
-    if (t.module.empty() || t.token.empty() || t.key_label.empty()) {
-      report(Error{signer::errc::bad_config, "--pkcs11-module",
-                   "a KSK in a token needs --pkcs11-module, --token and --key-label (or a pkcs11: URI)"});
+    auto ref = token_key_ref(o.pkcs11_module, o.token, o.key_label);
+    if (!ref) {
+      report(ref.error());
       return kExitUsage;
     }
+    signer::KskTokenKey t;
+    t.module = ref->module;
+    t.token = ref->token;
+    t.key_label = ref->object;
+    t.key_id = ref->id;
     t.use_existing = o.use_existing;
     if (o.use_existing && !o.algorithm.empty()) t.algorithm = *alg;
     t.pin = operator_pin_source(o.pin_file);

@@ -78,6 +78,15 @@ struct TokenCli {
                      " " + extra + " 2>&1");
   }
 
+  // Writes a kskline request for a new ZSK, made a minute before its slots from kT0: its path.
+  std::string write_request() const {
+    auto zsk = make_zsk();
+    const std::string path = tmp.file("request.txt");
+    test::spit(path, signer::format_request(make_request({&zsk}, kT0 - 60)));
+    return path;
+  }
+
+  // The files of ledger/.
   std::size_t ledger_files() const {
     std::size_t n = 0;
     for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir + "/ledger")) ++n;
@@ -142,10 +151,7 @@ TEST_CASE("ksk_token_cli: ksk sign answers a request through the token and the a
           "[tools][ksk_token_cli]") {
   TokenCli c;
   const std::string ds_line = c.lines("example.com. IN DS ").at(0);
-  auto zsk = make_zsk();
-  auto q = make_request({&zsk}, kT0 - 60);
-  std::string request = c.tmp.file("request.txt"), out = c.tmp.file("response.txt");
-  test::spit(request, signer::format_request(q));
+  const std::string request = c.write_request(), out = c.tmp.file("response.txt");
   auto r = c.sign(request, out, "", "--pin-file " + test::shell_quote(c.hsm.pin_file) + " --now " +
                                         std::to_string(kT0));
   INFO(r.out);
@@ -196,10 +202,7 @@ TEST_CASE("ksk_token_cli: a keymgr KSR signed through the token passes keymgr va
 TEST_CASE("ksk_token_cli: a wrong PIN and a missing token are refused by name and sign nothing",
           "[tools][ksk_token_cli]") {
   TokenCli c;
-  auto zsk = make_zsk();
-  auto q = make_request({&zsk}, kT0 - 60);
-  std::string request = c.tmp.file("request.txt"), out = c.tmp.file("response.txt");
-  test::spit(request, signer::format_request(q));
+  const std::string request = c.write_request(), out = c.tmp.file("response.txt");
   const std::string now = " --now " + std::to_string(kT0);
   test::spit(c.tmp.file("wrong-pin"), "0000\n");
   auto wrong = c.sign(request, out, "", "--pin-file " + test::shell_quote(c.tmp.file("wrong-pin")) + now);
@@ -272,6 +275,30 @@ TEST_CASE("ksk_token_cli: --use-existing with an RFC 7512 URI makes a second sta
   CHECK(matching.status == 0);
 }
 
+TEST_CASE("ksk_token_cli: a token key named by halves is a usage error naming the option missing, nothing made",
+          "[tools][ksk_token_cli]") {
+  test::SoftHsm hsm;
+  test::TempDir tmp;
+  const std::string module = " --pkcs11-module " + hsm.module(), pin = " --pin-file " + test::shell_quote(hsm.pin_file);
+  struct Case {
+    std::string options, named;
+  };
+  for (const Case& c : {Case{module + " --key-label ksk-2026", "--token"},
+                        Case{" --token kskline-test --key-label ksk-2026", "--pkcs11-module"},
+                        Case{module + " --token kskline-test", "--key-label"},
+                        Case{module + " --key-label 'pkcs11:object=ksk-2026'", "--key-label"},
+                        Case{module + " --key-label 'pkcs11:token=kskline-test;object=ksk;bogus'", "--key-label"}}) {
+    for (const std::string& command : {"ksk init --zone example.com --dir " + test::shell_quote(tmp.file("ksk")),
+                                      "keygen --zone example.com --algorithm 13 --ksk --dir " + test::shell_quote(tmp.path())}) {
+      auto r = test::kskline(command + c.options + pin + " 2>&1");
+      INFO(command + c.options << "\n" << r.out);
+      CHECK(r.status == 2);
+      CHECK(r.out.find("kskline: " + c.named + ": ") != std::string::npos);
+      CHECK(std::filesystem::is_empty(tmp.path()));
+    }
+  }
+}
+
 TEST_CASE("ksk_token_cli: a rollover to a new KSK keygen made in the token signs with both KSKs",
           "[tools][ksk_token_cli]") {
   TokenCli c;
@@ -285,10 +312,7 @@ TEST_CASE("ksk_token_cli: a rollover to a new KSK keygen made in the token signs
   CHECK(c.key_files(".pkcs11").size() == 2);
   auto ds = test::kskline("ds " + test::shell_quote(c.dir + "/keys/" + made.out.substr(0, made.out.find('\n')) + ".key"));
   REQUIRE(ds.status == 0);
-  auto zsk = make_zsk();
-  auto q = make_request({&zsk}, kT0 - 60);
-  std::string request = c.tmp.file("request.txt"), out = c.tmp.file("response.txt");
-  test::spit(request, signer::format_request(q));
+  const std::string request = c.write_request(), out = c.tmp.file("response.txt");
   auto r = c.sign(request, out, "KSKLINE_PKCS11_PIN=" + c.hsm.pin, "--now " + std::to_string(kT0));
   INFO(r.out);
   REQUIRE(r.status == 0);
@@ -306,10 +330,7 @@ TEST_CASE("ksk_token_cli: a rollover to a new KSK keygen made in the token signs
 TEST_CASE("ksk_token_cli: a token pulled out while the operator reviews is token_removed and nothing is written",
           "[tools][ksk_token_cli]") {
   TokenCli c;
-  auto zsk = make_zsk();
-  auto q = make_request({&zsk}, kT0 - 60);
-  std::string request = c.tmp.file("request.txt"), out = c.tmp.file("response.txt");
-  test::spit(request, signer::format_request(q));
+  const std::string request = c.write_request(), out = c.tmp.file("response.txt");
   // The state is opened (the token logged in) at once; the token goes while the question waits for yes.
   auto r = test::run("{ sleep 3; rm -rf " + test::shell_quote(c.hsm.tmp.file("tokens")) + "; echo yes; } | " +
                      test::shell_quote(KSKLINE_BINARY) + " ksk sign " + test::shell_quote(request) + " -o " +
@@ -363,10 +384,7 @@ TEST_CASE("ksk_token_cli: ksk serve over a spool answers through the token with 
 TEST_CASE("ksk_token_cli: without a PIN file or variable the PIN is asked on the terminal and not echoed",
           "[tools][ksk_token_cli]") {
   TokenCli c;
-  auto zsk = make_zsk();
-  auto q = make_request({&zsk}, kT0 - 60);
-  std::string request = c.tmp.file("request.txt"), out = c.tmp.file("response.txt");
-  test::spit(request, signer::format_request(q));
+  const std::string request = c.write_request(), out = c.tmp.file("response.txt");
   const std::string sign = "env -u KSKLINE_PKCS11_PIN -u KSKLINE_PKCS11_PIN_FILE " +
                            test::shell_quote(KSKLINE_BINARY) + " ksk sign " + test::shell_quote(request) + " -o " +
                            test::shell_quote(out) + " --dir " + test::shell_quote(c.dir) + " --now " +

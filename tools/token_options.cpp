@@ -1,4 +1,4 @@
-#include "tools/pkcs11_pin.hpp"
+#include "tools/token_options.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -85,6 +85,24 @@ Result<base::SecureBuffer> ask_pin(std::string_view token) {
 }
 
 }  // namespace
+
+Result<zone::Pkcs11KeyRef> token_key_ref(const std::string& module, const std::string& token,
+                                         const std::string& key_label) {
+  zone::Pkcs11KeyRef ref{module, token, key_label, {}};
+  if (key_label.rfind("pkcs11:", 0) == 0) {
+    auto uri = zone::parse_pkcs11_uri(key_label);
+    if (!uri) return fail(uri.error().code, uri.error().message(), "--key-label");
+    ref.object = uri->object;
+    ref.id = uri->id;
+    if (ref.token.empty()) ref.token = uri->token;
+    if (ref.module.empty()) ref.module = uri->module;
+  }
+  if (ref.module.empty() || ref.token.empty() || ref.object.empty()) {
+    return fail(zone::errc::bad_key, "a key in a token needs --pkcs11-module, --token and --key-label (or a pkcs11: URI)",
+                ref.module.empty() ? "--pkcs11-module" : ref.token.empty() ? "--token" : "--key-label");
+  }
+  return ref;
+}
 
 zone::PinSource operator_pin_source(const std::string& pin_file) {
   return [pin_file](std::string_view token) -> Result<base::SecureBuffer> {

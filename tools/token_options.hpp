@@ -1,5 +1,7 @@
-// Where the KSK side's commands take a token's PIN from: never the command
-// line, but a file (--pin-file), the environment (KSKLINE_PKCS11_PIN or
+// The options of a key in a PKCS#11 token (ksk init, keygen, ksk sign and
+// serve): which key --pkcs11-module, --token and --key-label name, and where
+// the token's PIN comes from: never the command line, but a file
+// (--pin-file), the environment (KSKLINE_PKCS11_PIN or
 // KSKLINE_PKCS11_PIN_FILE) or the operator at the terminal.
 #pragma once
 
@@ -13,6 +15,12 @@ namespace kskline::tools {
 // environment (zone::environment_pin_source), else asks on /dev/tty with
 // echo off; zone::errc::pin_required when none of them gives a PIN.
 zone::PinSource operator_pin_source(const std::string& pin_file);
+
+// The key --pkcs11-module, --token and --key-label name. --key-label may be
+// an RFC 7512 URI, which may name the token and module too (the options
+// win); an error, a usage error, names the option at fault.
+Result<zone::Pkcs11KeyRef> token_key_ref(const std::string& module, const std::string& token,
+                                         const std::string& key_label);
 
 // The help text of --pin-file.
 inline constexpr const char* kPinFileHelp =
