@@ -57,8 +57,10 @@ PinSource environment_pin_source();
 
 // One token reached through its module: one read-write session, logged in
 // as the user once when opened, shared by every key found in it. Signing is
-// serialised on the session. The module is finalised and unloaded when the
-// last token of it and the last key of those tokens are gone.
+// serialised on the session. The module is finalised when the last token of
+// it and the last key of those tokens are gone; it stays mapped
+// (RTLD_NODELETE), so that nothing it registered runs after it is unmapped
+// and a leak report can name it.
 class Pkcs11Token {
  public:
   // Loads `module` (dlopen), finds the token labelled `token` among the
