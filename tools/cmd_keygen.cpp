@@ -35,7 +35,7 @@ struct KeygenOptions {
   unsigned bits = 0;
   std::string ttl;
   std::string now;
-  std::string pkcs11_module, token, key_label, pin_file;  // a key in a token
+  TokenKeyOptions token;  // a key in a token
 };
 
 // Whether a key file with this algorithm and tag exists in dir (either half).
@@ -76,14 +76,14 @@ int run_keygen(const KeygenOptions& o) {
   }
   zone::KeyTimes times{*now, *now, *now};
 
-  if (!o.pkcs11_module.empty() || !o.token.empty() || !o.key_label.empty()) {
-    auto ref = token_key_ref(o.pkcs11_module, o.token, o.key_label);
+  if (o.token.given()) {
+    auto ref = token_key_ref(o.token);
     if (!ref) {
       report(ref.error());
       return kExitUsage;
     }
     const zone::Pkcs11KeyRef& want = *ref;
-    auto token = zone::Pkcs11Token::open(want.module, want.token, operator_pin_source(o.pin_file));
+    auto token = zone::Pkcs11Token::open(want.module, want.token, operator_pin_source(o.token.pin_file));
     if (!token) return report(token.error());
     auto have = (*token)->has_key(want.object);
     if (!have) return report(have.error());
@@ -143,12 +143,7 @@ void add_keygen(Cli& cli) {
   cmd->add_option("--now", options->now,
                   std::string("the key's Created, Publish and Activate time, for tests: ") + kTimeGrammar)
       ->check(time_value());
-  cmd->add_option("--pkcs11-module", options->pkcs11_module,
-                  "make the key in a PKCS#11 token: the module (e.g. /usr/lib/softhsm/libsofthsm2.so)");
-  cmd->add_option("--token", options->token, "the token's label (with --pkcs11-module)");
-  cmd->add_option("--key-label", options->key_label,
-                  "the key's label in the token, or an RFC 7512 URI (pkcs11:token=T;object=K)");
-  cmd->add_option("--pin-file", options->pin_file, kPinFileHelp);
+  add_token_key_options(cmd, options->token, "the key");
   cmd->callback([&cli, options] { cli.exit_code = run_keygen(*options); });
 }
 

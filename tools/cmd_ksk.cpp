@@ -49,10 +49,7 @@ struct InitOptions {
   std::string digests = "sha256";
   std::string now;
   bool exec_only = false;
-  std::string pkcs11_module;  // the KSK in a token: its module,
-  std::string token;          // the token's label (or an RFC 7512 URI in --key-label),
-  std::string key_label;      // the key's label
-  std::string pin_file;
+  TokenKeyOptions token;  // the KSK in a token
   bool use_existing = false;
 };
 
@@ -145,8 +142,8 @@ int run_init(const InitOptions& o) {
   if (!digests) return report(digests.error());
   init.ds_digests = *digests;
   init.exec_only = o.exec_only;
-  if (!o.pkcs11_module.empty() || !o.token.empty() || !o.key_label.empty()) {
-    auto ref = token_key_ref(o.pkcs11_module, o.token, o.key_label);
+  if (o.token.given()) {
+    auto ref = token_key_ref(o.token);
     if (!ref) {
       report(ref.error());
       return kExitUsage;
@@ -158,9 +155,9 @@ int run_init(const InitOptions& o) {
     t.key_id = ref->id;
     t.use_existing = o.use_existing;
     if (o.use_existing && !o.algorithm.empty()) t.algorithm = *alg;
-    t.pin = operator_pin_source(o.pin_file);
+    t.pin = operator_pin_source(o.token.pin_file);
     init.token = std::move(t);
-  } else if (o.use_existing || !o.pin_file.empty()) {
+  } else if (o.use_existing || !o.token.pin_file.empty()) {
     report(Error{signer::errc::bad_config, o.use_existing ? "--use-existing" : "--pin-file",
                  "only with a KSK in a token (--pkcs11-module, --token, --key-label)"});
     return kExitUsage;
@@ -501,13 +498,8 @@ void add_ksk(Cli& cli) {
   cmd->add_option("--now", init->now,
                   std::string("the KSKs' Created, Publish and Activate time, for tests: ") + kTimeGrammar)
       ->check(time_value());
-  cmd->add_option("--pkcs11-module", init->pkcs11_module,
-                  "the KSK in a PKCS#11 token: the module (e.g. /usr/lib/softhsm/libsofthsm2.so)");
-  cmd->add_option("--token", init->token, "the token's label (with --pkcs11-module)");
-  cmd->add_option("--key-label", init->key_label,
-                  "the KSK's label in the token, or an RFC 7512 URI (pkcs11:token=T;object=K)");
+  add_token_key_options(cmd, init->token, "the KSK");
   cmd->add_flag("--use-existing", init->use_existing, "use the token's key of that label instead of generating one");
-  cmd->add_option("--pin-file", init->pin_file, kPinFileHelp);
   cmd->callback([&cli, init] { cli.exit_code = run_init(*init); });
 
   auto sign = std::make_shared<SignOptions>();

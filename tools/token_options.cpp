@@ -86,11 +86,19 @@ Result<base::SecureBuffer> ask_pin(std::string_view token) {
 
 }  // namespace
 
-Result<zone::Pkcs11KeyRef> token_key_ref(const std::string& module, const std::string& token,
-                                         const std::string& key_label) {
-  zone::Pkcs11KeyRef ref{module, token, key_label, {}};
-  if (key_label.rfind("pkcs11:", 0) == 0) {
-    auto uri = zone::parse_pkcs11_uri(key_label);
+void add_token_key_options(CLI::App* cmd, TokenKeyOptions& options, std::string_view what) {
+  cmd->add_option("--pkcs11-module", options.module,
+                  std::string(what) + " in a PKCS#11 token: the module (e.g. /usr/lib/softhsm/libsofthsm2.so)");
+  cmd->add_option("--token", options.token, "the token's label (with --pkcs11-module)");
+  cmd->add_option("--key-label", options.key_label,
+                  std::string(what) + "'s label in the token, or an RFC 7512 URI (pkcs11:token=T;object=K)");
+  cmd->add_option("--pin-file", options.pin_file, kPinFileHelp);
+}
+
+Result<zone::Pkcs11KeyRef> token_key_ref(const TokenKeyOptions& options) {
+  zone::Pkcs11KeyRef ref{options.module, options.token, options.key_label, {}};
+  if (options.key_label.rfind("pkcs11:", 0) == 0) {
+    auto uri = zone::parse_pkcs11_uri(options.key_label);
     if (!uri) return fail(uri.error().code, uri.error().message(), "--key-label");
     ref.object = uri->object;
     ref.id = uri->id;
